@@ -1,0 +1,50 @@
+#!/usr/bin/env node
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { type Command, runCommand } from './run.js';
+
+/**
+ * `rnrkit COMMAND …`. Commands load lazily so `rnrkit layout` does not pay
+ * for SQLite or the minidump reader.
+ */
+const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  layout: { summary: 'layout STRUCT --arch x86|x64 [--json] | --list   pahole-style struct layout', load: async () => (await import('./commands/layout.js')).layout },
+  demo: { summary: 'demo                                               what `npm start` runs', load: async () => (await import('./commands/demo.js')).demo },
+};
+
+const USAGE = `usage: rnrkit COMMAND [options]\n\ncommands:\n${Object.values(COMMANDS).map((c) => `  ${c.summary}`).join('\n')}\n`;
+
+export interface Io {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  interactive: boolean;
+}
+
+const processIo: Io = {
+  stdout: (t) => void process.stdout.write(t),
+  stderr: (t) => void process.stderr.write(t),
+  interactive: Boolean(process.stderr.isTTY),
+};
+
+export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  const [name, ...args] = argv;
+  const { stdout, stderr } = io;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    (name === undefined ? stderr : stdout)(USAGE);
+    return name === undefined ? 2 : 0;
+  }
+  const entry = COMMANDS[name];
+  if (!entry) {
+    stderr(`rnrkit: unknown command ${JSON.stringify(name)}: one of ${Object.keys(COMMANDS).join(', ')}\n`);
+    return 2;
+  }
+  return runCommand(await entry.load(), { args, stdout, stderr, interactive: io.interactive });
+}
+
+const invokedDirectly = process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
+if (invokedDirectly) {
+  main(process.argv.slice(2)).then(
+    (code) => { process.exitCode = code; },
+    (e: unknown) => { process.stderr.write(`rnrkit: ${String(e)}\n`); process.exitCode = 1; },
+  );
+}

@@ -1,0 +1,70 @@
+/**
+ * The canonical JSON of a query set (DESIGN.md §3): C member names in
+ * declaration order, NULL pointers as null, counts kept as found. Keys that
+ * start with `$` are annotations (addresses, parsed sockaddrs) and appear
+ * only when asked for; encode ignores them.
+ */
+
+/** SOCKET_ADDRESS: lpSockaddr is lowercase hex of iSockaddrLength bytes, "" for a non-NULL pointer with length 0, or null. */
+export interface SocketAddressJson {
+  lpSockaddr: string | null;
+  iSockaddrLength: number;
+  [annotation: `$${string}`]: unknown;
+}
+
+export interface CsAddrInfoJson {
+  LocalAddr: SocketAddressJson;
+  RemoteAddr: SocketAddressJson;
+  iSocketType: number;
+  iProtocol: number;
+  [annotation: `$${string}`]: unknown;
+}
+
+export interface AfProtocolJson {
+  iAddressFamily: number;
+  iProtocol: number;
+}
+
+export interface WsaVersionJson {
+  dwVersion: number;
+  ecHow: number;
+}
+
+export interface BlobJson {
+  cbSize: number;
+  pBlobData: string | null;
+  [annotation: `$${string}`]: unknown;
+}
+
+/**
+ * WSAQUERYSETW and WSAQUERYSETA share this form. Strings are the exact
+ * UTF-16 code units (W; lone surrogates kept) or the bytes as U+0000–U+00FF
+ * (A). GUIDs are `{XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX}`, upper case.
+ */
+export interface QuerySetJson {
+  dwSize: number;
+  lpszServiceInstanceName: string | null;
+  lpServiceClassId: string | null;
+  lpVersion: WsaVersionJson | null;
+  lpszComment: string | null;
+  dwNameSpace: number;
+  lpNSProviderId: string | null;
+  lpszContext: string | null;
+  dwNumberOfProtocols: number;
+  lpafpProtocols: AfProtocolJson[] | null;
+  lpszQueryString: string | null;
+  dwNumberOfCsAddrs: number;
+  lpcsaBuffer: CsAddrInfoJson[] | null;
+  dwOutputFlags: number;
+  lpBlob: BlobJson | null;
+  [annotation: `$${string}`]: unknown;
+}
+
+export type Charset = 'W' | 'A';
+
+/** The member order of a query set, which canonical JSON keeps. */
+export const QUERY_SET_KEYS = [
+  'dwSize', 'lpszServiceInstanceName', 'lpServiceClassId', 'lpVersion', 'lpszComment',
+  'dwNameSpace', 'lpNSProviderId', 'lpszContext', 'dwNumberOfProtocols', 'lpafpProtocols',
+  'lpszQueryString', 'dwNumberOfCsAddrs', 'lpcsaBuffer', 'dwOutputFlags', 'lpBlob',
+] as const satisfies readonly (keyof QuerySetJson)[];

@@ -1,0 +1,3 @@
+export * from './address-space.js';
+export * from './region-list.js';
+export * from './pointer.js';
