@@ -25,7 +25,7 @@ export function generate(arch: keyof typeof COMPILERS): string {
     const out = join(work, 'probe.s');
     execFileSync(COMPILERS[arch], ['-S', '-O0', '-o', out, join(dir, 'probe.c')], { stdio: ['ignore', 'ignore', 'inherit'] });
     const asm = readFileSync(out, 'utf8');
-    const structs: Record<string, { size: number; align: number; members: Record<string, { offset: number; size: number }> }> = {};
+    const structs: Record<string, { size: number; align: number; members: Record<string, Record<string, number>> }> = {};
     const constants: Record<string, number> = {};
     for (const [name, value] of probeLines(asm)) {
       const parts = name.split('.');
@@ -34,7 +34,7 @@ export function generate(arch: keyof typeof COMPILERS): string {
       if (parts.length === 2) struct[parts[1] as 'size' | 'align'] = value;
       else {
         const member = parts.slice(1, -1).join('.');
-        (struct.members[member] ??= { offset: 0, size: 0 })[parts.at(-1) as 'offset' | 'size'] = value;
+        (struct.members[member] ??= {})[parts.at(-1)!] = value;
       }
     }
     const guids: Record<string, string> = {};
