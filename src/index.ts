@@ -7,3 +7,4 @@ export * from './abi/index.js';
 export * from './errors.js';
 export * from './memory/index.js';
 export * from './codec/canonical.js';
+export * from './match/index.js';

@@ -1,0 +1,241 @@
+import { layoutOf } from '../abi/layout.js';
+import type { Arch } from '../abi/types.js';
+import type { CsAddrInfoJson, SocketAddressJson } from '../codec/canonical.js';
+import { InvalidDataError, RnrError, UsageError, formatAddress } from '../errors.js';
+import type { AddressSpace, Located } from '../memory/address-space.js';
+import { readPointer } from '../memory/pointer.js';
+import type { EntryCursor } from './entry-cursor.js';
+import { hasAddress, normaliseEntry } from './rule.js';
+
+export type AddressMember = 'LocalAddr' | 'RemoteAddr';
+
+export interface CsAddrArrayViewOptions {
+  /** The array's name in error paths. Default `lpcsaBuffer`. */
+  readonly path?: string;
+  /**
+   * The longest sockaddr a view follows; a longer iSockaddrLength is an
+   * InvalidDataError. Default 128, sizeof(SOCKADDR_STORAGE), which Winsock
+   * defines to be large enough for every address family.
+   */
+  readonly maxSockaddrLength?: number;
+}
+
+/** Byte offsets of the members a view reads, for one arch, from the schema. */
+interface Offsets {
+  readonly entrySize: number;
+  readonly pointerSize: number;
+  readonly localPointer: number;
+  readonly localLength: number;
+  readonly remotePointer: number;
+  readonly remoteLength: number;
+  readonly socketType: number;
+  readonly protocol: number;
+}
+
+const offsetsByArch = new Map<Arch, Offsets>();
+
+function offsetsFor(arch: Arch): Offsets {
+  let o = offsetsByArch.get(arch);
+  if (!o) {
+    const entry = layoutOf('CSADDR_INFO', arch);
+    const address = layoutOf('SOCKET_ADDRESS', arch);
+    const local = entry.field('LocalAddr').offset;
+    const remote = entry.field('RemoteAddr').offset;
+    const pointer = address.field('lpSockaddr');
+    const length = address.field('iSockaddrLength').offset;
+    o = {
+      entrySize: entry.size,
+      pointerSize: pointer.size,
+      localPointer: local + pointer.offset,
+      localLength: local + length,
+      remotePointer: remote + pointer.offset,
+      remoteLength: remote + length,
+      socketType: entry.field('iSocketType').offset,
+      protocol: entry.field('iProtocol').offset,
+    };
+    offsetsByArch.set(arch, o);
+  }
+  return o;
+}
+
+const DEFAULT_MAX_SOCKADDR_LENGTH = layoutOf('SOCKADDR_STORAGE', 'x64').size;
+
+/**
+ * A read-only view of a CSADDR_INFO array where it lies in an address space
+ * (an encoded image, a dump, a stored set), x86 or x64. The constructor
+ * locates the array once (MemoryError naming `lpcsaBuffer` if it is not all
+ * there); the getters read members in place with a DataView at offsets
+ * from `layoutOf`, and allocate nothing. Sockaddrs are followed through
+ * their pointers when asked for, bounds-checked, with errors that name
+ * `lpcsaBuffer[i].LocalAddr.lpSockaddr` and the address.
+ */
+export class CsAddrArrayView {
+  readonly length: number;
+  private readonly o: Offsets;
+  private readonly path: string;
+  private readonly maxSockaddrLength: number;
+  private readonly view: DataView;
+  private readonly base: number;
+
+  // The region the last sockaddr was found in: sockaddrs usually sit
+  // together, so most lookups skip `space.locate` (and its result object).
+  private windowStart = 0;
+  private windowEnd = 0;
+  private windowBytes: Uint8Array = new Uint8Array(0);
+  private windowView: DataView = new DataView(this.windowBytes.buffer);
+
+  constructor(readonly space: AddressSpace, readonly at: number, count: number, readonly arch: Arch, options: CsAddrArrayViewOptions = {}) {
+    this.path = options.path ?? 'lpcsaBuffer';
+    if (!Number.isSafeInteger(count) || count < 0) throw new UsageError(`count ${String(count)} is not a non-negative integer`, this.path);
+    this.maxSockaddrLength = options.maxSockaddrLength ?? DEFAULT_MAX_SOCKADDR_LENGTH;
+    this.o = offsetsFor(arch);
+    this.length = count;
+    if (count === 0) {
+      this.view = new DataView(new ArrayBuffer(0));
+      this.base = 0;
+      return;
+    }
+    const located = withPath(this.path, () => space.locate(at, count * this.o.entrySize));
+    this.view = located.view;
+    this.base = located.offset;
+    this.remember(at, count * this.o.entrySize, located);
+  }
+
+  private entryOffset(i: number): number {
+    if (!(i >= 0 && i < this.length && Number.isInteger(i))) throw new UsageError(`index ${String(i)} is outside 0…${this.length - 1}`, this.path);
+    return this.base + i * this.o.entrySize;
+  }
+
+  iSocketType(i: number): number {
+    return this.view.getInt32(this.entryOffset(i) + this.o.socketType, true);
+  }
+
+  iProtocol(i: number): number {
+    return this.view.getInt32(this.entryOffset(i) + this.o.protocol, true);
+  }
+
+  iSockaddrLength(i: number, member: AddressMember): number {
+    return this.view.getInt32(this.entryOffset(i) + (member === 'LocalAddr' ? this.o.localLength : this.o.remoteLength), true);
+  }
+
+  /** The pointer value (InvalidDataError for an x64 pointer at or beyond 2^53). */
+  lpSockaddr(i: number, member: AddressMember): number {
+    const at = this.entryOffset(i) + (member === 'LocalAddr' ? this.o.localPointer : this.o.remotePointer);
+    try {
+      return readPointer(this.view, at, this.arch);
+    } catch (e) {
+      throw e instanceof RnrError ? e.withContext(`${this.path}[${i}].${member}.lpSockaddr`) : e;
+    }
+  }
+
+  /**
+   * The sockaddr bytes in place (a subarray, not a copy, when they lie in
+   * one region), or null for "no address" (NULL pointer or length 0).
+   */
+  sockaddr(i: number, member: AddressMember): Uint8Array | null {
+    const pointer = this.lpSockaddr(i, member);
+    const length = this.iSockaddrLength(i, member);
+    if (!hasAddress(pointer === 0, length)) return null;
+    this.checkLength(i, member, pointer, length);
+    return withPath(`${this.path}[${i}].${member}.lpSockaddr`, () => this.space.read(pointer, length));
+  }
+
+  /** Entry i decoded to canonical JSON (DESIGN.md §3): for display and tests, not for hot loops. */
+  entry(i: number): CsAddrInfoJson {
+    const address = (member: AddressMember): SocketAddressJson => {
+      const pointer = this.lpSockaddr(i, member);
+      const length = this.iSockaddrLength(i, member);
+      if (pointer === 0) return { lpSockaddr: null, iSockaddrLength: length };
+      if (length === 0) return { lpSockaddr: '', iSockaddrLength: 0 };
+      let hex = '';
+      for (const b of this.sockaddr(i, member)!) hex += b.toString(16).padStart(2, '0');
+      return { lpSockaddr: hex, iSockaddrLength: length };
+    };
+    return { LocalAddr: address('LocalAddr'), RemoteAddr: address('RemoteAddr'), iSocketType: this.iSocketType(i), iProtocol: this.iProtocol(i) };
+  }
+
+  /**
+   * Fill `c` with entry i, normalised by the match rule (rule.ts), its
+   * sockaddr bytes left where they are. The hot path of AddressSet.
+   */
+  load(i: number, c: EntryCursor, semantic: boolean): void {
+    const o = this.o;
+    const at = this.entryOffset(i);
+    c.iSocketType = this.view.getInt32(at + o.socketType, true);
+    c.iProtocol = this.view.getInt32(at + o.protocol, true);
+    this.loadAddress(i, at, c, true);
+    this.loadAddress(i, at, c, false);
+    try {
+      normaliseEntry(c, semantic);
+    } catch (e) {
+      throw e instanceof RnrError ? e.withContext(`${this.path}[${i}]`) : e;
+    }
+  }
+
+  private loadAddress(i: number, at: number, c: EntryCursor, local: boolean): void {
+    const o = this.o;
+    const v = this.view;
+    const length = v.getInt32(at + (local ? o.localLength : o.remoteLength), true);
+    const pointerAt = at + (local ? o.localPointer : o.remotePointer);
+    let pointer: number;
+    if (o.pointerSize === 4) {
+      pointer = v.getUint32(pointerAt, true);
+    } else {
+      const high = v.getUint32(pointerAt + 4, true);
+      // At or beyond 2^53: let readPointer word the error.
+      pointer = high < 0x200000 ? high * 0x1_0000_0000 + v.getUint32(pointerAt, true) : this.lpSockaddr(i, local ? 'LocalAddr' : 'RemoteAddr');
+    }
+    if (!hasAddress(pointer === 0, length)) {
+      if (local) c.clearLocal();
+      else c.clearRemote();
+      return;
+    }
+    if (length < 0 || length > this.maxSockaddrLength) this.checkLength(i, local ? 'LocalAddr' : 'RemoteAddr', pointer, length);
+    if (pointer < this.windowStart || pointer + length > this.windowEnd) {
+      const located = withPath(`${this.path}[${i}].${local ? 'LocalAddr' : 'RemoteAddr'}.lpSockaddr`, () => this.space.locate(pointer, length));
+      this.remember(pointer, length, located);
+    }
+    const offset = pointer - this.windowStart;
+    if (local) c.setLocal(this.windowBytes, this.windowView, offset, length);
+    else c.setRemote(this.windowBytes, this.windowView, offset, length);
+  }
+
+  private checkLength(i: number, member: AddressMember, pointer: number, length: number): void {
+    if (length < 0) throw new InvalidDataError(`iSockaddrLength ${length} is negative`, `${this.path}[${i}].${member}.iSockaddrLength`, BigInt(pointer));
+    if (length > this.maxSockaddrLength) {
+      throw new InvalidDataError(`iSockaddrLength ${length} is over the limit of ${this.maxSockaddrLength} bytes (sockaddr at ${formatAddress(pointer)})`, `${this.path}[${i}].${member}.iSockaddrLength`, BigInt(pointer));
+    }
+  }
+
+  /**
+   * Remember the region `space.locate` found `address` in. Located.bytes is
+   * the region's byte view and `offset` is where `address` is in it, so the
+   * region spans [address - offset, address - offset + bytes.length), and a
+   * pointer p indexes it at p - windowStart.
+   */
+  private remember(address: number, length: number, located: Located): void {
+    const { bytes, view, offset } = located;
+    if (view.buffer === bytes.buffer && view.byteOffset === bytes.byteOffset && view.byteLength === bytes.byteLength) {
+      this.windowStart = address - offset;
+      this.windowEnd = this.windowStart + bytes.length;
+      this.windowBytes = bytes;
+      this.windowView = view;
+      return;
+    }
+    // An address space whose view and bytes differ in extent: keep just the
+    // bytes asked for.
+    const own = bytes.subarray(offset, offset + length);
+    this.windowStart = address;
+    this.windowEnd = address + length;
+    this.windowBytes = own;
+    this.windowView = new DataView(own.buffer, own.byteOffset, own.byteLength);
+  }
+}
+
+function withPath<T>(path: string, read: () => T): T {
+  try {
+    return read();
+  } catch (e) {
+    throw e instanceof RnrError ? e.withContext(path) : e;
+  }
+}

@@ -1,0 +1,40 @@
+import {
+  AF_BTH, AF_INET, AF_INET6, AF_IPX, BTHPROTO_RFCOMM, IPPROTO_TCP, IPPROTO_UDP, IPROTOCOL_ANY,
+  NSPROTO_IPX, NSPROTO_SPX, SOCK_DGRAM, SOCK_SEQPACKET, SOCK_STREAM,
+} from '../abi/constants.js';
+import { ProtocolSubstitutionError } from './errors.js';
+
+/** The family argument of `substituteProtocol` when the entry has no sockaddr of at least 2 bytes. */
+export const NO_FAMILY = -1;
+
+/**
+ * The acceptable protocol for (address family, socket type), as the
+ * NSPSetService note asks a provider to substitute for IPROTOCOL_ANY. Only
+ * the pairs with one obvious protocol are listed: AF_IPX SOCK_SEQPACKET could
+ * also be NSPROTO_SPXII, but SPX is the protocol SPXII extends and what a
+ * plain SOCK_SEQPACKET socket on AF_IPX opens.
+ */
+const SUBSTITUTES = new Map<number, ReadonlyMap<number, number>>([
+  [AF_INET, new Map<number, number>([[SOCK_STREAM, IPPROTO_TCP], [SOCK_DGRAM, IPPROTO_UDP]])],
+  [AF_INET6, new Map<number, number>([[SOCK_STREAM, IPPROTO_TCP], [SOCK_DGRAM, IPPROTO_UDP]])],
+  [AF_IPX, new Map<number, number>([[SOCK_DGRAM, NSPROTO_IPX], [SOCK_SEQPACKET, NSPROTO_SPX]])],
+  [AF_BTH, new Map<number, number>([[SOCK_STREAM, BTHPROTO_RFCOMM]])],
+]);
+
+/**
+ * `protocol` itself, or, when it is IPROTOCOL_ANY (-1), the protocol the
+ * family and socket type imply (AF_INET/AF_INET6: SOCK_STREAM → IPPROTO_TCP,
+ * SOCK_DGRAM → IPPROTO_UDP; AF_IPX: SOCK_DGRAM → NSPROTO_IPX, SOCK_SEQPACKET
+ * → NSPROTO_SPX; AF_BTH: SOCK_STREAM → BTHPROTO_RFCOMM). `family` is the
+ * sockaddr's first two bytes (LocalAddr's, else RemoteAddr's), or NO_FAMILY.
+ * Throws ProtocolSubstitutionError (path `iProtocol`) when there is none.
+ */
+export function substituteProtocol(family: number, socketType: number, protocol: number): number {
+  if (protocol !== IPROTOCOL_ANY) return protocol;
+  const substitute = SUBSTITUTES.get(family)?.get(socketType);
+  if (substitute !== undefined) return substitute;
+  const why = family === NO_FAMILY
+    ? 'neither LocalAddr nor RemoteAddr has a sockaddr to take the address family from'
+    : `no protocol is acceptable for address family ${family} with socket type ${socketType}`;
+  throw new ProtocolSubstitutionError(`iProtocol is IPROTOCOL_ANY (-1) but ${why}`, 'iProtocol');
+}

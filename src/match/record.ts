@@ -1,0 +1,138 @@
+import type { EntryCursor } from './entry-cursor.js';
+
+/**
+ * A normalised entry as a set stores it: 32-bit little-endian words in one
+ * arena, no pointers and no padding that could differ between equal entries.
+ *
+ *   word 0  iSocketType
+ *   word 1  iProtocol (IPROTOCOL_ANY already substituted)
+ *   word 2  LocalAddr length in bytes (0: no address)
+ *   word 3  RemoteAddr length in bytes (0: no address)
+ *   then    the LocalAddr bytes, zero-padded to a whole word
+ *   then    the RemoteAddr bytes, zero-padded to a whole word
+ *
+ * In semantic mode the ignored words (rule.ts) are stored as zero. Two
+ * normalised entries match exactly when their records are equal word for
+ * word, so the hash is over these words, and an entry whose bytes are still
+ * in place (an EntryCursor over an address space) hashes and compares
+ * without being copied: the functions below read it as if it were a record.
+ *
+ * The hash is MurmurHash3's x86_32 block mix with a per-set random seed:
+ * cheap per word in JavaScript (Math.imul) and C alike, and the seed keeps
+ * an attacker who chooses the addresses from aiming at one probe chain.
+ * bench/native/match.c implements the same words and hash.
+ */
+export const RECORD_HEADER_WORDS = 4;
+
+if (new Uint8Array(new Uint32Array([1]).buffer)[0] !== 1) {
+  // The arena is an Int32Array (host order) read back as bytes; every
+  // JavaScript engine in use is little-endian, and this says so if not.
+  throw new Error('rnrkit: the address set needs a little-endian host');
+}
+
+export function recordWords(localLength: number, remoteLength: number): number {
+  return RECORD_HEADER_WORDS + ((localLength + 3) >>> 2) + ((remoteLength + 3) >>> 2);
+}
+
+function mix(h: number, k: number): number {
+  k = Math.imul(k, 0xcc9e2d51);
+  k = (k << 15) | (k >>> 17);
+  k = Math.imul(k, 0x1b873593);
+  h ^= k;
+  h = (h << 13) | (h >>> 19);
+  return (Math.imul(h, 5) + 0xe6546b64) | 0;
+}
+
+function finish(h: number, words: number): number {
+  h ^= words << 2;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
+
+/** Mix the bytes of one sockaddr as record words; words in [skipStart, skipEnd) count as zero. */
+function mixBytes(h: number, bytes: Uint8Array, view: DataView, offset: number, length: number, skipStart: number, skipEnd: number): number {
+  const whole = length & ~3;
+  let k = 0;
+  for (; k < whole; k += 4) h = mix(h, k >= skipStart && k < skipEnd ? 0 : view.getInt32(offset + k, true));
+  if (k < length) h = mix(h, k >= skipStart && k < skipEnd ? 0 : tailWord(bytes, offset + k, length - k));
+  return h;
+}
+
+/** The last 1–3 bytes as a little-endian word, zero-padded. */
+function tailWord(bytes: Uint8Array, at: number, n: number): number {
+  let w = bytes[at]!;
+  if (n > 1) w |= bytes[at + 1]! << 8;
+  if (n > 2) w |= bytes[at + 2]! << 16;
+  return w;
+}
+
+/** The hash of a normalised entry whose bytes are wherever the cursor points. */
+export function hashCursor(c: EntryCursor, seed: number): number {
+  let h = seed;
+  h = mix(h, c.iSocketType);
+  h = mix(h, c.iProtocol);
+  h = mix(h, c.localLength);
+  h = mix(h, c.remoteLength);
+  h = mixBytes(h, c.localBytes, c.localView, c.localOffset, c.localLength, c.localSkipStart, c.localSkipEnd);
+  h = mixBytes(h, c.remoteBytes, c.remoteView, c.remoteOffset, c.remoteLength, c.remoteSkipStart, c.remoteSkipEnd);
+  return finish(h, recordWords(c.localLength, c.remoteLength));
+}
+
+/** The hash of words [from, to): of a whole record at p, `hashWords(arena, p, p + recordWords(…), seed)` equals its `hashCursor`. */
+export function hashWords(words: Int32Array, from: number, to: number, seed: number): number {
+  let h = seed;
+  for (let q = from; q < to; q++) h = mix(h, words[q]!);
+  return finish(h, to - from);
+}
+
+function bytesEqual(arena: Int32Array, q: number, bytes: Uint8Array, view: DataView, offset: number, length: number, skipStart: number, skipEnd: number): boolean {
+  const whole = length & ~3;
+  let k = 0;
+  for (; k < whole; k += 4, q++) {
+    if (arena[q] !== (k >= skipStart && k < skipEnd ? 0 : view.getInt32(offset + k, true))) return false;
+  }
+  return k >= length || arena[q] === (k >= skipStart && k < skipEnd ? 0 : tailWord(bytes, offset + k, length - k));
+}
+
+/** Whether the record at word `p` and the normalised entry under the cursor match (rule.ts). */
+export function recordEquals(arena: Int32Array, p: number, c: EntryCursor): boolean {
+  if (arena[p] !== c.iSocketType || arena[p + 1] !== c.iProtocol || arena[p + 2] !== c.localLength || arena[p + 3] !== c.remoteLength) return false;
+  const q = p + RECORD_HEADER_WORDS;
+  return bytesEqual(arena, q, c.localBytes, c.localView, c.localOffset, c.localLength, c.localSkipStart, c.localSkipEnd)
+    && bytesEqual(arena, q + ((c.localLength + 3) >>> 2), c.remoteBytes, c.remoteView, c.remoteOffset, c.remoteLength, c.remoteSkipStart, c.remoteSkipEnd);
+}
+
+function writeBytes(arena: Int32Array, q: number, bytes: Uint8Array, view: DataView, offset: number, length: number, skipStart: number, skipEnd: number): number {
+  const whole = length & ~3;
+  let k = 0;
+  for (; k < whole; k += 4) arena[q++] = k >= skipStart && k < skipEnd ? 0 : view.getInt32(offset + k, true);
+  if (k < length) arena[q++] = k >= skipStart && k < skipEnd ? 0 : tailWord(bytes, offset + k, length - k);
+  return q;
+}
+
+/** Write the normalised entry under the cursor as a record at word `p`; the arena has room for `recordWords`. */
+export function writeRecord(arena: Int32Array, p: number, c: EntryCursor): void {
+  arena[p] = c.iSocketType;
+  arena[p + 1] = c.iProtocol;
+  arena[p + 2] = c.localLength;
+  arena[p + 3] = c.remoteLength;
+  const q = writeBytes(arena, p + RECORD_HEADER_WORDS, c.localBytes, c.localView, c.localOffset, c.localLength, c.localSkipStart, c.localSkipEnd);
+  writeBytes(arena, q, c.remoteBytes, c.remoteView, c.remoteOffset, c.remoteLength, c.remoteSkipStart, c.remoteSkipEnd);
+}
+
+/**
+ * Point the cursor at the record at word `p` of an arena whose bytes and
+ * DataView are given (already normalised: no skip ranges needed).
+ */
+export function loadRecord(arena: Int32Array, bytes: Uint8Array, view: DataView, p: number, c: EntryCursor): void {
+  const localLength = arena[p + 2]!;
+  const at = (p + RECORD_HEADER_WORDS) * 4;
+  c.iSocketType = arena[p]!;
+  c.iProtocol = arena[p + 1]!;
+  c.setLocal(bytes, view, at, localLength);
+  c.setRemote(bytes, view, at + ((localLength + 3) & ~3), arena[p + 3]!);
+  c.localSkipStart = c.localSkipEnd = c.remoteSkipStart = c.remoteSkipEnd = 0;
+}
