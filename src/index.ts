@@ -6,5 +6,5 @@
 export * from './abi/index.js';
 export * from './errors.js';
 export * from './memory/index.js';
-export * from './codec/canonical.js';
+export * from './codec/index.js';
 export * from './match/index.js';

@@ -68,3 +68,22 @@ export const QUERY_SET_KEYS = [
   'dwNameSpace', 'lpNSProviderId', 'lpszContext', 'dwNumberOfProtocols', 'lpafpProtocols',
   'lpszQueryString', 'dwNumberOfCsAddrs', 'lpcsaBuffer', 'dwOutputFlags', 'lpBlob',
 ] as const satisfies readonly (keyof QuerySetJson)[];
+
+/** WSANSCLASSINFOW/A: lpValue is lowercase hex of dwValueSize bytes ("" for a non-NULL pointer with size 0), or null. */
+export interface NsClassInfoJson {
+  lpszName: string | null;
+  dwNameSpace: number;
+  dwValueType: number;
+  dwValueSize: number;
+  lpValue: string | null;
+  [annotation: `$${string}`]: unknown;
+}
+
+/** WSASERVICECLASSINFOW/A, same conventions as a query set. */
+export interface ServiceClassInfoJson {
+  lpServiceClassId: string | null;
+  lpszServiceClassName: string | null;
+  dwCount: number;
+  lpClassInfos: NsClassInfoJson[] | null;
+  [annotation: `$${string}`]: unknown;
+}

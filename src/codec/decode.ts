@@ -1,0 +1,76 @@
+import { NS_BTH } from '../abi/constants.js';
+import { layoutOf } from '../abi/layout.js';
+import { ARCHES, type Arch } from '../abi/types.js';
+import { RnrError, UsageError } from '../errors.js';
+import type { AddressSpace } from '../memory/address-space.js';
+import { decodeBthSetService } from './bluetooth.js';
+import type { Charset, QuerySetJson, ServiceClassInfoJson } from './canonical.js';
+import { DecodeContext } from './decode-context.js';
+import { structDecoder } from './decoder.js';
+import { type DecodeLimits, resolveLimits } from './limits.js';
+
+export interface DecodeOptions {
+  arch: Arch;
+  charset: Charset;
+  /** Default false: the first problem throws (MemoryError/InvalidDataError with the field path). */
+  lenient?: boolean;
+  /** Defaults: DEFAULT_DECODE_LIMITS. */
+  limits?: Partial<DecodeLimits>;
+  /** Default false: add `$`-annotations (addresses, parsed sockaddrs, BTH_SET_SERVICE). */
+  annotate?: boolean;
+}
+
+/**
+ * Decode the WSAQUERYSETW (charset W) or WSAQUERYSETA (A) at `at` into
+ * canonical JSON (DESIGN.md §3), following every pointer through `space`.
+ *
+ * Lenient: an unresolved pointer member becomes null and the result carries
+ * `$unresolved: [{path, address, reason}]`. The struct itself must be there.
+ */
+export function decodeQuerySet(space: AddressSpace, at: number, options: DecodeOptions): QuerySetJson {
+  const name = options.charset === 'A' ? 'WSAQUERYSETA' : 'WSAQUERYSETW';
+  const { result, context } = decodeRoot(name, space, at, options);
+  const qs = result as unknown as QuerySetJson;
+  if (options.annotate && qs.dwNameSpace === NS_BTH && qs.lpBlob !== null && qs.lpBlob.pBlobData !== null && typeof qs.lpBlob.$pBlobData === 'string') {
+    const blob = qs.lpBlob;
+    try {
+      blob.$BTH_SET_SERVICE = decodeBthSetService(context, Number(blob.$pBlobData), blob.cbSize, options.arch);
+    } catch (e) {
+      const path = 'lpBlob.$BTH_SET_SERVICE';
+      if (options.lenient) context.lost(e, path);
+      else throw e instanceof RnrError ? e.withContext(path) : e;
+    }
+  }
+  if (options.lenient && context.unresolved.length > 0) qs.$unresolved = context.unresolved;
+  return qs;
+}
+
+/** Decode a WSASERVICECLASSINFOW (W) or WSASERVICECLASSINFOA (A) at `at`, with its WSANSCLASSINFO array (lpValue as hex of dwValueSize bytes). */
+export function decodeServiceClassInfo(space: AddressSpace, at: number, options: DecodeOptions): ServiceClassInfoJson {
+  const name = options.charset === 'A' ? 'WSASERVICECLASSINFOA' : 'WSASERVICECLASSINFOW';
+  const { result, context } = decodeRoot(name, space, at, options);
+  if (options.lenient && context.unresolved.length > 0) result.$unresolved = context.unresolved;
+  return result as unknown as ServiceClassInfoJson;
+}
+
+function decodeRoot(name: string, space: AddressSpace, at: number, options: DecodeOptions): { result: Record<string, unknown>; context: DecodeContext } {
+  checkOptions(options);
+  if (!Number.isSafeInteger(at) || at < 0) throw new UsageError(`address ${String(at)} is not a non-negative safe integer`);
+  const context = new DecodeContext(space, resolveLimits(options.limits));
+  const decoder = structDecoder(name, options.arch, { annotate: options.annotate === true, lenient: options.lenient === true });
+  const size = layoutOf(name, options.arch).size;
+  let located;
+  try {
+    located = context.struct(at, size);
+  } catch (e) {
+    // Nothing to carry on with, lenient or not.
+    throw e instanceof RnrError ? e.withContext(name) : e;
+  }
+  return { result: decoder(context, located.view, located.offset, at, ''), context };
+}
+
+function checkOptions(options: DecodeOptions): void {
+  if (options === null || typeof options !== 'object') throw new UsageError('decode options are required: {arch, charset}');
+  if (!(ARCHES as readonly string[]).includes(options.arch)) throw new UsageError(`unknown arch ${JSON.stringify(options.arch)}: one of ${ARCHES.join(', ')}`);
+  if (options.charset !== 'W' && options.charset !== 'A') throw new UsageError(`unknown charset ${JSON.stringify(options.charset)}: one of W, A`);
+}

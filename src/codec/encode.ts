@@ -1,0 +1,79 @@
+import { layoutOf } from '../abi/layout.js';
+import { ARCHES, type Arch } from '../abi/types.js';
+import { UsageError, formatAddress } from '../errors.js';
+import type { Charset, QuerySetJson, ServiceClassInfoJson } from './canonical.js';
+import { structEncoder } from './encoder.js';
+
+export interface EncodeOptions {
+  arch: Arch;
+  charset: Charset;
+}
+
+/** The highest address + 1 a pointer of the arch can hold exactly. */
+const POINTER_LIMIT: Record<Arch, number> = { x86: 2 ** 32, x64: 2 ** 53 };
+
+function rootName(kind: 'query' | 'class', options: EncodeOptions): string {
+  if (options === null || typeof options !== 'object') throw new UsageError('encode options are required: {arch, charset}');
+  if (!(ARCHES as readonly string[]).includes(options.arch)) throw new UsageError(`unknown arch ${JSON.stringify(options.arch)}: one of ${ARCHES.join(', ')}`);
+  if (options.charset !== 'W' && options.charset !== 'A') throw new UsageError(`unknown charset ${JSON.stringify(options.charset)}: one of W, A`);
+  return kind === 'query' ? `WSAQUERYSET${options.charset}` : `WSASERVICECLASSINFO${options.charset}`;
+}
+
+/** Bytes the flat image of `qs` takes (the struct and everything it points to, aligned). Validates `qs` on the way. */
+export function encodedSize(qs: QuerySetJson, options: EncodeOptions): number {
+  return structEncoder(rootName('query', options), options.arch).size(qs);
+}
+
+/**
+ * The flat image of `qs` for a process that will see it at `base`: the
+ * struct at offset 0, then what it points to, each item naturally aligned
+ * (encoder.ts), padding zero; deterministic byte for byte. Counts, lengths
+ * and NULLs are written as given, so decode gives `qs` back.
+ */
+export function encodeQuerySet(qs: QuerySetJson, options: EncodeOptions & { base: number }): Uint8Array {
+  return encodeImage(rootName('query', options), qs, options.arch, options.base);
+}
+
+/**
+ * The same image written into caller-owned memory at target[offset], whose
+ * address is `base` (e.g. koffi.address(buffer) + offset). Returns the bytes
+ * written. The range is checked before anything is written; it is zeroed
+ * first, so padding is zero whatever was there.
+ */
+export function encodeInto(qs: QuerySetJson, target: Uint8Array, offset: number, base: number, options: EncodeOptions): number {
+  return encodeIntoImage(rootName('query', options), qs, target, offset, base, options.arch);
+}
+
+/** A WSASERVICECLASSINFOW/A image, by the same rules (for callers of WSAInstallServiceClass and for tests). */
+export function encodeServiceClassInfo(info: ServiceClassInfoJson, options: EncodeOptions & { base: number }): Uint8Array {
+  return encodeImage(rootName('class', options), info, options.arch, options.base);
+}
+
+function encodeImage(name: string, value: unknown, arch: Arch, base: number): Uint8Array {
+  const encoder = structEncoder(name, arch);
+  const size = encoder.size(value);
+  checkBase(name, arch, base, size);
+  const bytes = new Uint8Array(size);
+  encoder.write(value, bytes, new DataView(bytes.buffer), 0, base);
+  return bytes;
+}
+
+function encodeIntoImage(name: string, value: unknown, target: Uint8Array, offset: number, base: number, arch: Arch): number {
+  if (!(target instanceof Uint8Array)) throw new UsageError('target must be a Uint8Array (a Buffer is one)');
+  const encoder = structEncoder(name, arch);
+  const size = encoder.size(value);
+  checkBase(name, arch, base, size);
+  if (!Number.isSafeInteger(offset) || offset < 0 || offset + size > target.length) {
+    throw new UsageError(`the image needs ${size} bytes at offset ${String(offset)}, but the target has ${target.length} bytes`);
+  }
+  target.fill(0, offset, offset + size);
+  const written = encoder.write(value, target, new DataView(target.buffer, target.byteOffset, target.byteLength), offset, base);
+  return written;
+}
+
+function checkBase(name: string, arch: Arch, base: number, size: number): void {
+  const align = layoutOf(name, arch).align;
+  if (!Number.isSafeInteger(base) || base < 0) throw new UsageError(`base ${String(base)} is not a non-negative safe integer`);
+  if (base % align !== 0) throw new UsageError(`base ${formatAddress(base)} is not aligned to ${align}, as a ${name} on ${arch} must be`);
+  if (base + size > POINTER_LIMIT[arch]) throw new UsageError(`an image of ${size} bytes at ${formatAddress(base)} does not fit ${arch}'s ${arch === 'x86' ? 32 : 53}-bit addresses`);
+}

@@ -1,0 +1,171 @@
+import { layoutOf } from '../abi/layout.js';
+import type { Arch } from '../abi/types.js';
+import { ENCODE_HELPERS } from './encode-helpers.js';
+import { type FieldPlan, type IntPlan, type StructPlan, planOf, reachable } from './plan.js';
+
+/**
+ * Encoders generated from the schema, one per (struct, arch), compiled once
+ * and cached (see decoder.ts for why generated source and what it may
+ * contain). Two passes over the same layout rules:
+ *
+ * - `size(value)`: checks every member (types, integer ranges, counts
+ *   against arrays, hex against lengths, GUID and string shapes) and
+ *   returns the image size. Errors name the JSON path.
+ * - `write(value, bytes, view, offset, base)`: writes the image into bytes
+ *   that are already zero (so padding is zero) and returns its size.
+ *
+ * The image: the struct at offset 0, then each non-NULL pointer member's
+ * target in member order, each followed at once by whatever it points to
+ * (depth first), each aligned to POINTEE_ALIGN below relative to `base`,
+ * which the caller has checked is aligned for the struct.
+ */
+export interface StructEncoder {
+  size(value: unknown): number;
+  write(value: unknown, bytes: Uint8Array, view: DataView, offset: number, base: number): number;
+}
+
+/**
+ * Alignment of what a pointer member points to:
+ * - strings: their unit (WCHAR 2, CHAR 1);
+ * - GUIDs and structs (arrays of them too): the type's own alignment;
+ * - byte buffers (sockaddrs, blob data): 8, sizeof(SOCKADDR_STORAGE)'s
+ *   alignment, because consumers cast them to SOCKADDR_IN6, SOCKADDR_BTH,
+ *   BTH_SET_SERVICE… and malloc guarantees 8 on both archs.
+ */
+export const BYTES_ALIGN = 8;
+
+function pointeeAlign(f: FieldPlan): number {
+  switch (f.kind) {
+    case 'string': return f.unit === 'utf16' ? 2 : 1;
+    case 'guid': return layoutOf('GUID', 'x64').align;
+    case 'bytes': return BYTES_ALIGN;
+    case 'array': case 'object': return f.struct.align;
+    default: return 1;
+  }
+}
+
+const cache = new Map<string, StructEncoder>();
+
+export function structEncoder(name: string, arch: Arch): StructEncoder {
+  const key = `${name}:${arch}`;
+  let encoder = cache.get(key);
+  if (!encoder) {
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval -- plan-only source, see decoder.ts.
+    encoder = new Function('H', encoderSource(planOf(name, arch)))(ENCODE_HELPERS) as StructEncoder;
+    cache.set(key, encoder);
+  }
+  return encoder;
+}
+
+const str = JSON.stringify;
+
+const INT_CHECK: Record<string, (x: string) => string> = {
+  u8: (x) => `(${x} & 0xff) !== ${x}`,
+  i8: (x) => `((${x} << 24) >> 24) !== ${x}`,
+  u16: (x) => `(${x} & 0xffff) !== ${x}`,
+  i16: (x) => `((${x} << 16) >> 16) !== ${x}`,
+  u32: (x) => `(${x} >>> 0) !== ${x}`,
+  i32: (x) => `(${x} | 0) !== ${x}`,
+};
+
+function intKind(f: IntPlan): string {
+  return `${f.signed ? 'i' : 'u'}${f.size * 8}`;
+}
+
+function alignExpr(a: number): string {
+  return a <= 1 ? '' : `cur += (${a} - cur % ${a}) % ${a};`;
+}
+
+export function encoderSource(root: StructPlan): string {
+  const out: string[] = ['"use strict";', 'var V, B, O, BASE;'];
+  const writePointer = (target: string, value: string, pointerSize: number) => pointerSize === 4
+    ? `V.setUint32(${target}, ${value}, true);`
+    : `V.setUint32(${target}, (${value}) % 4294967296, true); V.setUint32(${target} + 4, ((${value}) / 4294967296) >>> 0, true);`;
+
+  for (const s of reachable(root)) {
+    const names = s.fields.map((f) => f.name);
+    const fieldOf = (f: FieldPlan) => `x.${f.name}`;
+    const sizeBody: string[] = [];
+    const writeBody: string[] = [];
+
+    s.fields.forEach((f, i) => {
+      const x = fieldOf(f);
+      const at = `o + ${f.offset}`;
+      sizeBody.push(`f = ${i};`);
+      switch (f.kind) {
+        case 'int': {
+          const kind = intKind(f);
+          sizeBody.push(`if (${INT_CHECK[kind]!(x)}) throw H.notInt(${x}, ${str(kind)}, ${str(typeName(s, f))});`);
+          writeBody.push(`V.set${f.signed ? 'Int' : 'Uint'}${f.size * 8}(${at}, ${x}${f.size > 1 ? ', true' : ''});`);
+          break;
+        }
+        case 'inline':
+          sizeBody.push(`cur = z_${f.struct.name}(${x}, cur);`);
+          writeBody.push(`cur = w_${f.struct.name}(${x}, ${at}, cur);`);
+          break;
+        default: {
+          const align = alignExpr(pointeeAlign(f));
+          const pointer = writePointer(at, 'BASE + cur', s.pointerSize);
+          let check: string;
+          let place: string;
+          let write: string;
+          switch (f.kind) {
+            case 'string':
+              check = f.unit === 'utf16' ? `H.checkUtf16(v);` : `H.checkAnsi(v);`;
+              place = `cur += (v.length + 1) * ${f.unit === 'utf16' ? 2 : 1};`;
+              write = `${f.unit === 'utf16' ? 'H.writeUtf16z' : 'H.writeLatin1z'}(v, B, O + cur); ${place}`;
+              break;
+            case 'guid':
+              check = 'H.checkGuid(v);';
+              place = 'cur += 16;';
+              write = `H.writeGuid(v, B, O + cur); ${place}`;
+              break;
+            case 'bytes': {
+              const length = `x.${f.length.name}`;
+              check = `H.checkHex(v, ${length}, ${str(f.length.name)});`;
+              place = `cur += ${length};`;
+              write = `H.writeHex(v, B, O + cur); ${place}`;
+              break;
+            }
+            case 'array': {
+              const count = `x.${f.count.name}`;
+              const size = f.struct.size;
+              check = `H.checkArray(v, ${count}, ${str(f.count.name)});`;
+              place = `var st = cur; cur += v.length * ${size}; var i = 0; try { for (; i < v.length; i++) cur = z_${f.struct.name}(v[i], cur); } catch (e) { throw H.fail(e, "[" + i + "]"); }`;
+              write = `var st = cur; cur += v.length * ${size}; for (var i = 0; i < v.length; i++) cur = w_${f.struct.name}(v[i], O + st + i * ${size}, cur);`;
+              break;
+            }
+            case 'object':
+              check = '';
+              place = `cur = z_${f.struct.name}(v, cur + ${f.struct.size});`;
+              write = `var st = cur; cur = w_${f.struct.name}(v, O + st, cur + ${f.struct.size});`;
+              break;
+          }
+          sizeBody.push(`v = ${x}; if (v !== null) { ${check} ${align} ${place} }`);
+          writeBody.push(`v = ${x}; if (v !== null) { ${align} ${pointer} ${write} }`);
+        }
+      }
+    });
+
+    out.push(
+      `var N_${s.name} = ${str(names)};`,
+      `function z_${s.name}(x, cur) {`,
+      `if (typeof x !== "object" || x === null || Array.isArray(x)) throw H.notObject(x, ${str(`a ${s.name} object`)});`,
+      'var f = 0, v;',
+      'try {', ...sizeBody, `} catch (e) { throw H.fail(e, N_${s.name}[f]); }`,
+      'return cur;', '}',
+      `function w_${s.name}(x, o, cur) {`, 'var v;', ...writeBody, 'return cur;', '}',
+    );
+  }
+  out.push(
+    `return {`,
+    `size: function (x) { return z_${root.name}(x, ${root.size}); },`,
+    `write: function (x, bytes, view, offset, base) { B = bytes; V = view; O = offset; BASE = base; try { return w_${root.name}(x, offset, ${root.size}); } finally { B = V = undefined; } }`,
+    `};`,
+  );
+  return out.join('\n');
+}
+
+function typeName(s: StructPlan, f: IntPlan): string {
+  return layoutOf(s.name, s.arch).field(f.name).type;
+}

@@ -1,0 +1,52 @@
+/**
+ * Lowercase hex, the form canonical JSON gives sockaddr and blob bytes.
+ * Table-driven both ways: decode/encode of a 28-byte SOCKADDR_IN6 is on the
+ * hot path of `decode/typical` and `encode/typical`.
+ */
+
+const BYTE_TO_HEX: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+/** Nibble value of a char code (0-9, a-f, A-F), or -1. Indexed by code < 128. */
+const NIBBLE: Int8Array = (() => {
+  const t = new Int8Array(128).fill(-1);
+  for (let i = 0; i < 10; i++) t[48 + i] = i;
+  for (let i = 0; i < 6; i++) {
+    t[97 + i] = 10 + i;
+    t[65 + i] = 10 + i;
+  }
+  return t;
+})();
+
+export function bytesToHex(bytes: Uint8Array, start: number, length: number): string {
+  let s = '';
+  const end = start + length;
+  for (let i = start; i < end; i++) s += BYTE_TO_HEX[bytes[i]!]!;
+  return s;
+}
+
+/**
+ * Index of the first character that is not a hex digit, or -1 when all are
+ * (either case). The length (even, matching a byte count) is checked by the
+ * caller, which knows which member holds the count.
+ */
+export function firstNonHex(text: string): number {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 128 || NIBBLE[c]! < 0) return i;
+  }
+  return -1;
+}
+
+/** Write validated hex (see firstNonHex) as bytes at target[offset]. */
+export function writeHex(text: string, target: Uint8Array, offset: number): void {
+  const n = text.length >>> 1;
+  for (let i = 0, j = 0; i < n; i++, j += 2) {
+    target[offset + i] = (NIBBLE[text.charCodeAt(j)]! << 4) | NIBBLE[text.charCodeAt(j + 1)]!;
+  }
+}
+
+export function hexToBytes(text: string): Uint8Array {
+  const out = new Uint8Array(text.length >>> 1);
+  writeHex(text, out, 0);
+  return out;
+}
