@@ -14,12 +14,12 @@ import type { MatchMode } from './rule.js';
  *   8  u32 count     number of records
  *  12  u32 quota     maxEntries, 0xffffffff for none
  *  16  u32 length    payload bytes (a multiple of 4)
- *  20  u32 checksum  hashWords over the payload words with CHECKSUM_SEED
+ *  20  u32 checksum  over bytes 0–19 and the payload (`checksumOf`)
  *
  * This is rnrkit's own format, not a Windows structure. The checksum turns
  * a flipped bit in storage into an InvalidDataError instead of a silently
- * different address; the loader still validates every record, because a
- * checksum proves nothing about bytes someone wrote on purpose.
+ * different address or quota; the loader still validates every record,
+ * because a checksum proves nothing about bytes someone wrote on purpose.
  */
 export const SET_FORMAT_VERSION = 1;
 export const SET_HEADER_BYTES = 24;
@@ -28,6 +28,16 @@ const CHECKSUM_SEED = 0x52_4e_52_53;
 const MODES: readonly MatchMode[] = ['exact', 'semantic'];
 /** The stored quota of a set without one; so the largest quota a set can have is one less. */
 export const NO_QUOTA = 0xffff_ffff;
+
+/**
+ * The checksum of serialised bytes: record.ts's word hash over the first
+ * five header words, carried on as the seed of the hash over the payload.
+ */
+export function checksumOf(header: DataView, payload: Int32Array, payloadWords: number): number {
+  const words = new Int32Array(5);
+  for (let i = 0; i < 5; i++) words[i] = header.getInt32(i * 4, true);
+  return hashWords(payload, 0, payloadWords, hashWords(words, 0, 5, CHECKSUM_SEED)) >>> 0;
+}
 
 export interface SetHeader {
   readonly mode: MatchMode;
@@ -46,7 +56,7 @@ export function writeSet(header: SetHeader, payload: Int32Array, payloadWords: n
   view.setUint32(8, header.count, true);
   view.setUint32(12, Number.isFinite(header.maxEntries) ? header.maxEntries : NO_QUOTA, true);
   view.setUint32(16, payloadWords * 4, true);
-  view.setUint32(20, hashWords(payload, 0, payloadWords, CHECKSUM_SEED) >>> 0, true);
+  view.setUint32(20, checksumOf(view, payload, payloadWords), true);
   // Records are host-order Int32 words; the host is little-endian (record.ts).
   out.set(new Uint8Array(payload.buffer, payload.byteOffset, payloadWords * 4), SET_HEADER_BYTES);
   return out;
@@ -79,7 +89,7 @@ export function readSet(bytes: Uint8Array): { header: SetHeader; payload: Int32A
   if (count > length / 16) throw new InvalidDataError(`byte 8: ${count} entries cannot fit in ${length} payload bytes`);
   const payload = new Int32Array(length / 4);
   new Uint8Array(payload.buffer).set(bytes.subarray(SET_HEADER_BYTES));
-  const checksum = hashWords(payload, 0, payload.length, CHECKSUM_SEED) >>> 0;
-  if (checksum !== view.getUint32(20, true)) throw new InvalidDataError(`byte 20: checksum 0x${view.getUint32(20, true).toString(16)} does not match the payload (0x${checksum.toString(16)}): the bytes are damaged`);
+  const checksum = checksumOf(view, payload, payload.length);
+  if (checksum !== view.getUint32(20, true)) throw new InvalidDataError(`byte 20: checksum 0x${view.getUint32(20, true).toString(16)} does not match the bytes (0x${checksum.toString(16)}): the bytes are damaged`);
   return { header: { mode, count, maxEntries }, payload };
 }

@@ -102,6 +102,22 @@ export class ImageBuilder {
     return array;
   }
 
+  /** Room for a CSADDR_INFO array of `count` entries, to fill with `rawEntry`. */
+  allocArray(count: number): number {
+    return this.alloc(sizeOf(this.arch, 'CSADDR_INFO') * count, this.pointerSize);
+  }
+
+  /** Write entry i of an array with the pointers given (they may point into other images). */
+  rawEntry(array: number, i: number, local: [number, number], remote: [number, number], iSocketType: number, iProtocol: number): void {
+    const at = array + i * sizeOf(this.arch, 'CSADDR_INFO');
+    this.pointer(this.pointerField(array, i, 'LocalAddr'), local[0]);
+    this.u32(this.lengthField(array, i, 'LocalAddr'), local[1]);
+    this.pointer(this.pointerField(array, i, 'RemoteAddr'), remote[0]);
+    this.u32(this.lengthField(array, i, 'RemoteAddr'), remote[1]);
+    this.u32(at + offset(this.arch, 'CSADDR_INFO', 'iSocketType'), iSocketType);
+    this.u32(at + offset(this.arch, 'CSADDR_INFO', 'iProtocol'), iProtocol);
+  }
+
   /** Address of entry i's member pointer field, to corrupt it in tests. */
   pointerField(array: number, i: number, member: 'LocalAddr' | 'RemoteAddr'): number {
     return array + i * sizeOf(this.arch, 'CSADDR_INFO') + offset(this.arch, 'CSADDR_INFO', member) + offset(this.arch, 'SOCKET_ADDRESS', 'lpSockaddr');
@@ -129,6 +145,10 @@ export class ImageBuilder {
 }
 
 /** Canonical helpers for readable test tables. */
+export function fromHex(hex: string): Uint8Array {
+  return Uint8Array.from(hex.match(/../g) ?? [], (h) => parseInt(h, 16));
+}
+
 export function sa(hex: string | null, length = hex === null ? 0 : hex.length / 2): SocketAddressJson {
   return { lpSockaddr: hex, iSockaddrLength: length };
 }
