@@ -1,0 +1,300 @@
+import { GUIDS, NS_BTH, NS_DNS, NS_NTDS, NS_SAP, SOCKET_ERROR, type WsaErrorName } from '../abi/constants.js';
+import { canonicalGuid, isGuid } from '../abi/guid.js';
+import type { Arch } from '../abi/types.js';
+import type { QuerySetJson } from '../codec/canonical.js';
+import { ansiToText } from '../codec/index.js';
+import { InvalidDataError, UsageError } from '../errors.js';
+import { ProtocolSubstitutionError } from '../match/index.js';
+import { querySetToUnicode } from './ansi.js';
+import { PrivateCopy, callerMemory } from './caller-memory.js';
+import { type CatalogEntry, ProviderCatalog } from './catalog.js';
+import { WinsockError, invalid, notInitialised, notSupported } from './errors.js';
+import type { NspCallContext, ProviderOutcome, WritableAddressSpace } from './provider.js';
+import { BluetoothProvider, type BluetoothOptions } from './providers/bluetooth.js';
+import { DirectoryProvider, type DirectoryOptions } from './providers/directory.js';
+import { DnsProvider } from './providers/dns.js';
+import { SapProvider, type SapOptions } from './providers/sap.js';
+import { type QuerySetSource, isRawSource, resolveSource } from './query-set-source.js';
+import { providersInScope } from './scope.js';
+import type { ServiceObjectJson, ServiceStore } from './store.js';
+import { validateSetService } from './validate.js';
+
+/**
+ * The built-in providers' ids. Directory, DNS and SAP are rnrkit's models,
+ * so they carry rnrkit's own GUIDs rather than borrowing those of Windows'
+ * providers; Bluetooth uses SVCID_BTH_PROVIDER, the id ws2bth.h gives the
+ * Bluetooth namespace provider.
+ */
+export const PROVIDER_IDS = {
+  directory: '{D7AE15EF-A077-45D2-A468-12B70B25D016}',
+  dns: '{0C56C342-1C05-4229-8179-DCEE04E3F55A}',
+  sap: '{7B043709-D095-4D8F-B756-228369648292}',
+  bluetooth: GUIDS.SVCID_BTH_PROVIDER,
+} as const;
+
+export interface RegistryOptions {
+  /** The persistent store for the Directory provider (NS_NTDS). Without one, no Directory provider is installed. */
+  readonly store?: ServiceStore;
+  /** Who is calling: the owner of what this registry's calls create. Settable later (`principal`). Default 'local'. */
+  readonly principal?: string;
+  /** Principals that may change any object (besides the store's own administrators). Default none. */
+  readonly administrators?: readonly string[];
+  /** The ANSI code page WSASetServiceA converts from. Default 'windows-1252'. */
+  readonly codePage?: string;
+  /** The arch of canonical query sets that do not say (decides the valid dwSize). Default 'x64'. */
+  readonly arch?: Arch;
+  /** Most CSADDR_INFO entries one call may carry; more is WSA_NOT_ENOUGH_MEMORY. Default 65536. */
+  readonly maxAddressesPerCall?: number;
+  /** Install Directory (with a store), DNS, SAP and Bluetooth. Default true. */
+  readonly builtins?: boolean;
+  readonly directory?: DirectoryOptions;
+  readonly sap?: SapOptions;
+  readonly bluetooth?: BluetoothOptions;
+  /** WSASERVICECLASSINFO per service class id, handed to NSPSetService as lpServiceClassInfo (null when absent). */
+  readonly serviceClasses?: ReadonlyMap<string, unknown>;
+}
+
+/** One provider's answer, as the typed form and `rnrkit service` report it. */
+export interface ProviderResult {
+  id: string;
+  name: string;
+  namespace: number;
+  result: 0 | -1;
+  error?: WsaErrorName;
+  code?: number;
+  message?: string;
+  outcome?: ProviderOutcome;
+}
+
+export interface SetServiceResult {
+  result: 0;
+  providers: ProviderResult[];
+  /**
+   * WSASetServiceA only: the Unicode copy the providers worked on. Results
+   * (a Bluetooth record handle) were returned into this copy and its private
+   * memory, not to the caller's ANSI set — the documented limitation.
+   */
+  unicodeQuerySet?: QuerySetJson;
+  /** WSASetServiceA with memory: what providers wrote into the private copy (address → byte). */
+  unreturnedWrites?: ReadonlyMap<number, number>;
+}
+
+/** When every provider in scope fails, the call fails with the most telling of their errors. */
+const ERROR_PRECEDENCE: readonly WsaErrorName[] = ['WSAEACCES', 'WSA_NOT_ENOUGH_MEMORY', 'WSAEINVAL', 'WSASERVICE_NOT_FOUND', 'WSAEOPNOTSUPP'];
+
+/**
+ * ws2_32's WSASetService, executable: WSAStartup/WSACleanup with a
+ * reference count, a namespace provider catalog, the scope rule, and
+ * dispatch to each provider's NSPSetService.
+ *
+ * Two forms of the call:
+ * - `setService(source, op, flags)` is Winsock-shaped: 0, or SOCKET_ERROR
+ *   with the code in `getLastError()` (left as it was on success, as
+ *   WSAGetLastError is);
+ * - `setServiceTyped(source, op, flags)` returns each provider's result, or
+ *   throws a WinsockError (code and WSA name) carrying them.
+ *
+ * `source` is canonical JSON (validated as untrusted input), canonical JSON
+ * with its arch/charset/memory, or a raw image ({space, at, arch, charset}).
+ * A failure of the store itself (a damaged file, an I/O error) is not a
+ * Winsock result: it is thrown, and the operation was not acknowledged.
+ */
+export class WinsockRegistry {
+  readonly catalog = new ProviderCatalog();
+  readonly store?: ServiceStore;
+  /** The calling principal (what the thread's token would say). */
+  principal: string;
+  readonly codePage: string;
+  readonly arch: Arch;
+  readonly maxAddressesPerCall: number;
+  /** The built-in providers, for inspection (SAP advertisements, Bluetooth records). */
+  readonly builtins: { directory?: DirectoryProvider; dns?: DnsProvider; sap?: SapProvider; bluetooth?: BluetoothProvider };
+  private readonly administrators: ReadonlySet<string>;
+  private readonly serviceClasses: ReadonlyMap<string, unknown>;
+  private references = 0;
+  private lastError = 0;
+
+  constructor(options: RegistryOptions = {}) {
+    this.principal = options.principal ?? 'local';
+    this.administrators = new Set(options.administrators ?? []);
+    this.codePage = options.codePage ?? 'windows-1252';
+    // An unknown code page is the caller's mistake now, not a WSAEINVAL later.
+    ansiToText('', this.codePage);
+    this.arch = options.arch ?? 'x64';
+    this.maxAddressesPerCall = options.maxAddressesPerCall ?? 65_536;
+    this.serviceClasses = new Map([...(options.serviceClasses ?? new Map<string, unknown>())].map(([id, info]) => [canonicalGuid(id), info]));
+    if (options.store) this.store = options.store;
+    this.builtins = {};
+    if (options.builtins ?? true) {
+      if (options.store) {
+        this.builtins.directory = new DirectoryProvider(options.store, NS_NTDS, options.directory);
+        this.catalog.install({ id: PROVIDER_IDS.directory, namespace: NS_NTDS, name: 'rnrkit Directory (persistent store)', provider: this.builtins.directory });
+      }
+      this.builtins.dns = new DnsProvider();
+      this.catalog.install({ id: PROVIDER_IDS.dns, namespace: NS_DNS, name: 'rnrkit DNS', provider: this.builtins.dns });
+      this.builtins.sap = new SapProvider(options.sap);
+      this.catalog.install({ id: PROVIDER_IDS.sap, namespace: NS_SAP, name: 'rnrkit SAP', provider: this.builtins.sap });
+      this.builtins.bluetooth = new BluetoothProvider(options.bluetooth);
+      this.catalog.install({ id: PROVIDER_IDS.bluetooth, namespace: NS_BTH, name: 'rnrkit Bluetooth', provider: this.builtins.bluetooth });
+    }
+  }
+
+  /** WSAStartup: counts references; always 0 (rnrkit supports the one version it models, 2.2). */
+  startup(): number {
+    this.references++;
+    return 0;
+  }
+
+  /**
+   * WSACleanup: 0, or SOCKET_ERROR (WSANOTINITIALISED) without a matching
+   * startup. The last cleanup ends what lives only as long as the process:
+   * SAP broadcasts stop, Bluetooth SDP records go.
+   */
+  cleanup(): number {
+    if (this.references === 0) {
+      this.lastError = notInitialised('WSACleanup without a successful WSAStartup').code;
+      return SOCKET_ERROR;
+    }
+    if (--this.references === 0) {
+      for (const entry of this.catalog.all()) entry.provider.shutdown?.();
+    }
+    return 0;
+  }
+
+  get started(): boolean {
+    return this.references > 0;
+  }
+
+  /** WSAGetLastError. */
+  getLastError(): number {
+    return this.lastError;
+  }
+
+  /** WSASetLastError. */
+  setLastError(code: number): void {
+    this.lastError = code;
+  }
+
+  /** WSASetService (W unless the source says charset 'A'): 0 or SOCKET_ERROR. */
+  setService(source: QuerySetSource, operation: number, controlFlags: number): number {
+    try {
+      this.setServiceTyped(source, operation, controlFlags);
+      return 0;
+    } catch (e) {
+      if (e instanceof WinsockError) {
+        this.lastError = e.code;
+        return SOCKET_ERROR;
+      }
+      throw e;
+    }
+  }
+
+  /** WSASetServiceW: a canonical set (or image) of WSAQUERYSETW. */
+  setServiceW(source: QuerySetSource, operation: number, controlFlags: number): number {
+    return this.setService(withCharset(source, 'W'), operation, controlFlags);
+  }
+
+  /** WSASetServiceA: a WSAQUERYSETA, converted to Unicode first (see SetServiceResult.unicodeQuerySet). */
+  setServiceA(source: QuerySetSource, operation: number, controlFlags: number): number {
+    return this.setService(withCharset(source, 'A'), operation, controlFlags);
+  }
+
+  /**
+   * The typed form: what each provider in scope did. Throws WinsockError
+   * when the call fails (before any provider, or because none succeeded; in
+   * the latter case `error.providers` holds every provider's result).
+   */
+  setServiceTyped(source: QuerySetSource, operation: number, controlFlags: number): SetServiceResult {
+    if (this.references === 0) throw notInitialised('WSASetService before a successful WSAStartup');
+    const resolved = resolveSource(source, this.arch, this.maxAddressesPerCall);
+    const { arch, charset } = resolved;
+    validateSetService(resolved.querySet, operation, controlFlags, arch, charset);
+    const querySet = charset === 'A' ? querySetToUnicode(resolved.querySet, this.codePage, arch) : resolved.querySet;
+    let memory: WritableAddressSpace | undefined;
+    let privateCopy: PrivateCopy | undefined;
+    if (resolved.memory) {
+      if (charset === 'A') memory = privateCopy = new PrivateCopy(resolved.memory);
+      else memory = callerMemory(resolved.memory);
+    }
+    const scope = providersInScope(this.catalog, querySet.dwNameSpace, querySet.lpNSProviderId);
+    const context: NspCallContext = {
+      principal: this.principal,
+      isAdministrator: (p) => this.administrators.has(p) || (this.store?.isAdministrator(p) ?? false),
+      arch,
+      ...(memory ? { memory } : {}),
+    };
+    const classInfo = querySet.lpServiceClassId !== null && isGuid(querySet.lpServiceClassId) ? (this.serviceClasses.get(canonicalGuid(querySet.lpServiceClassId)) ?? null) : null;
+    const errors: (WinsockError | undefined)[] = [];
+    const providers = scope.map((entry) => this.callProvider(entry, classInfo, querySet, operation, controlFlags, context, errors));
+    if (!providers.some((p) => p.result === 0)) throw combinedError(providers, errors);
+    const result: SetServiceResult = { result: 0, providers };
+    if (charset === 'A') {
+      result.unicodeQuerySet = querySet;
+      if (privateCopy) result.unreturnedWrites = privateCopy.writes();
+    }
+    return result;
+  }
+
+  /**
+   * Run several calls as one transaction of the store: one commit (one
+   * fsync) for all of them, so they are acknowledged together when this
+   * returns. A call that fails inside still fails alone (its savepoint is
+   * rolled back); if `work` throws, none of the store changes remain. In-
+   * memory providers (SAP, Bluetooth) are not transactional.
+   */
+  batch<T>(work: () => T): T {
+    return this.store ? this.store.transaction(work) : work();
+  }
+
+  /** The persistent objects (what `rnrkit service list` prints). */
+  list(): ServiceObjectJson[] {
+    return this.store?.list() ?? [];
+  }
+
+  private callProvider(
+    entry: CatalogEntry, classInfo: unknown, querySet: QuerySetJson, operation: 0 | 1 | 2, controlFlags: number,
+    context: NspCallContext, errors: (WinsockError | undefined)[],
+  ): ProviderResult {
+    const base = { id: entry.id, name: entry.name, namespace: entry.namespace };
+    try {
+      const nsp = entry.provider.NSPSetService;
+      if (typeof nsp !== 'function') throw notSupported(`namespace provider ${entry.name} does not implement NSPSetService`);
+      const outcome = nsp.call(entry.provider, entry.id, classInfo, querySet, operation, controlFlags, context);
+      errors.push(undefined);
+      return { ...base, result: 0, outcome };
+    } catch (e) {
+      const error = asWinsockError(e);
+      errors.push(error);
+      return { ...base, result: SOCKET_ERROR, error: error.name, code: error.code, message: error.message };
+    }
+  }
+}
+
+function withCharset(source: QuerySetSource, charset: 'W' | 'A'): QuerySetSource {
+  if (isRawSource(source)) {
+    if (source.charset !== charset) throw new UsageError(`WSASetService${charset} was given a WSAQUERYSET${source.charset} image`);
+    return source;
+  }
+  if (typeof source === 'object' && source !== null && 'querySet' in source && !('dwSize' in source)) return { ...source, charset };
+  return { querySet: source, charset };
+}
+
+/** A provider's failure in Winsock terms; bad data it tripped over is WSAEINVAL. Anything else is a bug or a store failure, and propagates. */
+function asWinsockError(e: unknown): WinsockError {
+  if (e instanceof WinsockError) return e;
+  if (e instanceof ProtocolSubstitutionError || e instanceof InvalidDataError) return invalid(e.detail, e.path);
+  throw e;
+}
+
+function combinedError(providers: ProviderResult[], errors: readonly (WinsockError | undefined)[]): WinsockError {
+  let chosen = 0;
+  for (let i = 1; i < providers.length; i++) {
+    if (ERROR_PRECEDENCE.indexOf(providers[i]!.error!) < ERROR_PRECEDENCE.indexOf(providers[chosen]!.error!)) chosen = i;
+  }
+  // One provider: its own error, path and all. Several: the most telling code, every message.
+  const error = providers.length === 1
+    ? errors[0]!
+    : new WinsockError(providers[chosen]!.error!, `no provider in scope succeeded: ${providers.map((p) => `${p.name}: ${p.message}`).join('; ')}`);
+  error.providers = providers;
+  return error;
+}

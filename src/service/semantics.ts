@@ -1,0 +1,120 @@
+import { RNRSERVICE_DELETE, RNRSERVICE_DEREGISTER, RNRSERVICE_REGISTER } from '../abi/constants.js';
+import type { CsAddrInfoJson } from '../codec/canonical.js';
+import { AddressSet } from '../match/index.js';
+import { notEnoughMemory, notFound } from './errors.js';
+import type { SetServiceOperation } from './provider.js';
+
+export type ObjectState = 'REGISTERED' | 'DEREGISTERED';
+
+/** A service object as the table sees it: its state and its address set. */
+export interface TableObject {
+  readonly state: ObjectState;
+  readonly addresses: AddressSet;
+}
+
+/** What the table says to do with the object. */
+export type TableAction =
+  | {
+      readonly action: 'write';
+      readonly created: boolean;
+      readonly state: ObjectState;
+      readonly addresses: AddressSet;
+      readonly added: CsAddrInfoJson[];
+      readonly removed: CsAddrInfoJson[];
+      readonly unmatched: CsAddrInfoJson[];
+      readonly alreadyPresent: CsAddrInfoJson[];
+    }
+  | { readonly action: 'delete'; readonly removed: CsAddrInfoJson[]; readonly unmatched: CsAddrInfoJson[] };
+
+export interface TableLimits {
+  /** Most addresses one object may hold; more is WSA_NOT_ENOUGH_MEMORY. */
+  readonly maxAddressesPerObject: number;
+}
+
+/**
+ * The twelve cells of the WSASetService / NSPSetService table, as one pure
+ * function every stateful provider (Directory, SAP) shares:
+ *
+ * | operation  | flags    | object exists                                         | does not exist       |
+ * |------------|----------|-------------------------------------------------------|----------------------|
+ * | REGISTER   | none     | overwrite: only the given addresses, REGISTERED       | create, REGISTERED   |
+ * | REGISTER   | MULTIPLE | add the given addresses (no duplicates), REGISTERED   | create, REGISTERED   |
+ * | DEREGISTER | none     | remove all addresses, keep the object, DEREGISTERED   | WSASERVICE_NOT_FOUND |
+ * | DEREGISTER | MULTIPLE | remove the given ones; DEREGISTERED only if none left | WSASERVICE_NOT_FOUND |
+ * | DELETE     | none     | remove the object                                     | WSASERVICE_NOT_FOUND |
+ * | DELETE     | MULTIPLE | remove the given ones; the object only if none left   | WSASERVICE_NOT_FOUND |
+ *
+ * "Remove the given addresses" is AddressSet.deleteExact: an address goes
+ * only when it matches exactly the CSADDR_INFO that was registered (the
+ * DELETE rule of the docs; DEREGISTER uses the same rule, there being no
+ * other way to say which registered address a request names). Requested
+ * addresses that match nothing change nothing and come back in `unmatched`.
+ *
+ * `existing` may be mutated (its set loses the removed addresses); callers
+ * pass a set they loaded for this call. Throws WinsockError
+ * (WSASERVICE_NOT_FOUND, WSA_NOT_ENOUGH_MEMORY) and ProtocolSubstitutionError
+ * (from AddressSet, for an IPROTOCOL_ANY entry with no acceptable protocol).
+ */
+export function applyTable(
+  existing: TableObject | undefined,
+  operation: SetServiceOperation,
+  multiple: boolean,
+  requested: readonly CsAddrInfoJson[],
+  limits: TableLimits,
+): TableAction {
+  const checkSize = (set: AddressSet): AddressSet => {
+    if (set.size > limits.maxAddressesPerObject) {
+      throw notEnoughMemory(`the object would hold ${set.size} addresses; the quota is ${limits.maxAddressesPerObject} per object`, 'lpcsaBuffer');
+    }
+    return set;
+  };
+  // A request longer than the quota cannot fit whatever it overlaps: refuse before building a set from it.
+  if (operation === RNRSERVICE_REGISTER && requested.length > limits.maxAddressesPerObject && !multiple) {
+    throw notEnoughMemory(`${requested.length} addresses exceed the quota of ${limits.maxAddressesPerObject} per object`, 'lpcsaBuffer');
+  }
+
+  if (operation === RNRSERVICE_REGISTER) {
+    const given = AddressSet.fromCanonical(requested);
+    if (!existing) {
+      return { action: 'write', created: true, state: 'REGISTERED', addresses: checkSize(given), added: given.toCanonical(), removed: [], unmatched: [], alreadyPresent: [] };
+    }
+    if (!multiple) {
+      return {
+        action: 'write', created: false, state: 'REGISTERED', addresses: checkSize(given),
+        added: given.difference(existing.addresses).toCanonical(),
+        removed: existing.addresses.difference(given).toCanonical(),
+        unmatched: [], alreadyPresent: [],
+      };
+    }
+    const fresh = given.difference(existing.addresses);
+    if (existing.addresses.size + fresh.size > limits.maxAddressesPerObject) {
+      throw notEnoughMemory(`the object would hold ${existing.addresses.size + fresh.size} addresses; the quota is ${limits.maxAddressesPerObject} per object`, 'lpcsaBuffer');
+    }
+    const alreadyPresent = given.difference(fresh).toCanonical();
+    existing.addresses.addAll(fresh);
+    return { action: 'write', created: false, state: 'REGISTERED', addresses: existing.addresses, added: fresh.toCanonical(), removed: [], unmatched: [], alreadyPresent };
+  }
+
+  const name = operation === RNRSERVICE_DEREGISTER ? 'DEREGISTER' : 'DELETE';
+  if (!existing) throw notFound(`RNRSERVICE_${name}: no such service is registered with this provider`);
+
+  if (operation === RNRSERVICE_DEREGISTER) {
+    if (!multiple) {
+      return { action: 'write', created: false, state: 'DEREGISTERED', addresses: new AddressSet(), added: [], removed: existing.addresses.toCanonical(), unmatched: [], alreadyPresent: [] };
+    }
+    const { removed, unmatched } = removeExact(existing.addresses, requested);
+    const state: ObjectState = existing.addresses.size === 0 ? 'DEREGISTERED' : existing.state;
+    return { action: 'write', created: false, state, addresses: existing.addresses, added: [], removed, unmatched, alreadyPresent: [] };
+  }
+
+  if (operation !== RNRSERVICE_DELETE) throw new RangeError(`operation ${String(operation)}`);
+  if (!multiple) return { action: 'delete', removed: existing.addresses.toCanonical(), unmatched: [] };
+  const { removed, unmatched } = removeExact(existing.addresses, requested);
+  if (existing.addresses.size === 0) return { action: 'delete', removed, unmatched };
+  return { action: 'write', created: false, state: existing.state, addresses: existing.addresses, added: [], removed, unmatched, alreadyPresent: [] };
+}
+
+function removeExact(set: AddressSet, requested: readonly CsAddrInfoJson[]): { removed: CsAddrInfoJson[]; unmatched: CsAddrInfoJson[] } {
+  const { matched, unmatched } = set.deleteExact(requested);
+  return { removed: matched.map((i) => requested[i]!), unmatched: unmatched.map((i) => requested[i]!) };
+}

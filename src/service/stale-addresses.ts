@@ -1,0 +1,99 @@
+import { RNRSERVICE_DEREGISTER, RNRSERVICE_REGISTER, SERVICE_MULTIPLE } from '../abi/constants.js';
+import type { CsAddrInfoJson, QuerySetJson } from '../codec/canonical.js';
+import { AddressSet } from '../match/index.js';
+import { UsageError } from '../errors.js';
+import { WinsockError } from './errors.js';
+import { contextKey, foldInstanceName } from './object-key.js';
+import type { CanonicalSource } from './query-set-source.js';
+import type { SetServiceResult, WinsockRegistry } from './registry.js';
+import type { ServiceStore } from './store.js';
+
+/** Where a service keeps the addresses it registered, across its own restarts. */
+export interface AddressJournal {
+  load(service: string): AddressSet | undefined;
+  save(service: string, addresses: AddressSet): void;
+  remove(service: string): void;
+}
+
+/** A journal in the registry's store (table address_journal), each write its own durable transaction. */
+export function storeJournal(store: ServiceStore): AddressJournal {
+  return {
+    load: (service) => store.journalLoad(service),
+    save: (service, addresses) => store.transaction(() => store.journalSave(service, addresses)),
+    remove: (service) => store.transaction(() => store.journalDelete(service)),
+  };
+}
+
+export interface StartResult {
+  /** Addresses a previous run registered that this run does not: deregistered first. */
+  readonly stale: CsAddrInfoJson[];
+  /** The DEREGISTER of the stale addresses, when there were any (undefined if none, or the object was gone). */
+  readonly deregistered?: SetServiceResult;
+  readonly registered: SetServiceResult;
+}
+
+/**
+ * The docs' advice for SERVICE_MULTIPLE, as a helper: "When a service
+ * registers, it should store its addresses. On its next invocation, the
+ * service should explicitly deregister these old stale addresses before
+ * registering new addresses."
+ *
+ * `start` reads what the last run recorded, records the union of old and
+ * new first (so a crash at any later point still leaves every address this
+ * service may have registered in the journal), deregisters the old
+ * addresses the new set does not contain (DEREGISTER | SERVICE_MULTIPLE,
+ * matched exactly), registers the new set (REGISTER | SERVICE_MULTIPLE) and
+ * records it. `stop` deregisters the recorded addresses and forgets them.
+ */
+export class StaleAddressKeeper {
+  constructor(private readonly registry: WinsockRegistry, private readonly journal: AddressJournal) {}
+
+  /** The journal key of a service: its object identity plus the scope it is registered in. */
+  static serviceKey(qs: QuerySetJson): string {
+    if (qs.lpServiceClassId === null) throw new UsageError('a service without lpServiceClassId has no identity to journal');
+    return JSON.stringify([qs.lpServiceClassId.toUpperCase(), foldInstanceName(qs.lpszServiceInstanceName), contextKey(qs.lpszContext), qs.dwNameSpace, qs.lpNSProviderId?.toUpperCase() ?? null]);
+  }
+
+  start(source: CanonicalSource & { querySet: QuerySetJson }): StartResult {
+    const qs = source.querySet;
+    const key = StaleAddressKeeper.serviceKey(qs);
+    const current = AddressSet.fromCanonical(qs.lpcsaBuffer ?? []);
+    const previous = this.journal.load(key) ?? new AddressSet();
+    const stale = previous.difference(current);
+    this.journal.save(key, previous.union(current));
+    let deregistered: SetServiceResult | undefined;
+    if (stale.size > 0) {
+      const staleEntries = stale.toCanonical();
+      try {
+        deregistered = this.registry.setServiceTyped(
+          { ...source, querySet: { ...qs, dwNumberOfCsAddrs: staleEntries.length, lpcsaBuffer: staleEntries } },
+          RNRSERVICE_DEREGISTER, SERVICE_MULTIPLE,
+        );
+      } catch (e) {
+        // Someone deleted the object meanwhile: the stale addresses are gone already.
+        if (!WinsockError.is(e, 'WSASERVICE_NOT_FOUND')) throw e;
+      }
+    }
+    const registered = this.registry.setServiceTyped(source, RNRSERVICE_REGISTER, SERVICE_MULTIPLE);
+    this.journal.save(key, current);
+    return { stale: stale.toCanonical(), ...(deregistered ? { deregistered } : {}), registered };
+  }
+
+  /** A clean shutdown: deregister what `start` recorded for this service, then forget it. */
+  stop(source: CanonicalSource & { querySet: QuerySetJson }): SetServiceResult | undefined {
+    const qs = source.querySet;
+    const key = StaleAddressKeeper.serviceKey(qs);
+    const recorded = this.journal.load(key);
+    let result: SetServiceResult | undefined;
+    if (recorded && recorded.size > 0) {
+      const entries = recorded.toCanonical();
+      try {
+        result = this.registry.setServiceTyped({ ...source, querySet: { ...qs, dwNumberOfCsAddrs: entries.length, lpcsaBuffer: entries } }, RNRSERVICE_DEREGISTER, SERVICE_MULTIPLE);
+      } catch (e) {
+        if (!WinsockError.is(e, 'WSASERVICE_NOT_FOUND')) throw e;
+      }
+    }
+    this.journal.remove(key);
+    return result;
+  }
+}

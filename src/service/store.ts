@@ -1,0 +1,339 @@
+import Database from 'better-sqlite3';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import type { CsAddrInfoJson, WsaVersionJson } from '../codec/canonical.js';
+import { RnrError } from '../errors.js';
+import { AddressSet } from '../match/index.js';
+import { StoreError } from './errors.js';
+import type { ObjectKey } from './object-key.js';
+import type { ObjectState } from './semantics.js';
+import { SQLITE_MAGIC, createSchema, inspectSchema } from './store-schema.js';
+
+export interface StoreOptions {
+  /**
+   * `PRAGMA synchronous`. Default 'FULL': in WAL mode every commit is
+   * fsynced before it is acknowledged, so an acknowledged operation survives
+   * a power failure as well as a killed process. 'NORMAL' fsyncs only at
+   * checkpoints: a killed process (SIGKILL) still loses nothing acknowledged,
+   * because the commit is in the WAL file the OS holds, but the last
+   * transactions may roll back if the machine itself loses power. Choose
+   * NORMAL only when that is acceptable.
+   */
+  readonly synchronous?: 'FULL' | 'NORMAL';
+  /** How long a writer waits for another process's transaction, in ms (`busy_timeout`). Default 10000. */
+  readonly busyTimeoutMs?: number;
+}
+
+/** A service object as the store holds it. */
+export interface StoredObject {
+  readonly id: number;
+  readonly provider: string;
+  readonly namespace: number;
+  readonly serviceClassId: string;
+  readonly instanceName: string | null;
+  readonly context: string | null;
+  readonly state: ObjectState;
+  readonly owner: string;
+  readonly addresses: AddressSet;
+  readonly properties: ObjectProperties;
+}
+
+/** The optional service properties a REGISTER keeps with the object. */
+export interface ObjectProperties {
+  readonly lpszComment: string | null;
+  readonly lpVersion: WsaVersionJson | null;
+}
+
+export interface NewObject extends Omit<StoredObject, 'id'> {
+  readonly key: ObjectKey;
+}
+
+/** One line of `rnrkit service list`. */
+export interface ServiceObjectJson {
+  provider: string;
+  namespace: number;
+  lpServiceClassId: string;
+  lpszServiceInstanceName: string | null;
+  lpszContext: string | null;
+  state: ObjectState;
+  owner: string;
+  lpcsaBuffer: CsAddrInfoJson[];
+}
+
+interface Row {
+  id: number;
+  provider: string;
+  namespace: number;
+  service_class_id: string;
+  instance_name: string;
+  context: string;
+  state: ObjectState;
+  owner: string;
+  addresses: Uint8Array;
+  properties: string;
+}
+
+const COLUMNS = 'id, provider, namespace, service_class_id, instance_name, context, state, owner, addresses, properties';
+
+/**
+ * The Directory provider's persistent store: one SQLite file (WAL mode)
+ * through better-sqlite3. Every operation runs in its own IMMEDIATE
+ * transaction (or a savepoint inside `transaction`), so it is atomic and, once
+ * the call returns, durable; several processes may open one file, their
+ * writers serialised by SQLite's lock and `busy_timeout`.
+ */
+export class ServiceStore {
+  readonly path: string;
+  readonly synchronous: 'FULL' | 'NORMAL';
+  private readonly db: Database.Database;
+  private readonly statements: {
+    find: Database.Statement;
+    insert: Database.Statement;
+    update: Database.Statement;
+    remove: Database.Statement;
+    count: Database.Statement;
+    list: Database.Statement;
+    isAdmin: Database.Statement;
+    grant: Database.Statement;
+    revoke: Database.Statement;
+    admins: Database.Statement;
+    journalGet: Database.Statement;
+    journalPut: Database.Statement;
+    journalDelete: Database.Statement;
+  };
+  private readonly runInTransaction: Database.Transaction<(fn: () => unknown) => unknown>;
+
+  /** Use `openStore`. */
+  constructor(path: string, db: Database.Database, synchronous: 'FULL' | 'NORMAL') {
+    this.path = path;
+    this.db = db;
+    this.synchronous = synchronous;
+    this.statements = {
+      find: db.prepare(`SELECT ${COLUMNS} FROM service_object WHERE provider = ? AND service_class_id = ? AND instance_key = ? AND context_key = ?`),
+      insert: db.prepare(`INSERT INTO service_object (provider, namespace, service_class_id, instance_key, context_key, instance_name, context, state, owner, address_count, addresses, properties)
+                          VALUES (@provider, @namespace, @serviceClassId, @instanceKey, @contextKey, @instanceName, @context, @state, @owner, @addressCount, @addresses, @properties)`),
+      update: db.prepare(`UPDATE service_object SET instance_name = @instanceName, context = @context, state = @state, owner = @owner,
+                          address_count = @addressCount, addresses = @addresses, properties = @properties WHERE id = @id`),
+      remove: db.prepare('DELETE FROM service_object WHERE id = ?'),
+      count: db.prepare('SELECT count(*) AS n FROM service_object WHERE provider = ?'),
+      list: db.prepare(`SELECT ${COLUMNS} FROM service_object ORDER BY id`),
+      isAdmin: db.prepare('SELECT 1 FROM administrator WHERE principal = ?'),
+      grant: db.prepare('INSERT OR IGNORE INTO administrator (principal) VALUES (?)'),
+      revoke: db.prepare('DELETE FROM administrator WHERE principal = ?'),
+      admins: db.prepare('SELECT principal FROM administrator ORDER BY principal'),
+      journalGet: db.prepare('SELECT addresses FROM address_journal WHERE service = ?'),
+      journalPut: db.prepare('INSERT INTO address_journal (service, addresses) VALUES (?, ?) ON CONFLICT (service) DO UPDATE SET addresses = excluded.addresses'),
+      journalDelete: db.prepare('DELETE FROM address_journal WHERE service = ?'),
+    };
+    this.runInTransaction = db.transaction((fn: () => unknown) => fn());
+  }
+
+  /**
+   * Run `fn` atomically: one IMMEDIATE transaction (the write lock is taken
+   * up front, so two processes never deadlock upgrading read locks), or a
+   * savepoint when already inside one. Everything `fn` wrote is committed —
+   * and, with synchronous FULL, on disk — when this returns; if it throws,
+   * nothing it wrote remains.
+   */
+  transaction<T>(fn: () => T): T {
+    return this.runInTransaction.immediate(fn) as T;
+  }
+
+  get inTransaction(): boolean {
+    return this.db.inTransaction;
+  }
+
+  find(key: ObjectKey): StoredObject | undefined {
+    const row = this.statements.find.get(key.provider, key.serviceClassId, JSON.stringify(key.instanceKey), JSON.stringify(key.contextKey)) as Row | undefined;
+    return row ? this.fromRow(row) : undefined;
+  }
+
+  insert(object: NewObject): number {
+    const result = this.statements.insert.run({
+      provider: object.provider,
+      namespace: object.namespace,
+      serviceClassId: object.serviceClassId,
+      instanceKey: JSON.stringify(object.key.instanceKey),
+      contextKey: JSON.stringify(object.key.contextKey),
+      ...this.mutableColumns(object),
+    });
+    return Number(result.lastInsertRowid);
+  }
+
+  update(id: number, object: Omit<StoredObject, 'id' | 'provider' | 'namespace' | 'serviceClassId'>): void {
+    this.statements.update.run({ id, ...this.mutableColumns(object) });
+  }
+
+  remove(id: number): void {
+    this.statements.remove.run(id);
+  }
+
+  countObjects(provider: string): number {
+    return (this.statements.count.get(provider) as { n: number }).n;
+  }
+
+  /** Every object, oldest first, as `rnrkit service list` prints them. */
+  list(): ServiceObjectJson[] {
+    return (this.statements.list.all() as Row[]).map((row) => {
+      const o = this.fromRow(row);
+      return {
+        provider: o.provider,
+        namespace: o.namespace,
+        lpServiceClassId: o.serviceClassId,
+        lpszServiceInstanceName: o.instanceName,
+        lpszContext: o.context,
+        state: o.state,
+        owner: o.owner,
+        lpcsaBuffer: o.addresses.toCanonical(),
+      };
+    });
+  }
+
+  /** Principals that administer this store may change objects other principals own. */
+  isAdministrator(principal: string): boolean {
+    return this.statements.isAdmin.get(principal) !== undefined;
+  }
+
+  grantAdministrator(principal: string): void {
+    this.transaction(() => this.statements.grant.run(principal));
+  }
+
+  revokeAdministrator(principal: string): void {
+    this.transaction(() => this.statements.revoke.run(principal));
+  }
+
+  administrators(): string[] {
+    return (this.statements.admins.all() as { principal: string }[]).map((r) => r.principal);
+  }
+
+  /** The addresses the stale-address helper last recorded for a service (see stale-addresses.ts). */
+  journalLoad(service: string): AddressSet | undefined {
+    const row = this.statements.journalGet.get(service) as { addresses: Uint8Array } | undefined;
+    return row ? this.addressesFrom(row.addresses, `address_journal[${JSON.stringify(service)}]`) : undefined;
+  }
+
+  journalSave(service: string, addresses: AddressSet): void {
+    this.statements.journalPut.run(service, addresses.toBytes());
+  }
+
+  journalDelete(service: string): void {
+    this.statements.journalDelete.run(service);
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  private mutableColumns(object: Omit<StoredObject, 'id' | 'provider' | 'namespace' | 'serviceClassId'>) {
+    return {
+      instanceName: JSON.stringify(object.instanceName),
+      context: JSON.stringify(object.context),
+      state: object.state,
+      owner: object.owner,
+      addressCount: object.addresses.size,
+      addresses: object.addresses.toBytes(),
+      properties: JSON.stringify(object.properties),
+    };
+  }
+
+  private fromRow(row: Row): StoredObject {
+    const where = `service_object ${row.id}`;
+    let instanceName: unknown;
+    let context: unknown;
+    let properties: ObjectProperties;
+    try {
+      instanceName = JSON.parse(row.instance_name);
+      context = JSON.parse(row.context);
+      properties = JSON.parse(row.properties) as ObjectProperties;
+    } catch (e) {
+      throw new StoreError(`${this.path}: ${where} is damaged: ${(e as Error).message}`);
+    }
+    if ((instanceName !== null && typeof instanceName !== 'string') || (context !== null && typeof context !== 'string')) {
+      throw new StoreError(`${this.path}: ${where} is damaged: instance name or context is not a string`);
+    }
+    return {
+      id: row.id,
+      provider: row.provider,
+      namespace: row.namespace,
+      serviceClassId: row.service_class_id,
+      instanceName,
+      context,
+      state: row.state,
+      owner: row.owner,
+      addresses: this.addressesFrom(row.addresses, where),
+      properties,
+    };
+  }
+
+  private addressesFrom(bytes: Uint8Array, where: string): AddressSet {
+    try {
+      return AddressSet.fromBytes(bytes);
+    } catch (e) {
+      if (e instanceof RnrError) throw new StoreError(`${this.path}: ${where}: addresses are damaged: ${e.message}`);
+      throw e;
+    }
+  }
+}
+
+/**
+ * Open (or create) the store at `path`. A file that is not an rnrkit store —
+ * not SQLite, another application's database, a newer schema, unreadable —
+ * is a StoreError and is not modified: it is checked before anything (even
+ * the WAL journal mode) is written.
+ */
+export function openStore(path: string, options: StoreOptions = {}): ServiceStore {
+  const synchronous = options.synchronous ?? 'FULL';
+  if (synchronous !== 'FULL' && synchronous !== 'NORMAL') throw new StoreError(`synchronous must be FULL or NORMAL, not ${JSON.stringify(synchronous)}`);
+  checkFileBeforeOpening(path);
+  let db: Database.Database;
+  try {
+    db = new Database(path, { timeout: options.busyTimeoutMs ?? 10_000 });
+  } catch (e) {
+    throw new StoreError(`${path} cannot be opened as a store: ${(e as Error).message}`);
+  }
+  try {
+    const found = inspectSchema(db, path);
+    // WAL is persistent in the file; set it only on a store that is ours.
+    if ((db.pragma('journal_mode', { simple: true }) as string) !== 'wal') db.pragma('journal_mode = WAL');
+    db.pragma(`synchronous = ${synchronous}`);
+    if (found === 'empty') createSchema(db, path);
+    return new ServiceStore(path, db, synchronous);
+  } catch (e) {
+    db.close();
+    if (e instanceof StoreError) throw e;
+    throw new StoreError(`${path} cannot be used as a store: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * Before SQLite touches it: a directory, an unreadable file or a file that
+ * does not start with SQLite's magic is refused here (an empty or missing
+ * file is a new store).
+ */
+function checkFileBeforeOpening(path: string): void {
+  let size: number;
+  try {
+    const stat = statSync(path);
+    if (stat.isDirectory()) throw new StoreError(`${path} is a directory, not a store file`);
+    size = stat.size;
+  } catch (e) {
+    if (e instanceof StoreError) throw e;
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw new StoreError(`${path} cannot be read: ${(e as Error).message}`);
+  }
+  if (size === 0) return;
+  const head = Buffer.alloc(SQLITE_MAGIC.length);
+  let read = 0;
+  try {
+    const fd = openSync(path, 'r');
+    try {
+      read = readSync(fd, head, 0, head.length, 0);
+    } finally {
+      closeSync(fd);
+    }
+  } catch (e) {
+    throw new StoreError(`${path} cannot be read: ${(e as Error).message}`);
+  }
+  if (read < head.length || head.toString('latin1') !== SQLITE_MAGIC) {
+    throw new StoreError(`${path} is not an rnrkit store (not an SQLite database); it was left unchanged`);
+  }
+}
