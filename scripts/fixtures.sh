@@ -6,3 +6,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 npx tsx scripts/abi-fixtures.ts
+npx tsx scripts/fixtures-codec.ts
