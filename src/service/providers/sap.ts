@@ -141,6 +141,14 @@ export class SapProvider implements NamespaceProvider {
     this.objects.clear();
   }
 
+  /** Every service the agent holds, advertised or not, oldest first. */
+  list(): { serviceClassId: string; instanceName: string | null; context: string | null; state: ObjectState; owner: string; addresses: CsAddrInfoJson[]; advertising: boolean }[] {
+    return [...this.objects.values()].map((o) => ({
+      serviceClassId: o.serviceClassId, instanceName: o.instanceName, context: o.context, state: o.state, owner: o.owner,
+      addresses: o.addresses.toCanonical(), advertising: o.timer !== undefined,
+    }));
+  }
+
   /** The services being advertised now. */
   advertised(): { serviceClassId: string; instanceName: string | null; addresses: CsAddrInfoJson[] }[] {
     return [...this.objects.values()].filter((o) => o.timer !== undefined).map((o) => ({ serviceClassId: o.serviceClassId, instanceName: o.instanceName, addresses: o.addresses.toCanonical() }));
