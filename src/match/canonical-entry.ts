@@ -23,10 +23,11 @@ function join(path: string, member: string): string {
   return path ? `${path}.${member}` : member;
 }
 
-/** A hex digit's value, or -1 (canonical hex is lowercase). */
+/** A hex digit's value, or -1. Canonical hex is lowercase; upper case is accepted as the codec's parser accepts it. */
 function nibble(code: number): number {
   if (code >= 0x30 && code <= 0x39) return code - 0x30;
-  if (code >= 0x61 && code <= 0x66) return code - 0x61 + 10;
+  const lower = code | 0x20;
+  if (lower >= 0x61 && lower <= 0x66) return lower - 0x61 + 10;
   return -1;
 }
 
@@ -83,7 +84,7 @@ export class CanonicalLoader {
     for (let i = 0, j = at; i < hex.length; i += 2, j++) {
       const hi = nibble(hex.charCodeAt(i));
       const lo = nibble(hex.charCodeAt(i + 1));
-      if (hi < 0 || lo < 0) throw new InvalidDataError(`${JSON.stringify(hex.slice(i, i + 2))} at character ${i} is not lowercase hex`, path);
+      if (hi < 0 || lo < 0) throw new InvalidDataError(`${JSON.stringify(hex.slice(i, i + 2))} at character ${i} is not hex`, path);
       out[j] = (hi << 4) | lo;
     }
     // The word-wise readers see whole words: clear the padding after each half.

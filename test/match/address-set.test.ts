@@ -22,6 +22,11 @@ describe('AddressSet', () => {
     expect(set.size).toBe(4);
   });
 
+  it('accepts upper-case hex and gives it back in lower case', () => {
+    const set = AddressSet.fromCanonical([{ ...v4(1), LocalAddr: sa(ipv4([10, 1, 2, 0xab], 80).toUpperCase()) }]);
+    expect(set.toCanonical()).toEqual([v4(0xab)]);
+  });
+
   it('iterates canonical entries in insertion order, normalised', () => {
     const set = AddressSet.fromCanonical([v6(9), { ...v4(1), iProtocol: -1, RemoteAddr: sa(null, 16) }, v4(0)]);
     expect(set.toCanonical()).toEqual([v6(9), v4(1), v4(0)]);
@@ -56,7 +61,7 @@ describe('AddressSet', () => {
 
   it('deleteExact is all or nothing when a request entry is invalid', () => {
     const set = AddressSet.fromCanonical([v4(1), v4(2)]);
-    expect(() => set.deleteExact([v4(1), { ...v4(2), LocalAddr: sa('zz', 1) }])).toThrow('[1].LocalAddr.lpSockaddr: "zz" at character 0 is not lowercase hex');
+    expect(() => set.deleteExact([v4(1), { ...v4(2), LocalAddr: sa('zz', 1) }])).toThrow('[1].LocalAddr.lpSockaddr: "zz" at character 0 is not hex');
     expect(set.toCanonical()).toEqual([v4(1), v4(2)]);
   });
 
@@ -78,7 +83,7 @@ describe('AddressSet', () => {
       [{ ...v4(1), iProtocol: 1.5 }, 'iProtocol: iProtocol must be a 32-bit integer, not 1.5'],
       [{ ...v4(1), iSocketType: 2 ** 31 }, 'iSocketType: iSocketType must be a 32-bit integer, not 2147483648'],
       [{ ...v4(1), LocalAddr: sa('0200', 3) }, 'LocalAddr.lpSockaddr: lpSockaddr has 2 bytes but iSockaddrLength is 3'],
-      [{ ...v4(1), LocalAddr: sa('02AB') }, 'LocalAddr.lpSockaddr: "AB" at character 2 is not lowercase hex'],
+      [{ ...v4(1), LocalAddr: sa('02g0') }, 'LocalAddr.lpSockaddr: "g0" at character 2 is not hex'],
       [{ ...v4(1), LocalAddr: { lpSockaddr: 7, iSockaddrLength: 1 } }, 'LocalAddr.lpSockaddr: lpSockaddr must be null or hex'],
       [{ ...v4(1), RemoteAddr: null }, 'RemoteAddr: not a SOCKET_ADDRESS object'],
       [{ ...v4(1), RemoteAddr: { ...NONE, extra: 1 } }, 'RemoteAddr: unknown member "extra"'],

@@ -39,6 +39,8 @@ export class ImageBuilder {
   private bytes = new Uint8Array(4096);
   private used = 0;
   readonly pointerSize: number;
+  /** The lpcsaBuffer of the last `querySet`. */
+  lastArray = 0;
   private readonly filler: number;
   private readonly gap: number;
 
@@ -134,6 +136,7 @@ export class ImageBuilder {
     this.bytes.fill(0, qs - this.base, qs - this.base + size);
     this.u32(qs + offset(this.arch, 'WSAQUERYSETW', 'dwSize'), size);
     const array = entries === null ? 0 : this.csaddrArray(entries);
+    this.lastArray = array;
     this.u32(qs + offset(this.arch, 'WSAQUERYSETW', 'dwNumberOfCsAddrs'), entries?.length ?? 0);
     this.pointer(qs + offset(this.arch, 'WSAQUERYSETW', 'lpcsaBuffer'), array);
     return qs;

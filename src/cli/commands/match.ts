@@ -1,0 +1,127 @@
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { layoutOf } from '../../abi/layout.js';
+import { parseQuerySetJson } from '../../codec/parse.js';
+import { InvalidDataError, RnrError } from '../../errors.js';
+import { AddressSet, type EntrySource } from '../../match/address-set.js';
+import { CsAddrArrayView } from '../../match/csaddr-view.js';
+import { parseAddress } from '../../memory/address-space.js';
+import { readPointer } from '../../memory/pointer.js';
+import { type Capture, openCapture } from '../capture.js';
+import { archOption, charsetOption, json } from '../options.js';
+import type { Command } from '../run.js';
+import { CliUsageError } from '../usage-error.js';
+
+const USAGE = 'match A B [--semantic] [--arch x86|x64] [--charset W|A] [--base ADDR]… [--at ADDR]…';
+
+/**
+ * rnrkit match A B: which lpcsaBuffer entries of query set B match an entry
+ * of query set A (the rule in src/match/rule.ts; --semantic for its
+ * semantic mode). A and B are canonical query-set JSON files or memory
+ * images (a raw image at --base, or a minidump); an image's query set is at
+ * --at (default: where the capture says, for a raw image its first byte).
+ * --base and --at given once apply to both files, given twice the first is
+ * A's and the second B's. Prints {"matched":[…],"unmatched":[…]}: indices
+ * into B's lpcsaBuffer.
+ */
+export const match: Command = ({ args, stdout }) => {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      semantic: { type: 'boolean' },
+      arch: { type: 'string' },
+      charset: { type: 'string' },
+      base: { type: 'string', multiple: true },
+      at: { type: 'string', multiple: true },
+    },
+  });
+  if (positionals.length !== 2) throw new CliUsageError(`match takes two query sets: ${USAGE}`);
+  const perFile = (name: string, list: string[] | undefined): [string | undefined, string | undefined] => {
+    if (list === undefined || list.length === 0) return [undefined, undefined];
+    if (list.length === 1) return [list[0], list[0]];
+    if (list.length === 2) return [list[0], list[1]];
+    throw new CliUsageError(`--${name} is given ${list.length} times: once for both files or twice (A, then B)`);
+  };
+  const bases = perFile('base', values.base);
+  const ats = perFile('at', values.at);
+  const charset = charsetOption(values.charset);
+  const mode = values.semantic ? 'semantic' : 'exact';
+
+  const opened: Capture[] = [];
+  try {
+    const load = (k: 0 | 1): EntrySource => {
+      const file = positionals[k]!;
+      const bytes = readFileSync(file);
+      if (looksLikeJson(bytes)) return csAddrsOfJson(bytes, file);
+      const capture = openCapture(file, { base: bases[k] });
+      opened.push(capture);
+      const arch = archOption(values.arch ?? capture.arch);
+      const atText = ats[k];
+      const at = atText !== undefined ? parseAddress(atText) : capture.defaultAt;
+      if (at === undefined) throw new CliUsageError(`${file}: --at ADDR is required (where the query set is)`);
+      return csAddrsInMemory(capture, at, arch, charset);
+    };
+    const registered = new AddressSet({ mode });
+    const a = load(0);
+    named(a, () => registered.addAll(a));
+    const b = load(1);
+    const result = named(b, () => registered.matchAll(b));
+    stdout(json(result));
+    return 0;
+  } finally {
+    for (const c of opened) c.close();
+  }
+};
+
+/** Errors about JSON entries say `[i]…`; views name their array themselves. */
+function named<T>(source: EntrySource, run: () => T): T {
+  try {
+    return run();
+  } catch (e) {
+    throw e instanceof RnrError && Array.isArray(source) && e.path.startsWith('[') ? e.withContext('lpcsaBuffer') : e;
+  }
+}
+
+function looksLikeJson(bytes: Uint8Array): boolean {
+  for (const b of bytes) {
+    if (b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d) continue;
+    return b === 0x7b; // '{'
+  }
+  return false;
+}
+
+function csAddrsOfJson(bytes: Uint8Array, file: string): EntrySource {
+  let value: unknown;
+  try {
+    value = JSON.parse(new TextDecoder().decode(bytes));
+  } catch (e) {
+    throw new InvalidDataError(`${file} is not JSON: ${(e as Error).message}`);
+  }
+  return parseQuerySetJson(value).lpcsaBuffer ?? [];
+}
+
+/**
+ * The lpcsaBuffer of the query set at `at`, as a view: only the two
+ * members of the fixed part that locate it are read (offsets from layoutOf).
+ */
+function csAddrsInMemory(capture: Capture, at: number, arch: 'x86' | 'x64', charset: 'W' | 'A'): EntrySource {
+  const layout = layoutOf(charset === 'A' ? 'WSAQUERYSETA' : 'WSAQUERYSETW', arch);
+  const count = layout.field('dwNumberOfCsAddrs');
+  const buffer = layout.field('lpcsaBuffer');
+  let located;
+  try {
+    located = capture.space.locate(at, layout.size);
+  } catch (e) {
+    throw e instanceof RnrError ? e.withContext(layout.name) : e;
+  }
+  const n = located.view.getUint32(located.offset + count.offset, true);
+  let pointer: number;
+  try {
+    pointer = readPointer(located.view, located.offset + buffer.offset, arch);
+  } catch (e) {
+    throw e instanceof RnrError ? e.withContext('lpcsaBuffer') : e;
+  }
+  // A NULL lpcsaBuffer holds no entries whatever the count says (canonical JSON keeps such a count too).
+  return new CsAddrArrayView(capture.space, pointer, pointer === 0 ? 0 : n, arch);
+}
