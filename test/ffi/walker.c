@@ -24,6 +24,11 @@ size_t rnr_walk_query_set(uint64_t address, int wide, char *out, size_t cap) {
   return o.total;
 }
 
+/* What a `void *` parameter receives when koffi is handed a Buffer (the README recipe passes one to WSASetServiceW). */
+uint64_t rnr_address_of(const void *p) {
+  return (uint64_t)(uintptr_t)p;
+}
+
 #define STRUCT_BEGIN(T) rnr_puts(&o, first ? "\"" #T "\":{\"size\":" : ",\"" #T "\":{\"size\":"); rnr_u32(&o, sizeof(T)); rnr_puts(&o, ",\"members\":{"); first = 0; member_first = 1
 #define MEMBER(T, m) rnr_puts(&o, member_first ? "\"" #m "\":" : ",\"" #m "\":"); rnr_u32(&o, offsetof(T, m)); member_first = 0
 #define STRUCT_END() rnr_puts(&o, "}}")

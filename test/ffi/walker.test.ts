@@ -33,6 +33,7 @@ const sets = goodSets().filter((g) => g.image.manifest.arch === 'x64');
 interface Walker {
   walk: (address: bigint, wide: number, out: Buffer, cap: number) => number | bigint;
   layout: (out: Buffer, cap: number) => number | bigint;
+  addressOf: (buffer: Buffer) => number | bigint;
 }
 
 let work = '';
@@ -63,6 +64,7 @@ if (skipReason) {
       walker = {
         walk: lib.func('size_t rnr_walk_query_set(uint64_t address, int wide, void *out, size_t cap)') as Walker['walk'],
         layout: lib.func('size_t rnr_layout_json(void *out, size_t cap)') as Walker['layout'],
+        addressOf: lib.func('uint64_t rnr_address_of(const void *p)') as Walker['addressOf'],
       };
     });
     afterAll(() => {
@@ -77,6 +79,11 @@ if (skipReason) {
         expect(layout.size, name).toBe(truth.structs[name]!.size);
         for (const [member, offset] of Object.entries(layout.members)) expect(offset, `${name}.${member}`).toBe(truth.structs[name]!.members[member]!.offset);
       }
+    });
+
+    it('a Buffer passed as a void * arrives as koffi.address(buffer): no copy, so encoded pointers stay valid', () => {
+      const buffer = Buffer.alloc(4096);
+      expect(BigInt(walker.addressOf(buffer))).toBe(koffi.address(buffer));
     });
 
     it('covers every x64 fixture set, W and A', () => {
