@@ -13,6 +13,8 @@ export interface UnresolvedPart {
   reason: string;
 }
 
+const EMPTY: Located = { view: new DataView(new ArrayBuffer(0)), bytes: new Uint8Array(0), offset: 0 };
+
 /** 2^32, for joining the halves of a 64-bit pointer. */
 const TWO_32 = 0x1_0000_0000;
 
@@ -74,6 +76,9 @@ export class DecodeContext {
       throw new InvalidDataError(`${countName} = ${count} exceeds maxCount (${this.maxCount})`, '', BigInt(p));
     }
     const needed = count * size;
+    // An empty array reads nothing, so its pointer need not be mapped (an
+    // encoder may point it one past the end of the image).
+    if (needed === 0) return EMPTY;
     if (this.space.mappedLength(p, needed) < needed) {
       throw new MemoryError(BigInt(p), needed, `${formatAddress(p)}+${needed} is not in the captured memory (${countName} = ${count} × ${size} bytes)`);
     }

@@ -33,12 +33,14 @@ export function decodeQuerySet(space: AddressSpace, at: number, options: DecodeO
   const qs = result as unknown as QuerySetJson;
   if (options.annotate && qs.dwNameSpace === NS_BTH && qs.lpBlob !== null && qs.lpBlob.pBlobData !== null && typeof qs.lpBlob.$pBlobData === 'string') {
     const blob = qs.lpBlob;
+    // An annotation interprets data that decoded fine: when it cannot be
+    // completed (the blob is no BTH_SET_SERVICE, its inner pointers lead
+    // outside the capture) it says so in place instead of failing the decode.
     try {
       blob.$BTH_SET_SERVICE = decodeBthSetService(context, Number(blob.$pBlobData), blob.cbSize, options.arch);
     } catch (e) {
-      const path = 'lpBlob.$BTH_SET_SERVICE';
-      if (options.lenient) context.lost(e, path);
-      else throw e instanceof RnrError ? e.withContext(path) : e;
+      if (!(e instanceof RnrError)) throw e;
+      blob.$BTH_SET_SERVICE = { $error: e.message };
     }
   }
   if (options.lenient && context.unresolved.length > 0) qs.$unresolved = context.unresolved;
