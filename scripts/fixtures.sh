@@ -7,3 +7,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 npx tsx scripts/abi-fixtures.ts
 npx tsx scripts/fixtures-codec.ts
+npx tsx scripts/fixtures-dumps.ts

@@ -1,0 +1,111 @@
+import { ARCHES, type Arch } from '../abi/types.js';
+import type { Charset } from '../codec/canonical.js';
+import type { AddressSpace } from '../memory/address-space.js';
+import { DEFAULT_PLAUSIBILITY_LIMITS, type PlausibilityLimits, assess, shapeOf } from './plausibility.js';
+
+export interface Candidate {
+  readonly at: number;
+  readonly arch: Arch;
+  readonly charset: Charset;
+  readonly score: number;
+  /** Why, check by check: `dwNameSpace=NS_DNS`, `lpszServiceInstanceName → "svc"`, `padding is zero`… */
+  readonly reasons: string[];
+  /** The instance name when it reads as text. */
+  readonly name?: string;
+}
+
+export interface ScanOptions {
+  /** Which layouts to look for (default both: x86 finds dwSize 60 at 4-aligned addresses, x64 dwSize 120 at 8-aligned ones). */
+  readonly arches?: readonly Arch[];
+  /** Which string charsets to try (default both; each candidate reports the one that reads better, W on a tie). */
+  readonly charsets?: readonly Charset[];
+  /** Return at most this many candidates (the best). Default: all. */
+  readonly limit?: number;
+  /** Leave out candidates scoring below this (default 1: an all-NULL struct that happens to start with 120 scores 0). */
+  readonly minScore?: number;
+  /** Called after each chunk with bytes scanned so far and the total. */
+  readonly onProgress?: (done: number, total: number) => void;
+  readonly limits?: Partial<PlausibilityLimits>;
+}
+
+/**
+ * Bytes per locate() call. 4 MiB keeps a minidump's positional reads large
+ * (few syscalls) and the copy for a misaligned region cheap; bench scan/256mb.
+ */
+const CHUNK = 4 << 20;
+
+/**
+ * Find candidate WSAQUERYSETW/A sets anywhere in `space`, best first (by
+ * score, then address). The signature pass looks at every aligned DWORD
+ * through a Uint32Array over big chunks and only stops for dwSize values;
+ * each hit is then assessed (plausibility.ts) for every requested charset.
+ */
+export function scanQuerySets(space: AddressSpace, options: ScanOptions = {}): Candidate[] {
+  const arches = options.arches ?? ARCHES;
+  const charsets = options.charsets ?? (['W', 'A'] as const);
+  const limits = { ...DEFAULT_PLAUSIBILITY_LIMITS, ...options.limits };
+  const minScore = options.minScore ?? 1;
+  const x86Size = arches.includes('x86') ? shapeOf('x86').size : -1;
+  const x64Size = arches.includes('x64') ? shapeOf('x64').size : -1;
+
+  const hits: number[] = [];
+  const ranges = space.ranges();
+  const total = ranges.reduce((n, r) => n + r.length, 0);
+  let done = 0;
+  let scratch: Uint32Array | undefined;
+  for (const range of ranges) {
+    const end = range.base + range.length;
+    let address = Math.ceil(range.base / 4) * 4;
+    done += address - range.base;
+    while (end - address >= 4) {
+      const length = Math.min(CHUNK, (end - address) & ~3);
+      const { bytes, offset } = space.locate(address, length);
+      const byteOffset = bytes.byteOffset + offset;
+      let words: Uint32Array;
+      if (byteOffset % 4 === 0) words = new Uint32Array(bytes.buffer, byteOffset, length >>> 2);
+      else {
+        // A Uint32Array needs 4-aligned storage: copy the rare misaligned chunk.
+        if (!scratch || scratch.length < length >>> 2) scratch = new Uint32Array(CHUNK >>> 2);
+        words = scratch.subarray(0, length >>> 2);
+        new Uint8Array(words.buffer, 0, length).set(bytes.subarray(offset, offset + length));
+      }
+      findSignatures(words, address, x86Size, x64Size, hits);
+      address += length;
+      done += length;
+      options.onProgress?.(done, total);
+    }
+    done += end - address;
+  }
+
+  const candidates: Candidate[] = [];
+  for (let h = 0; h < hits.length; h += 2) {
+    const at = hits[h]!;
+    const arch: Arch = hits[h + 1] === 0 ? 'x86' : 'x64';
+    let best: Candidate | undefined;
+    for (const charset of charsets) {
+      const a = assess(space, at, arch, charset, limits);
+      if (a && (!best || a.score > best.score)) best = { at, arch, charset, ...a };
+    }
+    if (best && best.score >= minScore) candidates.push(best);
+  }
+  candidates.sort((a, b) => b.score - a.score || a.at - b.at || (a.arch < b.arch ? -1 : 1));
+  return options.limit === undefined ? candidates : candidates.slice(0, options.limit);
+}
+
+/**
+ * The hot loop: every DWORD of the chunk compared with the two dwSize
+ * values; an x64 hit must also be 8-aligned. Hits go to `out` as pairs
+ * (address, 0 for x86 / 1 for x64).
+ */
+function findSignatures(words: Uint32Array, base: number, x86Size: number, x64Size: number, out: number[]): void {
+  const n = words.length;
+  // Which word indices are 8-aligned addresses: even ones when base is 8-aligned.
+  const evenIs8Aligned = base % 8 === 0 ? 0 : 1;
+  for (let i = 0; i < n; i++) {
+    const v = words[i]!;
+    if (v === x86Size || v === x64Size) {
+      if (v === x86Size) out.push(base + i * 4, 0);
+      else if ((i & 1) === evenIs8Aligned) out.push(base + i * 4, 1);
+    }
+  }
+}

@@ -1,0 +1,283 @@
+import type { Arch } from '../abi/types.js';
+import { formatAddress } from '../errors.js';
+import { PROCESSOR_ARCHITECTURE, STREAM_TYPE } from './format.js';
+import { formatLayout } from './format-layout.js';
+import type { PagedReader } from './paged-reader.js';
+
+/**
+ * Parsers for the streams rnrkit reads. Each gets the stream's bytes (as
+ * many as the file really holds) and reports anything odd through `warn`
+ * rather than throwing: a dump with one damaged stream still has the others.
+ */
+export interface StreamContext {
+  readonly reader: PagedReader;
+  warn(message: string): void;
+}
+
+/** One MINIDUMP_DIRECTORY entry. */
+export interface StreamEntry {
+  readonly index: number;
+  readonly type: number;
+  /** MINIDUMP_STREAM_TYPE name, or `0x…` for a type the headers do not name (Wine writes 0xfff0). */
+  readonly typeName: string;
+  readonly rva: number;
+  readonly dataSize: number;
+  /** How many of dataSize bytes the file really holds. */
+  readonly available: number;
+}
+
+export interface SystemInfo {
+  readonly processorArchitecture: number;
+  /** PROCESSOR_ARCHITECTURE_* name, or null for a value no header names. */
+  readonly processorArchitectureName: string | null;
+  /** x86 or x64 for PROCESSOR_ARCHITECTURE_INTEL / _AMD64; any other value is reported, never guessed. */
+  readonly arch: Arch | undefined;
+  readonly processorLevel: number;
+  readonly processorRevision: number;
+  readonly numberOfProcessors: number;
+  readonly productType: number;
+  readonly majorVersion: number;
+  readonly minorVersion: number;
+  readonly buildNumber: number;
+  readonly platformId: number;
+  readonly csdVersion: string | null;
+}
+
+export interface ModuleInfo {
+  /** BaseOfImage: a bigint, because kernel modules live above 2^53. */
+  readonly base: bigint;
+  readonly size: number;
+  readonly checkSum: number;
+  readonly timeDateStamp: number;
+  /** The UTF-16 name from ModuleNameRva, or null when it cannot be read (see warnings). */
+  readonly name: string | null;
+}
+
+/** A memory range as a descriptor declares it, before overlaps and truncation are resolved. */
+export interface DeclaredRange {
+  readonly base: number;
+  readonly length: number;
+  /** Where its bytes start in the file; may lie past the end of a truncated file. */
+  readonly fileOffset: number;
+  /** `MemoryListStream[3]`, for warnings and `rnrkit regions`. */
+  readonly origin: string;
+}
+
+const STREAM_NAMES = new Map<number, string>(Object.entries(STREAM_TYPE).map(([k, v]) => [v, k]));
+const ARCH_NAMES = new Map<number, string>(Object.entries(PROCESSOR_ARCHITECTURE).map(([k, v]) => [v, k]));
+const TWO_53 = 2 ** 53;
+/** A module name longer than this (bytes) is not a path: Windows paths stop at 32767 UTF-16 units. */
+const MAX_STRING_BYTES = 32767 * 2;
+
+export function streamTypeName(type: number): string {
+  return STREAM_NAMES.get(type) ?? `0x${type.toString(16)}`;
+}
+
+/** A ULONG64 as a number; values ≥ 2^53 come back inexact but still ≥ 2^53, which is all callers compare. */
+export function u64(view: DataView, offset: number): number {
+  return view.getUint32(offset + 4, true) * 0x1_0000_0000 + view.getUint32(offset, true);
+}
+
+function viewOf(bytes: Uint8Array): DataView {
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+export function readDirectory(ctx: StreamContext, count: number, rva: number): StreamEntry[] {
+  const dir = formatLayout('MINIDUMP_DIRECTORY');
+  const fileSize = ctx.reader.size;
+  // The count is checked against the file before anything is allocated for it.
+  const fits = rva >= fileSize ? 0 : Math.floor((fileSize - rva) / dir.size);
+  if (count > fits) {
+    ctx.warn(`MINIDUMP_HEADER.NumberOfStreams is ${count} but only ${fits} directory entries fit between StreamDirectoryRva ${formatAddress(rva)} and the end of the file (${fileSize} bytes): reading ${fits}`);
+    count = fits;
+  }
+  const bytes = ctx.reader.read(rva, count * dir.size);
+  const view = viewOf(bytes);
+  const entries: StreamEntry[] = [];
+  const oType = dir.offset('StreamType');
+  const oSize = dir.offset('Location.DataSize');
+  const oRva = dir.offset('Location.Rva');
+  for (let i = 0; i < count; i++) {
+    const at = i * dir.size;
+    const type = view.getUint32(at + oType, true);
+    const dataSize = view.getUint32(at + oSize, true);
+    const streamRva = view.getUint32(at + oRva, true);
+    const available = Math.max(0, Math.min(dataSize, fileSize - streamRva));
+    entries.push({ index: i, type, typeName: streamTypeName(type), rva: streamRva, dataSize, available });
+  }
+  return entries;
+}
+
+/** The bytes of a stream that the file holds, with a warning when it is cut short. */
+export function streamBytes(ctx: StreamContext, entry: StreamEntry): Uint8Array {
+  if (entry.available < entry.dataSize) {
+    ctx.warn(`${entry.typeName} (directory entry ${entry.index}) is ${entry.dataSize} bytes at ${formatAddress(entry.rva)} but the file ends after ${entry.available} of them (truncated dump)`);
+  }
+  return ctx.reader.read(entry.rva, entry.available);
+}
+
+/**
+ * A MINIDUMP_STRING at `rva`: ULONG32 Length in bytes, then UTF-16 code
+ * units. Length is checked against the file and a path-sized limit before
+ * the buffer is read.
+ */
+export function readMinidumpString(ctx: StreamContext, rva: number, what: string): string | null {
+  const fileSize = ctx.reader.size;
+  const lengthBytes = ctx.reader.read(rva, 4);
+  if (lengthBytes.length < 4) {
+    ctx.warn(`${what}: MINIDUMP_STRING at ${formatAddress(rva)} lies past the end of the file`);
+    return null;
+  }
+  const length = viewOf(lengthBytes).getUint32(0, true);
+  const start = rva + formatLayout('MINIDUMP_STRING').size;
+  if (length > MAX_STRING_BYTES || start + length > fileSize) {
+    ctx.warn(`${what}: MINIDUMP_STRING at ${formatAddress(rva)} claims ${length} bytes, more than ${start + length > fileSize ? 'the file holds' : 'any name has'}`);
+    return null;
+  }
+  const bytes = ctx.reader.read(start, length & ~1);
+  const view = viewOf(bytes);
+  let text = '';
+  for (let i = 0; i + 1 < bytes.length; i += 2) text += String.fromCharCode(view.getUint16(i, true));
+  return text;
+}
+
+export function parseSystemInfo(ctx: StreamContext, bytes: Uint8Array): SystemInfo | undefined {
+  const layout = formatLayout('MINIDUMP_SYSTEM_INFO');
+  if (bytes.length < layout.size) {
+    ctx.warn(`SystemInfoStream has ${bytes.length} bytes, fewer than MINIDUMP_SYSTEM_INFO's ${layout.size}: the processor architecture is unknown`);
+    return undefined;
+  }
+  const view = viewOf(bytes);
+  const u16 = (name: string) => view.getUint16(layout.offset(name), true);
+  const u32 = (name: string) => view.getUint32(layout.offset(name), true);
+  const processorArchitecture = u16('ProcessorArchitecture');
+  const csdRva = u32('CSDVersionRva');
+  return {
+    processorArchitecture,
+    processorArchitectureName: ARCH_NAMES.get(processorArchitecture) ?? null,
+    arch: processorArchitecture === PROCESSOR_ARCHITECTURE.PROCESSOR_ARCHITECTURE_INTEL ? 'x86'
+      : processorArchitecture === PROCESSOR_ARCHITECTURE.PROCESSOR_ARCHITECTURE_AMD64 ? 'x64' : undefined,
+    processorLevel: u16('ProcessorLevel'),
+    processorRevision: u16('ProcessorRevision'),
+    numberOfProcessors: view.getUint8(layout.offset('NumberOfProcessors')),
+    productType: view.getUint8(layout.offset('ProductType')),
+    majorVersion: u32('MajorVersion'),
+    minorVersion: u32('MinorVersion'),
+    buildNumber: u32('BuildNumber'),
+    platformId: u32('PlatformId'),
+    csdVersion: csdRva === 0 ? null : readMinidumpString(ctx, csdRva, 'MINIDUMP_SYSTEM_INFO.CSDVersionRva'),
+  };
+}
+
+/**
+ * How many list entries to read: the declared count, unless the stream is
+ * too small for it. Some writers pad the 4-byte count of MINIDUMP_MODULE_LIST
+ * and MINIDUMP_MEMORY_LIST to 8 bytes (rust-minidump handles the same
+ * quirk): when the stream is exactly 4 bytes longer than the count implies,
+ * the entries start 4 bytes later.
+ */
+function listEntries(
+  ctx: StreamContext, what: string, declared: number, headerSize: number, entrySize: number, streamLength: number,
+): { count: number; entriesAt: number } {
+  let entriesAt = headerSize;
+  if (headerSize === 4 && streamLength === 8 + declared * entrySize) entriesAt = 8;
+  const fits = streamLength < entriesAt ? 0 : Math.floor((streamLength - entriesAt) / entrySize);
+  if (declared > fits) {
+    ctx.warn(`${what} is ${declared} but the stream holds only ${fits} entries of ${entrySize} bytes: reading ${fits}`);
+    return { count: fits, entriesAt };
+  }
+  return { count: declared, entriesAt };
+}
+
+export function parseModuleList(ctx: StreamContext, bytes: Uint8Array): ModuleInfo[] {
+  const list = formatLayout('MINIDUMP_MODULE_LIST');
+  const mod = formatLayout('MINIDUMP_MODULE');
+  if (bytes.length < list.size) {
+    ctx.warn(`ModuleListStream has ${bytes.length} bytes, too few for its count`);
+    return [];
+  }
+  const view = viewOf(bytes);
+  const declared = view.getUint32(list.offset('NumberOfModules'), true);
+  const { count, entriesAt } = listEntries(ctx, 'MINIDUMP_MODULE_LIST.NumberOfModules', declared, list.size, mod.size, bytes.length);
+  const modules: ModuleInfo[] = [];
+  for (let i = 0; i < count; i++) {
+    const at = entriesAt + i * mod.size;
+    const nameRva = view.getUint32(at + mod.offset('ModuleNameRva'), true);
+    modules.push({
+      base: view.getBigUint64(at + mod.offset('BaseOfImage'), true),
+      size: view.getUint32(at + mod.offset('SizeOfImage'), true),
+      checkSum: view.getUint32(at + mod.offset('CheckSum'), true),
+      timeDateStamp: view.getUint32(at + mod.offset('TimeDateStamp'), true),
+      name: readMinidumpString(ctx, nameRva, `MINIDUMP_MODULE[${i}].ModuleNameRva`),
+    });
+  }
+  return modules;
+}
+
+/**
+ * A descriptor's range as numbers, or nothing: rnrkit addresses memory with
+ * safe integers, so a range starting at or beyond 2^53 is skipped and one
+ * reaching past it is clipped, each with a warning.
+ */
+function declare(ctx: StreamContext, origin: string, start: number, startBig: () => bigint, size: number, fileOffset: number): DeclaredRange | undefined {
+  if (size === 0) return undefined;
+  if (start >= TWO_53) {
+    ctx.warn(`${origin}: range at ${formatAddress(startBig())} lies beyond 2^53, which rnrkit cannot address exactly: skipped`);
+    return undefined;
+  }
+  let length = size;
+  if (start + length > TWO_53) {
+    length = TWO_53 - start;
+    ctx.warn(`${origin}: range at ${formatAddress(start)} reaches beyond 2^53: clipped to ${length} bytes`);
+  }
+  return { base: start, length, fileOffset, origin };
+}
+
+export function parseMemoryList(ctx: StreamContext, bytes: Uint8Array, stream: string): DeclaredRange[] {
+  const list = formatLayout('MINIDUMP_MEMORY_LIST');
+  const desc = formatLayout('MINIDUMP_MEMORY_DESCRIPTOR');
+  if (bytes.length < list.size) {
+    ctx.warn(`${stream} has ${bytes.length} bytes, too few for its count`);
+    return [];
+  }
+  const view = viewOf(bytes);
+  const declared = view.getUint32(list.offset('NumberOfMemoryRanges'), true);
+  const { count, entriesAt } = listEntries(ctx, `${stream}: MINIDUMP_MEMORY_LIST.NumberOfMemoryRanges`, declared, list.size, desc.size, bytes.length);
+  const oStart = desc.offset('StartOfMemoryRange');
+  const oSize = desc.offset('Memory.DataSize');
+  const oRva = desc.offset('Memory.Rva');
+  const out: DeclaredRange[] = [];
+  for (let i = 0; i < count; i++) {
+    const at = entriesAt + i * desc.size;
+    const range = declare(ctx, `${stream}[${i}]`, u64(view, at + oStart), () => view.getBigUint64(at + oStart, true),
+      view.getUint32(at + oSize, true), view.getUint32(at + oRva, true));
+    if (range) out.push(range);
+  }
+  return out;
+}
+
+export function parseMemory64List(ctx: StreamContext, bytes: Uint8Array, stream: string): DeclaredRange[] {
+  const list = formatLayout('MINIDUMP_MEMORY64_LIST');
+  const desc = formatLayout('MINIDUMP_MEMORY_DESCRIPTOR64');
+  if (bytes.length < list.size) {
+    ctx.warn(`${stream} has ${bytes.length} bytes, too few for MINIDUMP_MEMORY64_LIST`);
+    return [];
+  }
+  const view = viewOf(bytes);
+  const declared = u64(view, list.offset('NumberOfMemoryRanges'));
+  const { count } = listEntries(ctx, `${stream}: MINIDUMP_MEMORY64_LIST.NumberOfMemoryRanges`, declared, list.size, desc.size, bytes.length);
+  // The ranges' bytes follow each other from BaseRva on; a sum past the end
+  // of the file (or past 2^53) only means "not in this file".
+  let fileOffset = u64(view, list.offset('BaseRva'));
+  const oStart = desc.offset('StartOfMemoryRange');
+  const oSize = desc.offset('DataSize');
+  const out: DeclaredRange[] = [];
+  for (let i = 0; i < count; i++) {
+    const at = list.size + i * desc.size;
+    const size = u64(view, at + oSize);
+    const range = declare(ctx, `${stream}[${i}]`, u64(view, at + oStart), () => view.getBigUint64(at + oStart, true), size, fileOffset);
+    if (range) out.push(range);
+    fileOffset += size;
+  }
+  return out;
+}
