@@ -99,6 +99,8 @@ if (skipReason) {
         const buffer = Buffer.alloc(offset + encodedSize(expected, options) + 16, 0xa5);
         const address = koffi.address(buffer) + BigInt(offset);
         encodeInto(expected, buffer, offset, Number(address), options);
+        // What the README tells FFI callers to pass: the subarray arrives at the address encoded for.
+        expect(BigInt(walker.addressOf(buffer.subarray(offset)))).toBe(address);
         const seen = callForJson((out, cap) => walker.walk(address, set.charset === 'W' ? 1 : 0, out, cap)) as QuerySetJson;
         expect(JSON.stringify(seen)).toBe(JSON.stringify(expected));
       });
