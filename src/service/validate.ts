@@ -32,7 +32,7 @@ export function checkControlFlags(flags: number): void {
 export function checkSize(dwSize: number, arch: Arch, charset: Charset): void {
   const struct = querySetStruct(charset);
   const expected = layoutOf(struct, arch).size;
-  if (dwSize !== expected) throw invalid(`dwSize is ${String(dwSize)}, not sizeof(${struct}) on ${arch} (${expected})`, 'dwSize');
+  if (dwSize !== expected) throw invalid(`${String(dwSize)} is not sizeof(${struct}) on ${arch} (${expected})`, 'dwSize');
 }
 
 /**

@@ -1,0 +1,137 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { parseArgs } from 'node:util';
+import { RNRSERVICE_DELETE, RNRSERVICE_DEREGISTER, RNRSERVICE_REGISTER, SERVICE_MULTIPLE } from '../../abi/constants.js';
+import { InvalidDataError } from '../../errors.js';
+import { WinsockError } from '../../service/errors.js';
+import { resolveSource } from '../../service/query-set-source.js';
+import { WinsockRegistry } from '../../service/registry.js';
+import { openStore } from '../../service/store.js';
+import { validateSetService } from '../../service/validate.js';
+import { archOption, charsetOption, json } from '../options.js';
+import type { Command, CommandContext } from '../run.js';
+import { CliUsageError } from '../usage-error.js';
+
+const OPERATIONS: Record<string, number> = { register: RNRSERVICE_REGISTER, deregister: RNRSERVICE_DEREGISTER, delete: RNRSERVICE_DELETE };
+const SUBCOMMANDS = [...Object.keys(OPERATIONS), 'list', 'providers'];
+
+/**
+ * rnrkit service register|deregister|delete QUERY.json [--multiple] [--store PATH] [--as NAME] [--arch x86|x64] [--charset W|A]
+ * rnrkit service list [--store PATH]
+ * rnrkit service providers
+ *
+ * The store is --store, else $RNRKIT_STORE, else rnrkit.db in the current
+ * directory. A Winsock result is JSON on stdout (exit 0 on success, 1 on a
+ * Winsock error); bad input that is not a Winsock result (a file that is not
+ * JSON, a store file that is not a store) is one line on stderr, exit 1.
+ * Input is validated before the store is opened, so a call that fails
+ * validation never creates or touches the store file.
+ */
+export const service: Command = (ctx) => {
+  const [sub, ...rest] = ctx.args;
+  if (sub === undefined || !SUBCOMMANDS.includes(sub)) {
+    throw new CliUsageError(`service needs a subcommand: one of ${SUBCOMMANDS.join(', ')}${sub === undefined ? '' : ` (not ${JSON.stringify(sub)})`}`);
+  }
+  if (sub === 'list') return list(ctx, rest);
+  if (sub === 'providers') return providers(ctx, rest);
+  return setService(ctx, rest, OPERATIONS[sub]!);
+};
+
+function storePath(value: string | undefined): string {
+  return value ?? process.env.RNRKIT_STORE ?? 'rnrkit.db';
+}
+
+function defaultPrincipal(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return process.env.USER ?? process.env.USERNAME ?? 'local';
+  }
+}
+
+function readQuery(file: string): unknown {
+  const text = readFileSync(file === '-' ? 0 : file, 'utf8');
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (e) {
+    throw new InvalidDataError(`${file === '-' ? 'stdin' : file} is not JSON: ${(e as Error).message}`);
+  }
+}
+
+function setService({ stdout }: CommandContext, args: string[], operation: number): number {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      multiple: { type: 'boolean' },
+      store: { type: 'string' },
+      as: { type: 'string' },
+      arch: { type: 'string' },
+      charset: { type: 'string' },
+    },
+  });
+  if (positionals.length !== 1) throw new CliUsageError('service register|deregister|delete takes one QUERY.json (canonical JSON of a query set, - for stdin)');
+  const arch = archOption(values.arch, 'x64');
+  const charset = charsetOption(values.charset);
+  const flags = values.multiple ? SERVICE_MULTIPLE : 0;
+  const querySet = readQuery(positionals[0]!);
+  const source = { querySet, arch, charset };
+  try {
+    // Everything ws2_32 checks before a provider runs, before the store is opened.
+    const resolved = resolveSource(source, arch, Number.MAX_SAFE_INTEGER);
+    validateSetService(resolved.querySet, operation, flags, arch, charset);
+  } catch (e) {
+    if (e instanceof WinsockError) return winsockFailure(stdout, e);
+    throw e;
+  }
+  const store = openStore(storePath(values.store));
+  const registry = new WinsockRegistry({ store, principal: values.as ?? defaultPrincipal(), arch });
+  registry.startup();
+  try {
+    const result = registry.setServiceTyped(source, operation, flags);
+    stdout(json({ result: result.result, providers: result.providers }));
+    return 0;
+  } catch (e) {
+    if (e instanceof WinsockError) return winsockFailure(stdout, e);
+    throw e;
+  } finally {
+    registry.cleanup();
+    store.close();
+  }
+}
+
+function winsockFailure(stdout: (text: string) => void, e: WinsockError): number {
+  stdout(json({ result: -1, error: e.name, code: e.code, message: e.message, ...(e.providers ? { providers: e.providers } : {}) }));
+  return 1;
+}
+
+function list({ stdout }: CommandContext, args: string[]): number {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { store: { type: 'string' } } });
+  if (positionals.length > 0) throw new CliUsageError('service list takes no arguments');
+  const path = storePath(values.store);
+  // Listing a store that does not exist shows it empty, and does not create it.
+  if (!existsSync(path)) {
+    stdout(json([]));
+    return 0;
+  }
+  const store = openStore(path);
+  try {
+    stdout(json(store.list()));
+  } finally {
+    store.close();
+  }
+  return 0;
+}
+
+function providers({ stdout }: CommandContext, args: string[]): number {
+  const { positionals } = parseArgs({ args, allowPositionals: true, options: { store: { type: 'string' } } });
+  if (positionals.length > 0) throw new CliUsageError('service providers takes no arguments');
+  // The catalog does not depend on the store's contents: an in-memory store stands in, so no file is touched.
+  const store = openStore(':memory:');
+  try {
+    stdout(json(new WinsockRegistry({ store }).catalog.toJson()));
+  } finally {
+    store.close();
+  }
+  return 0;
+}
