@@ -1,4 +1,5 @@
 import { RNRSERVICE_DEREGISTER, RNRSERVICE_REGISTER, SERVICE_MULTIPLE } from '../abi/constants.js';
+import { canonicalGuid } from '../abi/guid.js';
 import type { CsAddrInfoJson, QuerySetJson } from '../codec/canonical.js';
 import { AddressSet } from '../match/index.js';
 import { UsageError } from '../errors.js';
@@ -51,7 +52,7 @@ export class StaleAddressKeeper {
   /** The journal key of a service: its object identity plus the scope it is registered in. */
   static serviceKey(qs: QuerySetJson): string {
     if (qs.lpServiceClassId === null) throw new UsageError('a service without lpServiceClassId has no identity to journal');
-    return JSON.stringify([qs.lpServiceClassId.toUpperCase(), foldInstanceName(qs.lpszServiceInstanceName), contextKey(qs.lpszContext), qs.dwNameSpace, qs.lpNSProviderId?.toUpperCase() ?? null]);
+    return JSON.stringify([canonicalGuid(qs.lpServiceClassId), foldInstanceName(qs.lpszServiceInstanceName), contextKey(qs.lpszContext), qs.dwNameSpace, qs.lpNSProviderId === null ? null : canonicalGuid(qs.lpNSProviderId)]);
   }
 
   start(source: CanonicalSource & { querySet: QuerySetJson }): StartResult {
