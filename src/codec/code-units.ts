@@ -6,27 +6,29 @@
  */
 
 /**
- * Short strings concatenate one unit at a time (V8 makes a flat or cons
- * string cheaply); longer ones go through String.fromCharCode.apply in
+ * Short strings concatenate one unit at a time; from about 10 units on, one
+ * String.fromCharCode.apply over a reused array is faster (measured for
+ * `decode/typical`, whose strings are 16–20 units). Long strings go in
  * chunks small enough for any engine's argument limit.
  */
-const APPLY_THRESHOLD = 24;
+const APPLY_THRESHOLD = 10;
 const CHUNK = 4096;
+/** Reused between calls (decoding is synchronous): no allocation per string. */
+const units: number[] = [];
 
-/** `units` little-endian UTF-16 code units starting at bytes[start]. */
-export function utf16ToString(bytes: Uint8Array, start: number, units: number): string {
-  if (units <= APPLY_THRESHOLD) {
+/** `count` little-endian UTF-16 code units starting at bytes[start]. */
+export function utf16ToString(bytes: Uint8Array, start: number, count: number): string {
+  if (count <= APPLY_THRESHOLD) {
     let s = '';
-    for (let i = 0, j = start; i < units; i++, j += 2) s += String.fromCharCode(bytes[j]! | (bytes[j + 1]! << 8));
+    for (let i = 0, j = start; i < count; i++, j += 2) s += String.fromCharCode(bytes[j]! | (bytes[j + 1]! << 8));
     return s;
   }
   let s = '';
-  const chunk: number[] = [];
-  for (let done = 0; done < units; ) {
-    const n = Math.min(CHUNK, units - done);
-    chunk.length = n;
-    for (let i = 0, j = start + done * 2; i < n; i++, j += 2) chunk[i] = bytes[j]! | (bytes[j + 1]! << 8);
-    s += String.fromCharCode.apply(null, chunk);
+  for (let done = 0; done < count; ) {
+    const n = Math.min(CHUNK, count - done);
+    units.length = n;
+    for (let i = 0, j = start + done * 2; i < n; i++, j += 2) units[i] = bytes[j]! | (bytes[j + 1]! << 8);
+    s += String.fromCharCode.apply(null, units);
     done += n;
   }
   return s;

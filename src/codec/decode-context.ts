@@ -139,7 +139,7 @@ export class DecodeContext {
   }
 
   /** Where the last terminated() found its string. */
-  private found: Uint8Array = new Uint8Array(0);
+  private found: Uint8Array = EMPTY.bytes;
   private foundStart = 0;
 
   /**

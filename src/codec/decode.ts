@@ -1,5 +1,4 @@
 import { NS_BTH } from '../abi/constants.js';
-import { layoutOf } from '../abi/layout.js';
 import { ARCHES, type Arch } from '../abi/types.js';
 import { RnrError, UsageError } from '../errors.js';
 import type { AddressSpace } from '../memory/address-space.js';
@@ -7,6 +6,7 @@ import { decodeBthSetService } from './bluetooth.js';
 import type { Charset, QuerySetJson, ServiceClassInfoJson } from './canonical.js';
 import { DecodeContext } from './decode-context.js';
 import { structDecoder } from './decoder.js';
+import { planOf } from './plan.js';
 import { type DecodeLimits, resolveLimits } from './limits.js';
 
 export interface DecodeOptions {
@@ -60,7 +60,7 @@ function decodeRoot(name: string, space: AddressSpace, at: number, options: Deco
   if (!Number.isSafeInteger(at) || at < 0) throw new UsageError(`address ${String(at)} is not a non-negative safe integer`);
   const context = new DecodeContext(space, resolveLimits(options.limits));
   const decoder = structDecoder(name, options.arch, { annotate: options.annotate === true, lenient: options.lenient === true });
-  const size = layoutOf(name, options.arch).size;
+  const size = decoderRootSize(name, options.arch);
   let located;
   try {
     located = context.struct(at, size);
@@ -73,6 +73,10 @@ function decodeRoot(name: string, space: AddressSpace, at: number, options: Deco
 
 function checkOptions(options: DecodeOptions): void {
   if (options === null || typeof options !== 'object') throw new UsageError('decode options are required: {arch, charset}');
-  if (!(ARCHES as readonly string[]).includes(options.arch)) throw new UsageError(`unknown arch ${JSON.stringify(options.arch)}: one of ${ARCHES.join(', ')}`);
+  if (options.arch !== 'x86' && options.arch !== 'x64') throw new UsageError(`unknown arch ${JSON.stringify(options.arch)}: one of ${ARCHES.join(', ')}`);
   if (options.charset !== 'W' && options.charset !== 'A') throw new UsageError(`unknown charset ${JSON.stringify(options.charset)}: one of W, A`);
+}
+
+function decoderRootSize(name: string, arch: Arch): number {
+  return planOf(name, arch).size;
 }

@@ -28,16 +28,21 @@ export interface DecoderVariant {
   readonly lenient: boolean;
 }
 
-const cache = new Map<string, StructDecoder>();
+/** Per arch, per struct: the four variants (bit 0 annotate, bit 1 lenient). No string keys built per call. */
+const cache: Record<Arch, Map<string, (StructDecoder | undefined)[]>> = { x86: new Map(), x64: new Map() };
 
 export function structDecoder(name: string, arch: Arch, variant: DecoderVariant): StructDecoder {
-  const key = `${name}:${arch}:${variant.annotate ? 'a' : ''}${variant.lenient ? 'l' : ''}`;
-  let decoder = cache.get(key);
+  let variants = cache[arch].get(name);
+  if (!variants) {
+    variants = [];
+    cache[arch].set(name, variants);
+  }
+  const index = (variant.annotate ? 1 : 0) | (variant.lenient ? 2 : 0);
+  let decoder = variants[index];
   if (!decoder) {
     const source = decoderSource(planOf(name, arch), variant);
-    // eslint-disable-next-line @typescript-eslint/no-implied-eval -- see the module comment: plan-only source.
     decoder = new Function('H', source)({ addr: formatAddress }) as StructDecoder;
-    cache.set(key, decoder);
+    variants[index] = decoder;
   }
   return decoder;
 }

@@ -85,14 +85,15 @@ if (GUID_TEXT_INDEX.length !== GUID_SIZE) throw new Error('GUID_TEXT_INDEX out o
 /** Write a GUID checked by checkGuid (either case, braces optional). */
 export function writeGuid(value: string, target: Uint8Array, offset: number): void {
   const skip = value.charCodeAt(0) === 123 /* { */ ? 1 : 0;
-  const hex = (i: number) => {
-    const c = value.charCodeAt(skip + i);
-    return c <= 57 ? c - 48 : (c | 32) - 87;
-  };
   for (let i = 0; i < 16; i++) {
-    const at = GUID_TEXT_INDEX[i]!;
-    target[offset + i] = (hex(at) << 4) | hex(at + 1);
+    const at = skip + GUID_TEXT_INDEX[i]!;
+    target[offset + i] = (nibble(value.charCodeAt(at)) << 4) | nibble(value.charCodeAt(at + 1));
   }
+}
+
+/** A checked hex digit's value (either case). */
+function nibble(c: number): number {
+  return c <= 57 ? c - 48 : (c | 32) - 87;
 }
 
 /** Strict-mode context: put a name in front of an RnrError's path. */

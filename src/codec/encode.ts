@@ -1,4 +1,3 @@
-import { layoutOf } from '../abi/layout.js';
 import { ARCHES, type Arch } from '../abi/types.js';
 import { UsageError, formatAddress } from '../errors.js';
 import type { Charset, QuerySetJson, ServiceClassInfoJson } from './canonical.js';
@@ -14,9 +13,11 @@ const POINTER_LIMIT: Record<Arch, number> = { x86: 2 ** 32, x64: 2 ** 53 };
 
 function rootName(kind: 'query' | 'class', options: EncodeOptions): string {
   if (options === null || typeof options !== 'object') throw new UsageError('encode options are required: {arch, charset}');
-  if (!(ARCHES as readonly string[]).includes(options.arch)) throw new UsageError(`unknown arch ${JSON.stringify(options.arch)}: one of ${ARCHES.join(', ')}`);
+  if (options.arch !== 'x86' && options.arch !== 'x64') throw new UsageError(`unknown arch ${JSON.stringify(options.arch)}: one of ${ARCHES.join(', ')}`);
   if (options.charset !== 'W' && options.charset !== 'A') throw new UsageError(`unknown charset ${JSON.stringify(options.charset)}: one of W, A`);
-  return kind === 'query' ? `WSAQUERYSET${options.charset}` : `WSASERVICECLASSINFO${options.charset}`;
+  // Constant strings, not templates: this runs on every encode.
+  if (kind === 'query') return options.charset === 'A' ? 'WSAQUERYSETA' : 'WSAQUERYSETW';
+  return options.charset === 'A' ? 'WSASERVICECLASSINFOA' : 'WSASERVICECLASSINFOW';
 }
 
 /** Bytes the flat image of `qs` takes (the struct and everything it points to, aligned). Validates `qs` on the way. */
@@ -52,7 +53,7 @@ export function encodeServiceClassInfo(info: ServiceClassInfoJson, options: Enco
 function encodeImage(name: string, value: unknown, arch: Arch, base: number): Uint8Array {
   const encoder = structEncoder(name, arch);
   const size = encoder.size(value);
-  checkBase(name, arch, base, size);
+  checkBase(name, arch, encoder.align, base, size);
   const bytes = new Uint8Array(size);
   encoder.write(value, bytes, new DataView(bytes.buffer), 0, base);
   return bytes;
@@ -62,7 +63,7 @@ function encodeIntoImage(name: string, value: unknown, target: Uint8Array, offse
   if (!(target instanceof Uint8Array)) throw new UsageError('target must be a Uint8Array (a Buffer is one)');
   const encoder = structEncoder(name, arch);
   const size = encoder.size(value);
-  checkBase(name, arch, base, size);
+  checkBase(name, arch, encoder.align, base, size);
   if (!Number.isSafeInteger(offset) || offset < 0 || offset + size > target.length) {
     throw new UsageError(`the image needs ${size} bytes at offset ${String(offset)}, but the target has ${target.length} bytes`);
   }
@@ -71,8 +72,7 @@ function encodeIntoImage(name: string, value: unknown, target: Uint8Array, offse
   return written;
 }
 
-function checkBase(name: string, arch: Arch, base: number, size: number): void {
-  const align = layoutOf(name, arch).align;
+function checkBase(name: string, arch: Arch, align: number, base: number, size: number): void {
   if (!Number.isSafeInteger(base) || base < 0) throw new UsageError(`base ${String(base)} is not a non-negative safe integer`);
   if (base % align !== 0) throw new UsageError(`base ${formatAddress(base)} is not aligned to ${align}, as a ${name} on ${arch} must be`);
   if (base + size > POINTER_LIMIT[arch]) throw new UsageError(`an image of ${size} bytes at ${formatAddress(base)} does not fit ${arch}'s ${arch === 'x86' ? 32 : 53}-bit addresses`);

@@ -20,6 +20,8 @@ import { type FieldPlan, type IntPlan, type StructPlan, planOf, reachable } from
  * which the caller has checked is aligned for the struct.
  */
 export interface StructEncoder {
+  /** The root struct's alignment, which the image's base must have. */
+  readonly align: number;
   size(value: unknown): number;
   write(value: unknown, bytes: Uint8Array, view: DataView, offset: number, base: number): number;
 }
@@ -44,15 +46,15 @@ function pointeeAlign(f: FieldPlan): number {
   }
 }
 
-const cache = new Map<string, StructEncoder>();
+const cache: Record<Arch, Map<string, StructEncoder>> = { x86: new Map(), x64: new Map() };
 
 export function structEncoder(name: string, arch: Arch): StructEncoder {
-  const key = `${name}:${arch}`;
-  let encoder = cache.get(key);
+  let encoder = cache[arch].get(name);
   if (!encoder) {
-    // eslint-disable-next-line @typescript-eslint/no-implied-eval -- plan-only source, see decoder.ts.
-    encoder = new Function('H', encoderSource(planOf(name, arch)))(ENCODE_HELPERS) as StructEncoder;
-    cache.set(key, encoder);
+    const plan = planOf(name, arch);
+    const compiled = new Function('H', encoderSource(plan))(ENCODE_HELPERS) as Omit<StructEncoder, 'align'>;
+    encoder = { size: compiled.size, write: compiled.write, align: plan.align };
+    cache[arch].set(name, encoder);
   }
   return encoder;
 }

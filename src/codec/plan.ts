@@ -45,14 +45,13 @@ export interface StructPlan {
 }
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const plans = new Map<string, StructPlan>();
+const plans: Record<Arch, Map<string, StructPlan>> = { x86: new Map(), x64: new Map() };
 
 export function planOf(name: string, arch: Arch): StructPlan {
-  const key = `${arch}:${name}`;
-  let plan = plans.get(key);
+  let plan = plans[arch].get(name);
   if (!plan) {
     plan = buildPlan(layoutOf(name, arch));
-    plans.set(key, plan);
+    plans[arch].set(name, plan);
   }
   return plan;
 }
