@@ -9,6 +9,8 @@ import { type Command, runCommand } from './run.js';
  */
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
   layout: { summary: 'layout STRUCT --arch x86|x64 [--json] | --list   pahole-style struct layout', load: async () => (await import('./commands/layout.js')).layout },
+  decode: { summary: 'decode FILE [--arch A] [--charset W|A] [--base ADDR] [--at ADDR] [--lenient] [--annotate]   canonical JSON of a query set', load: async () => (await import('./commands/decode.js')).decode },
+  encode: { summary: 'encode JSON|- --arch A --base ADDR [--charset W|A] -o OUT   flat image of a query set', load: async () => (await import('./commands/encode.js')).encode },
   match: { summary: 'match A B [--semantic] [--arch A] [--base ADDR]… [--at ADDR]…  which of B\'s addresses match A\'s exactly', load: async () => (await import('./commands/match.js')).match },
   service: { summary: 'service register|deregister|delete QUERY.json [--multiple] [--store PATH] [--as NAME] [--arch A] | list | providers   the WSASetService registry', load: async () => (await import('./commands/service.js')).service },
   demo: { summary: 'demo                                               what `npm start` runs', load: async () => (await import('./commands/demo.js')).demo },

@@ -1,0 +1,62 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { encodeQuerySet } from '../../codec/encode.js';
+import { parseQuerySetJson } from '../../codec/parse.js';
+import { InvalidDataError, UsageError, formatAddress } from '../../errors.js';
+import { parseAddress } from '../../memory/address-space.js';
+import { archOption, charsetOption, json } from '../options.js';
+import type { Command } from '../run.js';
+import { CliUsageError } from '../usage-error.js';
+
+/**
+ * rnrkit encode JSON|- --arch A --base ADDR [--charset W|A] -o OUT
+ *
+ * Reads canonical JSON (a file, or stdin for `-`), validates it, writes the
+ * flat image with the struct at --base to OUT and prints
+ * `{"at":"0x…","size":n}`. Invalid JSON exits 1 naming the member path.
+ */
+export const encode: Command = ({ args, stdout }) => {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      arch: { type: 'string' },
+      charset: { type: 'string' },
+      base: { type: 'string' },
+      output: { type: 'string', short: 'o' },
+    },
+  });
+  const [input, ...extra] = positionals;
+  if (input === undefined || extra.length > 0) throw new CliUsageError('encode takes one JSON file (or - for stdin): rnrkit encode JSON|- --arch x86|x64 --base ADDR [--charset W|A] -o OUT');
+  const arch = archOption(values.arch);
+  const charset = charsetOption(values.charset);
+  if (values.base === undefined) throw new CliUsageError('--base ADDR is required: where the struct will be in memory');
+  if (values.output === undefined) throw new CliUsageError('-o OUT is required: where to write the image');
+  let base: number;
+  try {
+    base = parseAddress(values.base);
+  } catch (e) {
+    throw new CliUsageError(`--base ${JSON.stringify(values.base)}: ${(e as Error).message}`);
+  }
+
+  const name = input === '-' ? 'stdin' : input;
+  const text = readFileSync(input === '-' ? 0 : input, 'utf8');
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw new InvalidDataError(`${name} is not JSON: ${(e as Error).message}`);
+  }
+  const qs = parseQuerySetJson(value);
+  let image: Uint8Array;
+  try {
+    image = encodeQuerySet(qs, { arch, charset, base });
+  } catch (e) {
+    // The codec's UsageErrors here are about --base (alignment, range).
+    if (e instanceof UsageError) throw new CliUsageError(`--base ${values.base}: ${e.message}`);
+    throw e;
+  }
+  writeFileSync(values.output, image);
+  stdout(json({ at: formatAddress(base), size: image.length }));
+  return 0;
+};
