@@ -13,6 +13,9 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   encode: { summary: 'encode JSON|- --arch A --base ADDR [--charset W|A] -o OUT   flat image of a query set', load: async () => (await import('./commands/encode.js')).encode },
   match: { summary: 'match A B [--semantic] [--arch A] [--base ADDR]… [--at ADDR]…  which of B\'s addresses match A\'s exactly', load: async () => (await import('./commands/match.js')).match },
   service: { summary: 'service register|deregister|delete QUERY.json [--multiple] [--store PATH] [--as NAME] [--arch A] | list | providers   the WSASetService registry', load: async () => (await import('./commands/service.js')).service },
+  scan: { summary: 'scan FILE [--arch A]… [--charset W|A] [--limit N]   candidate query sets in a capture, best first (JSON lines)', load: async () => (await import('./commands/scan.js')).scan },
+  regions: { summary: 'regions FILE                                       a capture\'s ranges, streams, modules and arch (JSON)', load: async () => (await import('./commands/regions.js')).regions },
+  annotate: { summary: 'annotate FILE --at ADDR [--arch A] [--charset W|A] labelled hex dump of a set and its pointees (dt -r)', load: async () => (await import('./commands/annotate.js')).annotate },
   demo: { summary: 'demo                                               what `npm start` runs', load: async () => (await import('./commands/demo.js')).demo },
 };
 

@@ -1,0 +1,81 @@
+import { parseArgs } from 'node:util';
+import { ARCHES, type Arch } from '../../abi/types.js';
+import type { Charset } from '../../codec/canonical.js';
+import { scanQuerySets } from '../../dump/scan.js';
+import { formatAddress } from '../../errors.js';
+import { CAPTURE_OPTIONS, openCapture } from '../capture.js';
+import { archOption, charsetOption, json } from '../options.js';
+import type { Command } from '../run.js';
+import { CliUsageError } from '../usage-error.js';
+
+const USAGE = 'scan FILE [--base ADDR] [--region ADDR=FILE]… [--arch x86|x64]… [--charset W|A] [--limit N] [--min-score N]';
+
+/**
+ * rnrkit scan FILE: candidate WSAQUERYSETW/A sets, best first, one JSON
+ * object per line: {"at","arch","charset","score","reasons","name"?}.
+ * Looks for the dump's own arch when it declares one, both otherwise
+ * (--arch, repeatable, overrides); both charsets unless --charset. A
+ * progress bar goes to stderr when stderr is a terminal.
+ */
+export const scan: Command = ({ args, stdout, stderr, interactive }) => {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      ...CAPTURE_OPTIONS,
+      arch: { type: 'string', multiple: true },
+      charset: { type: 'string' },
+      limit: { type: 'string' },
+      'min-score': { type: 'string' },
+    },
+  });
+  if (positionals.length > 1) throw new CliUsageError(`scan takes one capture: ${USAGE}`);
+  const capture = openCapture(positionals[0], { base: values.base, regions: values.region });
+  try {
+    const arches: readonly Arch[] = values.arch?.map((a) => archOption(a)) ?? (capture.arch ? [capture.arch] : ARCHES);
+    const charsets: readonly Charset[] = values.charset === undefined ? ['W', 'A'] : [charsetOption(values.charset)];
+    const progress = interactive ? progressBar(stderr, 'scanning') : undefined;
+    const candidates = scanQuerySets(capture.space, {
+      arches,
+      charsets,
+      ...(values.limit !== undefined ? { limit: integerOption(values.limit, '--limit', 1) } : {}),
+      ...(values['min-score'] !== undefined ? { minScore: integerOption(values['min-score'], '--min-score', -1000) } : {}),
+      ...(progress ? { onProgress: progress.update } : {}),
+    });
+    progress?.done();
+    for (const c of candidates) {
+      stdout(json({ at: formatAddress(c.at), arch: c.arch, charset: c.charset, score: c.score, reasons: c.reasons, ...(c.name !== undefined ? { name: c.name } : {}) }));
+    }
+    return 0;
+  } finally {
+    capture.close();
+  }
+};
+
+function integerOption(text: string, option: string, min: number): number {
+  const n = Number(text);
+  if (!Number.isSafeInteger(n) || n < min) throw new CliUsageError(`${option} ${JSON.stringify(text)}: expected an integer ≥ ${min}`);
+  return n;
+}
+
+/**
+ * A one-line progress bar, redrawn in place on stderr. Only created when
+ * stderr is a terminal, so pipes and logs never see carriage returns.
+ */
+function progressBar(write: (text: string) => void, label: string): { update: (done: number, total: number) => void; done: () => void } {
+  const WIDTH = 30;
+  let shown = -1;
+  const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
+  return {
+    update(done, total) {
+      const percent = total > 0 ? Math.floor((done / total) * 100) : 100;
+      if (percent === shown) return;
+      shown = percent;
+      const filled = Math.round((percent / 100) * WIDTH);
+      write(`\r${label} [${'#'.repeat(filled)}${'-'.repeat(WIDTH - filled)}] ${String(percent).padStart(3)}% ${mib(done)}/${mib(total)} MiB`);
+    },
+    done() {
+      if (shown >= 0) write(`\r${' '.repeat(label.length + WIDTH + 32)}\r`);
+    },
+  };
+}

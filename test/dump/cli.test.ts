@@ -1,0 +1,170 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { layoutOf } from '../../src/abi/layout.js';
+import { decodeQuerySet } from '../../src/codec/index.js';
+import { openCapture } from '../../src/cli/capture.js';
+import { main } from '../../src/cli/main.js';
+import { BUNDLED_DUMP, bundledSets, openBundledDump } from '../../src/dump/fixtures.js';
+import type { Minidump } from '../../src/dump/minidump.js';
+import { runCli } from '../helpers/cli.js';
+import { encodeAt, heapNoise, plantable } from './planted.js';
+
+const DUMP = BUNDLED_DUMP.path;
+const sets = bundledSets();
+const work = mkdtempSync(join(tmpdir(), 'rnrkit-dump-cli-'));
+let md: Minidump;
+beforeAll(() => { md = openBundledDump(); });
+afterAll(() => { md.close(); rmSync(work, { recursive: true, force: true }); });
+
+const hex = (n: number) => `0x${n.toString(16)}`;
+
+describe('rnrkit scan', () => {
+  it('finds every planted set in the Wine dump, one JSON object per line, a planted set first', async () => {
+    const { code, stdout, stderr } = await runCli(['scan', DUMP]);
+    expect([code, stderr]).toEqual([0, '']);
+    const lines = stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as { at: string; arch: string; charset: string; score: number; reasons: string[] });
+    for (const line of lines) expect(Object.keys(line).slice(0, 5)).toEqual(['at', 'arch', 'charset', 'score', 'reasons']);
+    for (const set of sets) {
+      const line = lines.find((l) => l.at === hex(set.at));
+      expect(line, set.name).toBeDefined();
+      expect([line!.arch, line!.charset]).toEqual(['x64', set.charset]);
+    }
+    expect(sets.map((s) => hex(s.at))).toContain(lines[0]!.at);
+    expect(lines.map((l) => l.score)).toEqual([...lines.map((l) => l.score)].sort((a, b) => b - a));
+  });
+
+  it('draws a progress bar on stderr only when stderr is a terminal', async () => {
+    let stderr = '';
+    const code = await main(['scan', DUMP, '--limit', '1'], { stdout: () => {}, stderr: (t) => void (stderr += t), interactive: true });
+    expect(code).toBe(0);
+    expect(stderr).toMatch(/\rscanning \[#+\] 100%/);
+    expect((await runCli(['scan', DUMP, '--limit', '1'])).stderr).toBe('');
+  });
+
+  it('scans raw captures: FILE at --base, and --region ADDR=FILE without FILE', async () => {
+    const arch = 'x86';
+    const base = 0x00c30000;
+    const image = heapNoise(256 * 1024, 9, base);
+    const planted = plantable(arch).map((p, i) => {
+      const at = base + 0x1000 + i * 0x4000;
+      image.set(encodeAt(p.qs, arch, p.charset, at), at - base);
+      return { at, charset: p.charset };
+    });
+    const file = join(work, 'x86.bin');
+    writeFileSync(file, image);
+    for (const args of [[file, '--base', hex(base)], ['--region', `${hex(base)}=${file}`]]) {
+      const { code, stdout } = await runCli(['scan', ...args, '--arch', 'x86']);
+      expect(code).toBe(0);
+      const lines = stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as { at: string; charset: string });
+      for (const p of planted) expect(lines.find((l) => l.at === hex(p.at))?.charset).toBe(p.charset);
+      expect(planted.map((p) => hex(p.at))).toContain(lines[0]!.at);
+    }
+  });
+
+  it('exits 2 on usage errors', async () => {
+    expect((await runCli(['scan'])).code).toBe(2);
+    expect((await runCli(['scan', DUMP, '--base', '0x1000'])).stderr).toMatch(/is a minidump: .*--base is for raw images/);
+    expect((await runCli(['scan', '--region', 'nonsense'])).code).toBe(2);
+    expect((await runCli(['scan', DUMP, '--arch', 'arm64'])).code).toBe(2);
+  });
+});
+
+describe('openCapture (what `rnrkit decode DUMP --at ADDR` opens)', () => {
+  it('recognises a minidump by its signature, gzipped or not, with the arch from SystemInfo', () => {
+    const capture = openCapture(DUMP);
+    try {
+      expect([capture.kind, capture.arch]).toEqual(['minidump', 'x64']);
+      for (const set of sets) expect(decodeQuerySet(capture.space, set.at, { arch: capture.arch!, charset: set.charset })).toEqual(set.expected);
+      // Without --at, the best scan candidate is where the set most likely is.
+      expect(sets.map((s) => s.at)).toContain(capture.defaultAt);
+    } finally {
+      capture.close();
+    }
+  });
+
+  it('combines --region files into one space where adjacent regions read as one', () => {
+    const full = sets.find((s) => s.name === 'w-full')!;
+    // Cut the set's heap neighbourhood into two adjacent raw files, mid-struct.
+    const start = full.at - 0x40;
+    const bytes = md.read(start, 0x800);
+    writeFileSync(join(work, 'a.bin'), bytes.subarray(0, 0x60));
+    writeFileSync(join(work, 'b.bin'), bytes.subarray(0x60));
+    const capture = openCapture(undefined, { regions: [`${hex(start)}=${join(work, 'a.bin')}`, `${hex(start + 0x60)}=${join(work, 'b.bin')}`] });
+    try {
+      expect(capture.kind).toBe('raw');
+      expect(decodeQuerySet(capture.space, full.at, { arch: 'x64', charset: 'W' })).toEqual(full.expected);
+    } finally {
+      capture.close();
+    }
+  });
+});
+
+describe('rnrkit regions', () => {
+  it('lists arch, ranges, modules and streams of the Wine dump as JSON', async () => {
+    const { code, stdout } = await runCli(['regions', DUMP]);
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout) as { kind: string; arch: string; modules: { name: string }[]; ranges: { base: string; length: number }[]; streams: { type: string }[]; segments: unknown[]; warnings: string[] };
+    expect([report.kind, report.arch]).toEqual(['minidump', 'x64']);
+    expect(report.modules.map((m) => m.name)).toContain('C:\\rnrkit\\target.exe');
+    expect(report.streams.map((s) => s.type)).toContain('0xfff0');
+    expect(report.ranges).toEqual(md.ranges().map((r) => ({ base: hex(r.base), end: hex(r.base + r.length), length: r.length })));
+    expect(report.segments).toHaveLength(md.memoryRanges().length);
+    expect(report.warnings).toEqual([]);
+  });
+
+  it('lists a raw capture\'s ranges', async () => {
+    writeFileSync(join(work, 'r.bin'), new Uint8Array(32));
+    const { stdout } = await runCli(['regions', '--region', `0x1000=${join(work, 'r.bin')}`, '--region', `0x1020=${join(work, 'r.bin')}`]);
+    expect(JSON.parse(stdout)).toMatchObject({ kind: 'raw', arch: null, mapped: 64, ranges: [{ base: '0x1000', end: '0x1040', length: 64 }] });
+  });
+});
+
+describe('rnrkit annotate', () => {
+  it('labels every member at its layoutOf offset, with the bytes, and follows the pointers', async () => {
+    const full = sets.find((s) => s.name === 'w-full')!;
+    const { code, stdout } = await runCli(['annotate', DUMP, '--at', hex(full.at)]);
+    expect(code).toBe(0);
+    const lines = stdout.split('\n');
+    expect(lines[0]).toBe(`WSAQUERYSETW at ${hex(full.at)} (x64, 120 bytes)`);
+    const layout = layoutOf('WSAQUERYSETW', 'x64');
+    const raw = md.read(full.at, layout.size);
+    for (const field of layout.fields) {
+      const bytes = [...raw.subarray(field.offset, field.offset + field.size)].map((b) => b.toString(16).padStart(2, '0')).join(' ');
+      const line = lines.find((l) => l.startsWith(`   +0x${field.offset.toString(16).padStart(3, '0')} ${field.name} `));
+      expect(line, field.name).toBeDefined();
+      expect(line!.endsWith(bytes), `${field.name} shows its bytes`).toBe(true);
+    }
+    expect(stdout).toContain('(padding)');
+    expect(stdout).toContain('lpszServiceInstanceName at ');
+    expect(stdout).toContain('"rnrkit-café-service"');
+    expect(stdout).toContain('{5C3A1F77-0B2E-4D1A-9F10-3AC477215E0D}');
+    expect(stdout).toMatch(/lpcsaBuffer at 0x[0-9a-f]+ \(CSADDR_INFO\[3\], x64, 120 bytes\)/);
+    expect(stdout).toMatch(/lpcsaBuffer\[0\]\.RemoteAddr\.lpSockaddr at 0x[0-9a-f]+ \(SOCKADDR_IN, iSockaddrLength 16\)/);
+    expect(stdout).toMatch(/sin_addr +: 192\.0\.2\.10 +c0 00 02 0a/);
+    expect(stdout).toContain('port 8080 (network order)');
+    expect(stdout).toMatch(/sin6_addr +: 2001:db8::5 /);
+    expect(stdout).toMatch(/lpBlob\.pBlobData at 0x[0-9a-f]+ \(BYTE\[5\], 5 bytes\)\n +0x[0-9a-f]+ +01 02 03 04 05/);
+  });
+
+  it('shows the ANSI set with --charset A, and a pointee outside the capture as such', async () => {
+    const ansi = sets.find((s) => s.charset === 'A')!;
+    const { stdout } = await runCli(['annotate', DUMP, '--at', hex(ansi.at), '--charset', 'A']);
+    expect(stdout.split('\n')[0]).toBe(`WSAQUERYSETA at ${hex(ansi.at)} (x64, 120 bytes)`);
+    expect(stdout).toMatch(/lpszServiceInstanceName at 0x[0-9a-f]+ \(CHAR\[17\], 17 bytes\): "rnrkit-ansi-café"/);
+
+    // The set alone, without its pointees: annotate still shows it.
+    const bytes = md.read(ansi.at, 120);
+    writeFileSync(join(work, 'alone.bin'), bytes);
+    const alone = await runCli(['annotate', join(work, 'alone.bin'), '--base', hex(ansi.at), '--arch', 'x64', '--charset', 'A']);
+    expect(alone.code).toBe(0);
+    expect(alone.stdout).toMatch(/lpszServiceInstanceName at 0x[0-9a-f]+: not in the captured memory/);
+  });
+
+  it('exits 1 naming the address when the set itself is not there', async () => {
+    const { code, stderr } = await runCli(['annotate', DUMP, '--at', '0x10']);
+    expect(code).toBe(1);
+    expect(stderr).toBe('rnrkit: 0x10+120 is not in the captured memory\n');
+  });
+});
