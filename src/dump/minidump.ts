@@ -74,14 +74,30 @@ export class Minidump implements AddressSpace {
     let modules: ModuleInfo[] | undefined;
     const declared: DeclaredRange[] = [];
     const seen = new Set<number>();
+    const memoryStreams = new Set<string>();
+    const typeCounts = new Map<number, number>();
+    for (const e of this.streams) typeCounts.set(e.type, (typeCounts.get(e.type) ?? 0) + 1);
+    // Two streams of one type are told apart by their directory index.
+    const streamName = (e: StreamEntry) => ((typeCounts.get(e.type) ?? 0) > 1 ? `${e.typeName}#${e.index}` : e.typeName);
+    // Each distinct descriptor takes 16 bytes of the file; streams listed at
+    // overlapping offsets could otherwise multiply them.
+    const maxRanges = Math.floor(this.reader.size / formatLayout('MINIDUMP_MEMORY_DESCRIPTOR64').size);
     for (const entry of this.streams) {
+      if (entry.type === STREAM_TYPE.MemoryListStream || entry.type === STREAM_TYPE.Memory64ListStream) {
+        // The same list listed twice would only duplicate every range.
+        const key = `${entry.type}:${entry.rva}:${entry.dataSize}`;
+        if (memoryStreams.has(key)) {
+          ctx.warn(`${entry.typeName} (directory entry ${entry.index}) repeats an earlier entry: ignored`);
+          continue;
+        }
+        memoryStreams.add(key);
+      }
       const single = entry.type === STREAM_TYPE.SystemInfoStream || entry.type === STREAM_TYPE.ModuleListStream;
       if (single && seen.has(entry.type)) {
         ctx.warn(`a second ${entry.typeName} (directory entry ${entry.index}) is ignored: the first one is used`);
         continue;
       }
       seen.add(entry.type);
-      const stream = `${entry.typeName}`;
       switch (entry.type) {
         case STREAM_TYPE.SystemInfoStream:
           systemInfo = parseSystemInfo(ctx, streamBytes(ctx, entry));
@@ -90,10 +106,10 @@ export class Minidump implements AddressSpace {
           modules = parseModuleList(ctx, streamBytes(ctx, entry));
           break;
         case STREAM_TYPE.MemoryListStream:
-          declared.push(...parseMemoryList(ctx, streamBytes(ctx, entry), uniqueName(stream, entry, this.streams)));
+          for (const r of parseMemoryList(ctx, streamBytes(ctx, entry), streamName(entry), maxRanges - declared.length)) declared.push(r);
           break;
         case STREAM_TYPE.Memory64ListStream:
-          declared.push(...parseMemory64List(ctx, streamBytes(ctx, entry), uniqueName(stream, entry, this.streams)));
+          for (const r of parseMemory64List(ctx, streamBytes(ctx, entry), streamName(entry), maxRanges - declared.length)) declared.push(r);
           break;
         default:
           // Unknown and unused streams (Wine's 0xfff0, UnusedStream padding) are listed in `streams` and otherwise ignored.
@@ -222,11 +238,6 @@ export class Minidump implements AddressSpace {
     }
     return new MemoryError(BigInt(address), length);
   }
-}
-
-function uniqueName(stream: string, entry: StreamEntry, all: readonly StreamEntry[]): string {
-  // Two streams of one type are told apart by their directory index.
-  return all.filter((e) => e.type === entry.type).length > 1 ? `${stream}#${entry.index}` : stream;
 }
 
 function readHeader(reader: PagedReader): MinidumpHeader {

@@ -68,6 +68,16 @@ const ARCH_NAMES = new Map<number, string>(Object.entries(PROCESSOR_ARCHITECTURE
 const TWO_53 = 2 ** 53;
 /** A module name longer than this (bytes) is not a path: Windows paths stop at 32767 UTF-16 units. */
 const MAX_STRING_BYTES = 32767 * 2;
+/**
+ * Ceilings no real dump comes near (dbghelp writes a dozen streams; a big
+ * process has a few thousand modules). They keep a crafted directory or
+ * module list from costing millions of objects and reads even where the
+ * file is large enough to "fit" them.
+ */
+export const MAX_STREAMS = 4096;
+export const MAX_MODULES = 16384;
+/** All module names together are read up to this many bytes; later names are null. */
+const MODULE_NAME_BUDGET = 16 << 20;
 
 export function streamTypeName(type: number): string {
   return STREAM_NAMES.get(type) ?? `0x${type.toString(16)}`;
@@ -90,6 +100,10 @@ export function readDirectory(ctx: StreamContext, count: number, rva: number): S
   if (count > fits) {
     ctx.warn(`MINIDUMP_HEADER.NumberOfStreams is ${count} but only ${fits} directory entries fit between StreamDirectoryRva ${formatAddress(rva)} and the end of the file (${fileSize} bytes): reading ${fits}`);
     count = fits;
+  }
+  if (count > MAX_STREAMS) {
+    ctx.warn(`MINIDUMP_HEADER.NumberOfStreams is ${count}: reading the first ${MAX_STREAMS} directory entries (rnrkit's limit; real dumps have a few dozen)`);
+    count = MAX_STREAMS;
   }
   const bytes = ctx.reader.read(rva, count * dir.size);
   const view = viewOf(bytes);
@@ -121,7 +135,7 @@ export function streamBytes(ctx: StreamContext, entry: StreamEntry): Uint8Array 
  * units. Length is checked against the file and a path-sized limit before
  * the buffer is read.
  */
-export function readMinidumpString(ctx: StreamContext, rva: number, what: string): string | null {
+export function readMinidumpString(ctx: StreamContext, rva: number, what: string, budget?: { bytes: number }): string | null {
   const fileSize = ctx.reader.size;
   const lengthBytes = ctx.reader.read(rva, 4);
   if (lengthBytes.length < 4) {
@@ -133,6 +147,13 @@ export function readMinidumpString(ctx: StreamContext, rva: number, what: string
   if (length > MAX_STRING_BYTES || start + length > fileSize) {
     ctx.warn(`${what}: MINIDUMP_STRING at ${formatAddress(rva)} claims ${length} bytes, more than ${start + length > fileSize ? 'the file holds' : 'any name has'}`);
     return null;
+  }
+  if (budget) {
+    if (budget.bytes < length) {
+      ctx.warn(`${what}: not read, the module names read so far exceed ${MODULE_NAME_BUDGET} bytes`);
+      return null;
+    }
+    budget.bytes -= length;
   }
   const bytes = ctx.reader.read(start, length & ~1);
   const view = viewOf(bytes);
@@ -198,7 +219,12 @@ export function parseModuleList(ctx: StreamContext, bytes: Uint8Array): ModuleIn
   }
   const view = viewOf(bytes);
   const declared = view.getUint32(list.offset('NumberOfModules'), true);
-  const { count, entriesAt } = listEntries(ctx, 'MINIDUMP_MODULE_LIST.NumberOfModules', declared, list.size, mod.size, bytes.length);
+  let { count, entriesAt } = listEntries(ctx, 'MINIDUMP_MODULE_LIST.NumberOfModules', declared, list.size, mod.size, bytes.length);
+  if (count > MAX_MODULES) {
+    ctx.warn(`MINIDUMP_MODULE_LIST.NumberOfModules is ${count}: reading the first ${MAX_MODULES} (rnrkit's limit)`);
+    count = MAX_MODULES;
+  }
+  const budget = { bytes: MODULE_NAME_BUDGET };
   const modules: ModuleInfo[] = [];
   for (let i = 0; i < count; i++) {
     const at = entriesAt + i * mod.size;
@@ -208,7 +234,7 @@ export function parseModuleList(ctx: StreamContext, bytes: Uint8Array): ModuleIn
       size: view.getUint32(at + mod.offset('SizeOfImage'), true),
       checkSum: view.getUint32(at + mod.offset('CheckSum'), true),
       timeDateStamp: view.getUint32(at + mod.offset('TimeDateStamp'), true),
-      name: readMinidumpString(ctx, nameRva, `MINIDUMP_MODULE[${i}].ModuleNameRva`),
+      name: readMinidumpString(ctx, nameRva, `MINIDUMP_MODULE[${i}].ModuleNameRva`, budget),
     });
   }
   return modules;
@@ -233,7 +259,8 @@ function declare(ctx: StreamContext, origin: string, start: number, startBig: ()
   return { base: start, length, fileOffset, origin };
 }
 
-export function parseMemoryList(ctx: StreamContext, bytes: Uint8Array, stream: string): DeclaredRange[] {
+/** `room`: how many more ranges the dump may declare in all (see Minidump). */
+export function parseMemoryList(ctx: StreamContext, bytes: Uint8Array, stream: string, room = Infinity): DeclaredRange[] {
   const list = formatLayout('MINIDUMP_MEMORY_LIST');
   const desc = formatLayout('MINIDUMP_MEMORY_DESCRIPTOR');
   if (bytes.length < list.size) {
@@ -243,11 +270,12 @@ export function parseMemoryList(ctx: StreamContext, bytes: Uint8Array, stream: s
   const view = viewOf(bytes);
   const declared = view.getUint32(list.offset('NumberOfMemoryRanges'), true);
   const { count, entriesAt } = listEntries(ctx, `${stream}: MINIDUMP_MEMORY_LIST.NumberOfMemoryRanges`, declared, list.size, desc.size, bytes.length);
+  if (count > room) ctx.warn(`${stream}: only ${room} of its ${count} ranges are read: the memory lists together declare more ranges than the file can describe`);
   const oStart = desc.offset('StartOfMemoryRange');
   const oSize = desc.offset('Memory.DataSize');
   const oRva = desc.offset('Memory.Rva');
   const out: DeclaredRange[] = [];
-  for (let i = 0; i < count; i++) {
+  for (let i = 0; i < Math.min(count, room); i++) {
     const at = entriesAt + i * desc.size;
     const range = declare(ctx, `${stream}[${i}]`, u64(view, at + oStart), () => view.getBigUint64(at + oStart, true),
       view.getUint32(at + oSize, true), view.getUint32(at + oRva, true));
@@ -256,7 +284,7 @@ export function parseMemoryList(ctx: StreamContext, bytes: Uint8Array, stream: s
   return out;
 }
 
-export function parseMemory64List(ctx: StreamContext, bytes: Uint8Array, stream: string): DeclaredRange[] {
+export function parseMemory64List(ctx: StreamContext, bytes: Uint8Array, stream: string, room = Infinity): DeclaredRange[] {
   const list = formatLayout('MINIDUMP_MEMORY64_LIST');
   const desc = formatLayout('MINIDUMP_MEMORY_DESCRIPTOR64');
   if (bytes.length < list.size) {
@@ -266,13 +294,14 @@ export function parseMemory64List(ctx: StreamContext, bytes: Uint8Array, stream:
   const view = viewOf(bytes);
   const declared = u64(view, list.offset('NumberOfMemoryRanges'));
   const { count } = listEntries(ctx, `${stream}: MINIDUMP_MEMORY64_LIST.NumberOfMemoryRanges`, declared, list.size, desc.size, bytes.length);
+  if (count > room) ctx.warn(`${stream}: only ${room} of its ${count} ranges are read: the memory lists together declare more ranges than the file can describe`);
   // The ranges' bytes follow each other from BaseRva on; a sum past the end
   // of the file (or past 2^53) only means "not in this file".
   let fileOffset = u64(view, list.offset('BaseRva'));
   const oStart = desc.offset('StartOfMemoryRange');
   const oSize = desc.offset('DataSize');
   const out: DeclaredRange[] = [];
-  for (let i = 0; i < count; i++) {
+  for (let i = 0; i < Math.min(count, room); i++) {
     const at = list.size + i * desc.size;
     const size = u64(view, at + oSize);
     const range = declare(ctx, `${stream}[${i}]`, u64(view, at + oStart), () => view.getBigUint64(at + oStart, true), size, fileOffset);
