@@ -14,7 +14,9 @@ export type CodePage = string;
 /**
  * windows-1252 bytes 0x80–0x9F. The five bytes Microsoft leaves undefined
  * (0x81, 0x8D, 0x8F, 0x90, 0x9D) map to the C1 control of the same value,
- * as MultiByteToWideChar and the WHATWG encoding standard both do.
+ * as MultiByteToWideChar and the WHATWG encoding standard both do. Built
+ * in rather than left to TextDecoder, which Node builds without full ICU
+ * decode as ISO-8859-1.
  */
 const CP1252_HIGH = [
   0x20ac, 0x0081, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021, 0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008d, 0x017d, 0x008f,

@@ -26,7 +26,8 @@ const INT_RANGES: Record<string, string> = {
 };
 
 export function notInt(value: unknown, kind: string, typeName: string): InvalidDataError {
-  return new InvalidDataError(`${show(value)} is not a ${typeName} (an integer ${INT_RANGES[kind] ?? ''})`);
+  const article = /^[AEIOU]/.test(typeName) ? 'an' : 'a';
+  return new InvalidDataError(`${show(value)} is not ${article} ${typeName} (an integer ${INT_RANGES[kind] ?? ''})`);
 }
 
 export function notObject(value: unknown, what: string): InvalidDataError {
