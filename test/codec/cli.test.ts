@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodeQuerySet } from '../../src/codec/index.js';
 import { RegionList } from '../../src/memory/region-list.js';
@@ -60,6 +61,42 @@ describe('rnrkit encode → rnrkit decode', () => {
     });
     expect(JSON.parse(printed)).toEqual({ at: '0x2000', size: readFileSync(out).length });
     expect(decodeQuerySet(RegionList.flat(readFileSync(out), 0x2000), 0x2000, { arch: 'x64', charset: 'W' })).toStrictEqual(nullSet());
+  });
+});
+
+describe('rnrkit decode of a minidump and of region lists', () => {
+  const dump = fileURLToPath(new URL('../../fixtures/dumps/wine-x64-sets.dmp.gz', import.meta.url));
+  const manifest = JSON.parse(readFileSync(fileURLToPath(new URL('../../fixtures/dumps/wine-x64-sets.json', import.meta.url)), 'utf8')) as { sets: { at: string; charset: 'W' | 'A'; expected: unknown }[] };
+
+  it('decodes every planted set of the real Wine dump, arch from the dump, charset as given', async () => {
+    for (const set of manifest.sets) {
+      const r = await runCli(['decode', dump, '--at', set.at, '--charset', set.charset]);
+      expect(r.stderr).toBe('');
+      expect(JSON.parse(r.stdout)).toStrictEqual(set.expected);
+    }
+  });
+
+  it('without --at, takes the scanner\'s best candidate and its charset', async () => {
+    const r = await runCli(['decode', dump]);
+    expect(r.code).toBe(0);
+    const decoded = JSON.parse(r.stdout) as unknown;
+    expect(manifest.sets.map((s) => s.expected)).toContainEqual(decoded);
+  });
+
+  it('--region ADDR=FILE pieces a capture together; a gap between regions is unmapped', async () => {
+    const b = new ImageBuilder(0x90000, 'x64');
+    const at = b.querySet(fullSet(), 'W');
+    const image = b.image();
+    const head = join(dir, 'head.bin');
+    const tail = join(dir, 'tail.bin');
+    const split = 200;
+    writeFileSync(head, image.subarray(0, split));
+    writeFileSync(tail, image.subarray(split));
+    const whole = await runCli(['decode', '--region', `0x90000=${head}`, '--region', `${0x90000 + split}=${tail}`, '--arch', 'x64', '--at', String(at)]);
+    expect(JSON.parse(whole.stdout)).toStrictEqual(fullSet());
+    const gap = await runCli(['decode', '--region', `0x90000=${head}`, '--region', `${0x90000 + split + 8}=${tail}`, '--arch', 'x64', '--at', String(at)]);
+    expect(gap.code).toBe(1);
+    expect(gap.stderr).toMatch(/^rnrkit: \S+: 0x[0-9a-f]+\+\d+ is not in the captured memory/);
   });
 });
 

@@ -1,18 +1,18 @@
 import { parseArgs } from 'node:util';
-import type { Charset } from '../../codec/canonical.js';
 import { decodeQuerySet } from '../../codec/decode.js';
 import { parseAddress } from '../../memory/address-space.js';
-import { openCapture } from '../capture.js';
+import { CAPTURE_OPTIONS, openCapture } from '../capture.js';
 import { archOption, charsetOption, json } from '../options.js';
 import type { Command } from '../run.js';
 import { CliUsageError } from '../usage-error.js';
 
 /**
- * rnrkit decode FILE [--arch A] [--charset W|A] [--base ADDR] [--at ADDR] [--lenient] [--annotate]
+ * rnrkit decode FILE [--arch A] [--charset W|A] [--base ADDR] [--region ADDR=FILE]… [--at ADDR] [--lenient] [--annotate]
  *
  * FILE is a minidump (arch from its system info) or a raw image whose first
- * byte is at --base. --at defaults to what the capture suggests (a raw
- * image's base). Prints the canonical JSON of the WSAQUERYSETW/A there; a
+ * byte is at --base; --region adds more raw files at their own addresses.
+ * --at defaults to what the capture suggests (a raw image's base, a
+ * minidump's best scan candidate, whose charset then applies too). Prints the canonical JSON of the WSAQUERYSETW/A there; a
  * capture that cannot be decoded exits 1 with one line naming the field and
  * address.
  */
@@ -23,20 +23,24 @@ export const decode: Command = ({ args, stdout }) => {
     options: {
       arch: { type: 'string' },
       charset: { type: 'string' },
-      base: { type: 'string' },
+      ...CAPTURE_OPTIONS,
       at: { type: 'string' },
       lenient: { type: 'boolean' },
       annotate: { type: 'boolean' },
     },
   });
   const [file, ...extra] = positionals;
-  if (file === undefined || extra.length > 0) throw new CliUsageError('decode takes one FILE: rnrkit decode FILE [--arch x86|x64] [--charset W|A] [--base ADDR] [--at ADDR] [--lenient] [--annotate]');
+  const regions = values.region ?? [];
+  if ((file === undefined && regions.length === 0) || extra.length > 0) {
+    throw new CliUsageError('decode takes one FILE: rnrkit decode FILE [--arch x86|x64] [--charset W|A] [--base ADDR] [--region ADDR=FILE]… [--at ADDR] [--lenient] [--annotate]');
+  }
   const at = values.at === undefined ? undefined : addressOption(values.at, '--at');
-  const capture = openCapture(file, { ...(values.base !== undefined ? { base: values.base } : {}) });
+  const capture = openCapture(file, { ...(values.base !== undefined ? { base: values.base } : {}), regions });
   try {
     const arch = archOption(values.arch, capture.arch);
-    // A capture whose scanner found the set also knows its charset.
-    const hinted = (capture as { readonly defaultCharset?: Charset }).defaultCharset;
+    // A capture whose scanner found the set also knows its charset, but
+    // only for that set: with --at, --charset (default W) decides.
+    const hinted = at === undefined ? capture.defaultCharset : undefined;
     const charset = values.charset === undefined && hinted !== undefined ? hinted : charsetOption(values.charset);
     const where = at ?? capture.defaultAt;
     if (where === undefined) throw new CliUsageError(`${file}: no query set found; give --at ADDR`);
