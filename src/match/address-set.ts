@@ -36,6 +36,12 @@ const MAX_LOAD = 0.5;
 const MIN_TABLE = 16;
 /** Dead records are reclaimed once they outnumber live ones (and are not trivially few). */
 const COMPACT_MIN_DEAD = 64;
+/**
+ * Arena words reserved per entry when the count is known (a view): a
+ * record with a SOCKADDR_IN6 and no RemoteAddr is 11 words, with a
+ * SOCKADDR_IN 8; 12 leaves room for the odd RemoteAddr without regrowing.
+ */
+const TYPICAL_RECORD_WORDS = 12;
 
 function tableCapacityFor(entries: number): number {
   let capacity = MIN_TABLE;
@@ -192,11 +198,22 @@ export class AddressSet {
     const live = this.live;
     const generation = this.generation;
     let added = 0;
-    if (entries instanceof CsAddrArrayView) this.reserve(entries.length, entries.length * 12);
     try {
-      this.visit(entries, (c) => {
-        if (this.insert(c)) added++;
-      });
+      if (entries instanceof CsAddrArrayView) {
+        // The hot path (a provider registering from memory): a plain loop
+        // the JIT can inline into, and room reserved for a typical entry.
+        this.reserve(entries.length, entries.length * TYPICAL_RECORD_WORDS);
+        const c = this.cursor;
+        const semantic = this.semantic;
+        for (let i = 0, n = entries.length; i < n; i++) {
+          entries.load(i, c, semantic);
+          if (this.insert(c)) added++;
+        }
+      } else {
+        this.visit(entries, (c) => {
+          if (this.insert(c)) added++;
+        });
+      }
     } catch (e) {
       // Only appends happened (and perhaps a compaction, which keeps the
       // order and puts the old live entries first): drop the appended ones.
@@ -222,12 +239,17 @@ export class AddressSet {
    * the request), without changing the set: what `rnrkit match` prints.
    */
   matchAll(request: EntrySource): MatchResult {
-    const matched: number[] = [];
-    const unmatched: number[] = [];
-    this.visit(request, (c, i) => {
-      (this.find(c, hashCursor(c, this.seed), 0) >= 0 ? matched : unmatched).push(i);
-    });
-    return { matched, unmatched };
+    const result: MatchResult = { matched: [], unmatched: [] };
+    if (request instanceof CsAddrArrayView) {
+      const c = this.cursor;
+      for (let i = 0, n = request.length; i < n; i++) {
+        request.load(i, c, this.semantic);
+        this.matchOne(c, i, 0, result);
+      }
+    } else {
+      this.visit(request, (c, i) => this.matchOne(c, i, 0, result));
+    }
+    return result;
   }
 
   /**
@@ -246,22 +268,18 @@ export class AddressSet {
       this.epoch = 0;
     }
     const epoch = ++this.epoch;
-    const matched: number[] = [];
-    const unmatched: number[] = [];
+    const result: MatchResult = { matched: [], unmatched: [] };
     const deadIn = this.deadIn;
     try {
-      this.visit(request, (c, i) => {
-        const id = this.find(c, hashCursor(c, this.seed), epoch);
-        if (id < 0) {
-          unmatched.push(i);
-          return;
+      if (request instanceof CsAddrArrayView) {
+        const c = this.cursor;
+        for (let i = 0, n = request.length; i < n; i++) {
+          request.load(i, c, this.semantic);
+          this.matchOne(c, i, epoch, result);
         }
-        if (deadIn[id] === 0) {
-          deadIn[id] = epoch;
-          this.live--;
-        }
-        matched.push(i);
-      });
+      } else {
+        this.visit(request, (c, i) => this.matchOne(c, i, epoch, result));
+      }
     } catch (e) {
       for (let id = 0; id < this.ids; id++) {
         if (deadIn[id] === epoch) {
@@ -273,7 +291,7 @@ export class AddressSet {
     }
     const dead = this.ids - this.live;
     if (dead > this.live && dead >= COMPACT_MIN_DEAD) this.compact();
-    return { matched, unmatched };
+    return result;
   }
 
   /** A new set with this set's entries, then the other's (same mode; this set's quota). */
@@ -360,6 +378,24 @@ export class AddressSet {
       }
       step(c, i++);
     }
+  }
+
+  /**
+   * Classify request entry i (under the cursor). With an epoch (a
+   * deleteExact), a live match is removed, marked with the epoch, and an
+   * entry removed earlier in the same call still counts as matched.
+   */
+  private matchOne(c: EntryCursor, i: number, epoch: number, result: MatchResult): void {
+    const id = this.find(c, hashCursor(c, this.seed), epoch);
+    if (id < 0) {
+      result.unmatched.push(i);
+      return;
+    }
+    if (epoch !== 0 && this.deadIn[id] === 0) {
+      this.deadIn[id] = epoch;
+      this.live--;
+    }
+    result.matched.push(i);
   }
 
   /** The id of the entry matching the cursor (hash `h`), live or dead in `epoch` (0: live only), or -1. */

@@ -56,7 +56,9 @@ function finish(h: number, words: number): number {
 function mixBytes(h: number, bytes: Uint8Array, view: DataView, offset: number, length: number, skipStart: number, skipEnd: number): number {
   const whole = length & ~3;
   let k = 0;
-  for (; k < whole; k += 4) h = mix(h, k >= skipStart && k < skipEnd ? 0 : view.getInt32(offset + k, true));
+  // Exact mode skips nothing: a loop without the test is a third faster.
+  if (skipStart === skipEnd) for (; k < whole; k += 4) h = mix(h, view.getInt32(offset + k, true));
+  else for (; k < whole; k += 4) h = mix(h, k >= skipStart && k < skipEnd ? 0 : view.getInt32(offset + k, true));
   if (k < length) h = mix(h, k >= skipStart && k < skipEnd ? 0 : tailWord(bytes, offset + k, length - k));
   return h;
 }
@@ -91,8 +93,10 @@ export function hashWords(words: Int32Array, from: number, to: number, seed: num
 function bytesEqual(arena: Int32Array, q: number, bytes: Uint8Array, view: DataView, offset: number, length: number, skipStart: number, skipEnd: number): boolean {
   const whole = length & ~3;
   let k = 0;
-  for (; k < whole; k += 4, q++) {
-    if (arena[q] !== (k >= skipStart && k < skipEnd ? 0 : view.getInt32(offset + k, true))) return false;
+  if (skipStart === skipEnd) {
+    for (; k < whole; k += 4, q++) if (arena[q] !== view.getInt32(offset + k, true)) return false;
+  } else {
+    for (; k < whole; k += 4, q++) if (arena[q] !== (k >= skipStart && k < skipEnd ? 0 : view.getInt32(offset + k, true))) return false;
   }
   return k >= length || arena[q] === (k >= skipStart && k < skipEnd ? 0 : tailWord(bytes, offset + k, length - k));
 }

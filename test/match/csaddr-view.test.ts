@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidDataError, MemoryError, UsageError } from '../../src/errors.js';
-import { AddressSet, CsAddrArrayView } from '../../src/match/index.js';
+import { AddressSet, CsAddrArrayView, ProtocolSubstitutionError } from '../../src/match/index.js';
+import { EntryCursor } from '../../src/match/entry-cursor.js';
 import { RegionList } from '../../src/memory/index.js';
 import { ImageBuilder, NONE, entry, fromHex, ipv4, ipv6, sa } from './image-builder.js';
 
@@ -91,8 +92,12 @@ describe('CsAddrArrayView errors name the member and address', () => {
   });
 
   it('a 64-bit pointer beyond 2^53', () => {
-    const view = corrupted('x64', (image, at) => image.pointer(image.pointerField(at, 2, 'LocalAddr'), 0xffff_8000_0000_1000n));
-    expect(() => AddressSet.fromView(view)).toThrow('lpcsaBuffer[2].LocalAddr.lpSockaddr: pointer 0xffff800000001000 is beyond 2^53, which rnrkit cannot address exactly');
+    const view = corrupted('x64', (image, at) => image.pointer(image.pointerField(at, 1, 'LocalAddr'), 0xffff_8000_0000_1000n));
+    expect(() => AddressSet.fromView(view)).toThrow('lpcsaBuffer[1].LocalAddr.lpSockaddr: pointer 0xffff800000001000 is beyond 2^53, which rnrkit cannot address exactly');
+    // With a length of 0 there is no address, so the pointer is not followed.
+    const ignored = corrupted('x64', (image, at) => image.pointer(image.pointerField(at, 2, 'LocalAddr'), 0xffff_8000_0000_1000n));
+    expect(ignored.sockaddr(2, 'LocalAddr')).toBeNull();
+    expect(() => ignored.load(2, new EntryCursor(), false)).toThrow(ProtocolSubstitutionError); // not a pointer error
   });
 
   it('uses the path it is given', () => {

@@ -1,0 +1,329 @@
+/*
+ * match/100k@c, match/1m@c: the C baseline for rnrkit's AddressSet.
+ *
+ * The same algorithm as src/match (record.ts, rule.ts, address-set.ts),
+ * exact mode, over the same image bytes:
+ *   - read CSADDR_INFO entries in place (offsets given on the command line,
+ *     computed by layoutOf in bench/cases/match.ts), follow each lpSockaddr
+ *     with a bounds check, "no address" for NULL or length 0;
+ *   - substitute IPROTOCOL_ANY from the family and socket type;
+ *   - normalised records of 32-bit words in one arena, hashed with the
+ *     MurmurHash3 x86_32 block mix; open addressing with linear probing over
+ *     [hash, id + 1] slots, load factor at most 1/2, tombstones reused;
+ *   - deleteExact marks records dead with the call's epoch, so a request
+ *     naming an address twice matches twice.
+ * One timed iteration = build the set from the registered array, then
+ * delete the request array; entries counted = 2 * N, as in the TypeScript.
+ * Compaction is not implemented: with half the request matching, dead
+ * records never outnumber live ones, so the TypeScript never compacts here
+ * either.
+ *
+ * usage: match FILE SECONDS entrySize pointerSize localPtr localLen
+ *              remotePtr remoteLen socketType protocol maxSockaddrLength
+ * FILE: seven little-endian u64 (magic "RNRMATCH", base, registered array,
+ * request array, N, expected matches, image length), then the image.
+ * SECONDS 0: one iteration, prints matched=M. Otherwise prints hz=.
+ */
+#define _POSIX_C_SOURCE 199309L
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static const uint8_t *image;
+static uint64_t image_base, image_length;
+static size_t entry_size, pointer_size, off_local_ptr, off_local_len, off_remote_ptr, off_remote_len, off_type, off_protocol;
+static int32_t max_sockaddr_length;
+
+static void fail(const char *what, uint64_t address) {
+  fprintf(stderr, "match.c: %s at 0x%llx\n", what, (unsigned long long)address);
+  exit(1);
+}
+
+static inline uint32_t rd32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }
+static inline uint64_t rd64(const uint8_t *p) { uint64_t v; memcpy(&v, p, 8); return v; }
+
+/* Bounds-checked translation of an address range to image bytes. */
+static inline const uint8_t *locate(uint64_t address, uint64_t length) {
+  if (address < image_base || address - image_base > image_length || length > image_length - (address - image_base)) fail("not in the captured memory", address);
+  return image + (address - image_base);
+}
+
+typedef struct {
+  int32_t type, protocol;
+  const uint8_t *local, *remote;
+  int32_t local_length, remote_length;
+} Cursor;
+
+static void load_address(const uint8_t *entry, size_t off_ptr, size_t off_len, const uint8_t **bytes, int32_t *length) {
+  int32_t len = (int32_t)rd32(entry + off_len);
+  uint64_t ptr = pointer_size == 4 ? rd32(entry + off_ptr) : rd64(entry + off_ptr);
+  if (ptr == 0 || len == 0) { *bytes = NULL; *length = 0; return; }
+  if (len < 0 || len > max_sockaddr_length) fail("bad iSockaddrLength", ptr);
+  *bytes = locate(ptr, (uint64_t)len);
+  *length = len;
+}
+
+static int32_t substitute(int32_t family, int32_t type) {
+  switch (family) {
+    case 2: case 23: if (type == 1) return 6; if (type == 2) return 17; break;
+    case 6: if (type == 2) return 1000; if (type == 5) return 1256; break;
+    case 32: if (type == 1) return 3; break;
+  }
+  fprintf(stderr, "match.c: IPROTOCOL_ANY without a substitute\n");
+  exit(1);
+}
+
+static void load(const uint8_t *array, size_t i, Cursor *c) {
+  const uint8_t *e = array + i * entry_size;
+  c->type = (int32_t)rd32(e + off_type);
+  c->protocol = (int32_t)rd32(e + off_protocol);
+  load_address(e, off_local_ptr, off_local_len, &c->local, &c->local_length);
+  load_address(e, off_remote_ptr, off_remote_len, &c->remote, &c->remote_length);
+  if (c->protocol == -1) {
+    int32_t family = c->local_length >= 2 ? (c->local[0] | c->local[1] << 8) : c->remote_length >= 2 ? (c->remote[0] | c->remote[1] << 8) : -1;
+    c->protocol = substitute(family, c->type);
+  }
+}
+
+static inline uint32_t mix(uint32_t h, uint32_t k) {
+  k *= 0xcc9e2d51u;
+  k = (k << 15) | (k >> 17);
+  k *= 0x1b873593u;
+  h ^= k;
+  h = (h << 13) | (h >> 19);
+  return h * 5 + 0xe6546b64u;
+}
+
+static inline uint32_t finish(uint32_t h, uint32_t words) {
+  h ^= words << 2;
+  h ^= h >> 16;
+  h *= 0x85ebca6bu;
+  h ^= h >> 13;
+  h *= 0xc2b2ae35u;
+  return h ^ (h >> 16);
+}
+
+static inline uint32_t tail_word(const uint8_t *p, int32_t n) {
+  uint32_t w = p[0];
+  if (n > 1) w |= (uint32_t)p[1] << 8;
+  if (n > 2) w |= (uint32_t)p[2] << 16;
+  return w;
+}
+
+static inline uint32_t words_of(int32_t length) { return ((uint32_t)length + 3) >> 2; }
+
+static inline uint32_t mix_bytes(uint32_t h, const uint8_t *p, int32_t length) {
+  int32_t whole = length & ~3, k = 0;
+  for (; k < whole; k += 4) h = mix(h, rd32(p + k));
+  if (k < length) h = mix(h, tail_word(p + k, length - k));
+  return h;
+}
+
+static uint32_t hash_cursor(const Cursor *c, uint32_t seed) {
+  uint32_t h = seed;
+  h = mix(h, (uint32_t)c->type);
+  h = mix(h, (uint32_t)c->protocol);
+  h = mix(h, (uint32_t)c->local_length);
+  h = mix(h, (uint32_t)c->remote_length);
+  h = mix_bytes(h, c->local, c->local_length);
+  h = mix_bytes(h, c->remote, c->remote_length);
+  return finish(h, 4 + words_of(c->local_length) + words_of(c->remote_length));
+}
+
+static inline int bytes_equal(const int32_t *q, const uint8_t *p, int32_t length) {
+  int32_t whole = length & ~3, k = 0;
+  for (; k < whole; k += 4, q++) if ((uint32_t)*q != rd32(p + k)) return 0;
+  return k >= length || (uint32_t)*q == tail_word(p + k, length - k);
+}
+
+static int record_equals(const int32_t *r, const Cursor *c) {
+  if (r[0] != c->type || r[1] != c->protocol || r[2] != c->local_length || r[3] != c->remote_length) return 0;
+  return bytes_equal(r + 4, c->local, c->local_length) && bytes_equal(r + 4 + words_of(c->local_length), c->remote, c->remote_length);
+}
+
+static int32_t *write_bytes(int32_t *q, const uint8_t *p, int32_t length) {
+  int32_t whole = length & ~3, k = 0;
+  for (; k < whole; k += 4) *q++ = (int32_t)rd32(p + k);
+  if (k < length) *q++ = (int32_t)tail_word(p + k, length - k);
+  return q;
+}
+
+typedef struct {
+  uint32_t seed;
+  int32_t *arena; size_t arena_used, arena_cap;
+  int32_t *record_at, *hashes, *dead_in; size_t ids, ids_cap, live;
+  int32_t *table; uint32_t mask; size_t occupied;
+  int32_t epoch;
+} Set;
+
+static size_t table_capacity_for(size_t entries) {
+  size_t capacity = 16;
+  while (capacity / 2 < entries) capacity *= 2;
+  return capacity;
+}
+
+static void rebuild_table(Set *s, size_t capacity) {
+  free(s->table);
+  s->table = calloc(2 * capacity, sizeof(int32_t));
+  s->mask = (uint32_t)(capacity - 1);
+  for (size_t id = 0; id < s->ids; id++) {
+    if (s->dead_in[id]) continue;
+    uint32_t slot = (uint32_t)s->hashes[id] & s->mask;
+    while (s->table[2 * slot + 1]) slot = (slot + 1) & s->mask;
+    s->table[2 * slot] = s->hashes[id];
+    s->table[2 * slot + 1] = (int32_t)id + 1;
+  }
+  s->occupied = s->live;
+}
+
+static void set_init(Set *s, size_t entries, size_t words) {
+  memset(s, 0, sizeof *s);
+  s->seed = 0x9e3779b9u;
+  s->arena_cap = words < 256 ? 256 : words;
+  s->arena = malloc(s->arena_cap * sizeof(int32_t));
+  s->ids_cap = entries < 16 ? 16 : entries;
+  s->record_at = malloc(s->ids_cap * sizeof(int32_t));
+  s->hashes = malloc(s->ids_cap * sizeof(int32_t));
+  s->dead_in = calloc(s->ids_cap, sizeof(int32_t));
+  rebuild_table(s, table_capacity_for(entries));
+}
+
+static void set_free(Set *s) {
+  free(s->arena); free(s->record_at); free(s->hashes); free(s->dead_in); free(s->table);
+}
+
+static int insert(Set *s, const Cursor *c) {
+  uint32_t h = hash_cursor(c, s->seed);
+  if ((s->occupied + 1) * 2 > (size_t)s->mask + 1) rebuild_table(s, table_capacity_for(2 * (s->live + 1)));
+  uint32_t slot = h & s->mask;
+  int64_t reuse = -1;
+  for (;; slot = (slot + 1) & s->mask) {
+    int32_t ref = s->table[2 * slot + 1];
+    if (!ref) break;
+    int32_t id = ref - 1;
+    if (s->dead_in[id]) { if (reuse < 0) reuse = slot; }
+    else if ((uint32_t)s->table[2 * slot] == h && record_equals(s->arena + s->record_at[id], c)) return 0;
+  }
+  size_t words = 4 + words_of(c->local_length) + words_of(c->remote_length);
+  if (s->arena_used + words > s->arena_cap) {
+    s->arena_cap = s->arena_cap * 2 > s->arena_used + words ? s->arena_cap * 2 : s->arena_used + words;
+    s->arena = realloc(s->arena, s->arena_cap * sizeof(int32_t));
+  }
+  if (s->ids == s->ids_cap) {
+    s->ids_cap *= 2;
+    s->record_at = realloc(s->record_at, s->ids_cap * sizeof(int32_t));
+    s->hashes = realloc(s->hashes, s->ids_cap * sizeof(int32_t));
+    s->dead_in = realloc(s->dead_in, s->ids_cap * sizeof(int32_t));
+  }
+  int32_t *r = s->arena + s->arena_used;
+  r[0] = c->type; r[1] = c->protocol; r[2] = c->local_length; r[3] = c->remote_length;
+  write_bytes(write_bytes(r + 4, c->local, c->local_length), c->remote, c->remote_length);
+  size_t id = s->ids++;
+  s->record_at[id] = (int32_t)s->arena_used;
+  s->hashes[id] = (int32_t)h;
+  s->dead_in[id] = 0;
+  s->arena_used += words;
+  s->live++;
+  if (reuse >= 0) slot = (uint32_t)reuse; else s->occupied++;
+  s->table[2 * slot] = (int32_t)h;
+  s->table[2 * slot + 1] = (int32_t)id + 1;
+  return 1;
+}
+
+static int64_t find(const Set *s, const Cursor *c, uint32_t h, int32_t epoch) {
+  for (uint32_t slot = h & s->mask;; slot = (slot + 1) & s->mask) {
+    int32_t ref = s->table[2 * slot + 1];
+    if (!ref) return -1;
+    if ((uint32_t)s->table[2 * slot] == h) {
+      int32_t id = ref - 1, dead = s->dead_in[id];
+      if ((dead == 0 || dead == epoch) && record_equals(s->arena + s->record_at[id], c)) return id;
+    }
+  }
+}
+
+/* Returns the number of request entries matched; `matched` gets their indices. */
+static size_t delete_exact(Set *s, const uint8_t *request, size_t n, int32_t *matched, int32_t *unmatched) {
+  int32_t epoch = ++s->epoch;
+  size_t m = 0, u = 0;
+  Cursor c;
+  for (size_t i = 0; i < n; i++) {
+    load(request, i, &c);
+    int64_t id = find(s, &c, hash_cursor(&c, s->seed), epoch);
+    if (id < 0) { unmatched[u++] = (int32_t)i; continue; }
+    if (s->dead_in[id] == 0) { s->dead_in[id] = epoch; s->live--; }
+    matched[m++] = (int32_t)i;
+  }
+  return m;
+}
+
+static size_t iteration(const uint8_t *registered, const uint8_t *request, size_t n, int32_t *matched, int32_t *unmatched) {
+  Set s;
+  set_init(&s, n, n * 12); /* as AddressSet.addAll reserves for a view */
+  Cursor c;
+  for (size_t i = 0; i < n; i++) {
+    load(registered, i, &c);
+    insert(&s, &c);
+  }
+  size_t m = delete_exact(&s, request, n, matched, unmatched);
+  set_free(&s);
+  return m;
+}
+
+static double now(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+int main(int argc, char **argv) {
+  if (argc != 12) {
+    fprintf(stderr, "usage: match FILE SECONDS entrySize pointerSize localPtr localLen remotePtr remoteLen socketType protocol maxSockaddrLength\n");
+    return 2;
+  }
+  FILE *f = fopen(argv[1], "rb");
+  if (!f) { perror(argv[1]); return 1; }
+  uint64_t header[7];
+  if (fread(header, 8, 7, f) != 7 || header[0] != 0x484354414d524e52ull) { fprintf(stderr, "match.c: %s is not a match bench file\n", argv[1]); return 1; }
+  image_base = header[1];
+  image_length = header[6];
+  uint8_t *bytes = malloc(image_length ? image_length : 1);
+  if (fread(bytes, 1, image_length, f) != image_length) { fprintf(stderr, "match.c: %s is truncated\n", argv[1]); return 1; }
+  fclose(f);
+  image = bytes;
+  double seconds = atof(argv[2]);
+  entry_size = strtoul(argv[3], NULL, 10);
+  pointer_size = strtoul(argv[4], NULL, 10);
+  off_local_ptr = strtoul(argv[5], NULL, 10);
+  off_local_len = strtoul(argv[6], NULL, 10);
+  off_remote_ptr = strtoul(argv[7], NULL, 10);
+  off_remote_len = strtoul(argv[8], NULL, 10);
+  off_type = strtoul(argv[9], NULL, 10);
+  off_protocol = strtoul(argv[10], NULL, 10);
+  max_sockaddr_length = (int32_t)strtol(argv[11], NULL, 10);
+
+  size_t n = (size_t)header[4];
+  const uint8_t *registered = locate(header[2], (uint64_t)n * entry_size);
+  const uint8_t *request = locate(header[3], (uint64_t)n * entry_size);
+  int32_t *matched = malloc(n * sizeof(int32_t) + 4);
+  int32_t *unmatched = malloc(n * sizeof(int32_t) + 4);
+
+  if (seconds <= 0) {
+    printf("matched=%zu\n", iteration(registered, request, n, matched, unmatched));
+    return 0;
+  }
+  size_t expected = (size_t)header[5];
+  /* Warm-up, then whole iterations until the time is spent (at least 5). */
+  if (iteration(registered, request, n, matched, unmatched) != expected) { fprintf(stderr, "match.c: wrong number of matches\n"); return 1; }
+  size_t iterations = 0;
+  double start = now(), elapsed;
+  do {
+    if (iteration(registered, request, n, matched, unmatched) != expected) return 1;
+    iterations++;
+    elapsed = now() - start;
+  } while (elapsed < seconds || iterations < 5);
+  printf("iterations=%zu seconds=%.3f\n", iterations, elapsed);
+  printf("hz=%.1f\n", (double)iterations * 2.0 * (double)n / elapsed);
+  return 0;
+}
