@@ -52,8 +52,12 @@ export function contextKey(context: string | null): string {
   return context === null ? '' : `/${context}`;
 }
 
+/** The spelling parseQuerySetJson and decodeQuerySet already produce: no need to parse it again (service/batch). */
+const CANONICAL_GUID = /^\{[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}\}$/;
+
 export function objectKey(provider: string, serviceClassId: string, instanceName: string | null, context: string | null): ObjectKey {
-  return { provider, serviceClassId: canonicalGuid(serviceClassId), instanceKey: foldInstanceName(instanceName), contextKey: contextKey(context) };
+  const classId = CANONICAL_GUID.test(serviceClassId) ? serviceClassId : canonicalGuid(serviceClassId);
+  return { provider, serviceClassId: classId, instanceKey: foldInstanceName(instanceName), contextKey: contextKey(context) };
 }
 
 /** One string for Map keys. */

@@ -223,7 +223,9 @@ export class WinsockRegistry {
       arch,
       ...(memory ? { memory } : {}),
     };
-    const classInfo = querySet.lpServiceClassId !== null && isGuid(querySet.lpServiceClassId) ? (this.serviceClasses.get(canonicalGuid(querySet.lpServiceClassId)) ?? null) : null;
+    const classInfo = this.serviceClasses.size > 0 && querySet.lpServiceClassId !== null && isGuid(querySet.lpServiceClassId)
+      ? (this.serviceClasses.get(canonicalGuid(querySet.lpServiceClassId)) ?? null)
+      : null;
     const errors: (WinsockError | undefined)[] = [];
     const providers = scope.map((entry) => this.callProvider(entry, classInfo, querySet, operation, controlFlags, context, errors));
     if (!providers.some((p) => p.result === 0)) throw combinedError(providers, errors);

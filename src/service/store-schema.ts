@@ -33,6 +33,20 @@ CREATE TABLE service_object (
   properties       TEXT    NOT NULL,
   UNIQUE (provider, service_class_id, instance_key, context_key)
 );
+-- Objects per provider, for the quota check: kept by triggers in the same
+-- transaction as the rows, so it cannot drift, and read in O(1) instead of
+-- a count(*) over the provider's objects on every REGISTER.
+CREATE TABLE provider_objects (
+  provider TEXT PRIMARY KEY,
+  objects  INTEGER NOT NULL
+);
+CREATE TRIGGER service_object_counted AFTER INSERT ON service_object BEGIN
+  INSERT INTO provider_objects (provider, objects) VALUES (NEW.provider, 1)
+    ON CONFLICT (provider) DO UPDATE SET objects = objects + 1;
+END;
+CREATE TRIGGER service_object_uncounted AFTER DELETE ON service_object BEGIN
+  UPDATE provider_objects SET objects = objects - 1 WHERE provider = OLD.provider;
+END;
 CREATE TABLE administrator (
   principal TEXT PRIMARY KEY
 );

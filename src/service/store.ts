@@ -110,11 +110,11 @@ export class ServiceStore {
     this.statements = {
       find: db.prepare(`SELECT ${COLUMNS} FROM service_object WHERE provider = ? AND service_class_id = ? AND instance_key = ? AND context_key = ?`),
       insert: db.prepare(`INSERT INTO service_object (provider, namespace, service_class_id, instance_key, context_key, instance_name, context, state, owner, address_count, addresses, properties)
-                          VALUES (@provider, @namespace, @serviceClassId, @instanceKey, @contextKey, @instanceName, @context, @state, @owner, @addressCount, @addresses, @properties)`),
-      update: db.prepare(`UPDATE service_object SET instance_name = @instanceName, context = @context, state = @state, owner = @owner,
-                          address_count = @addressCount, addresses = @addresses, properties = @properties WHERE id = @id`),
+                          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      update: db.prepare(`UPDATE service_object SET instance_name = ?, context = ?, state = ?, owner = ?, address_count = ?, addresses = ?, properties = ?
+                          WHERE id = ?`),
       remove: db.prepare('DELETE FROM service_object WHERE id = ?'),
-      count: db.prepare('SELECT count(*) AS n FROM service_object WHERE provider = ?'),
+      count: db.prepare('SELECT objects AS n FROM provider_objects WHERE provider = ?'),
       list: db.prepare(`SELECT ${COLUMNS} FROM service_object ORDER BY id`),
       isAdmin: db.prepare('SELECT 1 FROM administrator WHERE principal = ?'),
       grant: db.prepare('INSERT OR IGNORE INTO administrator (principal) VALUES (?)'),
@@ -148,19 +148,16 @@ export class ServiceStore {
   }
 
   insert(object: NewObject): number {
-    const result = this.statements.insert.run({
-      provider: object.provider,
-      namespace: object.namespace,
-      serviceClassId: object.serviceClassId,
-      instanceKey: JSON.stringify(object.key.instanceKey),
-      contextKey: JSON.stringify(object.key.contextKey),
+    // Positional parameters: measurably cheaper than named ones in better-sqlite3 (service/batch).
+    const result = this.statements.insert.run(
+      object.provider, object.namespace, object.serviceClassId, JSON.stringify(object.key.instanceKey), JSON.stringify(object.key.contextKey),
       ...this.mutableColumns(object),
-    });
+    );
     return Number(result.lastInsertRowid);
   }
 
   update(id: number, object: Omit<StoredObject, 'id' | 'provider' | 'namespace' | 'serviceClassId'>): void {
-    this.statements.update.run({ id, ...this.mutableColumns(object) });
+    this.statements.update.run(...this.mutableColumns(object), id);
   }
 
   remove(id: number): void {
@@ -168,7 +165,7 @@ export class ServiceStore {
   }
 
   countObjects(provider: string): number {
-    return (this.statements.count.get(provider) as { n: number }).n;
+    return (this.statements.count.get(provider) as { n: number } | undefined)?.n ?? 0;
   }
 
   /** Every object, oldest first, as `rnrkit service list` prints them. */
@@ -223,16 +220,17 @@ export class ServiceStore {
     if (this.db.open) this.db.close();
   }
 
-  private mutableColumns(object: Omit<StoredObject, 'id' | 'provider' | 'namespace' | 'serviceClassId'>) {
-    return {
-      instanceName: JSON.stringify(object.instanceName),
-      context: JSON.stringify(object.context),
-      state: object.state,
-      owner: object.owner,
-      addressCount: object.addresses.size,
-      addresses: object.addresses.toBytes(),
-      properties: JSON.stringify(object.properties),
-    };
+  /** instance_name, context, state, owner, address_count, addresses, properties — in that order. */
+  private mutableColumns(object: Omit<StoredObject, 'id' | 'provider' | 'namespace' | 'serviceClassId'>): [string, string, string, string, number, Uint8Array, string] {
+    return [
+      JSON.stringify(object.instanceName),
+      JSON.stringify(object.context),
+      object.state,
+      object.owner,
+      object.addresses.size,
+      object.addresses.toBytes(),
+      JSON.stringify(object.properties),
+    ];
   }
 
   private fromRow(row: Row): StoredObject {

@@ -39,7 +39,7 @@ export class DirectoryProvider implements NamespaceProvider {
     const key = objectKey(providerId, qs.lpServiceClassId!, qs.lpszServiceInstanceName, qs.lpszContext);
     const requested = qs.lpcsaBuffer ?? [];
     const store = this.store;
-    return addressErrorsAsWinsock(() => store.transaction((): ProviderOutcome => {
+    const operate = (): ProviderOutcome => {
       const existing = store.find(key);
       if (existing) {
         checkOwner(existing.owner, context, `service ${JSON.stringify(existing.instanceName)}`);
@@ -73,6 +73,12 @@ export class DirectoryProvider implements NamespaceProvider {
         unmatched: action.unmatched,
         alreadyPresent: action.alreadyPresent,
       };
-    }));
+    };
+    // Standalone, the call is its own IMMEDIATE transaction: the read, the
+    // checks and the write see no other writer in between. Inside a batch
+    // the batch's transaction already gives that, and no savepoint is
+    // needed either: everything before the one write statement only reads,
+    // and a statement that fails is undone by SQLite on its own.
+    return addressErrorsAsWinsock(() => (store.inTransaction ? operate() : store.transaction(operate)));
   }
 }
