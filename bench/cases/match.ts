@@ -19,9 +19,9 @@
  *   algorithm over the same image bytes, compiled with cc -O2.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { layoutOf } from '../../src/abi/layout.js';
 import type { CsAddrInfoJson } from '../../src/codec/canonical.js';
 import { decodeQuerySet } from '../../src/codec/index.js';
@@ -272,7 +272,13 @@ function nativeCase(label: string, n: number): BenchCase {
       const once = execFileSync(binary, [file, '0', ...layoutArgs()], { stdio: ['ignore', 'pipe', 'inherit'] }).toString();
       if (!once.includes(`matched=${d.expectedMatches}\n`)) throw new Error(`match/${label}@c: ${once}`);
     },
-    external: () => runNative(binary, [file, seconds, ...layoutArgs()]),
+    external: () => {
+      try {
+        return runNative(binary, [file, seconds, ...layoutArgs()]);
+      } finally {
+        rmSync(dirname(file), { recursive: true, force: true });
+      }
+    },
   };
 }
 

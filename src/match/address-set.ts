@@ -5,7 +5,7 @@ import { CanonicalLoader, recordToCanonical } from './canonical-entry.js';
 import { CsAddrArrayView } from './csaddr-view.js';
 import { EntryCursor } from './entry-cursor.js';
 import { SetQuotaError } from './errors.js';
-import { hashCursor, loadRecord, recordEquals, recordWords, writeRecord } from './record.js';
+import { hashCursor, hashWords, loadRecord, recordEquals, recordWords, wordsEqual, writeRecord } from './record.js';
 import { MATCH_MODES, type MatchMode, normaliseEntry } from './rule.js';
 import { NO_QUOTA, SET_HEADER_BYTES, readSet, writeSet } from './set-format.js';
 
@@ -281,9 +281,12 @@ export class AddressSet {
         this.visit(request, (c, i) => this.matchOne(c, i, epoch, result));
       }
     } catch (e) {
-      for (let id = 0; id < this.ids; id++) {
-        if (deadIn[id] === epoch) {
-          deadIn[id] = 0;
+      const table = this.table;
+      for (let slot = 0; slot <= this.mask; slot++) {
+        const ref = table[2 * slot + 1]!;
+        if (ref < 0 && deadIn[-ref - 1] === epoch) {
+          table[2 * slot + 1] = -ref;
+          deadIn[-ref - 1] = 0;
           this.live++;
         }
       }
@@ -386,59 +389,70 @@ export class AddressSet {
    * entry removed earlier in the same call still counts as matched.
    */
   private matchOne(c: EntryCursor, i: number, epoch: number, result: MatchResult): void {
-    const id = this.find(c, hashCursor(c, this.seed), epoch);
-    if (id < 0) {
+    const slot = this.find(c, hashCursor(c, this.seed), epoch);
+    if (slot < 0) {
       result.unmatched.push(i);
       return;
     }
-    if (epoch !== 0 && this.deadIn[id] === 0) {
-      this.deadIn[id] = epoch;
+    const ref = this.table[2 * slot + 1]!;
+    if (epoch !== 0 && ref > 0) {
+      this.table[2 * slot + 1] = -ref;
+      this.deadIn[ref - 1] = epoch;
       this.live--;
     }
     result.matched.push(i);
   }
 
-  /** The id of the entry matching the cursor (hash `h`), live or dead in `epoch` (0: live only), or -1. */
+  /**
+   * The slot of the entry matching the cursor (hash `h`): a live one, or
+   * with an epoch also one deleted in that epoch; -1 if none. Slots hold
+   * [hash, ref]: ref id + 1 for a live entry, -(id + 1) for a deleted one
+   * (a tombstone that keeps its id for the epoch test), 0 for empty.
+   */
   private find(c: EntryCursor, h: number, epoch: number): number {
     const table = this.table;
     const mask = this.mask;
-    const deadIn = this.deadIn;
     for (let slot = h & mask; ; slot = (slot + 1) & mask) {
       const ref = table[2 * slot + 1]!;
       if (ref === 0) return -1;
       if (table[2 * slot] === h) {
-        const id = ref - 1;
-        const dead = deadIn[id]!;
-        if ((dead === 0 || dead === epoch) && recordEquals(this.arena, this.recordAt[id]!, c)) return id;
+        if (ref > 0) {
+          if (recordEquals(this.arena, this.recordAt[ref - 1]!, c)) return slot;
+        } else if (epoch !== 0 && this.deadIn[-ref - 1] === epoch && recordEquals(this.arena, this.recordAt[-ref - 1]!, c)) {
+          return slot;
+        }
       }
     }
   }
 
-  /** Add the normalised entry under the cursor unless a live entry matches it. */
+  /**
+   * Add the normalised entry under the cursor unless a live entry matches
+   * it. The record is written first, at the end of the arena, and hashed
+   * and compared there as words; it is kept only if it is new.
+   */
   private insert(c: EntryCursor): boolean {
-    const h = hashCursor(c, this.seed);
     if (this.occupied + 1 > (this.mask + 1) * MAX_LOAD) this.grow();
+    const words = recordWords(c.localLength, c.remoteLength);
+    if (this.arenaUsed + words > this.arena.length) this.setArena(grown(this.arena, this.arenaUsed + words));
+    const arena = this.arena;
+    const at = this.arenaUsed;
+    writeRecord(arena, at, c);
+    const h = hashWords(arena, at, at + words, this.seed);
     const table = this.table;
     const mask = this.mask;
-    const deadIn = this.deadIn;
     let slot = h & mask;
     let reuse = -1;
     for (; ; slot = (slot + 1) & mask) {
       const ref = table[2 * slot + 1]!;
       if (ref === 0) break;
-      const id = ref - 1;
-      if (deadIn[id] !== 0) {
+      if (ref < 0) {
         if (reuse < 0) reuse = slot;
-      } else if (table[2 * slot] === h && recordEquals(this.arena, this.recordAt[id]!, c)) {
+      } else if (table[2 * slot] === h && wordsEqual(arena, this.recordAt[ref - 1]!, at, words)) {
         return false;
       }
     }
     if (this.live >= this.maxEntries) throw new SetQuotaError(this.maxEntries);
-    const words = recordWords(c.localLength, c.remoteLength);
-    if (this.arenaUsed + words > this.arena.length) this.setArena(grown(this.arena, this.arenaUsed + words));
     if (this.ids === this.recordAt.length) this.growIds(this.ids + 1);
-    const at = this.arenaUsed;
-    writeRecord(this.arena, at, c);
     const id = this.ids++;
     this.recordAt[id] = at;
     this.hashes[id] = h;

@@ -101,6 +101,12 @@ function bytesEqual(arena: Int32Array, q: number, bytes: Uint8Array, view: DataV
   return k >= length || arena[q] === (k >= skipStart && k < skipEnd ? 0 : tailWord(bytes, offset + k, length - k));
 }
 
+/** Whether `words` words at `p` and at `q` are equal (two records, lengths in words 2 and 3 compared first). */
+export function wordsEqual(arena: Int32Array, p: number, q: number, words: number): boolean {
+  for (let k = 0; k < words; k++) if (arena[p + k] !== arena[q + k]) return false;
+  return true;
+}
+
 /** Whether the record at word `p` and the normalised entry under the cursor match (rule.ts). */
 export function recordEquals(arena: Int32Array, p: number, c: EntryCursor): boolean {
   if (arena[p] !== c.iSocketType || arena[p + 1] !== c.iProtocol || arena[p + 2] !== c.localLength || arena[p + 3] !== c.remoteLength) return false;
