@@ -52,4 +52,16 @@ describe('encode → decode', () => {
     expect(target.subarray(8 + image.length).every((b) => b === 0xee)).toBe(true);
     expect(() => encodeInto(qs, target, 25, 0x5000, options)).toThrow(/needs \d+ bytes at offset 25/);
   });
+
+  it('encodeInto works on a view into a larger buffer (a pooled Node Buffer)', () => {
+    const qs = SAMPLES.full!('W');
+    const options = { arch: 'x64' as const, charset: 'W' as const };
+    const image = encodeQuerySet(qs, { ...options, base: 0x7000 });
+    const pool = new Uint8Array(image.length + 100).fill(0x55);
+    const view = pool.subarray(36, 36 + image.length + 16);
+    expect(encodeInto(qs, view, 8, 0x7000, options)).toBe(image.length);
+    expect(pool.subarray(44, 44 + image.length)).toEqual(image);
+    expect(pool.subarray(0, 44).every((b) => b === 0x55)).toBe(true);
+    expect(pool.subarray(44 + image.length).every((b) => b === 0x55)).toBe(true);
+  });
 });
