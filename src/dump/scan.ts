@@ -1,7 +1,7 @@
 import { ARCHES, type Arch } from '../abi/types.js';
 import type { Charset } from '../codec/canonical.js';
 import type { AddressSpace } from '../memory/address-space.js';
-import { DEFAULT_PLAUSIBILITY_LIMITS, type PlausibilityLimits, assess, shapeOf } from './plausibility.js';
+import { DEFAULT_PLAUSIBILITY_LIMITS, type PlausibilityLimits, assess, shapeOf, wordsPossible } from './plausibility.js';
 
 export interface Candidate {
   readonly at: number;
@@ -37,7 +37,7 @@ const CHUNK = 4 << 20;
 /**
  * Find candidate WSAQUERYSETW/A sets anywhere in `space`, best first (by
  * score, then address). The signature pass looks at every aligned DWORD
- * through a Uint32Array over big chunks and only stops for dwSize values;
+ * through a Uint32Array over big chunks and only stops at dwSize values;
  * each hit is then assessed (plausibility.ts) for every requested charset.
  */
 export function scanQuerySets(space: AddressSpace, options: ScanOptions = {}): Candidate[] {
@@ -69,7 +69,7 @@ export function scanQuerySets(space: AddressSpace, options: ScanOptions = {}): C
         words = scratch.subarray(0, length >>> 2);
         new Uint8Array(words.buffer, 0, length).set(bytes.subarray(offset, offset + length));
       }
-      findSignatures(words, address, x86Size, x64Size, hits);
+      findSignatures(words, address, x86Size, x64Size, hits, limits);
       address += length;
       done += length;
       options.onProgress?.(done, total);
@@ -93,19 +93,28 @@ export function scanQuerySets(space: AddressSpace, options: ScanOptions = {}): C
 }
 
 /**
- * The hot loop: every DWORD of the chunk compared with the two dwSize
- * values; an x64 hit must also be 8-aligned. Hits go to `out` as pairs
- * (address, 0 for x86 / 1 for x64).
+ * The signature pass: where in the chunk the two dwSize values are. Two
+ * native TypedArray.prototype.indexOf passes beat one JavaScript loop that
+ * compares every word with both values (1.8 vs 1.0 GB/s on scan/256mb's
+ * filler, measured side by side); an x64 hit must also be 8-aligned. A hit
+ * whose struct lies in the chunk gets the quick pointer test right here on
+ * the words; survivors go to `out` as pairs (address, 0 for x86 / 1 for x64).
  */
-function findSignatures(words: Uint32Array, base: number, x86Size: number, x64Size: number, out: number[]): void {
-  const n = words.length;
-  // Which word indices are 8-aligned addresses: even ones when base is 8-aligned.
-  const evenIs8Aligned = base % 8 === 0 ? 0 : 1;
-  for (let i = 0; i < n; i++) {
-    const v = words[i]!;
-    if (v === x86Size || v === x64Size) {
-      if (v === x86Size) out.push(base + i * 4, 0);
-      else if ((i & 1) === evenIs8Aligned) out.push(base + i * 4, 1);
+function findSignatures(words: Uint32Array, base: number, x86Size: number, x64Size: number, out: number[], limits: PlausibilityLimits): void {
+  if (x86Size >= 0) {
+    const shape = shapeOf('x86');
+    const last = words.length - (shape.size >>> 2);
+    for (let i = words.indexOf(x86Size); i >= 0; i = words.indexOf(x86Size, i + 1)) {
+      if (i > last || wordsPossible(words, i, shape, limits)) out.push(base + i * 4, 0);
+    }
+  }
+  if (x64Size >= 0) {
+    const shape = shapeOf('x64');
+    const last = words.length - (shape.size >>> 2);
+    // Which word indices are 8-aligned addresses: even ones when base is 8-aligned.
+    const parity = base % 8 === 0 ? 0 : 1;
+    for (let i = words.indexOf(x64Size); i >= 0; i = words.indexOf(x64Size, i + 1)) {
+      if ((i & 1) === parity && (i > last || wordsPossible(words, i, shape, limits))) out.push(base + i * 4, 1);
     }
   }
 }
