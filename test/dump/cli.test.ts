@@ -71,6 +71,22 @@ describe('rnrkit scan', () => {
   });
 });
 
+describe('rnrkit decode DUMP (through openCapture)', () => {
+  it('decodes each planted set by address, the arch from the dump', async () => {
+    for (const set of sets) {
+      const { code, stdout, stderr } = await runCli(['decode', DUMP, '--at', hex(set.at), '--charset', set.charset]);
+      expect([code, stderr], set.name).toEqual([0, '']);
+      expect(JSON.parse(stdout)).toEqual(set.expected);
+    }
+  });
+
+  it('without --at, decodes the best scan candidate with its charset', async () => {
+    const { code, stdout } = await runCli(['decode', DUMP]);
+    expect(code).toBe(0);
+    expect(sets.map((s) => s.expected)).toContainEqual(JSON.parse(stdout));
+  });
+});
+
 describe('openCapture (what `rnrkit decode DUMP --at ADDR` opens)', () => {
   it('recognises a minidump by its signature, gzipped or not, with the arch from SystemInfo', () => {
     const capture = openCapture(DUMP);
