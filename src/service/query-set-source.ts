@@ -108,7 +108,7 @@ function decodeRaw(source: RawSource, maxAddresses: number): ResolvedSource {
     if (IGNORED_MEMBERS.includes(member)) continue;
     // The Bluetooth blob form uses only dwSize, dwNameSpace and the blob.
     if (bluetoothBlob && member !== 'lpBlob') continue;
-    throw invalid(`${u.address}: ${u.reason}`, u.path);
+    throw invalid(u.address && !u.reason.includes(u.address) ? `${u.reason} (at ${u.address})` : u.reason, u.path);
   }
   const { $unresolved: _, ...clean } = querySet;
   return { querySet: clean as QuerySetJson, arch, charset, memory: space };

@@ -93,7 +93,7 @@ function checkSocketAddress(sa: SocketAddressJson, path: string): void {
  * lpszQueryString) are not looked at.
  */
 export function checkServiceProperties(qs: QuerySetJson): void {
-  if (qs.lpServiceClassId === null) throw invalid('lpServiceClassId is NULL: a service class id is required', 'lpServiceClassId');
+  if (qs.lpServiceClassId === null) throw invalid('NULL, but a service class id is required', 'lpServiceClassId');
   if (!isGuid(qs.lpServiceClassId)) throw invalid(`${JSON.stringify(qs.lpServiceClassId)} is not a GUID`, 'lpServiceClassId');
   const count = qs.dwNumberOfCsAddrs;
   if (!Number.isInteger(count) || count < 0 || count > 0xffffffff) throw invalid(`dwNumberOfCsAddrs ${String(count)} is not a DWORD`, 'dwNumberOfCsAddrs');

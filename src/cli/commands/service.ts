@@ -101,7 +101,8 @@ function setService({ stdout }: CommandContext, args: string[], operation: numbe
 }
 
 function winsockFailure(stdout: (text: string) => void, e: WinsockError): number {
-  stdout(json({ result: -1, error: e.name, code: e.code, message: e.message, ...(e.providers ? { providers: e.providers } : {}) }));
+  // Several providers in scope: each one's answer too (one provider's is the message itself).
+  stdout(json({ result: -1, error: e.name, code: e.code, message: e.message, ...(e.providers && e.providers.length > 1 ? { providers: e.providers } : {}) }));
   return 1;
 }
 
