@@ -149,13 +149,15 @@ export class DecodeContext {
    */
   private terminated(p: number, width: 1 | 2): number {
     const limitBytes = (this.maxStringUnits + 1) * width;
+    // Never scan further than the budget could pay for.
+    const window = Math.min(limitBytes, Math.max(this.budget, 0) + width);
     const l = this.space.locate(p, width);
     let bytes = l.bytes;
     let start = l.offset;
-    let end = Math.min(bytes.length, start + limitBytes);
+    let end = Math.min(bytes.length, start + window);
     let at = scanForNul(bytes, start, end, width);
-    if (at < 0 && end - start < limitBytes) {
-      const mapped = this.space.mappedLength(p, limitBytes);
+    if (at < 0 && end - start < window) {
+      const mapped = this.space.mappedLength(p, window);
       if (mapped > end - start) {
         bytes = this.space.read(p, mapped);
         start = 0;
@@ -163,6 +165,10 @@ export class DecodeContext {
         at = scanForNul(bytes, 0, end, width);
       }
     }
+    // Scanning counts against maxTotalBytes whether or not it finds the
+    // NUL: lenient decoding of 65,536 entries whose strings all run on for
+    // maxStringUnits would otherwise scan gigabytes before giving up.
+    this.take(at < 0 ? end - start : at - start + width, p);
     if (at < 0) {
       if (end - start >= limitBytes) {
         throw new InvalidDataError(`string at ${formatAddress(p)} is longer than maxStringUnits (${this.maxStringUnits})`, '', BigInt(p));
@@ -170,7 +176,6 @@ export class DecodeContext {
       const stop = p + (end - start);
       throw new MemoryError(BigInt(stop), width, `string at ${formatAddress(p)} is not terminated: no NUL before the captured memory ends at ${formatAddress(stop)}`);
     }
-    this.take(at - start + width, p);
     this.found = bytes;
     this.foundStart = start;
     return (at - start) / width;

@@ -147,3 +147,28 @@ it('bad options are UsageErrors', () => {
   expect(thrown(() => decodeQuerySet(space, BASE, { arch: 'x64', charset: 'U' as 'W' }))).toBeInstanceOf(UsageError);
   expect(thrown(() => decodeQuerySet(space, -1, { arch: 'x64', charset: 'W' }))).toBeInstanceOf(UsageError);
 });
+
+it('lenient decoding of many strings that never end stops at maxTotalBytes instead of scanning on', async () => {
+  const { decodeServiceClassInfo } = await import('../../src/codec/index.js');
+  const arch: Arch = 'x64';
+  const b = new ImageBuilder(0x100000, arch);
+  const count = 20_000;
+  const S = 'WSASERVICECLASSINFOW';
+  const N = 'WSANSCLASSINFOW';
+  const at = b.alloc(sizeOf(arch, S));
+  const size = sizeOf(arch, N);
+  const entries = b.alloc(count * size);
+  // One 64 Ki-unit run of 'A' with no terminator, at the very end of the image.
+  const run = b.alloc(2 * 65_536);
+  for (let i = 0; i < 65_536; i++) b.u16(run + i * 2, 0x41);
+  for (let i = 0; i < count; i++) b.pointer(entries + i * size + offsetOf(arch, N, 'lpszName'), run);
+  b.u32(at + offsetOf(arch, S, 'dwCount'), count);
+  b.pointer(at + offsetOf(arch, S, 'lpClassInfos'), entries);
+  const started = performance.now();
+  const r = decodeServiceClassInfo(RegionList.flat(b.image(), 0x100000), at, { arch, charset: 'W', lenient: true });
+  expect(performance.now() - started).toBeLessThan(5_000);
+  const unresolved = r.$unresolved as { path: string; reason: string }[];
+  expect(unresolved).toHaveLength(count);
+  expect(unresolved[0]!.reason).toMatch(/is not terminated/);
+  expect(unresolved[count - 1]!.reason).toMatch(/would exceed maxTotalBytes/);
+});
