@@ -45,15 +45,21 @@ interface Piece {
 export function buildMemoryIndex(declared: readonly DeclaredRange[], fileSize: number, warn: (message: string) => void): Segment[] {
   const n = declared.length;
   const pieces: Piece[] = [];
+  // A truncated dump cuts one range and loses every later one: name the
+  // cut ones, count the lost ones, so the warnings stay readable.
+  let lost = 0;
+  let lostBytes = 0;
   for (let k = 0; k < n; k++) {
     const d = declared[k]!;
     const present = Math.max(0, Math.min(d.length, fileSize - d.fileOffset));
     if (present > 0) pieces.push({ base: d.base, end: d.base + present, fileOffset: d.fileOffset, cut: false, priority: k, origin: d.origin });
     if (present < d.length) {
       pieces.push({ base: d.base + present, end: d.base + d.length, fileOffset: d.fileOffset + present, cut: true, priority: n + k, origin: d.origin });
-      warn(`${d.origin}: ${formatAddress(d.base)}+${d.length} is cut at ${formatAddress(d.base + present)}: its bytes lie past the end of the file (${fileSize} bytes); reads there fail`);
+      if (present > 0) warn(`${d.origin}: ${formatAddress(d.base)}+${d.length} is cut at ${formatAddress(d.base + present)}: its bytes lie past the end of the file (${fileSize} bytes); reads there fail`);
+      else { lost++; lostBytes += d.length; }
     }
   }
+  if (lost > 0) warn(`${lost} memory range${lost === 1 ? '' : 's'} (${lostBytes} bytes) lie wholly past the end of the file (${fileSize} bytes): truncated dump; reads there fail`);
   pieces.sort((a, b) => a.base - b.base || a.priority - b.priority);
 
   let overlapping = false;
