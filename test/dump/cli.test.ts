@@ -1,6 +1,7 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { layoutOf } from '../../src/abi/layout.js';
 import { decodeQuerySet } from '../../src/codec/index.js';
@@ -87,6 +88,29 @@ describe('rnrkit decode DUMP (through openCapture)', () => {
   });
 });
 
+describe('a truncated dump on the command line', () => {
+  it('decodes what is there and names the address the file ends before', async () => {
+    const full = sets.find((s) => s.name === 'w-full')!;
+    // Cut the file where lpcsaBuffer[1].RemoteAddr's sockaddr starts (its address from the pristine dump).
+    const pristine = md.read(full.at, 120);
+    const cs = Number(new DataView(pristine.buffer, pristine.byteOffset).getBigUint64(layoutOf('WSAQUERYSETW', 'x64').field('lpcsaBuffer').offset, true));
+    const csa = layoutOf('CSADDR_INFO', 'x64');
+    const entry = md.read(cs + csa.size, csa.size);
+    const sockaddr = Number(new DataView(entry.buffer, entry.byteOffset).getBigUint64(csa.field('RemoteAddr').offset, true));
+    const segment = md.memoryRanges().find((s) => sockaddr >= s.base && sockaddr < s.base + s.length)!;
+    const file = join(work, 'truncated.dmp');
+    writeFileSync(file, gunzipSync(readFileSync(DUMP)).subarray(0, segment.fileOffset + (sockaddr - segment.base)));
+    const strict = await runCli(['decode', file, '--at', hex(full.at)]);
+    expect(strict.code).toBe(1);
+    expect(strict.stderr).toBe(`rnrkit: lpcsaBuffer[1].RemoteAddr.lpSockaddr: ${hex(sockaddr)}+28 is not in the captured memory: the dump file ends before the bytes at ${hex(sockaddr)} (${segment.origin} is truncated)\n`);
+    const lenient = JSON.parse((await runCli(['decode', file, '--at', hex(full.at), '--lenient'])).stdout) as { lpszServiceInstanceName: string; $unresolved: { path: string }[] };
+    expect(lenient.lpszServiceInstanceName).toBe(full.expected.lpszServiceInstanceName);
+    expect(lenient.$unresolved[0]!.path).toBe('lpcsaBuffer[1].RemoteAddr.lpSockaddr');
+    const scan = (await runCli(['scan', file])).stdout.trimEnd().split('\n').map((l) => (JSON.parse(l) as { at: string }).at);
+    expect(scan).toContain(hex(full.at));
+  });
+});
+
 describe('openCapture (what `rnrkit decode DUMP --at ADDR` opens)', () => {
   it('recognises a minidump by its signature, gzipped or not, with the arch from SystemInfo', () => {
     const capture = openCapture(DUMP);
@@ -162,6 +186,18 @@ describe('rnrkit annotate', () => {
     expect(stdout).toContain('port 8080 (network order)');
     expect(stdout).toMatch(/sin6_addr +: 2001:db8::5 /);
     expect(stdout).toMatch(/lpBlob\.pBlobData at 0x[0-9a-f]+ \(BYTE\[5\], 5 bytes\)\n +0x[0-9a-f]+ +01 02 03 04 05/);
+  });
+
+  it('annotates an x86 set in raw memory with x86 offsets', async () => {
+    const [w] = plantable('x86');
+    const at = 0x00c41230;
+    writeFileSync(join(work, 'x86-set.bin'), encodeAt(w!.qs, 'x86', 'W', at));
+    const { code, stdout } = await runCli(['annotate', '--region', `${hex(at)}=${join(work, 'x86-set.bin')}`, '--arch', 'x86']);
+    expect(code).toBe(0);
+    expect(stdout.split('\n')[0]).toBe(`WSAQUERYSETW at ${hex(at)} (x86, 60 bytes)`);
+    for (const field of layoutOf('WSAQUERYSETW', 'x86').fields) expect(stdout).toContain(`   +0x${field.offset.toString(16).padStart(3, '0')} ${field.name} `);
+    expect(stdout).not.toContain('(padding)');
+    expect(stdout).toMatch(/lpszServiceInstanceName +: 0x[0-9a-f]{8} /);
   });
 
   it('shows the ANSI set with --charset A, and a pointee outside the capture as such', async () => {
