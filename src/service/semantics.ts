@@ -78,21 +78,28 @@ export function applyTable(
     if (!existing) {
       return { action: 'write', created: true, state: 'REGISTERED', addresses: checkSize(given), added: given.toCanonical(), removed: [], unmatched: [], alreadyPresent: [] };
     }
+    // matchAll compares in place: no further sets are built for the report.
+    const givenEntries = given.toCanonical();
+    const inExisting = existing.addresses.matchAll(given);
     if (!multiple) {
+      const oldEntries = existing.addresses.toCanonical();
       return {
         action: 'write', created: false, state: 'REGISTERED', addresses: checkSize(given),
-        added: given.difference(existing.addresses).toCanonical(),
-        removed: existing.addresses.difference(given).toCanonical(),
+        added: inExisting.unmatched.map((i) => givenEntries[i]!),
+        removed: given.matchAll(existing.addresses).unmatched.map((i) => oldEntries[i]!),
         unmatched: [], alreadyPresent: [],
       };
     }
-    const fresh = given.difference(existing.addresses);
-    if (existing.addresses.size + fresh.size > limits.maxAddressesPerObject) {
-      throw notEnoughMemory(`the object would hold ${existing.addresses.size + fresh.size} addresses; the quota is ${limits.maxAddressesPerObject} per object`, 'lpcsaBuffer');
+    if (existing.addresses.size + inExisting.unmatched.length > limits.maxAddressesPerObject) {
+      throw notEnoughMemory(`the object would hold ${existing.addresses.size + inExisting.unmatched.length} addresses; the quota is ${limits.maxAddressesPerObject} per object`, 'lpcsaBuffer');
     }
-    const alreadyPresent = given.difference(fresh).toCanonical();
-    existing.addresses.addAll(fresh);
-    return { action: 'write', created: false, state: 'REGISTERED', addresses: existing.addresses, added: fresh.toCanonical(), removed: [], unmatched: [], alreadyPresent };
+    existing.addresses.addAll(given);
+    return {
+      action: 'write', created: false, state: 'REGISTERED', addresses: existing.addresses,
+      added: inExisting.unmatched.map((i) => givenEntries[i]!),
+      removed: [], unmatched: [],
+      alreadyPresent: inExisting.matched.map((i) => givenEntries[i]!),
+    };
   }
 
   const name = operation === RNRSERVICE_DEREGISTER ? 'DEREGISTER' : 'DELETE';
