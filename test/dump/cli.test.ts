@@ -10,6 +10,7 @@ import { main } from '../../src/cli/main.js';
 import { BUNDLED_DUMP, bundledSets, openBundledDump } from '../../src/dump/fixtures.js';
 import type { Minidump } from '../../src/dump/minidump.js';
 import { runCli } from '../helpers/cli.js';
+import { DumpBuilder } from './builder.js';
 import { encodeAt, heapNoise, plantable } from './planted.js';
 
 const DUMP = BUNDLED_DUMP.path;
@@ -79,6 +80,26 @@ describe('rnrkit decode DUMP (through openCapture)', () => {
       expect([code, stderr], set.name).toEqual([0, '']);
       expect(JSON.parse(stdout)).toEqual(set.expected);
     }
+  });
+
+  it('takes x86 from an x86 dump (a synthetic one: Wine here runs x64 only)', async () => {
+    const base = 0x00e50000;
+    const image = heapNoise(64 * 1024, 3, base);
+    const planted = plantable('x86').map((p, i) => {
+      const at = base + 0x2000 + i * 0x1000;
+      image.set(encodeAt(p.qs, 'x86', p.charset, at), at - base);
+      return { ...p, at };
+    });
+    const file = join(work, 'x86.dmp');
+    writeFileSync(file, new DumpBuilder().systemInfo(0).memoryList([{ base, bytes: image.subarray(0, 0x5000) }, { base: base + 0x5000, bytes: image.subarray(0x5000) }]).build());
+    for (const p of planted) {
+      const { code, stdout } = await runCli(['decode', file, '--at', hex(p.at), '--charset', p.charset]);
+      expect(code).toBe(0);
+      expect(JSON.parse(stdout)).toEqual(p.qs);
+    }
+    const lines = (await runCli(['scan', file])).stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as { at: string; arch: string; charset: string });
+    expect(lines.every((l) => l.arch === 'x86')).toBe(true);
+    for (const p of planted) expect(lines.find((l) => l.at === hex(p.at))?.charset).toBe(p.charset);
   });
 
   it('without --at, decodes the best scan candidate with its charset', async () => {
