@@ -1,7 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterEach, beforeEach } from 'vitest';
 import type { CsAddrInfoJson, QuerySetJson } from '../../src/codec/canonical.js';
+import { type RegistryOptions, type ServiceStore, WinsockError, WinsockRegistry, openStore } from '../../src/service/index.js';
 
 /**
  * Test data written by hand (not through the layouts under test): a
@@ -51,4 +53,35 @@ export function querySet(addresses: CsAddrInfoJson[] | null, overrides: Partial<
 export function tempDir(): { dir: string; file: (name: string) => string; remove: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'rnrkit-service-'));
   return { dir, file: (name) => join(dir, name), remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * A fresh store file and a started registry (principal alice) per test:
+ * `const env = freshRegistry();` then `env.registry`, `env.store`, `env.temp`.
+ */
+export function freshRegistry(options: Omit<RegistryOptions, 'store'> = {}): { readonly registry: WinsockRegistry; readonly store: ServiceStore; readonly temp: ReturnType<typeof tempDir> } {
+  const env = {} as { registry: WinsockRegistry; store: ServiceStore; temp: ReturnType<typeof tempDir> };
+  beforeEach(() => {
+    env.temp = tempDir();
+    env.store = openStore(env.temp.file('store.db'));
+    env.registry = new WinsockRegistry({ principal: 'alice', ...options, store: env.store });
+    env.registry.startup();
+  });
+  afterEach(() => {
+    while (env.registry.started) env.registry.cleanup();
+    env.store.close();
+    env.temp.remove();
+  });
+  return env;
+}
+
+/** The WinsockError `f` throws (anything else, or nothing, fails the test). */
+export function winsockError(f: () => unknown): WinsockError {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof WinsockError) return e;
+    throw e;
+  }
+  throw new Error('expected a WinsockError');
 }

@@ -1,9 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { QuerySetJson } from '../../src/codec/canonical.js';
 import { encodeQuerySet } from '../../src/codec/index.js';
 import { RegionList } from '../../src/memory/region-list.js';
-import { type ServiceStore, WinsockError, WinsockRegistry, openStore } from '../../src/service/index.js';
-import { querySet, tcp, tempDir } from './helpers.js';
+import { WinsockRegistry } from '../../src/service/index.js';
+import { freshRegistry, querySet, tcp, winsockError as failure } from './helpers.js';
 
 const REGISTER = 0;
 const DELETE = 2;
@@ -15,20 +15,7 @@ const OFFSETS = {
   x86: { lpszServiceInstanceName: 4, lpszComment: 16, dwNumberOfProtocols: 32, lpafpProtocols: 36, lpszQueryString: 40, dwNumberOfCsAddrs: 44, dwSize: 0 },
 };
 
-let temp: ReturnType<typeof tempDir>;
-let store: ServiceStore;
-let registry: WinsockRegistry;
-beforeEach(() => {
-  temp = tempDir();
-  store = openStore(temp.file('s.db'));
-  registry = new WinsockRegistry({ store, principal: 'alice' });
-  registry.startup();
-});
-afterEach(() => {
-  registry.cleanup();
-  store.close();
-  temp.remove();
-});
+const env = freshRegistry();
 
 function raw(qs: QuerySetJson, arch: 'x86' | 'x64', charset: 'W' | 'A', patch: Partial<Record<keyof typeof OFFSETS.x64, number>> = {}) {
   const bytes = encodeQuerySet(qs, { arch, charset, base: BASE });
@@ -37,51 +24,41 @@ function raw(qs: QuerySetJson, arch: 'x86' | 'x64', charset: 'W' | 'A', patch: P
   return { space: RegionList.flat(bytes, BASE), at: BASE, arch, charset };
 }
 
-function failure(f: () => unknown): WinsockError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof WinsockError) return e;
-    throw e;
-  }
-  throw new Error('expected a WinsockError');
-}
-
 describe.each(['x64', 'x86'] as const)('raw %s images', (arch) => {
   const size = arch === 'x64' ? 120 : 60;
 
   it('register and delete from memory, as from canonical JSON', () => {
-    expect(registry.setService(raw(querySet([tcp(1), tcp(2)], { dwSize: size }), arch, 'W'), REGISTER, 0)).toBe(0);
-    expect(registry.list()[0]).toMatchObject({ lpszServiceInstanceName: 'Printer', lpcsaBuffer: [tcp(1), tcp(2)] });
-    expect(registry.setService(raw(querySet([tcp(2)], { dwSize: size }), arch, 'W'), DELETE, 1)).toBe(0);
-    expect(registry.list()[0]!.lpcsaBuffer).toEqual([tcp(1)]);
+    expect(env.registry.setService(raw(querySet([tcp(1), tcp(2)], { dwSize: size }), arch, 'W'), REGISTER, 0)).toBe(0);
+    expect(env.registry.list()[0]).toMatchObject({ lpszServiceInstanceName: 'Printer', lpcsaBuffer: [tcp(1), tcp(2)] });
+    expect(env.registry.setService(raw(querySet([tcp(2)], { dwSize: size }), arch, 'W'), DELETE, 1)).toBe(0);
+    expect(env.registry.list()[0]!.lpcsaBuffer).toEqual([tcp(1)]);
   });
 
   it('ignored members are ignored even when their pointers dangle', () => {
     const source = raw(querySet([tcp(1)], { dwSize: size, lpszQueryString: 'q' }), arch, 'W', { lpafpProtocols: 0xdead0000, dwNumberOfProtocols: 3, lpszQueryString: 0xdead1000 });
-    expect(registry.setService(source, REGISTER, 0)).toBe(0);
+    expect(env.registry.setService(source, REGISTER, 0)).toBe(0);
   });
 
   it('a dangling pointer in a member that counts is WSAEINVAL naming the member and the address', () => {
-    const e = failure(() => registry.setServiceTyped(raw(querySet([tcp(1)], { dwSize: size, lpszComment: 'c' }), arch, 'W', { lpszComment: 0xdead2000 }), REGISTER, 0));
+    const e = failure(() => env.registry.setServiceTyped(raw(querySet([tcp(1)], { dwSize: size, lpszComment: 'c' }), arch, 'W', { lpszComment: 0xdead2000 }), REGISTER, 0));
     expect(e.name).toBe('WSAEINVAL');
     expect(e.path).toBe('lpszComment');
     expect(e.message).toMatch(/0xdead2000/);
-    expect(registry.list()).toEqual([]);
+    expect(env.registry.list()).toEqual([]);
   });
 
   it('a wrong dwSize is refused before anything behind the struct is read', () => {
-    const e = failure(() => registry.setServiceTyped(raw(querySet([tcp(1)], { dwSize: size }), arch, 'W', { dwSize: size + 4, lpszServiceInstanceName: 0xdead3000 }), REGISTER, 0));
+    const e = failure(() => env.registry.setServiceTyped(raw(querySet([tcp(1)], { dwSize: size }), arch, 'W', { dwSize: size + 4, lpszServiceInstanceName: 0xdead3000 }), REGISTER, 0));
     expect(e).toMatchObject({ name: 'WSAEINVAL', path: 'dwSize' });
   });
 
   it('an absurd dwNumberOfCsAddrs is WSA_NOT_ENOUGH_MEMORY, not an allocation', () => {
-    const e = failure(() => registry.setServiceTyped(raw(querySet([tcp(1)], { dwSize: size }), arch, 'W', { dwNumberOfCsAddrs: 0xffffffff }), REGISTER, 0));
+    const e = failure(() => env.registry.setServiceTyped(raw(querySet([tcp(1)], { dwSize: size }), arch, 'W', { dwNumberOfCsAddrs: 0xffffffff }), REGISTER, 0));
     expect(e).toMatchObject({ name: 'WSA_NOT_ENOUGH_MEMORY', code: 8, path: 'dwNumberOfCsAddrs' });
   });
 
   it('a struct that is not in memory at all is WSAEINVAL', () => {
-    expect(failure(() => registry.setServiceTyped({ space: RegionList.flat(new Uint8Array(8), BASE), at: BASE, arch, charset: 'W' }, REGISTER, 0)).name).toBe('WSAEINVAL');
+    expect(failure(() => env.registry.setServiceTyped({ space: RegionList.flat(new Uint8Array(8), BASE), at: BASE, arch, charset: 'W' }, REGISTER, 0)).name).toBe('WSAEINVAL');
   });
 });
 
@@ -89,18 +66,18 @@ describe('WSASetServiceA', () => {
   it('checks dwSize against sizeof(WSAQUERYSETA) and converts strings from windows-1252 by default', () => {
     // Bytes 0xC9 0x80: "É€" in windows-1252.
     const ansi = querySet([tcp(1)], { lpszServiceInstanceName: 'Caf\u00c9 \u0080', lpszComment: 'caf\u00e9' });
-    expect(registry.setServiceA(ansi, REGISTER, 0)).toBe(0);
-    expect(registry.list()[0]!.lpszServiceInstanceName).toBe('Caf\u00c9 \u20ac');
+    expect(env.registry.setServiceA(ansi, REGISTER, 0)).toBe(0);
+    expect(env.registry.list()[0]!.lpszServiceInstanceName).toBe('Caf\u00c9 \u20ac');
     // The same object by its Unicode name, case-insensitively.
-    expect(registry.setServiceW(querySet([tcp(2)], { lpszServiceInstanceName: 'caf\u00e9 \u20ac' }), REGISTER, 1)).toBe(0);
-    expect(registry.list()).toHaveLength(1);
-    expect(registry.setServiceA({ querySet: querySet([tcp(1)], { dwSize: 60 }), arch: 'x86' }, REGISTER, 0)).toBe(0);
-    expect(registry.setServiceA(querySet([tcp(1)], { dwSize: 60 }), REGISTER, 0)).toBe(-1);
-    expect(registry.getLastError()).toBe(10022);
+    expect(env.registry.setServiceW(querySet([tcp(2)], { lpszServiceInstanceName: 'caf\u00e9 \u20ac' }), REGISTER, 1)).toBe(0);
+    expect(env.registry.list()).toHaveLength(1);
+    expect(env.registry.setServiceA({ querySet: querySet([tcp(1)], { dwSize: 60 }), arch: 'x86' }, REGISTER, 0)).toBe(0);
+    expect(env.registry.setServiceA(querySet([tcp(1)], { dwSize: 60 }), REGISTER, 0)).toBe(-1);
+    expect(env.registry.getLastError()).toBe(10022);
   });
 
   it('the code page is configurable', () => {
-    const sjis = new WinsockRegistry({ store, codePage: 'shift_jis' });
+    const sjis = new WinsockRegistry({ store: env.store, codePage: 'shift_jis' });
     sjis.startup();
     // 0x82 0xA0 is HIRAGANA LETTER A (U+3042) in Shift_JIS.
     const r = sjis.setServiceTyped({ querySet: querySet([tcp(1)], { lpszServiceInstanceName: '\u0082\u00a0' }), charset: 'A' }, REGISTER, 0);
@@ -109,8 +86,8 @@ describe('WSASetServiceA', () => {
   });
 
   it('a string that is not bytes, or not valid in the code page, is WSAEINVAL naming the member', () => {
-    expect(failure(() => registry.setServiceTyped({ querySet: querySet([tcp(1)], { lpszComment: '\u20ac' }), charset: 'A' }, REGISTER, 0)).path).toBe('lpszComment');
-    const sjis = new WinsockRegistry({ store, codePage: 'shift_jis' });
+    expect(failure(() => env.registry.setServiceTyped({ querySet: querySet([tcp(1)], { lpszComment: '\u20ac' }), charset: 'A' }, REGISTER, 0)).path).toBe('lpszComment');
+    const sjis = new WinsockRegistry({ store: env.store, codePage: 'shift_jis' });
     sjis.startup();
     expect(failure(() => sjis.setServiceTyped({ querySet: querySet([tcp(1)], { lpszServiceInstanceName: '\u0082' }), charset: 'A' }, REGISTER, 0)).path).toBe('lpszServiceInstanceName');
   });
@@ -118,14 +95,14 @@ describe('WSASetServiceA', () => {
   it('results are not converted back: the typed form shows the Unicode copy, the caller\'s set is as it was', () => {
     const ansi = querySet([tcp(1)], { lpszServiceInstanceName: 'Caf\u00e9' });
     const copy = JSON.parse(JSON.stringify(ansi)) as QuerySetJson;
-    const r = registry.setServiceTyped({ querySet: ansi, charset: 'A' }, REGISTER, 0);
+    const r = env.registry.setServiceTyped({ querySet: ansi, charset: 'A' }, REGISTER, 0);
     expect(r.unicodeQuerySet?.lpszServiceInstanceName).toBe('Caf\u00e9');
     expect(ansi).toEqual(copy);
   });
 
   it('raw WSAQUERYSETA images decode as ANSI', () => {
     const source = raw(querySet([tcp(1)], { lpszServiceInstanceName: '\u0080uro' }), 'x64', 'A');
-    expect(registry.setService(source, REGISTER, 0)).toBe(0);
-    expect(registry.list()[0]!.lpszServiceInstanceName).toBe('\u20acuro');
+    expect(env.registry.setService(source, REGISTER, 0)).toBe(0);
+    expect(env.registry.list()[0]!.lpszServiceInstanceName).toBe('\u20acuro');
   });
 });

@@ -1,7 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CsAddrInfoJson, QuerySetJson } from '../../src/codec/canonical.js';
-import { PROVIDER_IDS, type ServiceStore, WinsockError, WinsockRegistry, openStore } from '../../src/service/index.js';
-import { CLASS_ID, querySet, sockaddrIn, tcp, tempDir } from './helpers.js';
+import { PROVIDER_IDS, WinsockError, WinsockRegistry } from '../../src/service/index.js';
+import { CLASS_ID, freshRegistry, querySet, sockaddrIn, tcp, winsockError } from './helpers.js';
 
 // Values from winsock2.h / winerror.h, written out so a wrong constant in src/ cannot hide here.
 const REGISTER = 0;
@@ -22,29 +22,14 @@ const C = tcp(3);
 /** B with one byte of sin_zero changed: the same endpoint to a lenient eye, not an exact match. */
 const B_NEAR = { ...B, LocalAddr: { lpSockaddr: sockaddrIn(10, 0, 0, 2, 80, '0000000000000001'), iSockaddrLength: 16 } };
 
-let temp: ReturnType<typeof tempDir>;
-let store: ServiceStore;
-let registry: WinsockRegistry;
-
-beforeEach(() => {
-  temp = tempDir();
-  store = openStore(temp.file('store.db'));
-  registry = new WinsockRegistry({ store, principal: 'alice' });
-  registry.startup();
-});
-afterEach(() => {
-  registry.cleanup();
-  store.close();
-  temp.remove();
-});
-
+const env = freshRegistry();
 /** The providers with the full table, and how to read an object's state back from each. */
 const TABLE_PROVIDERS = [
   {
     name: 'Directory (NS_NTDS, persistent)',
     namespace: NS_NTDS,
     state: () => {
-      const [object, ...more] = registry.list();
+      const [object, ...more] = env.registry.list();
       expect(more).toEqual([]);
       return object && { state: object.state, addresses: object.lpcsaBuffer };
     },
@@ -53,7 +38,7 @@ const TABLE_PROVIDERS = [
     name: 'SAP (NS_SAP)',
     namespace: NS_SAP,
     state: () => {
-      const [object, ...more] = registry.builtins.sap!.list();
+      const [object, ...more] = env.registry.builtins.sap!.list();
       expect(more).toEqual([]);
       return object && { state: object.state, addresses: object.addresses };
     },
@@ -92,15 +77,15 @@ describe.each(TABLE_PROVIDERS)('the operation × flags × exists table: $name', 
   const qs = (addresses: CsAddrInfoJson[]) => querySet(addresses, { dwNameSpace: provider.namespace });
 
   it.each(CELLS.map((c) => ({ ...c, label: `${OP_NAMES[c.operation]} ${c.flags ? 'SERVICE_MULTIPLE' : 'none'} ${c.exists ? 'exists' : 'missing'}: ${c.doc}` })))('$label', (cell) => {
-    if (cell.exists) expect(registry.setService(qs([A, B]), REGISTER, 0)).toBe(0);
+    if (cell.exists) expect(env.registry.setService(qs([A, B]), REGISTER, 0)).toBe(0);
     if (cell.expect === 'WSASERVICE_NOT_FOUND') {
-      expect(registry.setService(qs(cell.request), cell.operation, cell.flags)).toBe(-1);
-      expect(registry.getLastError()).toBe(CODES.WSASERVICE_NOT_FOUND);
-      expect(() => registry.setServiceTyped(qs(cell.request), cell.operation, cell.flags)).toThrow(expect.objectContaining({ name: 'WSASERVICE_NOT_FOUND', code: 10108 }));
+      expect(env.registry.setService(qs(cell.request), cell.operation, cell.flags)).toBe(-1);
+      expect(env.registry.getLastError()).toBe(CODES.WSASERVICE_NOT_FOUND);
+      expect(() => env.registry.setServiceTyped(qs(cell.request), cell.operation, cell.flags)).toThrow(expect.objectContaining({ name: 'WSASERVICE_NOT_FOUND', code: 10108 }));
       expect(provider.state()).toBeUndefined();
       return;
     }
-    const result = registry.setServiceTyped(qs(cell.request), cell.operation, cell.flags);
+    const result = env.registry.setServiceTyped(qs(cell.request), cell.operation, cell.flags);
     expect(result.result).toBe(0);
     expect(result.providers).toHaveLength(1);
     expect(result.providers[0]!.outcome!.unmatched ?? []).toEqual(cell.unmatched ?? []);
@@ -114,37 +99,37 @@ describe.each(TABLE_PROVIDERS)('the operation × flags × exists table: $name', 
   });
 
   it('DEREGISTER | SERVICE_MULTIPLE of every address: DEREGISTERED, still in the namespace', () => {
-    registry.setServiceTyped(qs([A, B]), REGISTER, 0);
-    const r = registry.setServiceTyped(qs([A, B]), DEREGISTER, MULTIPLE);
+    env.registry.setServiceTyped(qs([A, B]), REGISTER, 0);
+    const r = env.registry.setServiceTyped(qs([A, B]), DEREGISTER, MULTIPLE);
     expect(r.providers[0]!.outcome).toMatchObject({ state: 'DEREGISTERED', addressCount: 0, object: 'updated' });
     expect(provider.state()).toEqual({ state: 'DEREGISTERED', addresses: [] });
   });
 
   it('DELETE | SERVICE_MULTIPLE of every address removes the object', () => {
-    registry.setServiceTyped(qs([A, B]), REGISTER, 0);
-    const r = registry.setServiceTyped(qs([B, A]), DELETE, MULTIPLE);
+    env.registry.setServiceTyped(qs([A, B]), REGISTER, 0);
+    const r = env.registry.setServiceTyped(qs([B, A]), DELETE, MULTIPLE);
     expect(r.providers[0]!.outcome!.object).toBe('deleted');
     expect(provider.state()).toBeUndefined();
   });
 
   it('DELETE | SERVICE_MULTIPLE matches exactly: a near miss removes nothing and is reported', () => {
-    registry.setServiceTyped(qs([A, B]), REGISTER, 0);
-    const r = registry.setServiceTyped(qs([B_NEAR]), DELETE, MULTIPLE);
+    env.registry.setServiceTyped(qs([A, B]), REGISTER, 0);
+    const r = env.registry.setServiceTyped(qs([B_NEAR]), DELETE, MULTIPLE);
     expect(r.providers[0]!.outcome).toMatchObject({ unmatched: [B_NEAR], removed: [], addressCount: 2 });
     expect(provider.state()?.addresses).toEqual([A, B]);
   });
 
   it('REGISTER | SERVICE_MULTIPLE adds no duplicates and reports them', () => {
-    registry.setServiceTyped(qs([A, B]), REGISTER, 0);
-    const r = registry.setServiceTyped(qs([B, B, C]), REGISTER, MULTIPLE);
+    env.registry.setServiceTyped(qs([A, B]), REGISTER, 0);
+    const r = env.registry.setServiceTyped(qs([B, B, C]), REGISTER, MULTIPLE);
     expect(r.providers[0]!.outcome).toMatchObject({ added: [C], alreadyPresent: [B], addressCount: 3 });
   });
 
   it('the instance name is compared case-insensitively, the context exactly', () => {
-    registry.setServiceTyped(qs([A]), REGISTER, 0);
-    registry.setServiceTyped(querySet([B], { dwNameSpace: provider.namespace, lpszServiceInstanceName: 'PRINTER' }), REGISTER, MULTIPLE);
+    env.registry.setServiceTyped(qs([A]), REGISTER, 0);
+    env.registry.setServiceTyped(querySet([B], { dwNameSpace: provider.namespace, lpszServiceInstanceName: 'PRINTER' }), REGISTER, MULTIPLE);
     expect(provider.state()?.addresses).toEqual([A, B]);
-    expect(() => registry.setServiceTyped(querySet([A], { dwNameSpace: provider.namespace, lpszContext: 'Site1' }), DELETE, 0)).toThrow(WinsockError);
+    expect(() => env.registry.setServiceTyped(querySet([A], { dwNameSpace: provider.namespace, lpszContext: 'Site1' }), DELETE, 0)).toThrow(WinsockError);
   });
 });
 
@@ -152,10 +137,10 @@ describe('the Directory object is keyed by (provider, class, name ignoring case,
   it('different classes, contexts and NULL vs "" contexts are different objects', () => {
     const other = '{00000000-0000-0000-0000-000000000001}';
     for (const overrides of [{}, { lpServiceClassId: other }, { lpszContext: '' }, { lpszContext: 'ou=x' }, { lpszServiceInstanceName: 'printer' }] as Partial<QuerySetJson>[]) {
-      registry.setServiceTyped(querySet([A], overrides), REGISTER, MULTIPLE);
+      env.registry.setServiceTyped(querySet([A], overrides), REGISTER, MULTIPLE);
     }
     // The fifth REGISTER was the first object again; it brought the spelling the object now shows.
-    expect(registry.list().map((o) => [o.lpServiceClassId, o.lpszServiceInstanceName, o.lpszContext])).toEqual([
+    expect(env.registry.list().map((o) => [o.lpServiceClassId, o.lpszServiceInstanceName, o.lpszContext])).toEqual([
       [CLASS_ID, 'printer', null],
       [other, 'Printer', null],
       [CLASS_ID, 'Printer', ''],
@@ -165,9 +150,9 @@ describe('the Directory object is keyed by (provider, class, name ignoring case,
 
   it('keeps an instance name with a lone surrogate exactly', () => {
     const name = 'svc\uD800x';
-    registry.setServiceTyped(querySet([A], { lpszServiceInstanceName: name }), REGISTER, 0);
-    expect(registry.list()[0]!.lpszServiceInstanceName).toBe(name);
-    expect(registry.setService(querySet([], { lpszServiceInstanceName: 'SVC\uD800X' }), DELETE, 0)).toBe(0);
+    env.registry.setServiceTyped(querySet([A], { lpszServiceInstanceName: name }), REGISTER, 0);
+    expect(env.registry.list()[0]!.lpszServiceInstanceName).toBe(name);
+    expect(env.registry.setService(querySet([], { lpszServiceInstanceName: 'SVC\uD800X' }), DELETE, 0)).toBe(0);
   });
 });
 
@@ -175,45 +160,45 @@ describe('scope: dwNameSpace × lpNSProviderId', () => {
   function installSecondSap(enabled = true) {
     const id = '{11111111-2222-3333-4444-555555555555}';
     const calls: string[] = [];
-    registry.catalog.install({ id, namespace: NS_SAP, name: 'second SAP', enabled, provider: { NSPSetService: (providerId) => { calls.push(providerId); return {}; } } });
+    env.registry.catalog.install({ id, namespace: NS_SAP, name: 'second SAP', enabled, provider: { NSPSetService: (providerId) => { calls.push(providerId); return {}; } } });
     return { id, calls };
   }
 
   it('ignored + non-NULL id: only that provider (dwNameSpace says NTDS, the SAP provider is named)', () => {
-    const r = registry.setServiceTyped(querySet([A], { dwNameSpace: NS_NTDS, lpNSProviderId: PROVIDER_IDS.sap }), REGISTER, 0);
+    const r = env.registry.setServiceTyped(querySet([A], { dwNameSpace: NS_NTDS, lpNSProviderId: PROVIDER_IDS.sap }), REGISTER, 0);
     expect(r.providers.map((p) => p.id)).toEqual([PROVIDER_IDS.sap]);
-    expect(registry.list()).toEqual([]);
-    expect(registry.builtins.sap!.advertised()).toHaveLength(1);
+    expect(env.registry.list()).toEqual([]);
+    expect(env.registry.builtins.sap!.advertised()).toHaveLength(1);
   });
 
   it('non-NULL id of no installed provider: WSAEINVAL', () => {
-    expect(registry.setService(querySet([A], { lpNSProviderId: '{99999999-9999-9999-9999-999999999999}' }), REGISTER, 0)).toBe(-1);
-    expect(registry.getLastError()).toBe(CODES.WSAEINVAL);
+    expect(env.registry.setService(querySet([A], { lpNSProviderId: '{99999999-9999-9999-9999-999999999999}' }), REGISTER, 0)).toBe(-1);
+    expect(env.registry.getLastError()).toBe(CODES.WSAEINVAL);
   });
 
   it('a namespace + NULL id: every enabled provider of that namespace, no other', () => {
     const second = installSecondSap();
     installSecondSapDisabled();
-    const r = registry.setServiceTyped(querySet([A], { dwNameSpace: NS_SAP }), REGISTER, 0);
+    const r = env.registry.setServiceTyped(querySet([A], { dwNameSpace: NS_SAP }), REGISTER, 0);
     expect(r.providers.map((p) => p.id)).toEqual([PROVIDER_IDS.sap, second.id]);
     expect(second.calls).toEqual([second.id]);
-    expect(registry.list()).toEqual([]);
+    expect(env.registry.list()).toEqual([]);
   });
 
   function installSecondSapDisabled() {
-    registry.catalog.install({ id: '{66666666-2222-3333-4444-555555555555}', namespace: NS_SAP, name: 'disabled SAP', enabled: false, provider: { NSPSetService: () => { throw new Error('a disabled provider was called'); } } });
+    env.registry.catalog.install({ id: '{66666666-2222-3333-4444-555555555555}', namespace: NS_SAP, name: 'disabled SAP', enabled: false, provider: { NSPSetService: () => { throw new Error('a disabled provider was called'); } } });
   }
 
   it('a namespace no enabled provider serves: WSASERVICE_NOT_FOUND', () => {
-    expect(registry.setService(querySet([A], { dwNameSpace: NS_NLA }), REGISTER, 0)).toBe(-1);
-    expect(registry.getLastError()).toBe(CODES.WSASERVICE_NOT_FOUND);
-    registry.catalog.setEnabled(PROVIDER_IDS.sap, false);
-    expect(() => registry.setServiceTyped(querySet([A], { dwNameSpace: NS_SAP }), REGISTER, 0)).toThrow(expect.objectContaining({ name: 'WSASERVICE_NOT_FOUND' }));
+    expect(env.registry.setService(querySet([A], { dwNameSpace: NS_NLA }), REGISTER, 0)).toBe(-1);
+    expect(env.registry.getLastError()).toBe(CODES.WSASERVICE_NOT_FOUND);
+    env.registry.catalog.setEnabled(PROVIDER_IDS.sap, false);
+    expect(() => env.registry.setServiceTyped(querySet([A], { dwNameSpace: NS_SAP }), REGISTER, 0)).toThrow(expect.objectContaining({ name: 'WSASERVICE_NOT_FOUND' }));
   });
 
   it('NS_ALL + NULL id: every enabled provider; success when one succeeds, each result reported', () => {
     installSecondSapDisabled();
-    const r = registry.setServiceTyped(querySet([A], { dwNameSpace: NS_ALL }), REGISTER, 0);
+    const r = env.registry.setServiceTyped(querySet([A], { dwNameSpace: NS_ALL }), REGISTER, 0);
     expect(r.providers.map((p) => [p.id, p.result])).toEqual([
       [PROVIDER_IDS.directory, 0],
       [PROVIDER_IDS.dns, 0],
@@ -223,34 +208,24 @@ describe('scope: dwNameSpace × lpNSProviderId', () => {
     ]);
     expect(r.providers[3]).toMatchObject({ error: 'WSAEINVAL', code: CODES.WSAEINVAL });
     expect(r.providers[1]!.outcome).toEqual({ noop: true });
-    expect(registry.list()).toHaveLength(1);
+    expect(env.registry.list()).toHaveLength(1);
   });
 
   it('NS_ALL when every provider fails: the most telling error, every provider result attached', () => {
-    registry.catalog.setEnabled(PROVIDER_IDS.dns, false);
-    const error = captureError(() => registry.setServiceTyped(querySet([A], { dwNameSpace: NS_ALL }), DELETE, 0));
+    env.registry.catalog.setEnabled(PROVIDER_IDS.dns, false);
+    const error = winsockError(() => env.registry.setServiceTyped(querySet([A], { dwNameSpace: NS_ALL }), DELETE, 0));
     expect(error.name).toBe('WSAEINVAL'); // Bluetooth's (not a SOCKADDR_BTH) outranks the others' NOT_FOUND
     expect((error.providers as { error: string }[]).map((p) => p.error)).toEqual(['WSASERVICE_NOT_FOUND', 'WSASERVICE_NOT_FOUND', 'WSAEINVAL']);
   });
 });
 
-function captureError(f: () => unknown): WinsockError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof WinsockError) return e;
-    throw e;
-  }
-  throw new Error('expected a WinsockError');
-}
-
 /** Each code through both forms: SOCKET_ERROR + getLastError, and the typed throw with code and name. */
-function expectError(name: keyof typeof CODES, call: () => { qs: QuerySetJson; operation: number; flags: number }, reg = registry) {
+function expectError(name: keyof typeof CODES, call: () => { qs: QuerySetJson; operation: number; flags: number }, reg = env.registry) {
   const { qs, operation, flags } = call();
   reg.setLastError(0);
   expect(reg.setService(qs, operation, flags)).toBe(-1);
   expect(reg.getLastError()).toBe(CODES[name]);
-  const error = captureError(() => reg.setServiceTyped(qs, operation, flags));
+  const error = winsockError(() => reg.setServiceTyped(qs, operation, flags));
   expect(error.name).toBe(name);
   expect(error.code).toBe(CODES[name]);
   return error;
@@ -258,7 +233,7 @@ function expectError(name: keyof typeof CODES, call: () => { qs: QuerySetJson; o
 
 describe('every error code and the condition that raises it', () => {
   it('WSANOTINITIALISED: any call before startup, after the last cleanup, and a cleanup too many', () => {
-    const fresh = new WinsockRegistry({ store });
+    const fresh = new WinsockRegistry({ store: env.store });
     expect(fresh.setService(querySet([A]), REGISTER, 0)).toBe(-1);
     expect(fresh.getLastError()).toBe(CODES.WSANOTINITIALISED);
     expect(() => fresh.setServiceTyped(querySet([A]), REGISTER, 0)).toThrow(expect.objectContaining({ name: 'WSANOTINITIALISED', code: 10093 }));
@@ -278,8 +253,8 @@ describe('every error code and the condition that raises it', () => {
     const e = expectError('WSAEINVAL', () => ({ qs: querySet([A], { dwSize: 60 }), operation: REGISTER, flags: 0 }));
     expect(e.message).toBe('dwSize: 60 is not sizeof(WSAQUERYSETW) on x64 (120)');
     // …and 60 is right for x86.
-    expect(registry.setService({ querySet: querySet([A], { dwSize: 60 }), arch: 'x86' }, REGISTER, 0)).toBe(0);
-    expect(registry.setService({ querySet: querySet([A], { dwSize: 120 }), arch: 'x86' }, REGISTER, 0)).toBe(-1);
+    expect(env.registry.setService({ querySet: querySet([A], { dwSize: 60 }), arch: 'x86' }, REGISTER, 0)).toBe(0);
+    expect(env.registry.setService({ querySet: querySet([A], { dwSize: 120 }), arch: 'x86' }, REGISTER, 0)).toBe(-1);
   });
 
   it('WSAEINVAL: an unknown essOperation', () => {
@@ -307,7 +282,7 @@ describe('every error code and the condition that raises it', () => {
     const e = expectError('WSAEINVAL', () => ({ qs: querySet([A, short]), operation: REGISTER, flags: 0 }));
     expect(e.path).toBe('lpcsaBuffer[1].LocalAddr.iSockaddrLength');
     const exact = { ...A, LocalAddr: { lpSockaddr: familyHex + '00'.repeat(size - 2), iSockaddrLength: size } };
-    expect(registry.setService(querySet([exact]), REGISTER, 0)).toBe(0);
+    expect(env.registry.setService(querySet([exact]), REGISTER, 0)).toBe(0);
   });
 
   it('WSAEINVAL: a sockaddr too short to hold its family, a RemoteAddr length with a NULL pointer', () => {
@@ -331,35 +306,35 @@ describe('every error code and the condition that raises it', () => {
   });
 
   it('members marked ignored are ignored: dwOutputFlags, dwNumberOfProtocols with a NULL lpafpProtocols, lpszQueryString', () => {
-    expect(registry.setService(querySet([A], { dwOutputFlags: 0xffffffff, dwNumberOfProtocols: 7, lpafpProtocols: null, lpszQueryString: 'anything' }), REGISTER, 0)).toBe(0);
+    expect(env.registry.setService(querySet([A], { dwOutputFlags: 0xffffffff, dwNumberOfProtocols: 7, lpafpProtocols: null, lpszQueryString: 'anything' }), REGISTER, 0)).toBe(0);
   });
 
   it('WSAEACCES: REGISTER over, DEREGISTER or DELETE another principal\'s object; an administrator may', () => {
-    registry.setServiceTyped(querySet([A]), REGISTER, 0);
-    registry.principal = 'bob';
+    env.registry.setServiceTyped(querySet([A]), REGISTER, 0);
+    env.registry.principal = 'bob';
     for (const [operation, flags] of [[REGISTER, 0], [REGISTER, MULTIPLE], [DEREGISTER, 0], [DEREGISTER, MULTIPLE], [DELETE, 0], [DELETE, MULTIPLE]] as const) {
       expectError('WSAEACCES', () => ({ qs: querySet([A]), operation, flags }));
     }
-    expect(registry.list()[0]).toMatchObject({ owner: 'alice', state: 'REGISTERED', lpcsaBuffer: [A] });
-    store.grantAdministrator('bob');
-    expect(registry.setService(querySet([B]), REGISTER, MULTIPLE)).toBe(0);
-    expect(registry.list()[0]).toMatchObject({ owner: 'alice', lpcsaBuffer: [A, B] });
-    store.revokeAdministrator('bob');
+    expect(env.registry.list()[0]).toMatchObject({ owner: 'alice', state: 'REGISTERED', lpcsaBuffer: [A] });
+    env.store.grantAdministrator('bob');
+    expect(env.registry.setService(querySet([B]), REGISTER, MULTIPLE)).toBe(0);
+    expect(env.registry.list()[0]).toMatchObject({ owner: 'alice', lpcsaBuffer: [A, B] });
+    env.store.revokeAdministrator('bob');
     expectError('WSAEACCES', () => ({ qs: querySet([A]), operation: DELETE, flags: 0 }));
-    const withAdmins = new WinsockRegistry({ store, principal: 'carol', administrators: ['carol'] });
+    const withAdmins = new WinsockRegistry({ store: env.store, principal: 'carol', administrators: ['carol'] });
     withAdmins.startup();
     expect(withAdmins.setService(querySet([]), DELETE, 0)).toBe(0);
   });
 
   it('WSAEACCES in the in-memory providers too (SAP)', () => {
-    registry.setServiceTyped(querySet([A], { dwNameSpace: NS_SAP }), REGISTER, 0);
-    registry.principal = 'bob';
+    env.registry.setServiceTyped(querySet([A], { dwNameSpace: NS_SAP }), REGISTER, 0);
+    env.registry.principal = 'bob';
     expectError('WSAEACCES', () => ({ qs: querySet([A], { dwNameSpace: NS_SAP }), operation: DELETE, flags: 0 }));
   });
 
   it('WSAEOPNOTSUPP: a provider in scope that does not implement NSPSetService', () => {
     const id = '{ABCDEF01-2345-6789-ABCD-EF0123456789}';
-    registry.catalog.install({ id, namespace: 40, name: 'lookup-only', provider: {} });
+    env.registry.catalog.install({ id, namespace: 40, name: 'lookup-only', provider: {} });
     expectError('WSAEOPNOTSUPP', () => ({ qs: querySet([A], { lpNSProviderId: id }), operation: REGISTER, flags: 0 }));
     expectError('WSAEOPNOTSUPP', () => ({ qs: querySet([A], { dwNameSpace: 40 }), operation: REGISTER, flags: 0 }));
   });
@@ -371,7 +346,7 @@ describe('every error code and the condition that raises it', () => {
   });
 
   it('WSA_NOT_ENOUGH_MEMORY: the object quota, the per-object address quota, the per-call address limit; never a crash', () => {
-    const small = new WinsockRegistry({ store, principal: 'alice', directory: { maxObjects: 2, maxAddressesPerObject: 3 }, maxAddressesPerCall: 5 });
+    const small = new WinsockRegistry({ store: env.store, principal: 'alice', directory: { maxObjects: 2, maxAddressesPerObject: 3 }, maxAddressesPerCall: 5 });
     small.startup();
     expect(small.setService(querySet([A], { lpszServiceInstanceName: 'one' }), REGISTER, 0)).toBe(0);
     expect(small.setService(querySet([A], { lpszServiceInstanceName: 'two' }), REGISTER, 0)).toBe(0);
