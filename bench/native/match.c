@@ -7,9 +7,11 @@
  *     computed by layoutOf in bench/cases/match.ts), follow each lpSockaddr
  *     with a bounds check, "no address" for NULL or length 0;
  *   - substitute IPROTOCOL_ANY from the family and socket type;
- *   - normalised records of 32-bit words in one arena, hashed with the
- *     MurmurHash3 x86_32 block mix; open addressing with linear probing over
- *     [hash, id + 1] slots, load factor at most 1/2, tombstones reused;
+ *   - normalised records of 32-bit words in one arena, each after a state
+ *     word, hashed with the MurmurHash3 x86_32 block mix (an inserted
+ *     record is written first and hashed as words); open addressing with
+ *     linear probing over [hash, ref] slots pointing at the records, load
+ *     factor at most 1/2, tombstones reused;
  *   - deleteExact marks records dead with the call's epoch, so a request
  *     naming an address twice matches twice.
  * One timed iteration = build the set from the registered array, then
@@ -150,10 +152,12 @@ static int32_t *write_bytes(int32_t *q, const uint8_t *p, int32_t length) {
   return q;
 }
 
+/* Arena entries: a state word (0 live, else the deleting epoch), then the
+ * record. Table slots [hash, ref]: ref = p + 1 for the live record at word
+ * p, -(p + 1) for a deleted one, 0 for empty (address-set.ts). */
 typedef struct {
   uint32_t seed;
-  int32_t *arena; size_t arena_used, arena_cap;
-  int32_t *record_at, *hashes, *dead_in; size_t ids, ids_cap, live;
+  int32_t *arena; size_t arena_used, arena_cap, live;
   int32_t *table; uint32_t mask; size_t occupied;
   int32_t epoch;
 } Set;
@@ -164,16 +168,25 @@ static size_t table_capacity_for(size_t entries) {
   return capacity;
 }
 
+static inline size_t record_words(const int32_t *r) { return 4 + words_of(r[2]) + words_of(r[3]); }
+
+static uint32_t hash_words(const int32_t *w, size_t n, uint32_t seed) {
+  uint32_t h = seed;
+  for (size_t k = 0; k < n; k++) h = mix(h, (uint32_t)w[k]);
+  return finish(h, (uint32_t)n);
+}
+
 static void rebuild_table(Set *s, size_t capacity) {
   free(s->table);
   s->table = calloc(2 * capacity, sizeof(int32_t));
   s->mask = (uint32_t)(capacity - 1);
-  for (size_t id = 0; id < s->ids; id++) {
-    if (s->dead_in[id]) continue;
-    uint32_t slot = (uint32_t)s->hashes[id] & s->mask;
+  for (size_t p = 0; p < s->arena_used; p += 1 + record_words(s->arena + p + 1)) {
+    if (s->arena[p]) continue;
+    uint32_t h = hash_words(s->arena + p + 1, record_words(s->arena + p + 1), s->seed);
+    uint32_t slot = h & s->mask;
     while (s->table[2 * slot + 1]) slot = (slot + 1) & s->mask;
-    s->table[2 * slot] = s->hashes[id];
-    s->table[2 * slot + 1] = (int32_t)id + 1;
+    s->table[2 * slot] = (int32_t)h;
+    s->table[2 * slot + 1] = (int32_t)(p + 2);
   }
   s->occupied = s->live;
 }
@@ -183,52 +196,39 @@ static void set_init(Set *s, size_t entries, size_t words) {
   s->seed = 0x9e3779b9u;
   s->arena_cap = words < 256 ? 256 : words;
   s->arena = malloc(s->arena_cap * sizeof(int32_t));
-  s->ids_cap = entries < 16 ? 16 : entries;
-  s->record_at = malloc(s->ids_cap * sizeof(int32_t));
-  s->hashes = malloc(s->ids_cap * sizeof(int32_t));
-  s->dead_in = calloc(s->ids_cap, sizeof(int32_t));
   rebuild_table(s, table_capacity_for(entries));
 }
 
 static void set_free(Set *s) {
-  free(s->arena); free(s->record_at); free(s->hashes); free(s->dead_in); free(s->table);
+  free(s->arena); free(s->table);
 }
 
 static int insert(Set *s, const Cursor *c) {
-  uint32_t h = hash_cursor(c, s->seed);
   if ((s->occupied + 1) * 2 > (size_t)s->mask + 1) rebuild_table(s, table_capacity_for(2 * (s->live + 1)));
+  size_t words = 4 + words_of(c->local_length) + words_of(c->remote_length);
+  if (s->arena_used + 1 + words > s->arena_cap) {
+    s->arena_cap = s->arena_cap * 2 > s->arena_used + 1 + words ? s->arena_cap * 2 : s->arena_used + 1 + words;
+    s->arena = realloc(s->arena, s->arena_cap * sizeof(int32_t));
+  }
+  size_t at = s->arena_used + 1;
+  int32_t *r = s->arena + at;
+  r[0] = c->type; r[1] = c->protocol; r[2] = c->local_length; r[3] = c->remote_length;
+  write_bytes(write_bytes(r + 4, c->local, c->local_length), c->remote, c->remote_length);
+  uint32_t h = hash_words(r, words, s->seed);
   uint32_t slot = h & s->mask;
   int64_t reuse = -1;
   for (;; slot = (slot + 1) & s->mask) {
     int32_t ref = s->table[2 * slot + 1];
     if (!ref) break;
-    int32_t id = ref - 1;
-    if (s->dead_in[id]) { if (reuse < 0) reuse = slot; }
-    else if ((uint32_t)s->table[2 * slot] == h && record_equals(s->arena + s->record_at[id], c)) return 0;
+    if (ref < 0) { if (reuse < 0) reuse = slot; }
+    else if ((uint32_t)s->table[2 * slot] == h && memcmp(s->arena + ref - 1, r, words * sizeof(int32_t)) == 0) return 0;
   }
-  size_t words = 4 + words_of(c->local_length) + words_of(c->remote_length);
-  if (s->arena_used + words > s->arena_cap) {
-    s->arena_cap = s->arena_cap * 2 > s->arena_used + words ? s->arena_cap * 2 : s->arena_used + words;
-    s->arena = realloc(s->arena, s->arena_cap * sizeof(int32_t));
-  }
-  if (s->ids == s->ids_cap) {
-    s->ids_cap *= 2;
-    s->record_at = realloc(s->record_at, s->ids_cap * sizeof(int32_t));
-    s->hashes = realloc(s->hashes, s->ids_cap * sizeof(int32_t));
-    s->dead_in = realloc(s->dead_in, s->ids_cap * sizeof(int32_t));
-  }
-  int32_t *r = s->arena + s->arena_used;
-  r[0] = c->type; r[1] = c->protocol; r[2] = c->local_length; r[3] = c->remote_length;
-  write_bytes(write_bytes(r + 4, c->local, c->local_length), c->remote, c->remote_length);
-  size_t id = s->ids++;
-  s->record_at[id] = (int32_t)s->arena_used;
-  s->hashes[id] = (int32_t)h;
-  s->dead_in[id] = 0;
-  s->arena_used += words;
+  s->arena[at - 1] = 0;
+  s->arena_used = at + words;
   s->live++;
   if (reuse >= 0) slot = (uint32_t)reuse; else s->occupied++;
   s->table[2 * slot] = (int32_t)h;
-  s->table[2 * slot + 1] = (int32_t)id + 1;
+  s->table[2 * slot + 1] = (int32_t)(at + 1);
   return 1;
 }
 
@@ -237,8 +237,8 @@ static int64_t find(const Set *s, const Cursor *c, uint32_t h, int32_t epoch) {
     int32_t ref = s->table[2 * slot + 1];
     if (!ref) return -1;
     if ((uint32_t)s->table[2 * slot] == h) {
-      int32_t id = ref - 1, dead = s->dead_in[id];
-      if ((dead == 0 || dead == epoch) && record_equals(s->arena + s->record_at[id], c)) return id;
+      if (ref > 0) { if (record_equals(s->arena + ref - 1, c)) return slot; }
+      else if (epoch && s->arena[-ref - 2] == epoch && record_equals(s->arena - ref - 1, c)) return slot;
     }
   }
 }
@@ -250,9 +250,10 @@ static size_t delete_exact(Set *s, const uint8_t *request, size_t n, int32_t *ma
   Cursor c;
   for (size_t i = 0; i < n; i++) {
     load(request, i, &c);
-    int64_t id = find(s, &c, hash_cursor(&c, s->seed), epoch);
-    if (id < 0) { unmatched[u++] = (int32_t)i; continue; }
-    if (s->dead_in[id] == 0) { s->dead_in[id] = epoch; s->live--; }
+    int64_t slot = find(s, &c, hash_cursor(&c, s->seed), epoch);
+    if (slot < 0) { unmatched[u++] = (int32_t)i; continue; }
+    int32_t ref = s->table[2 * slot + 1];
+    if (ref > 0) { s->table[2 * slot + 1] = -ref; s->arena[ref - 2] = epoch; s->live--; }
     matched[m++] = (int32_t)i;
   }
   return m;
@@ -260,7 +261,7 @@ static size_t delete_exact(Set *s, const uint8_t *request, size_t n, int32_t *ma
 
 static size_t iteration(const uint8_t *registered, const uint8_t *request, size_t n, int32_t *matched, int32_t *unmatched) {
   Set s;
-  set_init(&s, n, n * 12); /* as AddressSet.addAll reserves for a view */
+  set_init(&s, n, n * 13); /* as AddressSet.addAll reserves for a view */
   Cursor c;
   for (size_t i = 0; i < n; i++) {
     load(registered, i, &c);

@@ -38,10 +38,12 @@ const MIN_TABLE = 16;
 const COMPACT_MIN_DEAD = 64;
 /**
  * Arena words reserved per entry when the count is known (a view): a
- * record with a SOCKADDR_IN6 and no RemoteAddr is 11 words, with a
- * SOCKADDR_IN 8; 12 leaves room for the odd RemoteAddr without regrowing.
+ * state word and a record, 12 words with a SOCKADDR_IN6 and no RemoteAddr,
+ * 9 with a SOCKADDR_IN; 13 leaves room for the odd RemoteAddr.
  */
-const TYPICAL_RECORD_WORDS = 12;
+const TYPICAL_ENTRY_WORDS = 13;
+/** The state word before each record: live, or the epoch of the deleteExact that removed it. */
+const LIVE = 0;
 
 function tableCapacityFor(entries: number): number {
   let capacity = MIN_TABLE;
@@ -64,13 +66,17 @@ function grown(array: Int32Array, atLeast: number): Int32Array {
 /**
  * An owned set of CSADDR_INFO entries, compared by the match rule (rule.ts).
  *
- * Entries are normalised records (record.ts) in one Int32Array arena, in
- * insertion order; a hash index (open addressing, linear probing, slots of
- * [hash, id + 1]) finds them. Entries come in as canonical JSON, as views
- * over memory (hashed and compared in place, copied only when added), or
- * from another set. Deleting marks a record dead; dead records are dropped
- * from the arena when they outnumber live ones.
+ * Storage is one Int32Array arena of entries in insertion order, each a
+ * state word (LIVE, or the epoch of the deleteExact that removed it)
+ * followed by the normalised record (record.ts). The hash index is open
+ * addressing with linear probing over slots of [hash, ref]: ref is p + 1
+ * for the live record at word p, -(p + 1) once it is deleted (a tombstone
+ * that keeps its record for the epoch test), 0 for an empty slot. So a
+ * lookup touches the slot and the record, nothing else. Dead records are
+ * dropped from the arena when they outnumber live ones.
  *
+ * Entries come in as canonical JSON, as views over memory (hashed and
+ * compared in place, copied only when added), or from another set.
  * Iteration yields canonical JSON in insertion order, as normalised: "no
  * address" is `{lpSockaddr: null, iSockaddrLength: 0}`, IPROTOCOL_ANY is
  * the protocol substituted for it, and in semantic mode the ignored bytes
@@ -86,21 +92,17 @@ export class AddressSet {
   private arenaBytes: Uint8Array = new Uint8Array(this.arena.buffer);
   private arenaView: DataView = new DataView(this.arena.buffer);
   private arenaUsed = 0;
-
-  /** Per id (insertion order): where its record starts (words), its hash, and 0 if live or else the epoch of the deleteExact that removed it. */
-  private recordAt: Int32Array = new Int32Array(MIN_TABLE);
-  private hashes: Int32Array = new Int32Array(MIN_TABLE);
-  private deadIn: Int32Array = new Int32Array(MIN_TABLE);
-  private ids = 0;
   private live = 0;
+  /** Entries in the arena whose state is not LIVE. */
+  private dead = 0;
 
   private table: Int32Array = new Int32Array(2 * MIN_TABLE);
   private mask = MIN_TABLE - 1;
-  /** Slots in use, live or dead: what the load factor counts. */
+  /** Slots in use, live or tombstone: what the load factor counts. */
   private occupied = 0;
 
   private epoch = 0;
-  /** Changes when ids are renumbered (compaction), which invalidates iterators. */
+  /** Changes when records move (compaction), which invalidates iterators. */
   private generation = 0;
   private readonly cursor = new EntryCursor();
   private readonly loader = new CanonicalLoader();
@@ -138,7 +140,7 @@ export class AddressSet {
   static fromBytes(bytes: Uint8Array, options: { maxEntries?: number } = {}): AddressSet {
     const { header, payload } = readSet(bytes);
     const set = new AddressSet({ mode: header.mode, maxEntries: options.maxEntries ?? header.maxEntries });
-    set.reserve(header.count, payload.length);
+    set.reserve(header.count, payload.length + header.count);
     const payloadBytes = new Uint8Array(payload.buffer);
     const payloadView = new DataView(payload.buffer);
     const c = set.cursor;
@@ -159,7 +161,7 @@ export class AddressSet {
       if (!set.insert(c)) throw new InvalidDataError(`${where}: duplicate of an earlier record`, `[${k}]`);
       // Re-normalised, the record must come out word for word the same:
       // this rejects non-zero padding and, in semantic mode, ignored bytes.
-      const stored = set.recordAt[set.ids - 1]!;
+      const stored = set.arenaUsed - words;
       for (let q = 0; q < words; q++) {
         if (set.arena[stored + q] !== payload[p + q]) throw new InvalidDataError(`${where}: word ${q} is not in normal form (padding or ignored bytes not zero)`, `[${k}]`);
       }
@@ -171,8 +173,18 @@ export class AddressSet {
 
   /** The live entries as serialised bytes (set-format.ts), insertion order. */
   toBytes(): Uint8Array {
-    if (this.live !== this.ids) this.compact();
-    return writeSet({ mode: this.mode, count: this.live, maxEntries: this.maxEntries }, this.arena, this.arenaUsed);
+    const arena = this.arena;
+    let words = 0;
+    for (let p = 0; p < this.arenaUsed; p = next(arena, p)) if (arena[p] === LIVE) words += next(arena, p) - p - 1;
+    const payload = new Int32Array(words);
+    let at = 0;
+    for (let p = 0; p < this.arenaUsed; p = next(arena, p)) {
+      if (arena[p] !== LIVE) continue;
+      const end = next(arena, p);
+      payload.set(arena.subarray(p + 1, end), at);
+      at += end - p - 1;
+    }
+    return writeSet({ mode: this.mode, count: this.live, maxEntries: this.maxEntries }, payload, words);
   }
 
   get size(): number {
@@ -194,7 +206,7 @@ export class AddressSet {
    */
   addAll(entries: EntrySource): number {
     if (entries === this) return 0;
-    const ids = this.ids;
+    const arenaUsed = this.arenaUsed;
     const live = this.live;
     const generation = this.generation;
     let added = 0;
@@ -202,7 +214,7 @@ export class AddressSet {
       if (entries instanceof CsAddrArrayView) {
         // The hot path (a provider registering from memory): a plain loop
         // the JIT can inline into, and room reserved for a typical entry.
-        this.reserve(entries.length, entries.length * TYPICAL_RECORD_WORDS);
+        this.reserve(entries.length, entries.length * TYPICAL_ENTRY_WORDS);
         const c = this.cursor;
         const semantic = this.semantic;
         for (let i = 0, n = entries.length; i < n; i++) {
@@ -215,11 +227,14 @@ export class AddressSet {
         });
       }
     } catch (e) {
-      // Only appends happened (and perhaps a compaction, which keeps the
-      // order and puts the old live entries first): drop the appended ones.
-      const keep = this.generation === generation ? ids : live;
-      if (keep < this.ids) this.arenaUsed = this.recordAt[keep]!;
-      this.ids = keep;
+      // Only appends happened, and perhaps a compaction, which keeps the
+      // order and puts the `live` old entries first: drop what was appended.
+      let keep = arenaUsed;
+      if (this.generation !== generation) {
+        keep = 0;
+        for (let n = 0; n < live; n++) keep = next(this.arena, keep);
+      }
+      this.arenaUsed = keep;
       this.live = live;
       this.rebuildTable(this.mask + 1);
       throw e;
@@ -269,7 +284,6 @@ export class AddressSet {
     }
     const epoch = ++this.epoch;
     const result: MatchResult = { matched: [], unmatched: [] };
-    const deadIn = this.deadIn;
     try {
       if (request instanceof CsAddrArrayView) {
         const c = this.cursor;
@@ -281,19 +295,19 @@ export class AddressSet {
         this.visit(request, (c, i) => this.matchOne(c, i, epoch, result));
       }
     } catch (e) {
-      const table = this.table;
+      const { table, arena } = this;
       for (let slot = 0; slot <= this.mask; slot++) {
         const ref = table[2 * slot + 1]!;
-        if (ref < 0 && deadIn[-ref - 1] === epoch) {
+        if (ref < 0 && arena[-ref - 2] === epoch) {
           table[2 * slot + 1] = -ref;
-          deadIn[-ref - 1] = 0;
+          arena[-ref - 2] = LIVE;
           this.live++;
+          this.dead--;
         }
       }
       throw e;
     }
-    const dead = this.ids - this.live;
-    if (dead > this.live && dead >= COMPACT_MIN_DEAD) this.compact();
+    if (this.dead > this.live && this.dead >= COMPACT_MIN_DEAD) this.compact();
     return result;
   }
 
@@ -316,7 +330,7 @@ export class AddressSet {
     return out;
   }
 
-  /** A copy holding only the live entries (same seed, so no rehashing). */
+  /** A copy holding only the live entries (same seed). */
   clone(): AddressSet {
     const out = new AddressSet({ mode: this.mode, maxEntries: this.maxEntries });
     out.seed = this.seed;
@@ -326,9 +340,9 @@ export class AddressSet {
 
   *[Symbol.iterator](): Iterator<CsAddrInfoJson> {
     const generation = this.generation;
-    for (let id = 0; id < this.ids; id++) {
+    for (let p = 0; p < this.arenaUsed; p = next(this.arena, p)) {
       if (this.generation !== generation) throw new UsageError('the address set was compacted by a deleteExact during iteration');
-      if (this.deadIn[id] === 0) yield recordToCanonical(this.arena, this.arenaBytes, this.recordAt[id]!);
+      if (this.arena[p] === LIVE) yield recordToCanonical(this.arena, this.arenaBytes, p + 1);
     }
   }
 
@@ -359,9 +373,9 @@ export class AddressSet {
     }
     if (source instanceof AddressSet) {
       this.checkMode(source);
-      for (let id = 0, i = 0; id < source.ids; id++) {
-        if (source.deadIn[id] !== 0) continue;
-        loadRecord(source.arena, source.arenaBytes, source.arenaView, source.recordAt[id]!, c);
+      for (let p = 0, i = 0; p < source.arenaUsed; p = next(source.arena, p)) {
+        if (source.arena[p] !== LIVE) continue;
+        loadRecord(source.arena, source.arenaBytes, source.arenaView, p + 1, c);
         normaliseEntry(c, semantic);
         step(c, i++);
       }
@@ -397,17 +411,16 @@ export class AddressSet {
     const ref = this.table[2 * slot + 1]!;
     if (epoch !== 0 && ref > 0) {
       this.table[2 * slot + 1] = -ref;
-      this.deadIn[ref - 1] = epoch;
+      this.arena[ref - 2] = epoch;
       this.live--;
+      this.dead++;
     }
     result.matched.push(i);
   }
 
   /**
    * The slot of the entry matching the cursor (hash `h`): a live one, or
-   * with an epoch also one deleted in that epoch; -1 if none. Slots hold
-   * [hash, ref]: ref id + 1 for a live entry, -(id + 1) for a deleted one
-   * (a tombstone that keeps its id for the epoch test), 0 for empty.
+   * with an epoch also one deleted in that epoch; -1 if none.
    */
   private find(c: EntryCursor, h: number, epoch: number): number {
     const table = this.table;
@@ -417,8 +430,8 @@ export class AddressSet {
       if (ref === 0) return -1;
       if (table[2 * slot] === h) {
         if (ref > 0) {
-          if (recordEquals(this.arena, this.recordAt[ref - 1]!, c)) return slot;
-        } else if (epoch !== 0 && this.deadIn[-ref - 1] === epoch && recordEquals(this.arena, this.recordAt[-ref - 1]!, c)) {
+          if (recordEquals(this.arena, ref - 1, c)) return slot;
+        } else if (epoch !== 0 && this.arena[-ref - 2] === epoch && recordEquals(this.arena, -ref - 1, c)) {
           return slot;
         }
       }
@@ -433,9 +446,9 @@ export class AddressSet {
   private insert(c: EntryCursor): boolean {
     if (this.occupied + 1 > (this.mask + 1) * MAX_LOAD) this.grow();
     const words = recordWords(c.localLength, c.remoteLength);
-    if (this.arenaUsed + words > this.arena.length) this.setArena(grown(this.arena, this.arenaUsed + words));
+    if (this.arenaUsed + 1 + words > this.arena.length) this.setArena(grown(this.arena, this.arenaUsed + 1 + words));
     const arena = this.arena;
-    const at = this.arenaUsed;
+    const at = this.arenaUsed + 1;
     writeRecord(arena, at, c);
     const h = hashWords(arena, at, at + words, this.seed);
     const table = this.table;
@@ -447,36 +460,30 @@ export class AddressSet {
       if (ref === 0) break;
       if (ref < 0) {
         if (reuse < 0) reuse = slot;
-      } else if (table[2 * slot] === h && wordsEqual(arena, this.recordAt[ref - 1]!, at, words)) {
+      } else if (table[2 * slot] === h && wordsEqual(arena, ref - 1, at, words)) {
         return false;
       }
     }
     if (this.live >= this.maxEntries) throw new SetQuotaError(this.maxEntries);
-    if (this.ids === this.recordAt.length) this.growIds(this.ids + 1);
-    const id = this.ids++;
-    this.recordAt[id] = at;
-    this.hashes[id] = h;
-    this.deadIn[id] = 0;
+    arena[at - 1] = LIVE;
     this.arenaUsed = at + words;
     this.live++;
     if (reuse >= 0) slot = reuse;
     else this.occupied++;
     table[2 * slot] = h;
-    table[2 * slot + 1] = id + 1;
+    table[2 * slot + 1] = at + 1;
     return true;
   }
 
   /** Make room for `entries` more entries and `words` more arena words without regrowing. */
   private reserve(entries: number, words: number): void {
     if (this.arenaUsed + words > this.arena.length) this.setArena(grown(this.arena, this.arenaUsed + words));
-    if (this.ids + entries > this.recordAt.length) this.growIds(this.ids + entries);
     const capacity = tableCapacityFor(this.occupied + entries);
     if (capacity > this.mask + 1) this.rebuildTable(capacity);
   }
 
   private grow(): void {
-    const dead = this.ids - this.live;
-    if (dead > this.live && dead >= COMPACT_MIN_DEAD) this.compact();
+    if (this.dead > this.live && this.dead >= COMPACT_MIN_DEAD) this.compact();
     this.rebuildTable(tableCapacityFor(2 * (this.live + 1)));
   }
 
@@ -486,69 +493,58 @@ export class AddressSet {
     this.arenaView = new DataView(arena.buffer);
   }
 
-  private growIds(atLeast: number): void {
-    this.recordAt = grown(this.recordAt, atLeast);
-    this.hashes = grown(this.hashes, atLeast);
-    this.deadIn = grown(this.deadIn, atLeast);
-  }
-
   /** Index the live entries afresh (tombstones dropped) in a table of `capacity` slots. */
   private rebuildTable(capacity: number): void {
     const table = new Int32Array(2 * capacity);
     const mask = capacity - 1;
-    for (let id = 0; id < this.ids; id++) {
-      if (this.deadIn[id] !== 0) continue;
-      const h = this.hashes[id]!;
+    const arena = this.arena;
+    for (let p = 0; p < this.arenaUsed; p = next(arena, p)) {
+      if (arena[p] !== LIVE) continue;
+      const h = hashWords(arena, p + 1, next(arena, p), this.seed);
       let slot = h & mask;
       while (table[2 * slot + 1] !== 0) slot = (slot + 1) & mask;
       table[2 * slot] = h;
-      table[2 * slot + 1] = id + 1;
+      table[2 * slot + 1] = p + 2;
     }
     this.table = table;
     this.mask = mask;
     this.occupied = this.live;
   }
 
-  /** Drop dead records: renumbers ids, so iterators started before it stop. */
+  /** Drop dead records: moves records, so iterators started before it stop. */
   private compact(): void {
     const into = new AddressSet({ mode: this.mode });
     into.seed = this.seed;
     this.copyLiveInto(into);
     this.setArena(into.arena);
     this.arenaUsed = into.arenaUsed;
-    this.recordAt = into.recordAt;
-    this.hashes = into.hashes;
-    this.deadIn = into.deadIn;
-    this.ids = into.ids;
     this.table = into.table;
     this.mask = into.mask;
     this.occupied = into.occupied;
+    this.dead = 0;
     this.generation++;
   }
 
-  /** Copy the live records, in order, into an empty set with the same seed, and index them. */
+  /** Copy the live entries, in order, into an empty set with the same seed, and index them. */
   private copyLiveInto(out: AddressSet): void {
+    const arena = this.arena;
     let words = 0;
-    for (let id = 0; id < this.ids; id++) {
-      if (this.deadIn[id] === 0) words += recordWords(this.arena[this.recordAt[id]! + 2]!, this.arena[this.recordAt[id]! + 3]!);
-    }
+    for (let p = 0; p < this.arenaUsed; p = next(arena, p)) if (arena[p] === LIVE) words += next(arena, p) - p;
     out.setArena(new Int32Array(Math.max(256, words)));
-    out.growIds(this.live);
     let at = 0;
-    let next = 0;
-    for (let id = 0; id < this.ids; id++) {
-      if (this.deadIn[id] !== 0) continue;
-      const from = this.recordAt[id]!;
-      const n = recordWords(this.arena[from + 2]!, this.arena[from + 3]!);
-      out.arena.set(this.arena.subarray(from, from + n), at);
-      out.recordAt[next] = at;
-      out.hashes[next] = this.hashes[id]!;
-      next++;
-      at += n;
+    for (let p = 0; p < this.arenaUsed; p = next(arena, p)) {
+      if (arena[p] !== LIVE) continue;
+      const end = next(arena, p);
+      out.arena.set(arena.subarray(p, end), at);
+      at += end - p;
     }
     out.arenaUsed = at;
-    out.ids = next;
-    out.live = next;
-    out.rebuildTable(tableCapacityFor(2 * (next + 1)));
+    out.live = this.live;
+    out.rebuildTable(tableCapacityFor(2 * (this.live + 1)));
   }
+}
+
+/** The word after the entry (state word and record) that starts at word p. */
+function next(arena: Int32Array, p: number): number {
+  return p + 1 + recordWords(arena[p + 3]!, arena[p + 4]!);
 }
