@@ -43,7 +43,7 @@ export function isRawSource(source: QuerySetSource): source is RawSource {
   return typeof source === 'object' && source !== null && 'space' in source && 'at' in source;
 }
 
-function isCanonicalSource(source: QuerySetSource): source is CanonicalSource {
+export function isCanonicalSource(source: QuerySetSource): source is CanonicalSource {
   return typeof source === 'object' && source !== null && 'querySet' in source && !('dwSize' in source);
 }
 

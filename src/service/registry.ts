@@ -14,7 +14,7 @@ import { BluetoothProvider, type BluetoothOptions } from './providers/bluetooth.
 import { DirectoryProvider, type DirectoryOptions } from './providers/directory.js';
 import { DnsProvider } from './providers/dns.js';
 import { SapProvider, type SapOptions } from './providers/sap.js';
-import { type QuerySetSource, isRawSource, resolveSource } from './query-set-source.js';
+import { type QuerySetSource, isCanonicalSource, isRawSource, resolveSource } from './query-set-source.js';
 import { providersInScope } from './scope.js';
 import type { ServiceObjectJson, ServiceStore } from './store.js';
 import { validateSetService } from './validate.js';
@@ -277,7 +277,7 @@ function withCharset(source: QuerySetSource, charset: 'W' | 'A'): QuerySetSource
     if (source.charset !== charset) throw new UsageError(`WSASetService${charset} was given a WSAQUERYSET${source.charset} image`);
     return source;
   }
-  if (typeof source === 'object' && source !== null && 'querySet' in source && !('dwSize' in source)) return { ...source, charset };
+  if (isCanonicalSource(source)) return { ...source, charset };
   return { querySet: source, charset };
 }
 
