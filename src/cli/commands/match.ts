@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { layoutOf } from '../../abi/layout.js';
 import { parseQuerySetJson } from '../../codec/parse.js';
@@ -12,7 +12,7 @@ import { archOption, charsetOption, json } from '../options.js';
 import type { Command } from '../run.js';
 import { CliUsageError } from '../usage-error.js';
 
-const USAGE = 'match A B [--semantic] [--arch x86|x64] [--charset W|A] [--base ADDR]… [--at ADDR]…';
+const USAGE = 'match A B [--semantic] [--arch x86|x64]… [--charset W|A] [--base ADDR]… [--at ADDR]…';
 
 /**
  * rnrkit match A B: which lpcsaBuffer entries of query set B match an entry
@@ -20,8 +20,8 @@ const USAGE = 'match A B [--semantic] [--arch x86|x64] [--charset W|A] [--base A
  * semantic mode). A and B are canonical query-set JSON files or memory
  * images (a raw image at --base, or a minidump); an image's query set is at
  * --at (default: where the capture says, for a raw image its first byte).
- * --base and --at given once apply to both files, given twice the first is
- * A's and the second B's. Prints {"matched":[…],"unmatched":[…]}: indices
+ * --arch, --base and --at given once apply to both files, given twice the
+ * first is A's and the second B's (an x86 image against an x64 one). Prints {"matched":[…],"unmatched":[…]}: indices
  * into B's lpcsaBuffer.
  */
 export const match: Command = ({ args, stdout }) => {
@@ -30,7 +30,7 @@ export const match: Command = ({ args, stdout }) => {
     allowPositionals: true,
     options: {
       semantic: { type: 'boolean' },
-      arch: { type: 'string' },
+      arch: { type: 'string', multiple: true },
       charset: { type: 'string' },
       base: { type: 'string', multiple: true },
       at: { type: 'string', multiple: true },
@@ -43,6 +43,7 @@ export const match: Command = ({ args, stdout }) => {
     if (list.length === 2) return [list[0], list[1]];
     throw new CliUsageError(`--${name} is given ${list.length} times: once for both files or twice (A, then B)`);
   };
+  const arches = perFile('arch', values.arch);
   const bases = perFile('base', values.base);
   const ats = perFile('at', values.at);
   const charset = charsetOption(values.charset);
@@ -52,11 +53,10 @@ export const match: Command = ({ args, stdout }) => {
   try {
     const load = (k: 0 | 1): EntrySource => {
       const file = positionals[k]!;
-      const bytes = readFileSync(file);
-      if (looksLikeJson(bytes)) return csAddrsOfJson(bytes, file);
+      if (looksLikeJson(file)) return csAddrsOfJson(readFileSync(file), file);
       const capture = openCapture(file, { base: bases[k] });
       opened.push(capture);
-      const arch = archOption(values.arch ?? capture.arch);
+      const arch = archOption(arches[k] ?? capture.arch);
       const atText = ats[k];
       const at = atText !== undefined ? parseAddress(atText) : capture.defaultAt;
       if (at === undefined) throw new CliUsageError(`${file}: --at ADDR is required (where the query set is)`);
@@ -83,8 +83,17 @@ function named<T>(source: EntrySource, run: () => T): T {
   }
 }
 
-function looksLikeJson(bytes: Uint8Array): boolean {
-  for (const b of bytes) {
+/** Whether FILE starts (after white space) with '{': reads only its first bytes, since the other kind may be a large dump. */
+function looksLikeJson(file: string): boolean {
+  const head = new Uint8Array(4096);
+  const fd = openSync(file, 'r');
+  let n: number;
+  try {
+    n = readSync(fd, head, 0, head.length, 0);
+  } finally {
+    closeSync(fd);
+  }
+  for (const b of head.subarray(0, n)) {
     if (b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d) continue;
     return b === 0x7b; // '{'
   }
