@@ -118,7 +118,8 @@ export function recordEquals(arena: Int32Array, p: number, c: EntryCursor): bool
 function writeBytes(arena: Int32Array, q: number, bytes: Uint8Array, view: DataView, offset: number, length: number, skipStart: number, skipEnd: number): number {
   const whole = length & ~3;
   let k = 0;
-  for (; k < whole; k += 4) arena[q++] = k >= skipStart && k < skipEnd ? 0 : view.getInt32(offset + k, true);
+  if (skipStart === skipEnd) for (; k < whole; k += 4) arena[q++] = view.getInt32(offset + k, true);
+  else for (; k < whole; k += 4) arena[q++] = k >= skipStart && k < skipEnd ? 0 : view.getInt32(offset + k, true);
   if (k < length) arena[q++] = k >= skipStart && k < skipEnd ? 0 : tailWord(bytes, offset + k, length - k);
   return q;
 }

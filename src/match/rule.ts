@@ -89,17 +89,23 @@ export function hasAddress(pointerIsNull: boolean, iSockaddrLength: number): boo
  * ProtocolSubstitutionError (path `iProtocol`).
  */
 export function normaliseEntry(c: EntryCursor, semantic: boolean): void {
-  const localFamily = c.localLength >= 2 ? c.localBytes[c.localOffset]! | (c.localBytes[c.localOffset + 1]! << 8) : NO_FAMILY;
-  const remoteFamily = c.remoteLength >= 2 ? c.remoteBytes[c.remoteOffset]! | (c.remoteBytes[c.remoteOffset + 1]! << 8) : NO_FAMILY;
   if (c.iProtocol === IPROTOCOL_ANY) {
-    c.iProtocol = substituteProtocol(localFamily !== NO_FAMILY ? localFamily : remoteFamily, c.iSocketType, c.iProtocol);
+    const local = familyOf(c.localBytes, c.localOffset, c.localLength);
+    c.iProtocol = substituteProtocol(local !== NO_FAMILY ? local : familyOf(c.remoteBytes, c.remoteOffset, c.remoteLength), c.iSocketType, c.iProtocol);
   }
   if (semantic) {
-    c.localSkipStart = ignoredStart.get(localFamily) ?? 0;
-    c.localSkipEnd = ignoredEnd.get(localFamily) ?? 0;
-    c.remoteSkipStart = ignoredStart.get(remoteFamily) ?? 0;
-    c.remoteSkipEnd = ignoredEnd.get(remoteFamily) ?? 0;
+    const local = familyOf(c.localBytes, c.localOffset, c.localLength);
+    const remote = familyOf(c.remoteBytes, c.remoteOffset, c.remoteLength);
+    c.localSkipStart = ignoredStart.get(local) ?? 0;
+    c.localSkipEnd = ignoredEnd.get(local) ?? 0;
+    c.remoteSkipStart = ignoredStart.get(remote) ?? 0;
+    c.remoteSkipEnd = ignoredEnd.get(remote) ?? 0;
   } else {
     c.localSkipStart = c.localSkipEnd = c.remoteSkipStart = c.remoteSkipEnd = 0;
   }
+}
+
+/** A sockaddr's address family: its first two bytes (little-endian), or NO_FAMILY when it has fewer. */
+function familyOf(bytes: Uint8Array, offset: number, length: number): number {
+  return length >= 2 ? bytes[offset]! | (bytes[offset + 1]! << 8) : NO_FAMILY;
 }
