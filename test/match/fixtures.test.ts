@@ -88,6 +88,29 @@ describe.each(['sets-W', 'sets-A'])('the mingw-w64 images %s', (name) => {
   });
 });
 
+describe.each(['corrupt-W-x86', 'corrupt-W-x64', 'corrupt-A-x86', 'corrupt-A-x64'])('the corrupt mingw-w64 image %s', (name) => {
+  const m = JSON.parse(readFileSync(codec(`images/${name}.json`), 'utf8')) as ImageManifest & {
+    sets: { name: string; at: string; charset: 'W' | 'A'; error: { field: string } }[];
+  };
+  // The sets whose damage is in the address array: matching must name it.
+  const broken = m.sets.filter((s) => s.error.field.startsWith('lpcsaBuffer'));
+  const other = codec('expected/x64/ipv4_ipv6.json').pathname;
+
+  it('has sets damaged in lpcsaBuffer', () => {
+    expect(broken.length).toBeGreaterThan(0);
+  });
+
+  it.each(broken.map((s) => [s.name, s] as const))('%s: exit 1, naming the member the manifest names', async (_, set) => {
+    for (const files of [[codec(`images/${m.file}`).pathname, other], [other, codec(`images/${m.file}`).pathname]]) {
+      const result = await runCli(['match', ...files, '--arch', m.arch, '--charset', set.charset, '--base', m.base, '--at', set.at]);
+      expect(result.code).toBe(1);
+      expect(result.stdout).toBe('');
+      expect(result.stderr.startsWith(`rnrkit: ${set.error.field}`)).toBe(true);
+      expect(result.stderr.split('\n')).toHaveLength(2);
+    }
+  });
+});
+
 describe('the Wine x64 minidump', () => {
   const dump = new URL('../../fixtures/dumps/wine-x64-sets.dmp.gz', import.meta.url).pathname;
   const sidecar = JSON.parse(readFileSync(new URL('../../fixtures/dumps/wine-x64-sets.json', import.meta.url), 'utf8')) as {
