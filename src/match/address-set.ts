@@ -214,7 +214,9 @@ export class AddressSet {
       if (entries instanceof CsAddrArrayView) {
         // The hot path (a provider registering from memory): a plain loop
         // the JIT can inline into, and room reserved for a typical entry.
-        this.reserve(entries.length, entries.length * TYPICAL_ENTRY_WORDS);
+        // Never more than the quota allows: a count read from a dump is bounded by the dump's size only.
+        const expected = Math.min(entries.length, Math.max(0, this.maxEntries - this.live));
+        this.reserve(expected, expected * TYPICAL_ENTRY_WORDS);
         const c = this.cursor;
         const semantic = this.semantic;
         for (let i = 0, n = entries.length; i < n; i++) {

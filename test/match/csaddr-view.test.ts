@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { InvalidDataError, MemoryError, UsageError } from '../../src/errors.js';
+import { InvalidDataError, MemoryError, RnrError, UsageError } from '../../src/errors.js';
 import { AddressSet, CsAddrArrayView, ProtocolSubstitutionError } from '../../src/match/index.js';
 import { EntryCursor } from '../../src/match/entry-cursor.js';
 import { RegionList } from '../../src/memory/index.js';
@@ -134,5 +135,39 @@ describe('CsAddrArrayView over several regions', () => {
       entry(sa(ipv6(V6, 2)), sa(ipv4([1, 2, 3, 4], 1)), 1, 6),
     ]);
     expect(set.matchAll(view)).toEqual({ matched: [0, 1], unmatched: [] });
+  });
+});
+
+describe('CsAddrArrayView over random memory', () => {
+  // Entries whose pointers mostly land in the image (or are NULL, or wild),
+  // with lengths around the interesting values, over random filler bytes.
+  const arbPointer = fc.oneof(fc.constant(0), fc.nat({ max: 700 }).map((o) => 0x1000 + o), fc.nat({ max: 0xffff_ffff }));
+  const arbLength = fc.oneof(fc.constantFrom(-1, 0, 1, 2, 3, 16, 28, 129), fc.integer({ min: -0x8000_0000, max: 0x7fff_ffff }));
+  const arbEntry = fc.record({
+    local: fc.tuple(arbPointer, arbLength), remote: fc.tuple(arbPointer, arbLength),
+    type: fc.constantFrom(1, 2, 5, 3), protocol: fc.constantFrom(-1, 6, 17, 1000),
+  });
+
+  it('only ever throws rnrkit errors, and what it read matches itself', () => {
+    fc.assert(
+      fc.property(fc.constantFrom('x86' as const, 'x64' as const), fc.array(arbEntry, { maxLength: 12 }), fc.uint8Array({ maxLength: 700 }), fc.nat({ max: 3 }), (arch, entries, filler, extra) => {
+        const image = new ImageBuilder(arch, 0x1000);
+        const at = image.allocArray(entries.length);
+        entries.forEach((e, i) => image.rawEntry(at, i, e.local as [number, number], e.remote as [number, number], e.type, e.protocol));
+        image.write(image.alloc(filler.length, 1), filler);
+        const space = RegionList.flat(image.finish(), 0x1000);
+        try {
+          // `extra` entries past the array read the filler as entries, or run off the end.
+          const view = new CsAddrArrayView(space, at, entries.length + extra, arch);
+          const set = AddressSet.fromView(view);
+          expect(set.size).toBeLessThanOrEqual(view.length);
+          expect(set.matchAll(view).unmatched).toEqual([]);
+          expect(AddressSet.fromBytes(set.toBytes()).toCanonical()).toEqual(set.toCanonical());
+        } catch (e) {
+          if (!(e instanceof RnrError)) throw e;
+        }
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
