@@ -58,6 +58,10 @@ function offsetsFor(arch: Arch): Offsets {
   return o;
 }
 
+/** `sockaddrAt` results that are not offsets. */
+const NO_ADDRESS = -1;
+const OUTSIDE_WINDOW = -2;
+
 const DEFAULT_MAX_SOCKADDR_LENGTH = layoutOf('SOCKADDR_STORAGE', 'x64').size;
 
 /**
@@ -171,8 +175,9 @@ export class CsAddrArrayView {
     c.iSocketType = v.getInt32(at + o.socketType, true);
     c.iProtocol = v.getInt32(at + o.protocol, true);
     let length = v.getInt32(at + o.localLength, true);
-    let offset = this.sockaddrAt(i, at + o.localPointer, length, 'LocalAddr');
-    if (offset < 0) {
+    let offset = this.sockaddrAt(at + o.localPointer, length);
+    if (offset === OUTSIDE_WINDOW) offset = this.sockaddrElsewhere(i, length, 'LocalAddr');
+    if (offset === NO_ADDRESS) {
       c.clearLocal();
     } else {
       c.localBytes = this.windowBytes;
@@ -181,8 +186,9 @@ export class CsAddrArrayView {
       c.localLength = length;
     }
     length = v.getInt32(at + o.remoteLength, true);
-    offset = this.sockaddrAt(i, at + o.remotePointer, length, 'RemoteAddr');
-    if (offset < 0) {
+    offset = this.sockaddrAt(at + o.remotePointer, length);
+    if (offset === OUTSIDE_WINDOW) offset = this.sockaddrElsewhere(i, length, 'RemoteAddr');
+    if (offset === NO_ADDRESS) {
       c.clearRemote();
     } else {
       c.remoteBytes = this.windowBytes;
@@ -199,24 +205,31 @@ export class CsAddrArrayView {
 
   /**
    * Where the sockaddr whose pointer is at byte `pointerAt` of the array
-   * (length `length`) is in the current window, or -1 for "no address".
+   * (length `length`) is in the current window; NO_ADDRESS for "no
+   * address"; OUTSIDE_WINDOW when `sockaddrElsewhere` must find it (or
+   * report a bad length). Small enough for the JIT to inline into `load`.
    *
-   * The fast path compares the pointer's two 32-bit halves with the
-   * window's start as int32s: pointers on x64 are above 2^32, and doubles
-   * in this loop made it twice as slow (measured with match/100k).
+   * It compares the pointer's two 32-bit halves with the window's start as
+   * int32s: pointers on x64 are above 2^32, and doubles in this loop made it
+   * twice as slow (measured with match/100k).
    */
-  private sockaddrAt(i: number, pointerAt: number, length: number, member: AddressMember): number {
+  private sockaddrAt(pointerAt: number, length: number): number {
     const v = this.view;
     const low = v.getInt32(pointerAt, true);
     const high = this.o.pointerSize === 8 ? v.getInt32(pointerAt + 4, true) : 0;
-    if (!hasAddress((low | high) === 0, length)) return -1;
-    if (length < 0 || length > this.maxSockaddrLength) this.checkLength(i, member, this.lpSockaddr(i, member), length);
+    if (!hasAddress((low | high) === 0, length)) return NO_ADDRESS;
     // Unsigned low >= windowLow, as a signed comparison of the flipped values.
-    if (high === this.windowHigh && (low ^ 0x8000_0000) >= (this.windowLow ^ 0x8000_0000)) {
+    if (length > 0 && length <= this.maxSockaddrLength && high === this.windowHigh && (low ^ 0x8000_0000) >= (this.windowLow ^ 0x8000_0000)) {
       const offset = (low - this.windowLow) | 0;
       if (offset >= 0 && offset <= this.windowLength - length) return offset;
     }
+    return OUTSIDE_WINDOW;
+  }
+
+  /** The slow path of `sockaddrAt`: check the length, locate the sockaddr, make its region the window. */
+  private sockaddrElsewhere(i: number, length: number, member: AddressMember): number {
     const pointer = this.lpSockaddr(i, member);
+    this.checkLength(i, member, pointer, length);
     const located = withPath(`${this.path}[${i}].${member}.lpSockaddr`, () => this.space.locate(pointer, length));
     this.remember(pointer, length, located);
     return pointer - this.windowStart;
