@@ -177,11 +177,16 @@ export class CsAddrArrayView {
     let length = v.getInt32(at + o.localLength, true);
     let offset = this.sockaddrAt(at + o.localPointer, length);
     if (offset === OUTSIDE_WINDOW) offset = this.sockaddrElsewhere(i, length, 'LocalAddr');
+    // Only offsets and lengths change from entry to entry; the byte views
+    // change with the window, so they are stored (a write barrier each) only then.
     if (offset === NO_ADDRESS) {
-      c.clearLocal();
+      c.localOffset = 0;
+      c.localLength = 0;
     } else {
-      c.localBytes = this.windowBytes;
-      c.localView = this.windowView;
+      if (c.localView !== this.windowView) {
+        c.localBytes = this.windowBytes;
+        c.localView = this.windowView;
+      }
       c.localOffset = offset;
       c.localLength = length;
     }
@@ -189,10 +194,13 @@ export class CsAddrArrayView {
     offset = this.sockaddrAt(at + o.remotePointer, length);
     if (offset === OUTSIDE_WINDOW) offset = this.sockaddrElsewhere(i, length, 'RemoteAddr');
     if (offset === NO_ADDRESS) {
-      c.clearRemote();
+      c.remoteOffset = 0;
+      c.remoteLength = 0;
     } else {
-      c.remoteBytes = this.windowBytes;
-      c.remoteView = this.windowView;
+      if (c.remoteView !== this.windowView) {
+        c.remoteBytes = this.windowBytes;
+        c.remoteView = this.windowView;
+      }
       c.remoteOffset = offset;
       c.remoteLength = length;
     }
