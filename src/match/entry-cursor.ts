@@ -8,7 +8,9 @@ const NO_VIEW = new DataView(NO_BYTES.buffer);
  * … localOffset + localLength)` are the bytes in the address space, the
  * canonical JSON's scratch buffer, or a set's arena.
  *
- * After `normaliseEntry` (rule.ts) a length of 0 means "no address",
+ * After `normaliseEntry` (rule.ts) a length of 0 means "no address" (the
+ * byte fields may then still point at an earlier entry's bytes; nothing
+ * reads them),
  * iProtocol is never IPROTOCOL_ANY, and `…SkipStart/…SkipEnd` is the byte
  * range the semantic mode ignores (empty in exact mode).
  */
@@ -42,13 +44,5 @@ export class EntryCursor {
     this.remoteView = view;
     this.remoteOffset = offset;
     this.remoteLength = length;
-  }
-
-  clearLocal(): void {
-    this.setLocal(NO_BYTES, NO_VIEW, 0, 0);
-  }
-
-  clearRemote(): void {
-    this.setRemote(NO_BYTES, NO_VIEW, 0, 0);
   }
 }
