@@ -51,10 +51,25 @@ function tableCapacityFor(entries: number): number {
   return capacity;
 }
 
-function randomSeed(): number {
+function drawRandom(): number {
   const crypto = (globalThis as { crypto?: { getRandomValues?: (a: Int32Array) => Int32Array } }).crypto;
   if (crypto?.getRandomValues) return crypto.getRandomValues(new Int32Array(1))[0]!;
   return (Math.random() * 0x1_0000_0000) | 0;
+}
+
+/**
+ * Seeds: one random secret per process, drawn once, mixed with a counter
+ * through MurmurHash3's finaliser. Every set still gets its own seed,
+ * unpredictable without the secret; drawing from crypto per set cost about
+ * 6 µs, most of a small REGISTER's time (bench service/batch).
+ */
+const processSecret = drawRandom();
+let setsSeeded = 0;
+function randomSeed(): number {
+  let h = (processSecret ^ Math.imul(++setsSeeded, 0x9e3779b9)) | 0;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return h ^ (h >>> 16);
 }
 
 function grown(array: Int32Array, atLeast: number): Int32Array {
