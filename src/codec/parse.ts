@@ -1,4 +1,3 @@
-import { canonicalGuid } from '../abi/guid.js';
 import { layoutOf } from '../abi/layout.js';
 import { InvalidDataError, RnrError } from '../errors.js';
 import type { QuerySetJson, ServiceClassInfoJson } from './canonical.js';
@@ -19,49 +18,92 @@ import { type FieldPlan, type StructPlan, planOf } from './plan.js';
  * A's one-byte range for the charset it is given.
  */
 export function parseQuerySetJson(value: unknown): QuerySetJson {
-  return parseStruct(planOf('WSAQUERYSETW', 'x64'), value, 'W') as unknown as QuerySetJson;
+  return parseStruct(checkerOf(planOf('WSAQUERYSETW', 'x64')), value, 'W') as unknown as QuerySetJson;
 }
 
 /** The same for a WSASERVICECLASSINFOW/A object. */
 export function parseServiceClassInfoJson(value: unknown): ServiceClassInfoJson {
-  return parseStruct(planOf('WSASERVICECLASSINFOW', 'x64'), value, 'W') as unknown as ServiceClassInfoJson;
+  return parseStruct(checkerOf(planOf('WSASERVICECLASSINFOW', 'x64')), value, 'W') as unknown as ServiceClassInfoJson;
 }
 
 const INT_LIMITS: Record<string, [number, number]> = {
   u8: [0, 0xff], i8: [-0x80, 0x7f], u16: [0, 0xffff], i16: [-0x8000, 0x7fff], u32: [0, 0xffff_ffff], i32: [-0x8000_0000, 0x7fff_ffff],
 };
 
-function parseStruct(plan: StructPlan, value: unknown, charset: 'W' | 'A'): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw notObject(value, `a ${plan.name.replace(/[WA]$/, '')} object`);
+/**
+ * What parsing a struct needs from its plan, worked out once per plan
+ * rather than per value (parseQuerySetJson is on the hot path of
+ * WSASetService: service/batch): the member names, each integer's range,
+ * each nested struct's checker.
+ */
+interface StructChecker {
+  readonly plan: StructPlan;
+  /** The struct's name without its W/A suffix, for messages. */
+  readonly title: string;
+  readonly known: ReadonlySet<string>;
+  readonly fields: readonly FieldChecker[];
+}
+
+interface FieldChecker {
+  readonly plan: FieldPlan;
+  readonly name: string;
+  /** Integers: the range and the kind (`u32`) the message names. */
+  readonly min: number;
+  readonly max: number;
+  readonly kind: string;
+  /** inline, array, object: the element struct. */
+  readonly struct: StructChecker | undefined;
+}
+
+const checkers = new WeakMap<StructPlan, StructChecker>();
+
+function checkerOf(plan: StructPlan): StructChecker {
+  let checker = checkers.get(plan);
+  if (!checker) {
+    const fields = plan.fields.map((f): FieldChecker => {
+      const kind = f.kind === 'int' ? `${f.signed ? 'i' : 'u'}${f.size * 8}` : '';
+      const [min, max] = f.kind === 'int' ? INT_LIMITS[kind]! : [0, 0];
+      const struct = f.kind === 'inline' || f.kind === 'array' || f.kind === 'object' ? checkerOf(f.struct) : undefined;
+      return { plan: f, name: f.name, min, max, kind, struct };
+    });
+    checker = { plan, title: plan.name.replace(/[WA]$/, ''), known: new Set(plan.fields.map((f) => f.name)), fields };
+    checkers.set(plan, checker);
+  }
+  return checker;
+}
+
+function parseStruct(checker: StructChecker, value: unknown, charset: 'W' | 'A'): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw notObject(value, `a ${checker.title} object`);
   const input = value as Record<string, unknown>;
-  const known = new Set(plan.fields.map((f) => f.name));
+  const known = checker.known;
   for (const key of Object.keys(input)) {
-    if (!key.startsWith('$') && !known.has(key)) {
-      throw new InvalidDataError(`unknown member ${JSON.stringify(key)} (${plan.name.replace(/[WA]$/, '')} has ${[...known].join(', ')})`);
+    if (!known.has(key) && !key.startsWith('$')) {
+      throw new InvalidDataError(`unknown member ${JSON.stringify(key)} (${checker.title} has ${[...known].join(', ')})`);
     }
   }
   const out: Record<string, unknown> = {};
-  for (const f of plan.fields) {
-    try {
+  const fields = checker.fields;
+  let i = 0;
+  try {
+    for (; i < fields.length; i++) {
+      const f = fields[i]!;
       if (!(f.name in input)) throw new InvalidDataError('missing (every member is required; NULL pointers are null)');
-      out[f.name] = parseField(plan, f, input[f.name], input, charset);
-    } catch (e) {
-      throw e instanceof RnrError ? e.withContext(f.name) : e;
+      out[f.name] = parseField(checker, f, input[f.name], input, charset);
     }
+  } catch (e) {
+    throw e instanceof RnrError ? e.withContext(fields[i]!.name) : e;
   }
   return out;
 }
 
-function parseField(plan: StructPlan, f: FieldPlan, v: unknown, parent: Record<string, unknown>, charset: 'W' | 'A'): unknown {
+function parseField(checker: StructChecker, field: FieldChecker, v: unknown, parent: Record<string, unknown>, charset: 'W' | 'A'): unknown {
+  const f = field.plan;
   switch (f.kind) {
-    case 'int': {
-      const kind = `${f.signed ? 'i' : 'u'}${f.size * 8}`;
-      const [min, max] = INT_LIMITS[kind]!;
-      if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw notInt(v, kind, layoutOf(plan.name, plan.arch).field(f.name).type);
+    case 'int':
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < field.min || v > field.max) throw notInt(v, field.kind, layoutOf(checker.plan.name, checker.plan.arch).field(f.name).type);
       return Object.is(v, -0) ? 0 : v;
-    }
     case 'inline':
-      return parseStruct(f.struct, v, charset);
+      return parseStruct(field.struct!, v, charset);
     default:
       if (v === null) return null;
   }
@@ -72,7 +114,7 @@ function parseField(plan: StructPlan, f: FieldPlan, v: unknown, parent: Record<s
       return v;
     case 'guid':
       checkGuid(v);
-      return canonicalGuid(v as string);
+      return canonicalGuidText(v as string);
     case 'bytes': {
       const length = parent[f.length.name];
       if (typeof length !== 'number' || !Number.isInteger(length)) {
@@ -85,16 +127,33 @@ function parseField(plan: StructPlan, f: FieldPlan, v: unknown, parent: Record<s
       const count = parent[f.count.name];
       if (typeof count !== 'number') throw new InvalidDataError(`${f.count.name} is ${show(count)}, so the array's length is unknown`);
       checkArray(v, count, f.count.name);
-      return (v as unknown[]).map((element, i) => {
-        try {
-          return parseStruct(f.struct, element, charset);
-        } catch (e) {
-          throw e instanceof RnrError ? e.withContext(`[${i}]`) : e;
-        }
-      });
+      const elements = v as unknown[];
+      const out = new Array<unknown>(elements.length);
+      const struct = field.struct!;
+      let i = 0;
+      try {
+        for (; i < elements.length; i++) out[i] = parseStruct(struct, elements[i], charset);
+      } catch (e) {
+        throw e instanceof RnrError ? e.withContext(`[${i}]`) : e;
+      }
+      return out;
     }
     case 'object':
-      return parseStruct(f.struct, v, charset);
+      return parseStruct(field.struct!, v, charset);
   }
   return v;
+}
+
+/**
+ * The canonical spelling (braces, upper case) of a GUID checkGuid accepted:
+ * the same text canonicalGuid gives (the bytes of the GUID in text order,
+ * upper-case hex), without converting to bytes and back.
+ */
+function canonicalGuidText(text: string): string {
+  const braced = text.charCodeAt(0) === 123; /* { */
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 97 /* a */ && c <= 102 /* f */) return braced ? text.toUpperCase() : `{${text.toUpperCase()}}`;
+  }
+  return braced ? text : `{${text}}`;
 }

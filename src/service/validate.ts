@@ -46,25 +46,43 @@ export function isBluetoothBlobSet(qs: QuerySetJson): boolean {
   return qs.dwNameSpace === NS_BTH && qs.lpBlob !== null;
 }
 
-/** The smallest sockaddr each family can be, from the structures themselves. */
+/**
+ * The smallest sockaddr each family can be, from the structures themselves
+ * (no pointers in them, so the same on both archs); worked out on first
+ * use, not per call (service/batch).
+ */
+let minimumSockaddrLengths: Map<number, { struct: string; size: number }> | undefined;
 function minimumSockaddrLength(family: number): { struct: string; size: number } | undefined {
-  // The sockaddr structures have no pointers, so their size is the same on both archs.
-  switch (family) {
-    case AF_INET: return { struct: 'SOCKADDR_IN', size: layoutOf('SOCKADDR_IN', 'x64').size };
-    case AF_INET6: return { struct: 'SOCKADDR_IN6', size: layoutOf('SOCKADDR_IN6', 'x64').size };
-    case AF_IPX: return { struct: 'SOCKADDR_IPX', size: layoutOf('SOCKADDR_IPX', 'x64').size };
-    case AF_BTH: return { struct: 'SOCKADDR_BTH', size: layoutOf('SOCKADDR_BTH', 'x64').size };
-    default: return undefined;
-  }
+  minimumSockaddrLengths ??= new Map(([[AF_INET, 'SOCKADDR_IN'], [AF_INET6, 'SOCKADDR_IN6'], [AF_IPX, 'SOCKADDR_IPX'], [AF_BTH, 'SOCKADDR_BTH']] as const)
+    .map(([f, struct]) => [f, { struct, size: layoutOf(struct, 'x64').size }]));
+  return minimumSockaddrLengths.get(family);
+}
+
+let familyHexOffset = -1;
+
+/** A lowercase or uppercase hex digit's value, or -1. */
+function hexDigit(code: number): number {
+  if (code >= 48 && code <= 57) return code - 48;
+  const lower = code | 0x20;
+  return lower >= 97 && lower <= 102 ? lower - 87 : -1;
+}
+
+/** The value of the two hex digits at `at`, as parseInt(hex.slice(at, at + 2), 16) reads them. */
+function hexByte(hex: string, at: number): number {
+  const hi = hexDigit(hex.charCodeAt(at));
+  const lo = hexDigit(hex.charCodeAt(at + 1));
+  if (hi >= 0 && lo >= 0) return (hi << 4) | lo;
+  // Not two hex digits (only a caller that skipped the codec's checks): parseInt's own reading.
+  return parseInt(hex.slice(at, at + 2), 16);
 }
 
 /** The address family in the first two bytes of a canonical sockaddr (hex), or undefined when it is shorter. */
 export function sockaddrFamily(sa: SocketAddressJson): number | undefined {
   const hex = sa.lpSockaddr;
   if (hex === null || hex.length < 4) return undefined;
-  const familyOffset = layoutOf('SOCKADDR', 'x64').field('sa_family').offset * 2;
-  const lo = parseInt(hex.slice(familyOffset, familyOffset + 2), 16);
-  const hi = parseInt(hex.slice(familyOffset + 2, familyOffset + 4), 16);
+  if (familyHexOffset < 0) familyHexOffset = layoutOf('SOCKADDR', 'x64').field('sa_family').offset * 2;
+  const lo = hexByte(hex, familyHexOffset);
+  const hi = hexByte(hex, familyHexOffset + 2);
   return Number.isNaN(lo) || Number.isNaN(hi) ? undefined : lo | (hi << 8);
 }
 
