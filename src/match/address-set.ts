@@ -7,7 +7,7 @@ import { EntryCursor } from './entry-cursor.js';
 import { SetQuotaError } from './errors.js';
 import { hashCursor, hashWords, loadRecord, recordEquals, recordWords, wordsEqual, writeRecord } from './record.js';
 import { MATCH_MODES, type MatchMode, normaliseEntry } from './rule.js';
-import { NO_QUOTA, SET_HEADER_BYTES, readSet, writeSet } from './set-format.js';
+import { NO_QUOTA, SET_HEADER_BYTES, allocateSet, readSet, sealSet } from './set-format.js';
 
 export interface AddressSetOptions {
   /** How entries are compared (rule.ts). Default 'exact'. */
@@ -33,7 +33,13 @@ export interface MatchResult {
  * Rebuilt tables start a quarter full, so they grow by doubling.
  */
 const MAX_LOAD = 0.5;
-const MIN_TABLE = 16;
+/**
+ * Most sets are small (a REGISTER names one or two addresses): tables and
+ * arenas start small and grow by doubling, so building one costs in
+ * proportion to what it holds (service/batch builds a set per call).
+ */
+const MIN_TABLE = 4;
+const MIN_ARENA_WORDS = 32;
 /** Dead records are reclaimed once they outnumber live ones (and are not trivially few). */
 const COMPACT_MIN_DEAD = 64;
 /**
@@ -44,6 +50,16 @@ const COMPACT_MIN_DEAD = 64;
 const TYPICAL_ENTRY_WORDS = 13;
 /** The state word before each record: live, or the epoch of the deleteExact that removed it. */
 const LIVE = 0;
+
+const NO_WORDS = new Int32Array(0);
+
+/**
+ * One loader for every set: it only holds scratch bytes that a cursor
+ * points at from `load` until the entry is inserted or looked up, and no
+ * caller's code runs in between (load reads the entry's members before it
+ * writes the scratch). A loader per set cost two allocations per set.
+ */
+const loader = new CanonicalLoader();
 
 function tableCapacityFor(entries: number): number {
   let capacity = MIN_TABLE;
@@ -73,7 +89,7 @@ function randomSeed(): number {
 }
 
 function grown(array: Int32Array, atLeast: number): Int32Array {
-  const out = new Int32Array(Math.max(atLeast, array.length * 2));
+  const out = new Int32Array(Math.max(atLeast, array.length * 2, MIN_ARENA_WORDS));
   out.set(array);
   return out;
 }
@@ -103,9 +119,11 @@ export class AddressSet {
   private readonly semantic: boolean;
   private seed = randomSeed();
 
-  private arena: Int32Array = new Int32Array(256);
-  private arenaBytes: Uint8Array = new Uint8Array(this.arena.buffer);
-  private arenaView: DataView = new DataView(this.arena.buffer);
+  /** Allocated on the first insert (or reserve): a set read and discarded, or empty, never needs one. */
+  private arena: Int32Array = NO_WORDS;
+  /** Byte views of the arena, made when something reads records as bytes (see bytesOfArena). */
+  private arenaBytes: Uint8Array | undefined;
+  private arenaView: DataView | undefined;
   private arenaUsed = 0;
   private live = 0;
   /** Entries in the arena whose state is not LIVE. */
@@ -120,7 +138,6 @@ export class AddressSet {
   /** Changes when records move (compaction), which invalidates iterators. */
   private generation = 0;
   private readonly cursor = new EntryCursor();
-  private readonly loader = new CanonicalLoader();
 
   constructor(options: AddressSetOptions = {}) {
     const mode = options.mode ?? 'exact';
@@ -191,15 +208,17 @@ export class AddressSet {
     const arena = this.arena;
     let words = 0;
     for (let p = 0; p < this.arenaUsed; p = next(arena, p)) if (arena[p] === LIVE) words += next(arena, p) - p - 1;
-    const payload = new Int32Array(words);
+    // The records go straight into the output's payload: no intermediate copy.
+    const { bytes, payload } = allocateSet(words);
     let at = 0;
-    for (let p = 0; p < this.arenaUsed; p = next(arena, p)) {
-      if (arena[p] !== LIVE) continue;
+    for (let p = 0; p < this.arenaUsed;) {
       const end = next(arena, p);
-      payload.set(arena.subarray(p + 1, end), at);
-      at += end - p - 1;
+      if (arena[p] === LIVE) {
+        for (let q = p + 1; q < end; q++) payload[at++] = arena[q]!;
+      }
+      p = end;
     }
-    return writeSet({ mode: this.mode, count: this.live, maxEntries: this.maxEntries }, payload, words);
+    return sealSet(bytes, { mode: this.mode, count: this.live, maxEntries: this.maxEntries });
   }
 
   get size(): number {
@@ -209,7 +228,7 @@ export class AddressSet {
   /** Add one entry; false when an entry that matches it is already in the set. */
   add(entry: CsAddrInfoJson): boolean {
     const c = this.cursor;
-    this.loader.load(entry, c);
+    loader.load(entry, c);
     normaliseEntry(c, this.semantic);
     return this.insert(c);
   }
@@ -261,7 +280,7 @@ export class AddressSet {
 
   has(entry: CsAddrInfoJson): boolean {
     const c = this.cursor;
-    this.loader.load(entry, c);
+    loader.load(entry, c);
     normaliseEntry(c, this.semantic);
     return this.find(c, hashCursor(c, this.seed), 0) >= 0;
   }
@@ -359,12 +378,18 @@ export class AddressSet {
     const generation = this.generation;
     for (let p = 0; p < this.arenaUsed; p = next(this.arena, p)) {
       if (this.generation !== generation) throw new UsageError('the address set was compacted by a deleteExact during iteration');
-      if (this.arena[p] === LIVE) yield recordToCanonical(this.arena, this.arenaBytes, p + 1);
+      if (this.arena[p] === LIVE) yield recordToCanonical(this.arena, this.bytesOfArena(), p + 1);
     }
   }
 
   toCanonical(): CsAddrInfoJson[] {
-    return [...this];
+    // The iterator's loop without the generator (REGISTER reports what it added: service/batch).
+    const out: CsAddrInfoJson[] = [];
+    const arena = this.arena;
+    for (let p = 0; p < this.arenaUsed; p = next(arena, p)) {
+      if (arena[p] === LIVE) out.push(recordToCanonical(arena, this.bytesOfArena(), p + 1));
+    }
+    return out;
   }
 
   // ---------------------------------------------------------------- internals
@@ -392,7 +417,7 @@ export class AddressSet {
       this.checkMode(source);
       for (let p = 0, i = 0; p < source.arenaUsed; p = next(source.arena, p)) {
         if (source.arena[p] !== LIVE) continue;
-        loadRecord(source.arena, source.arenaBytes, source.arenaView, p + 1, c);
+        loadRecord(source.arena, source.bytesOfArena(), source.viewOfArena(), p + 1, c);
         normaliseEntry(c, semantic);
         step(c, i++);
       }
@@ -401,7 +426,6 @@ export class AddressSet {
     if (typeof source !== 'object' || source === null || typeof (source as Iterable<unknown>)[Symbol.iterator] !== 'function') {
       throw new UsageError('entries must be an array or iterable of CSADDR_INFO JSON, an AddressSet or a CsAddrArrayView');
     }
-    const loader = this.loader;
     let i = 0;
     for (const entry of source) {
       try {
@@ -504,10 +528,18 @@ export class AddressSet {
     this.rebuildTable(tableCapacityFor(2 * (this.live + 1)));
   }
 
+  private bytesOfArena(): Uint8Array {
+    return (this.arenaBytes ??= new Uint8Array(this.arena.buffer));
+  }
+
+  private viewOfArena(): DataView {
+    return (this.arenaView ??= new DataView(this.arena.buffer));
+  }
+
   private setArena(arena: Int32Array): void {
     this.arena = arena;
-    this.arenaBytes = new Uint8Array(arena.buffer);
-    this.arenaView = new DataView(arena.buffer);
+    this.arenaBytes = undefined;
+    this.arenaView = undefined;
   }
 
   /** Index the live entries afresh (tombstones dropped) in a table of `capacity` slots. */
@@ -547,7 +579,7 @@ export class AddressSet {
     const arena = this.arena;
     let words = 0;
     for (let p = 0; p < this.arenaUsed; p = next(arena, p)) if (arena[p] === LIVE) words += next(arena, p) - p;
-    out.setArena(new Int32Array(Math.max(256, words)));
+    out.setArena(new Int32Array(Math.max(MIN_ARENA_WORDS, words)));
     let at = 0;
     for (let p = 0; p < this.arenaUsed; p = next(arena, p)) {
       if (arena[p] !== LIVE) continue;

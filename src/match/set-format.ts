@@ -46,20 +46,35 @@ export interface SetHeader {
   readonly maxEntries: number;
 }
 
-/** Header plus payload words; `payload` is the records, `payloadWords` long. */
-export function writeSet(header: SetHeader, payload: Int32Array, payloadWords: number): Uint8Array {
-  const out = new Uint8Array(SET_HEADER_BYTES + payloadWords * 4);
-  const view = new DataView(out.buffer);
-  out.set(MAGIC, 0);
+/**
+ * A serialised set's bytes with room for `payloadWords` words of records,
+ * and those words as an Int32Array over the same buffer (the header is a
+ * whole number of words, so the payload is aligned): the caller writes the
+ * records straight into `payload`, then `sealSet` writes the header. One
+ * allocation, no copy of the records (service/batch serialises a set per
+ * REGISTER).
+ */
+export function allocateSet(payloadWords: number): { bytes: Uint8Array; payload: Int32Array } {
+  const bytes = new Uint8Array(SET_HEADER_BYTES + payloadWords * 4);
+  return { bytes, payload: new Int32Array(bytes.buffer, SET_HEADER_BYTES, payloadWords) };
+}
+
+/** Write the header and checksum of bytes from `allocateSet` whose payload is filled in. */
+export function sealSet(bytes: Uint8Array, header: SetHeader): Uint8Array {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const payloadWords = (bytes.length - SET_HEADER_BYTES) >>> 2;
+  bytes.set(MAGIC, 0);
   view.setUint16(4, SET_FORMAT_VERSION, true);
   view.setUint8(6, MODES.indexOf(header.mode));
   view.setUint32(8, header.count, true);
   view.setUint32(12, Number.isFinite(header.maxEntries) ? header.maxEntries : NO_QUOTA, true);
   view.setUint32(16, payloadWords * 4, true);
-  view.setUint32(20, checksumOf(view, payload, payloadWords), true);
-  // Records are host-order Int32 words; the host is little-endian (record.ts).
-  out.set(new Uint8Array(payload.buffer, payload.byteOffset, payloadWords * 4), SET_HEADER_BYTES);
-  return out;
+  // checksumOf, read off the buffer's own words: the header words are the
+  // little-endian values checksumOf reads (the host is little-endian, record.ts).
+  const words = new Int32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >>> 2);
+  const headerWords = SET_HEADER_BYTES >>> 2;
+  view.setUint32(20, hashWords(words, headerWords, headerWords + payloadWords, hashWords(words, 0, 5, CHECKSUM_SEED)) >>> 0, true);
+  return bytes;
 }
 
 /**
