@@ -88,6 +88,7 @@ export class ServiceStore {
   private readonly statements: {
     find: Database.Statement;
     insert: Database.Statement;
+    insertIfNew: Database.Statement;
     update: Database.Statement;
     remove: Database.Statement;
     count: Database.Statement;
@@ -101,6 +102,18 @@ export class ServiceStore {
     journalDelete: Database.Statement;
   };
   private readonly runInTransaction: Database.Transaction<(fn: () => unknown) => unknown>;
+  /** Whether the outermost transaction running is one `transaction` began (and so holds the write lock). */
+  private ownTransaction = false;
+  /**
+   * Objects per provider as the running transaction sees them: read once
+   * from provider_objects, then kept in step with this connection's inserts.
+   * Valid only inside our own IMMEDIATE transaction — no other connection
+   * can write while it holds the write lock — and dropped when it ends,
+   * when a savepoint rolls back, when a statement fails (SQLite may have
+   * rolled back more than the statement) and on any delete. Saves the
+   * quota SELECT per REGISTER inside a batch (service/batch).
+   */
+  private objectCounts: Map<string, number> | undefined;
 
   /** Use `openStore`. */
   constructor(path: string, db: Database.Database, synchronous: 'FULL' | 'NORMAL') {
@@ -111,6 +124,9 @@ export class ServiceStore {
       find: db.prepare(`SELECT ${COLUMNS} FROM service_object WHERE provider = ? AND service_class_id = ? AND instance_key = ? AND context_key = ?`),
       insert: db.prepare(`INSERT INTO service_object (provider, namespace, service_class_id, instance_key, context_key, instance_name, context, state, owner, address_count, addresses, properties)
                           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      // The same insert, except that an object with the key already there is left alone (changes = 0).
+      insertIfNew: db.prepare(`INSERT INTO service_object (provider, namespace, service_class_id, instance_key, context_key, instance_name, context, state, owner, address_count, addresses, properties)
+                          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (provider, service_class_id, instance_key, context_key) DO NOTHING`),
       update: db.prepare(`UPDATE service_object SET instance_name = ?, context = ?, state = ?, owner = ?, address_count = ?, addresses = ?, properties = ?
                           WHERE id = ?`),
       remove: db.prepare('DELETE FROM service_object WHERE id = ?'),
@@ -135,7 +151,23 @@ export class ServiceStore {
    * nothing it wrote remains.
    */
   transaction<T>(fn: () => T): T {
-    return this.runInTransaction.immediate(fn) as T;
+    if (this.ownTransaction && this.db.inTransaction) {
+      // A savepoint: if it rolls back, so may the counts.
+      try {
+        return this.runInTransaction.immediate(fn) as T;
+      } catch (e) {
+        this.objectCounts = undefined;
+        throw e;
+      }
+    }
+    this.objectCounts = undefined;
+    this.ownTransaction = true;
+    try {
+      return this.runInTransaction.immediate(fn) as T;
+    } finally {
+      this.ownTransaction = false;
+      this.objectCounts = undefined;
+    }
   }
 
   get inTransaction(): boolean {
@@ -148,24 +180,66 @@ export class ServiceStore {
   }
 
   insert(object: NewObject): number {
-    // Positional parameters: measurably cheaper than named ones in better-sqlite3 (service/batch).
-    const result = this.statements.insert.run(
-      object.provider, object.namespace, object.serviceClassId, JSON.stringify(object.key.instanceKey), JSON.stringify(object.key.contextKey),
-      ...this.mutableColumns(object),
-    );
-    return Number(result.lastInsertRowid);
+    return Number(this.insertRow(this.statements.insert, object).lastInsertRowid);
+  }
+
+  /**
+   * Insert the object unless one with its key exists: its id, or undefined
+   * (and nothing written) when the key is taken. One statement where
+   * find-then-insert is two: the index probe the UNIQUE constraint does
+   * anyway is the lookup (service/batch).
+   */
+  insertIfNew(object: NewObject): number | undefined {
+    const result = this.insertRow(this.statements.insertIfNew, object);
+    return result.changes === 0 ? undefined : Number(result.lastInsertRowid);
+  }
+
+  private insertRow(statement: Database.Statement, object: NewObject): Database.RunResult {
+    let result: Database.RunResult;
+    try {
+      // Positional parameters: measurably cheaper than named ones in better-sqlite3 (service/batch).
+      result = statement.run(
+        object.provider, object.namespace, object.serviceClassId, JSON.stringify(object.key.instanceKey), JSON.stringify(object.key.contextKey),
+        ...this.mutableColumns(object),
+      );
+    } catch (e) {
+      this.objectCounts = undefined;
+      throw e;
+    }
+    // `changes` counts the row itself (0: the key was taken), not the trigger's write to provider_objects.
+    if (result.changes !== 0) {
+      // The trigger counted the row in provider_objects; count it here too.
+      const counted = this.objectCounts?.get(object.provider);
+      if (counted !== undefined) this.objectCounts!.set(object.provider, counted + 1);
+    }
+    return result;
   }
 
   update(id: number, object: Omit<StoredObject, 'id' | 'provider' | 'namespace' | 'serviceClassId'>): void {
-    this.statements.update.run(...this.mutableColumns(object), id);
+    try {
+      this.statements.update.run(...this.mutableColumns(object), id);
+    } catch (e) {
+      this.objectCounts = undefined;
+      throw e;
+    }
   }
 
   remove(id: number): void {
+    // The trigger uncounts the row's provider, which only the row knows: read the counts afresh.
+    this.objectCounts = undefined;
     this.statements.remove.run(id);
   }
 
+  /** The provider's objects (what the quota counts), as this connection's transaction sees them. */
   countObjects(provider: string): number {
-    return (this.statements.count.get(provider) as { n: number } | undefined)?.n ?? 0;
+    const cacheable = this.ownTransaction && this.db.inTransaction;
+    if (cacheable) {
+      const counted = this.objectCounts?.get(provider);
+      if (counted !== undefined) return counted;
+    }
+    const n = (this.statements.count.get(provider) as { n: number } | undefined)?.n ?? 0;
+    if (cacheable) (this.objectCounts ??= new Map()).set(provider, n);
+    return n;
   }
 
   /** Every object, oldest first, as `rnrkit service list` prints them. */

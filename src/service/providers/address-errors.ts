@@ -16,14 +16,19 @@ export function addressErrorsAsWinsock<T>(work: () => T): T {
   try {
     return work();
   } catch (e) {
-    if (e instanceof WinsockError) throw e;
-    if (e instanceof ProtocolSubstitutionError || (e instanceof InvalidDataError && e.path.startsWith('['))) {
-      const w = invalid(e.detail, e.path);
-      throw w.withContext('lpcsaBuffer');
-    }
-    if (e instanceof SetQuotaError) throw notEnoughMemory(e.detail, 'lpcsaBuffer');
-    const code = (e as { code?: unknown } | null)?.code;
-    if (typeof code === 'string' && OUT_OF_ROOM.has(code)) throw notEnoughMemory(`the store is out of room (${code}): ${(e as Error).message}`);
-    throw e;
+    throw addressErrorAsWinsock(e);
   }
+}
+
+/** The error addressErrorsAsWinsock throws for `e`: its Winsock form, or `e` itself. */
+export function addressErrorAsWinsock(e: unknown): unknown {
+  if (e instanceof WinsockError) return e;
+  if (e instanceof ProtocolSubstitutionError || (e instanceof InvalidDataError && e.path.startsWith('['))) {
+    const w = invalid(e.detail, e.path);
+    return w.withContext('lpcsaBuffer');
+  }
+  if (e instanceof SetQuotaError) return notEnoughMemory(e.detail, 'lpcsaBuffer');
+  const code = (e as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && OUT_OF_ROOM.has(code)) return notEnoughMemory(`the store is out of room (${code}): ${(e as Error).message}`);
+  return e;
 }

@@ -1,12 +1,13 @@
 import { RNRSERVICE_REGISTER, SERVICE_MULTIPLE } from '../../abi/constants.js';
-import type { QuerySetJson } from '../../codec/canonical.js';
+import type { CsAddrInfoJson, QuerySetJson } from '../../codec/canonical.js';
+import { RnrError } from '../../errors.js';
 import { checkOwner } from '../access.js';
 import { notEnoughMemory } from '../errors.js';
-import { objectKey } from '../object-key.js';
+import { type ObjectKey, objectKey } from '../object-key.js';
 import type { NamespaceProvider, NspCallContext, ProviderOutcome, SetServiceOperation } from '../provider.js';
-import { applyTable } from '../semantics.js';
+import { type TableAction, type TableLimits, applyTable } from '../semantics.js';
 import type { ServiceStore } from '../store.js';
-import { addressErrorsAsWinsock } from './address-errors.js';
+import { addressErrorAsWinsock } from './address-errors.js';
 
 export interface DirectoryOptions {
   /** Most objects this provider keeps; creating one more is WSA_NOT_ENOUGH_MEMORY. Default 1,000,000. */
@@ -27,58 +28,106 @@ export interface DirectoryOptions {
 export class DirectoryProvider implements NamespaceProvider {
   readonly maxObjects: number;
   readonly maxAddressesPerObject: number;
+  private readonly limits: TableLimits;
 
   constructor(readonly store: ServiceStore, readonly namespace: number, options: DirectoryOptions = {}) {
     this.maxObjects = options.maxObjects ?? 1_000_000;
     this.maxAddressesPerObject = options.maxAddressesPerObject ?? 4096;
+    this.limits = { maxAddressesPerObject: this.maxAddressesPerObject };
   }
 
   NSPSetService(providerId: string, _serviceClassInfo: unknown, qs: QuerySetJson, operation: SetServiceOperation, controlFlags: number, context: NspCallContext): ProviderOutcome {
     const multiple = (controlFlags & SERVICE_MULTIPLE) !== 0;
     // ws2_32 validated lpServiceClassId before any provider is called.
     const key = objectKey(providerId, qs.lpServiceClassId!, qs.lpszServiceInstanceName, qs.lpszContext);
-    const requested = qs.lpcsaBuffer ?? [];
     const store = this.store;
-    const operate = (): ProviderOutcome => {
-      const existing = store.find(key);
-      if (existing) {
-        checkOwner(existing.owner, context, `service ${JSON.stringify(existing.instanceName)}`);
-      } else if (operation === RNRSERVICE_REGISTER && store.countObjects(providerId) >= this.maxObjects) {
-        throw notEnoughMemory(`the provider holds its quota of ${this.maxObjects} objects`);
-      }
-      const action = applyTable(existing, operation, multiple, requested, { maxAddressesPerObject: this.maxAddressesPerObject });
-      if (action.action === 'delete') {
-        store.remove(existing!.id);
-        return { object: 'deleted', removed: action.removed, unmatched: action.unmatched };
-      }
-      const registering = operation === RNRSERVICE_REGISTER;
-      const fields = {
-        // A REGISTER (over) takes the name's spelling and the optional properties it brings.
-        instanceName: registering || !existing ? qs.lpszServiceInstanceName : existing.instanceName,
-        context: qs.lpszContext,
-        state: action.state,
-        owner: existing?.owner ?? context.principal,
-        addresses: action.addresses,
-        properties: registering || !existing ? { lpszComment: qs.lpszComment, lpVersion: qs.lpVersion } : existing.properties,
-      };
-      if (existing) store.update(existing.id, fields);
-      else store.insert({ key, provider: providerId, namespace: this.namespace, serviceClassId: key.serviceClassId, ...fields });
-      const changed = action.created || action.added.length > 0 || action.removed.length > 0 || existing?.state !== action.state || registering;
-      return {
-        object: action.created ? 'created' : changed ? 'updated' : 'unchanged',
-        state: action.state,
-        addressCount: action.addresses.size,
-        added: action.added,
-        removed: action.removed,
-        unmatched: action.unmatched,
-        alreadyPresent: action.alreadyPresent,
-      };
+    try {
+      // Standalone, the call is its own IMMEDIATE transaction: the read, the
+      // checks and the write see no other writer in between. Inside a batch
+      // the batch's transaction already gives that, and no savepoint is
+      // needed either: everything before the one write statement only reads,
+      // and a statement that fails is undone by SQLite on its own.
+      if (store.inTransaction) return this.operate(providerId, key, qs, operation, multiple, context);
+      return store.transaction(() => this.operate(providerId, key, qs, operation, multiple, context));
+    } catch (e) {
+      throw addressErrorAsWinsock(e);
+    }
+  }
+
+  private operate(providerId: string, key: ObjectKey, qs: QuerySetJson, operation: SetServiceOperation, multiple: boolean, context: NspCallContext): ProviderOutcome {
+    const store = this.store;
+    const requested = qs.lpcsaBuffer ?? [];
+    if (operation === RNRSERVICE_REGISTER && store.countObjects(providerId) < this.maxObjects) {
+      const created = this.createIfNew(providerId, key, qs, multiple, requested, context);
+      if (created) return created;
+    }
+    const existing = store.find(key);
+    if (existing) {
+      checkOwner(existing.owner, context, `service ${JSON.stringify(existing.instanceName)}`);
+    } else if (operation === RNRSERVICE_REGISTER && store.countObjects(providerId) >= this.maxObjects) {
+      throw notEnoughMemory(`the provider holds its quota of ${this.maxObjects} objects`);
+    }
+    const action = applyTable(existing, operation, multiple, requested, this.limits);
+    if (action.action === 'delete') {
+      store.remove(existing!.id);
+      return { object: 'deleted', removed: action.removed, unmatched: action.unmatched };
+    }
+    const registering = operation === RNRSERVICE_REGISTER;
+    const fields = {
+      // A REGISTER (over) takes the name's spelling and the optional properties it brings.
+      instanceName: registering || !existing ? qs.lpszServiceInstanceName : existing.instanceName,
+      context: qs.lpszContext,
+      state: action.state,
+      owner: existing?.owner ?? context.principal,
+      addresses: action.addresses,
+      properties: registering || !existing ? { lpszComment: qs.lpszComment, lpVersion: qs.lpVersion } : existing.properties,
     };
-    // Standalone, the call is its own IMMEDIATE transaction: the read, the
-    // checks and the write see no other writer in between. Inside a batch
-    // the batch's transaction already gives that, and no savepoint is
-    // needed either: everything before the one write statement only reads,
-    // and a statement that fails is undone by SQLite on its own.
-    return addressErrorsAsWinsock(() => (store.inTransaction ? operate() : store.transaction(operate)));
+    if (existing) store.update(existing.id, fields);
+    else store.insert({ key, provider: providerId, namespace: this.namespace, serviceClassId: key.serviceClassId, ...fields });
+    const changed = action.created || action.added.length > 0 || action.removed.length > 0 || existing?.state !== action.state || registering;
+    return {
+      object: action.created ? 'created' : changed ? 'updated' : 'unchanged',
+      state: action.state,
+      addressCount: action.addresses.size,
+      added: action.added,
+      removed: action.removed,
+      unmatched: action.unmatched,
+      alreadyPresent: action.alreadyPresent,
+    };
+  }
+
+  /**
+   * A REGISTER's "does not exist" cell, tried first: the table's create
+   * action written with one INSERT that leaves an existing object alone, so
+   * a new object costs no separate lookup. Undefined when the object exists
+   * (nothing was written) or when the request is bad: then `operate` takes
+   * the general path, which raises what is wrong in the table's order (an
+   * object someone else owns is WSAEACCES before its addresses are looked
+   * at). The caller checked the object quota.
+   */
+  private createIfNew(providerId: string, key: ObjectKey, qs: QuerySetJson, multiple: boolean, requested: readonly CsAddrInfoJson[], context: NspCallContext): ProviderOutcome | undefined {
+    let action: TableAction;
+    try {
+      action = applyTable(undefined, RNRSERVICE_REGISTER, multiple, requested, this.limits);
+    } catch (e) {
+      if (e instanceof RnrError) return undefined;
+      throw e;
+    }
+    if (action.action !== 'write') throw new Error('RNRSERVICE_REGISTER of a new object is a write');
+    const id = this.store.insertIfNew({
+      key, provider: providerId, namespace: this.namespace, serviceClassId: key.serviceClassId,
+      instanceName: qs.lpszServiceInstanceName, context: qs.lpszContext, state: action.state, owner: context.principal,
+      addresses: action.addresses, properties: { lpszComment: qs.lpszComment, lpVersion: qs.lpVersion },
+    });
+    if (id === undefined) return undefined;
+    return {
+      object: 'created',
+      state: action.state,
+      addressCount: action.addresses.size,
+      added: action.added,
+      removed: action.removed,
+      unmatched: action.unmatched,
+      alreadyPresent: action.alreadyPresent,
+    };
   }
 }
