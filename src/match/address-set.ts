@@ -7,7 +7,7 @@ import { EntryCursor } from './entry-cursor.js';
 import { SetQuotaError } from './errors.js';
 import { hashCursor, hashWords, loadRecord, recordEquals, recordWords, wordsEqual, writeRecord } from './record.js';
 import { MATCH_MODES, type MatchMode, normaliseEntry } from './rule.js';
-import { NO_QUOTA, SET_HEADER_BYTES, allocateSet, readSet, sealSet } from './set-format.js';
+import { NO_QUOTA, SET_HEADER_BYTES, SET_PAYLOAD_WORD, allocateSet, readSet, sealSet } from './set-format.js';
 
 export interface AddressSetOptions {
   /** How entries are compared (rule.ts). Default 'exact'. */
@@ -52,6 +52,7 @@ const TYPICAL_ENTRY_WORDS = 13;
 const LIVE = 0;
 
 const NO_WORDS = new Int32Array(0);
+const ARRAY_ITERATOR = Array.prototype[Symbol.iterator];
 
 /**
  * One loader for every set: it only holds scratch bytes that a cursor
@@ -209,16 +210,16 @@ export class AddressSet {
     let words = 0;
     for (let p = 0; p < this.arenaUsed; p = next(arena, p)) if (arena[p] === LIVE) words += next(arena, p) - p - 1;
     // The records go straight into the output's payload: no intermediate copy.
-    const { bytes, payload } = allocateSet(words);
-    let at = 0;
+    const out = allocateSet(words);
+    let at = SET_PAYLOAD_WORD;
     for (let p = 0; p < this.arenaUsed;) {
       const end = next(arena, p);
       if (arena[p] === LIVE) {
-        for (let q = p + 1; q < end; q++) payload[at++] = arena[q]!;
+        for (let q = p + 1; q < end; q++) out[at++] = arena[q]!;
       }
       p = end;
     }
-    return sealSet(bytes, { mode: this.mode, count: this.live, maxEntries: this.maxEntries });
+    return sealSet(out, { mode: this.mode, count: this.live, maxEntries: this.maxEntries });
   }
 
   get size(): number {
@@ -425,6 +426,19 @@ export class AddressSet {
     }
     if (typeof source !== 'object' || source === null || typeof (source as Iterable<unknown>)[Symbol.iterator] !== 'function') {
       throw new UsageError('entries must be an array or iterable of CSADDR_INFO JSON, an AddressSet or a CsAddrArrayView');
+    }
+    if (Array.isArray(source) && source[Symbol.iterator] === ARRAY_ITERATOR) {
+      // A plain array, by index: what `for … of` would visit, without the iterator (service/batch).
+      for (let i = 0; i < source.length; i++) {
+        try {
+          loader.load(source[i] as CsAddrInfoJson, c);
+          normaliseEntry(c, semantic);
+        } catch (e) {
+          throw e instanceof RnrError ? e.withContext(`[${i}]`) : e;
+        }
+        step(c, i);
+      }
+      return;
     }
     let i = 0;
     for (const entry of source) {

@@ -46,35 +46,39 @@ export interface SetHeader {
   readonly maxEntries: number;
 }
 
+/** The header's first word, "RNRS", as the little-endian host reads it. */
+const MAGIC_WORD = MAGIC[0]! | (MAGIC[1]! << 8) | (MAGIC[2]! << 16) | (MAGIC[3]! << 24);
+const HEADER_WORDS = SET_HEADER_BYTES >>> 2;
+/** The word the payload starts at in the words of `allocateSet`. */
+export const SET_PAYLOAD_WORD = HEADER_WORDS;
+
 /**
- * A serialised set's bytes with room for `payloadWords` words of records,
- * and those words as an Int32Array over the same buffer (the header is a
- * whole number of words, so the payload is aligned): the caller writes the
- * records straight into `payload`, then `sealSet` writes the header. One
- * allocation, no copy of the records (service/batch serialises a set per
- * REGISTER).
+ * The words of a serialised set with room for `payloadWords` words of
+ * records, which the caller writes from word SET_PAYLOAD_WORD on; then
+ * `sealSet` writes the header. One allocation and no copy of the records
+ * (service/batch serialises a set per REGISTER).
  */
-export function allocateSet(payloadWords: number): { bytes: Uint8Array; payload: Int32Array } {
-  const bytes = new Uint8Array(SET_HEADER_BYTES + payloadWords * 4);
-  return { bytes, payload: new Int32Array(bytes.buffer, SET_HEADER_BYTES, payloadWords) };
+export function allocateSet(payloadWords: number): Int32Array {
+  return new Int32Array(HEADER_WORDS + payloadWords);
 }
 
-/** Write the header and checksum of bytes from `allocateSet` whose payload is filled in. */
-export function sealSet(bytes: Uint8Array, header: SetHeader): Uint8Array {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const payloadWords = (bytes.length - SET_HEADER_BYTES) >>> 2;
-  bytes.set(MAGIC, 0);
-  view.setUint16(4, SET_FORMAT_VERSION, true);
-  view.setUint8(6, MODES.indexOf(header.mode));
-  view.setUint32(8, header.count, true);
-  view.setUint32(12, Number.isFinite(header.maxEntries) ? header.maxEntries : NO_QUOTA, true);
-  view.setUint32(16, payloadWords * 4, true);
-  // checksumOf, read off the buffer's own words: the header words are the
-  // little-endian values checksumOf reads (the host is little-endian, record.ts).
-  const words = new Int32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >>> 2);
-  const headerWords = SET_HEADER_BYTES >>> 2;
-  view.setUint32(20, hashWords(words, headerWords, headerWords + payloadWords, hashWords(words, 0, 5, CHECKSUM_SEED)) >>> 0, true);
-  return bytes;
+/**
+ * Write the header and checksum into words from `allocateSet` whose payload
+ * is filled in, and return them as the serialised bytes. The header is
+ * written as host-order words, which on the little-endian host (record.ts)
+ * are the little-endian fields of the format.
+ */
+export function sealSet(words: Int32Array, header: SetHeader): Uint8Array {
+  const payloadWords = words.length - HEADER_WORDS;
+  words[0] = MAGIC_WORD;
+  // u16 version, u8 mode, u8 reserved (0).
+  words[1] = SET_FORMAT_VERSION | (MODES.indexOf(header.mode) << 16);
+  words[2] = header.count;
+  words[3] = Number.isFinite(header.maxEntries) ? header.maxEntries : NO_QUOTA;
+  words[4] = payloadWords * 4;
+  // checksumOf over the same words.
+  words[5] = hashWords(words, HEADER_WORDS, HEADER_WORDS + payloadWords, hashWords(words, 0, 5, CHECKSUM_SEED));
+  return new Uint8Array(words.buffer, words.byteOffset, words.byteLength);
 }
 
 /**

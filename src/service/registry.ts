@@ -113,10 +113,13 @@ export class WinsockRegistry {
   private readonly serviceClasses: ReadonlyMap<string, unknown>;
   private references = 0;
   private lastError = 0;
+  /** NspCallContext.isAdministrator: one function for every call, not one per call. */
+  private readonly isAdministrator: (principal: string) => boolean;
 
   constructor(options: RegistryOptions = {}) {
     this.principal = options.principal ?? 'local';
     this.administrators = new Set(options.administrators ?? []);
+    this.isAdministrator = (p) => this.administrators.has(p) || (this.store?.isAdministrator(p) ?? false);
     this.codePage = options.codePage ?? 'windows-1252';
     // An unknown code page is the caller's mistake now, not a WSAEINVAL later.
     ansiToText('', this.codePage);
@@ -219,7 +222,7 @@ export class WinsockRegistry {
     const scope = providersInScope(this.catalog, querySet.dwNameSpace, querySet.lpNSProviderId);
     const context: NspCallContext = {
       principal: this.principal,
-      isAdministrator: (p) => this.administrators.has(p) || (this.store?.isAdministrator(p) ?? false),
+      isAdministrator: this.isAdministrator,
       arch,
       ...(memory ? { memory } : {}),
     };
@@ -257,17 +260,17 @@ export class WinsockRegistry {
     entry: CatalogEntry, classInfo: unknown, querySet: QuerySetJson, operation: 0 | 1 | 2, controlFlags: number,
     context: NspCallContext, errors: (WinsockError | undefined)[],
   ): ProviderResult {
-    const base = { id: entry.id, name: entry.name, namespace: entry.namespace };
     try {
       const nsp = entry.provider.NSPSetService;
       if (typeof nsp !== 'function') throw notSupported(`namespace provider ${entry.name} does not implement NSPSetService`);
       const outcome = nsp.call(entry.provider, entry.id, classInfo, querySet, operation, controlFlags, context);
       errors.push(undefined);
-      return { ...base, result: 0, outcome };
+      // Literals rather than spreads of a shared base: one object allocated, no property copying (service/batch).
+      return { id: entry.id, name: entry.name, namespace: entry.namespace, result: 0, outcome };
     } catch (e) {
       const error = asWinsockError(e);
       errors.push(error);
-      return { ...base, result: SOCKET_ERROR, error: error.name, code: error.code, message: error.message };
+      return { id: entry.id, name: entry.name, namespace: entry.namespace, result: SOCKET_ERROR, error: error.name, code: error.code, message: error.message };
     }
   }
 }

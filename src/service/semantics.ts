@@ -62,12 +62,6 @@ export function applyTable(
   requested: readonly CsAddrInfoJson[],
   limits: TableLimits,
 ): TableAction {
-  const checkSize = (set: AddressSet): AddressSet => {
-    if (set.size > limits.maxAddressesPerObject) {
-      throw notEnoughMemory(`the object would hold ${set.size} addresses; the quota is ${limits.maxAddressesPerObject} per object`, 'lpcsaBuffer');
-    }
-    return set;
-  };
   // A request longer than the quota cannot fit whatever it overlaps: refuse before building a set from it.
   if (operation === RNRSERVICE_REGISTER && requested.length > limits.maxAddressesPerObject && !multiple) {
     throw notEnoughMemory(`${requested.length} addresses exceed the quota of ${limits.maxAddressesPerObject} per object`, 'lpcsaBuffer');
@@ -76,7 +70,7 @@ export function applyTable(
   if (operation === RNRSERVICE_REGISTER) {
     const given = AddressSet.fromCanonical(requested);
     if (!existing) {
-      return { action: 'write', created: true, state: 'REGISTERED', addresses: checkSize(given), added: given.toCanonical(), removed: [], unmatched: [], alreadyPresent: [] };
+      return { action: 'write', created: true, state: 'REGISTERED', addresses: checkSize(given, limits), added: given.toCanonical(), removed: [], unmatched: [], alreadyPresent: [] };
     }
     // matchAll compares in place: no further sets are built for the report.
     const givenEntries = given.toCanonical();
@@ -84,7 +78,7 @@ export function applyTable(
     if (!multiple) {
       const oldEntries = existing.addresses.toCanonical();
       return {
-        action: 'write', created: false, state: 'REGISTERED', addresses: checkSize(given),
+        action: 'write', created: false, state: 'REGISTERED', addresses: checkSize(given, limits),
         added: inExisting.unmatched.map((i) => givenEntries[i]!),
         removed: given.matchAll(existing.addresses).unmatched.map((i) => oldEntries[i]!),
         unmatched: [], alreadyPresent: [],
@@ -119,6 +113,13 @@ export function applyTable(
   const { removed, unmatched } = removeExact(existing.addresses, requested);
   if (existing.addresses.size === 0) return { action: 'delete', removed, unmatched };
   return { action: 'write', created: false, state: existing.state, addresses: existing.addresses, added: [], removed, unmatched, alreadyPresent: [] };
+}
+
+function checkSize(set: AddressSet, limits: TableLimits): AddressSet {
+  if (set.size > limits.maxAddressesPerObject) {
+    throw notEnoughMemory(`the object would hold ${set.size} addresses; the quota is ${limits.maxAddressesPerObject} per object`, 'lpcsaBuffer');
+  }
+  return set;
 }
 
 function removeExact(set: AddressSet, requested: readonly CsAddrInfoJson[]): { removed: CsAddrInfoJson[]; unmatched: CsAddrInfoJson[] } {
