@@ -2,7 +2,7 @@ import { layoutOf } from '../abi/layout.js';
 import { InvalidDataError, RnrError } from '../errors.js';
 import type { QuerySetJson, ServiceClassInfoJson } from './canonical.js';
 import { checkAnsi, checkArray, checkGuid, checkHex, checkUtf16, notInt, notObject, show } from './encode-helpers.js';
-import { type FieldPlan, type StructPlan, planOf } from './plan.js';
+import { type FieldPlan, type StructPlan, planOf, reachable } from './plan.js';
 
 /**
  * Validate untrusted canonical JSON (from a file, a socket, a user) and
@@ -18,130 +18,145 @@ import { type FieldPlan, type StructPlan, planOf } from './plan.js';
  * A's one-byte range for the charset it is given.
  */
 export function parseQuerySetJson(value: unknown): QuerySetJson {
-  return parseStruct(checkerOf(planOf('WSAQUERYSETW', 'x64')), value, 'W') as unknown as QuerySetJson;
+  return structParser(planOf('WSAQUERYSETW', 'x64'))(value, 'W') as unknown as QuerySetJson;
 }
 
 /** The same for a WSASERVICECLASSINFOW/A object. */
 export function parseServiceClassInfoJson(value: unknown): ServiceClassInfoJson {
-  return parseStruct(checkerOf(planOf('WSASERVICECLASSINFOW', 'x64')), value, 'W') as unknown as ServiceClassInfoJson;
+  return structParser(planOf('WSASERVICECLASSINFOW', 'x64'))(value, 'W') as unknown as ServiceClassInfoJson;
 }
+
+type Charset = 'W' | 'A';
+type StructParser = (value: unknown, charset: Charset) => Record<string, unknown>;
 
 const INT_LIMITS: Record<string, [number, number]> = {
   u8: [0, 0xff], i8: [-0x80, 0x7f], u16: [0, 0xffff], i16: [-0x8000, 0x7fff], u32: [0, 0xffff_ffff], i32: [-0x8000_0000, 0x7fff_ffff],
 };
 
 /**
- * What parsing a struct needs from its plan, worked out once per plan
- * rather than per value (parseQuerySetJson is on the hot path of
- * WSASetService: service/batch): the member names, each integer's range,
- * each nested struct's checker.
+ * What generated parsers call: the codec's checks (encode-helpers.ts, the
+ * same messages encode gives) and the few steps that are not one line.
  */
-interface StructChecker {
-  readonly plan: StructPlan;
-  /** The struct's name without its W/A suffix, for messages. */
-  readonly title: string;
-  readonly known: ReadonlySet<string>;
-  readonly fields: readonly FieldChecker[];
-}
-
-interface FieldChecker {
-  readonly plan: FieldPlan;
-  readonly name: string;
-  /** Integers: the range and the kind (`u32`) the message names. */
-  readonly min: number;
-  readonly max: number;
-  readonly kind: string;
-  /** inline, array, object: the element struct. */
-  readonly struct: StructChecker | undefined;
-}
-
-const checkers = new WeakMap<StructPlan, StructChecker>();
-
-function checkerOf(plan: StructPlan): StructChecker {
-  let checker = checkers.get(plan);
-  if (!checker) {
-    const fields = plan.fields.map((f): FieldChecker => {
-      const kind = f.kind === 'int' ? `${f.signed ? 'i' : 'u'}${f.size * 8}` : '';
-      const [min, max] = f.kind === 'int' ? INT_LIMITS[kind]! : [0, 0];
-      const struct = f.kind === 'inline' || f.kind === 'array' || f.kind === 'object' ? checkerOf(f.struct) : undefined;
-      return { plan: f, name: f.name, min, max, kind, struct };
-    });
-    checker = { plan, title: plan.name.replace(/[WA]$/, ''), known: new Set(plan.fields.map((f) => f.name)), fields };
-    checkers.set(plan, checker);
-  }
-  return checker;
-}
-
-function parseStruct(checker: StructChecker, value: unknown, charset: 'W' | 'A'): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw notObject(value, `a ${checker.title} object`);
-  const input = value as Record<string, unknown>;
-  const known = checker.known;
-  for (const key of Object.keys(input)) {
-    if (!known.has(key) && !key.startsWith('$')) {
-      throw new InvalidDataError(`unknown member ${JSON.stringify(key)} (${checker.title} has ${[...known].join(', ')})`);
+const PARSE_HELPERS = {
+  notInt, notObject, checkUtf16, checkAnsi, checkHex, checkArray, checkGuid, show,
+  InvalidDataError,
+  canonicalGuidText,
+  unknownMember(key: string, title: string, known: ReadonlySet<string>): InvalidDataError {
+    return new InvalidDataError(`unknown member ${JSON.stringify(key)} (${title} has ${[...known].join(', ')})`);
+  },
+  missing(): InvalidDataError {
+    return new InvalidDataError('missing (every member is required; NULL pointers are null)');
+  },
+  /** An error on the way out of a member or an array element: its name in front of the path. */
+  context(e: unknown, name: string): unknown {
+    return e instanceof RnrError ? e.withContext(name) : e;
+  },
+  parseArray(parse: StructParser, elements: readonly unknown[], charset: Charset): unknown[] {
+    const out = new Array<unknown>(elements.length);
+    let i = 0;
+    try {
+      for (; i < elements.length; i++) out[i] = parse(elements[i], charset);
+    } catch (e) {
+      throw e instanceof RnrError ? e.withContext(`[${i}]`) : e;
     }
-  }
-  const out: Record<string, unknown> = {};
-  const fields = checker.fields;
-  let i = 0;
-  try {
-    for (; i < fields.length; i++) {
-      const f = fields[i]!;
-      if (!(f.name in input)) throw new InvalidDataError('missing (every member is required; NULL pointers are null)');
-      out[f.name] = parseField(checker, f, input[f.name], input, charset);
-    }
-  } catch (e) {
-    throw e instanceof RnrError ? e.withContext(fields[i]!.name) : e;
-  }
-  return out;
+    return out;
+  },
+};
+
+const parsers = new WeakMap<StructPlan, StructParser>();
+
+/**
+ * The parser of a struct, generated from its plan and compiled once (see
+ * decoder.ts for why generated source, and what it may contain: names are
+ * schema identifiers, string literals go through JSON.stringify). Every
+ * member is read by name and the result is one object literal, instead of
+ * a loop of keyed reads and stores: parseQuerySetJson is on the hot path of
+ * WSASetService (service/batch), where the loop cost 6.6 µs a query set.
+ * The checks, their order and their messages are the loop's.
+ */
+function structParser(root: StructPlan): StructParser {
+  const cached = parsers.get(root);
+  if (cached) return cached;
+  const plans = reachable(root);
+  const known = plans.map((p) => new Set(p.fields.map((f) => f.name)));
+  const source = plans.map((p, i) => structSource(p, i, plans)).join('\n') + `\nreturn [${plans.map((_, i) => `parse${i}`).join(', ')}];`;
+  const compiled = new Function('H', 'KNOWN', source)(PARSE_HELPERS, known) as StructParser[];
+  plans.forEach((p, i) => {
+    if (!parsers.has(p)) parsers.set(p, compiled[i]!);
+  });
+  return parsers.get(root)!;
 }
 
-function parseField(checker: StructChecker, field: FieldChecker, v: unknown, parent: Record<string, unknown>, charset: 'W' | 'A'): unknown {
-  const f = field.plan;
+const str = JSON.stringify;
+
+function structSource(plan: StructPlan, index: number, plans: readonly StructPlan[]): string {
+  const title = plan.name.replace(/[WA]$/, '');
+  // reachable() lists each struct once by name; a nested plan may be another object of the same name.
+  const parserOf = (p: StructPlan): string => `parse${plans.findIndex((q) => q.name === p.name)}`;
+  const lines: string[] = [];
+  lines.push(`function parse${index}(v, charset) {`);
+  lines.push(`  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw H.notObject(v, ${str(`a ${title} object`)});`);
+  lines.push(`  const known = KNOWN[${index}];`);
+  lines.push(`  for (const key of Object.keys(v)) if (!known.has(key) && !key.startsWith('$')) throw H.unknownMember(key, ${str(title)}, known);`);
+  lines.push(`  let member = '';`);
+  lines.push('  try {');
+  for (const f of plan.fields) {
+    lines.push(`    member = ${str(f.name)};`);
+    lines.push(`    if (!(${str(f.name)} in v)) throw H.missing();`);
+    lines.push(`    let m_${f.name} = v.${f.name};`);
+    lines.push(...fieldSource(plan, f, `m_${f.name}`, parserOf).map((l) => `    ${l}`));
+  }
+  lines.push(`    return { ${plan.fields.map((f) => `${f.name}: m_${f.name}`).join(', ')} };`);
+  lines.push('  } catch (e) {');
+  lines.push('    throw H.context(e, member);');
+  lines.push('  }');
+  lines.push('}');
+  return lines.join('\n');
+}
+
+/** Statements that check the member's value in `x` and leave the clean value in `x`. */
+function fieldSource(plan: StructPlan, f: FieldPlan, x: string, parserOf: (p: StructPlan) => string): string[] {
   switch (f.kind) {
-    case 'int':
-      if (typeof v !== 'number' || !Number.isInteger(v) || v < field.min || v > field.max) throw notInt(v, field.kind, layoutOf(checker.plan.name, checker.plan.arch).field(f.name).type);
-      return Object.is(v, -0) ? 0 : v;
+    case 'int': {
+      const kind = `${f.signed ? 'i' : 'u'}${f.size * 8}`;
+      const [min, max] = INT_LIMITS[kind]!;
+      const type = layoutOf(plan.name, plan.arch).field(f.name).type;
+      return [
+        `if (typeof ${x} !== 'number' || !Number.isInteger(${x}) || ${x} < ${min} || ${x} > ${max}) throw H.notInt(${x}, ${str(kind)}, ${str(type)});`,
+        `if (Object.is(${x}, -0)) ${x} = 0;`,
+      ];
+    }
     case 'inline':
-      return parseStruct(field.struct!, v, charset);
-    default:
-      if (v === null) return null;
-  }
-  switch (f.kind) {
+      return [`${x} = ${parserOf(f.struct)}(${x}, charset);`];
     case 'string':
-      if (charset === 'A') checkAnsi(v);
-      else checkUtf16(v);
-      return v;
+      return [`if (${x} !== null) { if (charset === 'A') H.checkAnsi(${x}); else H.checkUtf16(${x}); }`];
     case 'guid':
-      checkGuid(v);
-      return canonicalGuidText(v as string);
+      return [`if (${x} !== null) { H.checkGuid(${x}); ${x} = H.canonicalGuidText(${x}); }`];
     case 'bytes': {
-      const length = parent[f.length.name];
-      if (typeof length !== 'number' || !Number.isInteger(length)) {
-        throw new InvalidDataError(`${f.length.name} is ${show(length)}, so the length of the bytes is unknown`);
-      }
-      checkHex(v, length, f.length.name);
-      return (v as string).toLowerCase();
+      const length = f.length.name;
+      return [
+        `if (${x} !== null) {`,
+        `  const length = v.${length};`,
+        `  if (typeof length !== 'number' || !Number.isInteger(length)) throw new H.InvalidDataError(${str(`${length} is `)} + H.show(length) + ${str(', so the length of the bytes is unknown')});`,
+        `  H.checkHex(${x}, length, ${str(length)});`,
+        `  ${x} = ${x}.toLowerCase();`,
+        '}',
+      ];
     }
     case 'array': {
-      const count = parent[f.count.name];
-      if (typeof count !== 'number') throw new InvalidDataError(`${f.count.name} is ${show(count)}, so the array's length is unknown`);
-      checkArray(v, count, f.count.name);
-      const elements = v as unknown[];
-      const out = new Array<unknown>(elements.length);
-      const struct = field.struct!;
-      let i = 0;
-      try {
-        for (; i < elements.length; i++) out[i] = parseStruct(struct, elements[i], charset);
-      } catch (e) {
-        throw e instanceof RnrError ? e.withContext(`[${i}]`) : e;
-      }
-      return out;
+      const count = f.count.name;
+      return [
+        `if (${x} !== null) {`,
+        `  const count = v.${count};`,
+        `  if (typeof count !== 'number') throw new H.InvalidDataError(${str(`${count} is `)} + H.show(count) + ${str(", so the array's length is unknown")});`,
+        `  H.checkArray(${x}, count, ${str(count)});`,
+        `  ${x} = H.parseArray(${parserOf(f.struct)}, ${x}, charset);`,
+        '}',
+      ];
     }
     case 'object':
-      return parseStruct(field.struct!, v, charset);
+      return [`if (${x} !== null) ${x} = ${parserOf(f.struct)}(${x}, charset);`];
   }
-  return v;
 }
 
 /**
