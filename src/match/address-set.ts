@@ -229,13 +229,19 @@ export class AddressSet {
     return set;
   }
 
-  /** The live entries as serialised bytes (set-format.ts), insertion order. */
-  toBytes(): Uint8Array {
+  /**
+   * The live entries as serialised bytes (set-format.ts), insertion order.
+   * With `scratch` big enough for them, the bytes are written there and
+   * the result is a view of it, valid until the caller reuses the scratch:
+   * for a caller that only hands the bytes on to be copied (the store binds
+   * them to an INSERT), which saves allocating a buffer per set.
+   */
+  toBytes(scratch?: Int32Array): Uint8Array {
     const arena = this.arena;
     let words = 0;
     for (let p = 0; p < this.arenaUsed; p = next(arena, p)) if (arena[p] === LIVE) words += next(arena, p) - p - 1;
     // The records go straight into the output's payload: no intermediate copy.
-    const out = allocateSet(words);
+    const out = scratch && scratch.length >= SET_PAYLOAD_WORD + words ? scratch.subarray(0, SET_PAYLOAD_WORD + words) : allocateSet(words);
     let at = SET_PAYLOAD_WORD;
     for (let p = 0; p < this.arenaUsed;) {
       const end = next(arena, p);

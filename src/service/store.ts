@@ -114,6 +114,12 @@ export class ServiceStore {
    * quota SELECT per REGISTER inside a batch (service/batch).
    */
   private objectCounts: Map<string, number> | undefined;
+  /**
+   * Where a row's address set is serialised before it is bound: SQLite
+   * copies a bound blob (better-sqlite3 binds with SQLITE_TRANSIENT), so
+   * one buffer serves every row (larger sets get their own).
+   */
+  private readonly addressScratch = new Int32Array(1024);
 
   /** Use `openStore`. */
   constructor(path: string, db: Database.Database, synchronous: 'FULL' | 'NORMAL') {
@@ -302,7 +308,7 @@ export class ServiceStore {
       object.state,
       object.owner,
       object.addresses.size,
-      object.addresses.toBytes(),
+      object.addresses.toBytes(this.addressScratch),
       JSON.stringify(object.properties),
     ];
   }
