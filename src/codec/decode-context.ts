@@ -73,7 +73,7 @@ export class DecodeContext {
    */
   span(p: number, count: number, size: number, countName: string): Located {
     if (count > this.maxCount) {
-      throw new InvalidDataError(`${countName} = ${count} exceeds maxCount (${this.maxCount})`, '', BigInt(p));
+      throw new InvalidDataError(`${countName} = ${count} exceeds maxCount (${this.maxCount}) for the array at ${formatAddress(p)}`, '', BigInt(p));
     }
     const needed = count * size;
     // An empty array reads nothing, so its pointer need not be mapped (an
@@ -109,8 +109,8 @@ export class DecodeContext {
    * (`lengthName`): negative or over `limit` is an error before any read.
    */
   hex(p: number, length: number, lengthName: string, limit: number, limitName: string): string {
-    if (length < 0) throw new InvalidDataError(`${lengthName} = ${length} is negative`, '', BigInt(p));
-    if (length > limit) throw new InvalidDataError(`${lengthName} = ${length} exceeds ${limitName} (${limit})`, '', BigInt(p));
+    if (length < 0) throw new InvalidDataError(`${lengthName} = ${length} is negative for the bytes at ${formatAddress(p)}`, '', BigInt(p));
+    if (length > limit) throw new InvalidDataError(`${lengthName} = ${length} exceeds ${limitName} (${limit}) for the bytes at ${formatAddress(p)}`, '', BigInt(p));
     if (length === 0) return '';
     this.take(length, p);
     const l = this.space.locate(p, length);

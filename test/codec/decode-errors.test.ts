@@ -52,7 +52,8 @@ describe.each(['x86', 'x64'] as Arch[])('strict and lenient decoding (%s)', (arc
     b.u32(member('dwNumberOfCsAddrs'), 0xffffffff);
     const e = thrown(() => decode());
     expect(e).toBeInstanceOf(InvalidDataError);
-    expect(e.message).toBe(`lpcsaBuffer: dwNumberOfCsAddrs = 4294967295 exceeds maxCount (${DEFAULT_DECODE_LIMITS.maxCount})`);
+    expect(e.message).toMatch(new RegExp(`^lpcsaBuffer: dwNumberOfCsAddrs = 4294967295 exceeds maxCount \\(${DEFAULT_DECODE_LIMITS.maxCount}\\) for the array at 0x[0-9a-f]+$`));
+    expect(e.message.endsWith(`at 0x${(e as InvalidDataError).address!.toString(16)}`)).toBe(true);
     expect(decode({ lenient: true }).$unresolved).toMatchObject([{ path: 'lpcsaBuffer' }]);
   });
 
@@ -93,16 +94,17 @@ describe.each(['x86', 'x64'] as Arch[])('strict and lenient decoding (%s)', (arc
     b.u32(third + offsetOf(arch, 'CSADDR_INFO', 'RemoteAddr') + offsetOf(arch, 'SOCKET_ADDRESS', 'iSockaddrLength'), -7 >>> 0);
     const e = thrown(() => decode());
     expect(e).toBeInstanceOf(InvalidDataError);
-    expect(e.message).toBe('lpcsaBuffer[2].LocalAddr.lpSockaddr: iSockaddrLength = -5 is negative');
+    const sockaddr = (annotated.lpcsaBuffer![2]!.LocalAddr as { $lpSockaddr?: string }).$lpSockaddr;
+    expect(e.message).toBe(`lpcsaBuffer[2].LocalAddr.lpSockaddr: iSockaddrLength = -5 is negative for the bytes at ${sockaddr}`);
     const partial = decode({ lenient: true });
     expect(partial.lpcsaBuffer![2]).toStrictEqual({ LocalAddr: { lpSockaddr: null, iSockaddrLength: -5 }, RemoteAddr: { lpSockaddr: null, iSockaddrLength: -7 }, iSocketType: 1, iProtocol: 6 });
-    expect(partial.$unresolved).toMatchObject([{ path: 'lpcsaBuffer[2].LocalAddr.lpSockaddr', reason: 'iSockaddrLength = -5 is negative' }]);
+    expect(partial.$unresolved).toMatchObject([{ path: 'lpcsaBuffer[2].LocalAddr.lpSockaddr', reason: `iSockaddrLength = -5 is negative for the bytes at ${sockaddr}` }]);
   });
 
   it('sockaddr, blob and total-byte limits', () => {
     const { decode } = build(arch);
-    expect(thrown(() => decode({ limits: { maxSockaddrLength: 16 } })).message).toBe('lpcsaBuffer[1].LocalAddr.lpSockaddr: iSockaddrLength = 28 exceeds maxSockaddrLength (16)');
-    expect(thrown(() => decode({ limits: { maxBlobSize: 4 } })).message).toBe('lpBlob.pBlobData: cbSize = 5 exceeds maxBlobSize (4)');
+    expect(thrown(() => decode({ limits: { maxSockaddrLength: 16 } })).message).toMatch(/^lpcsaBuffer\[1\]\.LocalAddr\.lpSockaddr: iSockaddrLength = 28 exceeds maxSockaddrLength \(16\) for the bytes at 0x[0-9a-f]+$/);
+    expect(thrown(() => decode({ limits: { maxBlobSize: 4 } })).message).toMatch(/^lpBlob\.pBlobData: cbSize = 5 exceeds maxBlobSize \(4\) for the bytes at 0x[0-9a-f]+$/);
     const total = thrown(() => decode({ limits: { maxTotalBytes: 200 } }));
     expect(total).toBeInstanceOf(InvalidDataError);
     expect(total.message).toMatch(/would exceed maxTotalBytes \(200\)$/);
