@@ -1,16 +1,66 @@
 /**
  * rnrkit: byte-exact Windows Sockets RnR structures for x86 and x64.
- * This entry point is browser-safe (Uint8Array/DataView, no Buffer); the
- * Node-only parts (files, SQLite, CLI) are imported from their own modules.
+ *
+ * This entry is what decoding, encoding and matching need, and it is
+ * browser-safe (Uint8Array/DataView, no Node API). The other entries:
+ * `rnrkit/abi` (the schema and pointer internals), `rnrkit/dump` (opening
+ * capture files), `rnrkit/service` (the WSASetService model and its
+ * stores), `rnrkit/adapters` (restructure, buffer-layout and koffi types),
+ * `rnrkit/ffi` (the live memory of this process, through koffi).
+ *
+ * @packageDocumentation
  */
-export * from './abi/index.js';
-export * from './errors.js';
-export * from './memory/index.js';
-export * from './codec/index.js';
-export * from './match/index.js';
-// The minidump parser and the scanner need no Node API (files are opened by src/dump/index.ts).
+
+// Errors: every error rnrkit throws is one of these classes, checked by name.
+export { RnrError, MemoryError, InvalidDataError, UsageError } from './errors.js';
+export { ProtocolSubstitutionError, SetQuotaError } from './match/errors.js';
+export { MinidumpFormatError } from './dump/errors.js';
+
+// Winsock constants by their header names, and the tables that name them.
+export * from './abi/constants.js';
+
+// Layouts, from the schema by the MSVC rules.
+export type { Arch } from './abi/types.js';
+export { layoutOf, structNames } from './abi/layout.js';
+export type { StructLayout, FieldLayout, MemberLayout } from './abi/layout.js';
+
+// Memory: where the bytes of a capture are.
+export type { AddressSpace, Located, MappedRange } from './memory/address-space.js';
+export { parseAddress } from './memory/address-space.js';
+export { formatAddress } from './errors.js';
+export { RegionList, type Region } from './memory/region-list.js';
+
+// The codec: query sets between memory and canonical JSON.
+export type {
+  Charset,
+  QuerySetJson,
+  CsAddrInfoJson,
+  SocketAddressJson,
+  BlobJson,
+  AfProtocolJson,
+  WsaVersionJson,
+  NsClassInfoJson,
+  ServiceClassInfoJson,
+} from './codec/canonical.js';
+export { QUERY_SET_KEYS } from './codec/canonical.js';
+export { type DecodeOptions, decodeQuerySet, decodeServiceClassInfo } from './codec/decode.js';
+export { type DecodeLimits, DEFAULT_DECODE_LIMITS } from './codec/limits.js';
+export type { UnresolvedPart } from './codec/decode-context.js';
+export { type EncodeOptions, encodeQuerySet, encodeInto, encodedSize, encodeServiceClassInfo } from './codec/encode.js';
+export { parseQuerySetJson, parseServiceClassInfoJson } from './codec/parse.js';
+export { ansiToText, textToAnsi, type CodePage } from './codec/code-page.js';
+export { type SockaddrNote, describeSockaddr } from './codec/sockaddr.js';
+export type { BthSetServiceNote } from './codec/bluetooth.js';
+
+// Matching: the exact-match rule, address sets, views in place.
+export { AddressSet, type AddressSetOptions, type EntrySource, type MatchResult } from './match/address-set.js';
+export { CsAddrArrayView, type AddressMember, type CsAddrArrayViewOptions } from './match/csaddr-view.js';
+export { entriesMatch } from './match/entries-match.js';
+export { substituteProtocol } from './match/protocol.js';
+export { SEMANTIC_IGNORED, type IgnoredRange, type MatchMode } from './match/rule.js';
+
+// Captures: minidumps in memory, the scanner and the annotator.
 export { Minidump, isMinidump, type MinidumpHeader } from './dump/minidump.js';
 export { type ByteSource, bytesSource } from './dump/source.js';
-export { MinidumpFormatError } from './dump/errors.js';
 export { type Candidate, type ScanOptions, scanQuerySets } from './dump/scan.js';
 export { type AnnotateOptions, annotateQuerySet } from './dump/annotate.js';

@@ -1,4 +1,5 @@
-import { bufferLayoutOf, koffiTypeOf, loadKoffi, restructureQuerySet } from '../../src/adapters/index.js';
+import { bufferLayoutOf, koffiTypeOf, restructureCodecOf } from '../../src/adapters/index.js';
+import { loadKoffi } from '../../src/adapters/koffi.js';
 import { layoutOf } from '../../src/abi/layout.js';
 import type { CsAddrInfoJson, QuerySetJson } from '../../src/codec/canonical.js';
 import { decodeQuerySet, encodeQuerySet } from '../../src/codec/index.js';
@@ -53,7 +54,7 @@ function casesFor(label: string, addresses: number): BenchCase[] {
   const image = encodeQuerySet(qs, { arch, charset, base: BASE });
   const space = RegionList.flat(image, BASE);
   const buffer = Buffer.from(image);
-  const oracle = restructureQuerySet(arch, charset);
+  const oracle = restructureCodecOf<QuerySetJson>(`WSAQUERYSET${charset}`, arch);
   const fixedSet = bufferLayoutOf('WSAQUERYSETW', arch);
   const fixedEntry = bufferLayoutOf('CSADDR_INFO', arch);
   const entrySize = layoutOf('CSADDR_INFO', arch).size;

@@ -26,7 +26,8 @@ import { layoutOf } from '../../src/abi/layout.js';
 import type { CsAddrInfoJson } from '../../src/codec/canonical.js';
 import { decodeQuerySet } from '../../src/codec/index.js';
 import { AddressSet, CsAddrArrayView, substituteProtocol } from '../../src/match/index.js';
-import { type AddressSpace, RegionList, writePointer } from '../../src/memory/index.js';
+import { writePointer } from '../../src/abi/pointer.js';
+import { type AddressSpace, RegionList } from '../../src/memory/index.js';
 import type { BenchCase } from '../case.js';
 import { compileNative, runNative } from '../native.js';
 

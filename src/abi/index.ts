@@ -1,8 +1,16 @@
-export * from './types.js';
-export * from './constants.js';
-export * from './guid.js';
+/**
+ * `rnrkit/abi`: the schema itself and the pointer primitives, for code that
+ * builds on rnrkit's tables (generators, adapters, views of its own). The
+ * root entry has what decoding, encoding and matching need.
+ *
+ * @packageDocumentation
+ */
 export { AbiError } from './errors.js';
-export { layoutOf, resolveType, structNames, hasStruct, pointerSize } from './layout.js';
-export type { StructLayout, FieldLayout, MemberLayout, ResolvedType } from './layout.js';
+export { ARCHES, isAnonymous } from './types.js';
+export type { TypedefSpec, FieldDef, AnonymousDef, MemberDef, AggregateDef } from './types.js';
+export { resolveType, hasStruct, pointerSize } from './layout.js';
+export type { ResolvedType } from './layout.js';
 export { AGGREGATES, PUBLIC_STRUCTS } from './structs.js';
 export { TYPEDEFS } from './typedefs.js';
+export { canonicalGuid, guidFromBytes, guidToBytes, isGuid } from './guid.js';
+export { readPointer, readPointerBig, writePointer } from './pointer.js';

@@ -1,13 +1,15 @@
 /**
- * Adapters: rnrkit's schema as restructure, buffer-layout and koffi types.
- * Node-only (they import those packages, optional peer dependencies), so
- * they are not part of the browser-safe `rnrkit` entry point: import them
- * from `rnrkit/dist/adapters/index.js`.
+ * `rnrkit/adapters`: rnrkit's schema as restructure, buffer-layout and koffi
+ * types, one function per library with the same arguments
+ * (`restructureCodecOf`, `bufferLayoutOf`, `koffiTypeOf`: a struct name and
+ * an arch), plus the restructure types they are built from. Node-only: they
+ * import those packages (optional peer dependencies).
+ *
+ * @packageDocumentation
  */
 export {
-  restructureCodec, restructureQuerySet, restructureServiceClassInfo, type RestructureCodec,
+  restructureCodecOf, type RestructureCodec,
   UInt64LE, BaseRelativePointer, CodeUnitString, Mapped, Aligned8, GlobalPointer,
 } from './restructure.js';
 export { bufferLayoutOf } from './buffer-layout.js';
-export { koffiTypeOf, loadKoffi } from './koffi.js';
-export { fixedStruct, type FixedType, type FixedMember } from './fixed-fields.js';
+export { koffiTypeOf } from './koffi.js';

@@ -1,6 +1,6 @@
 import * as r from 'restructure';
 import type { Arch } from '../abi/types.js';
-import type { Charset, QuerySetJson, ServiceClassInfoJson } from '../codec/canonical.js';
+import type { QuerySetJson, ServiceClassInfoJson } from '../codec/canonical.js';
 import { type FieldPlan, type StructPlan, planOf } from '../codec/plan.js';
 
 /**
@@ -259,7 +259,13 @@ function plain(value: unknown): unknown {
 
 const codecs = new Map<string, RestructureCodec<unknown>>();
 
-export function restructureCodec<T = unknown>(structName: string, arch: Arch): RestructureCodec<T> {
+/**
+ * A restructure codec for `structName` on `arch`, generated from the schema
+ * and cached: `decode(image, base, at)` and `encode(value, base)` follow the
+ * struct's pointers as absolute addresses. For query sets and service class
+ * info the struct name carries the charset (`WSAQUERYSETW`, `WSAQUERYSETA`).
+ */
+export function restructureCodecOf<T = QuerySetJson | ServiceClassInfoJson>(structName: string, arch: Arch): RestructureCodec<T> {
   const key = `${structName}:${arch}`;
   let codec = codecs.get(key);
   if (!codec) {
@@ -283,10 +289,3 @@ export function restructureCodec<T = unknown>(structName: string, arch: Arch): R
   return codec as RestructureCodec<T>;
 }
 
-export function restructureQuerySet(arch: Arch, charset: Charset): RestructureCodec<QuerySetJson> {
-  return restructureCodec<QuerySetJson>(`WSAQUERYSET${charset}`, arch);
-}
-
-export function restructureServiceClassInfo(arch: Arch, charset: Charset): RestructureCodec<ServiceClassInfoJson> {
-  return restructureCodec<ServiceClassInfoJson>(`WSASERVICECLASSINFO${charset}`, arch);
-}

@@ -3,7 +3,7 @@ import type { Arch } from '../abi/types.js';
 import type { CsAddrInfoJson, SocketAddressJson } from '../codec/canonical.js';
 import { InvalidDataError, RnrError, UsageError, formatAddress } from '../errors.js';
 import type { AddressSpace, Located } from '../memory/address-space.js';
-import { readPointer } from '../memory/pointer.js';
+import { readPointer } from '../abi/pointer.js';
 import type { EntryCursor } from './entry-cursor.js';
 import { hasAddress, normaliseEntry } from './rule.js';
 

@@ -3,7 +3,7 @@ import type { Arch } from '../abi/types.js';
 import type { BlobJson } from '../codec/canonical.js';
 import { hexToBytes } from '../codec/hex.js';
 import { RnrError } from '../errors.js';
-import { readPointer } from '../memory/pointer.js';
+import { readPointer } from '../abi/pointer.js';
 import { invalid } from './errors.js';
 
 /** BTH_SDP_VERSION (ws2bth.h): what the provider writes through pSdpVersion. test/service/bluetooth.test.ts checks it against the header. */

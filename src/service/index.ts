@@ -22,4 +22,3 @@ export { BluetoothProvider, type BluetoothOptions, type BluetoothRecord } from '
 export { BTH_SDP_VERSION, readBthSetService, type BthSetService } from './bth-set-service.js';
 export { PrivateCopy, callerMemory } from './caller-memory.js';
 export { StaleAddressKeeper, storeJournal, type AddressJournal, type StartResult } from './stale-addresses.js';
-export { runRegistryDemo, type RegistryDemo, type RegistryDemoStep } from './demo.js';

@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import * as abi from '../../src/abi/index.js';
+import * as constants from '../../src/abi/constants.js';
+import * as guid from '../../src/abi/guid.js';
+
+const abi = { ...constants, ...guid };
 
 const truth = (arch: string) => JSON.parse(readFileSync(new URL(`../../fixtures/abi/${arch}.json`, import.meta.url), 'utf8')) as {
   constants: Record<string, number>;
@@ -22,6 +25,13 @@ describe.each(['x86', 'x64'])('constants vs the %s headers', (arch) => {
   it('has every NS_* of winsock2.h', () => {
     const headerNs = Object.keys(t.constants).filter((k) => k.startsWith('NS_'));
     expect(Object.keys(abi.NS).sort()).toEqual(headerNs.sort());
+  });
+
+  it('every constant of a group is also exported by its own name, with the same value', () => {
+    const flat = abi as unknown as Record<string, unknown>;
+    for (const group of [abi.NS, abi.WSA_ERRORS, abi.AF, abi.SOCK, abi.PROTO, abi.RESULT_FLAGS]) {
+      for (const [name, value] of Object.entries(group)) expect(flat[name], name).toBe(value);
+    }
   });
 
   it('the named GUIDs', () => {

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { layoutOf, PUBLIC_STRUCTS, type Arch, type ResolvedType, type StructLayout } from '../../src/abi/index.js';
+import { PUBLIC_STRUCTS } from '../../src/abi/structs.js';
+import { layoutOf, type ResolvedType, type StructLayout } from '../../src/abi/layout.js';
+import type { Arch } from '../../src/abi/types.js';
 
 /**
  * The schema against the compilers: fixtures/abi/*.json come from

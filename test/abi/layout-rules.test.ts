@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { layoutOf } from '../../src/abi/index.js';
+import { layoutOf } from '../../src/abi/layout.js';
 
 // The MSVC rules on cases the compilers have already confirmed, stated as
 // rules so a regression in the engine says which rule broke.

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { bufferLayoutOf, koffiTypeOf, loadKoffi } from '../../src/adapters/index.js';
+import { bufferLayoutOf, koffiTypeOf } from '../../src/adapters/index.js';
+import { loadKoffi } from '../../src/adapters/koffi.js';
 import { layoutOf } from '../../src/abi/layout.js';
 import type { Arch } from '../../src/abi/types.js';
 import { decodeQuerySet, encodeQuerySet } from '../../src/codec/index.js';

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { restructureQuerySet, restructureServiceClassInfo } from '../../src/adapters/index.js';
+import { type QuerySetJson, type ServiceClassInfoJson } from '../../src/codec/canonical.js';
+import { restructureCodecOf } from '../../src/adapters/index.js';
 import type { Arch } from '../../src/abi/types.js';
 import { decodeQuerySet, decodeServiceClassInfo, encodeQuerySet, encodeServiceClassInfo } from '../../src/codec/index.js';
 import { RegionList } from '../../src/memory/region-list.js';
@@ -16,7 +17,7 @@ const combos = (['x86', 'x64'] as Arch[]).flatMap((arch) => (['W', 'A'] as const
 
 describe.each(combos)('restructure oracle, $arch $charset', ({ arch, charset }) => {
   const base = arch === 'x86' ? 0x0060_0000 : 0x2_0000_0000;
-  const oracle = restructureQuerySet(arch, charset);
+  const oracle = restructureCodecOf<QuerySetJson>(`WSAQUERYSET${charset}`, arch);
 
   it.each(Object.keys(SAMPLES))('%s: restructure decodes rnrkit\'s image, rnrkit decodes restructure\'s', (name) => {
     const qs = SAMPLES[name]!(charset);
@@ -68,7 +69,7 @@ describe.each(combos)('restructure oracle, $arch $charset', ({ arch, charset }) 
         { lpszName: '', dwNameSpace: 12, dwValueType: 3, dwValueSize: 0, lpValue: null },
       ],
     };
-    const codec = restructureServiceClassInfo(arch, charset);
+    const codec = restructureCodecOf<ServiceClassInfoJson>(`WSASERVICECLASSINFO${charset}`, arch);
     expect(codec.decode(encodeServiceClassInfo(info, { arch, charset, base }), base, base)).toStrictEqual(info);
     expect(decodeServiceClassInfo(RegionList.flat(codec.encode(info, base), base), base, { arch, charset })).toStrictEqual(info);
   });

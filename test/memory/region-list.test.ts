@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidDataError, MemoryError } from '../../src/errors.js';
-import { RegionList, parseAddress, readPointer } from '../../src/memory/index.js';
+import { readPointer } from '../../src/abi/pointer.js';
+import { RegionList, parseAddress } from '../../src/memory/index.js';
 
 const bytes = (...v: number[]) => Uint8Array.from(v);
 

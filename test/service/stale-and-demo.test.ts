@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { StaleAddressKeeper, type ServiceStore, WinsockError, WinsockRegistry, openStore, runRegistryDemo, storeJournal } from '../../src/service/index.js';
+import { runRegistryDemo } from '../../src/service/demo.js';
+import { StaleAddressKeeper, type ServiceStore, WinsockError, WinsockRegistry, openStore, storeJournal } from '../../src/service/index.js';
 import { querySet, tcp, tempDir } from './helpers.js';
 
 let temp: ReturnType<typeof tempDir>;

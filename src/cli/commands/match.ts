@@ -6,7 +6,7 @@ import { InvalidDataError, RnrError } from '../../errors.js';
 import { AddressSet, type EntrySource } from '../../match/address-set.js';
 import { CsAddrArrayView } from '../../match/csaddr-view.js';
 import { parseAddress } from '../../memory/address-space.js';
-import { readPointer } from '../../memory/pointer.js';
+import { readPointer } from '../../abi/pointer.js';
 import { type Capture, openCapture } from '../capture.js';
 import { archOption, charsetOption, json } from '../options.js';
 import type { Command } from '../run.js';

@@ -1,4 +1,4 @@
-import type { Arch } from '../abi/types.js';
+import type { Arch } from './types.js';
 import { InvalidDataError } from '../errors.js';
 
 /**
