@@ -2,7 +2,7 @@ import { bufferLayoutOf, koffiTypeOf, restructureCodecOf } from '../../src/adapt
 import { loadKoffi } from '../../src/adapters/koffi.js';
 import { layoutOf } from '../../src/abi/layout.js';
 import type { CsAddrInfoJson, QuerySetJson } from '../../src/codec/canonical.js';
-import { decodeQuerySet, encodeQuerySet } from '../../src/codec/index.js';
+import { decodeQuerySet, encodeQuerySet, setCodeGeneration } from '../../src/codec/index.js';
 import { RegionList } from '../../src/memory/region-list.js';
 import type { BenchCase } from '../case.js';
 
@@ -12,6 +12,8 @@ import type { BenchCase } from '../case.js';
  * Baselines side by side: restructure with the schema generated from the
  * same table (whole pointer graph), buffer-layout and koffi (fixed parts
  * only: the set's struct and its CSADDR_INFO array, no pointees).
+ * `@closures` is rnrkit's own codec built without code generation (the
+ * path a page with a strict CSP gets), beside the generated one.
  */
 const arch = 'x64';
 const charset = 'W';
@@ -49,7 +51,11 @@ function querySet(addresses: number): QuerySetJson {
   };
 }
 
-function casesFor(label: string, addresses: number): BenchCase[] {
+/** Which way each case compiles the codec: set before it is timed, so no case inherits another's. */
+const generated = () => setCodeGeneration('auto');
+const closures = () => setCodeGeneration('closures');
+
+function casesFor(label: string, addresses: number, withClosures: boolean): BenchCase[] {
   const qs = querySet(addresses);
   const image = encodeQuerySet(qs, { arch, charset, base: BASE });
   const space = RegionList.flat(image, BASE);
@@ -68,8 +74,14 @@ function casesFor(label: string, addresses: number): BenchCase[] {
   const koffiSet = () => koffiTypeOf('WSAQUERYSETW', arch);
   const koffiEntry = () => koffiTypeOf('CSADDR_INFO', arch);
 
-  return [
-    { name: `decode/${label}`, unit: 'op', fn: () => decodeQuerySet(space, BASE, { arch, charset }) },
+  const decode = () => decodeQuerySet(space, BASE, { arch, charset });
+  const encode = () => encodeQuerySet(qs, { arch, charset, base: BASE });
+  const own: BenchCase[] = withClosures
+    ? [{ name: `decode/${label}@closures`, unit: 'op', setup: closures, fn: decode }, { name: `encode/${label}@closures`, unit: 'op', setup: closures, fn: encode }]
+    : [];
+
+  const cases: BenchCase[] = [
+    { name: `decode/${label}`, unit: 'op', fn: decode },
     { name: `decode/${label}@restructure`, unit: 'op', fn: () => oracle.decode(image, BASE, BASE) },
     {
       name: `decode/${label}@buffer-layout`, unit: 'op',
@@ -90,7 +102,7 @@ function casesFor(label: string, addresses: number): BenchCase[] {
         return [set, entries];
       },
     },
-    { name: `encode/${label}`, unit: 'op', fn: () => encodeQuerySet(qs, { arch, charset, base: BASE }) },
+    { name: `encode/${label}`, unit: 'op', fn: encode },
     { name: `encode/${label}@restructure`, unit: 'op', fn: () => oracle.encode(qs, BASE) },
     {
       name: `encode/${label}@buffer-layout`, unit: 'op',
@@ -110,6 +122,7 @@ function casesFor(label: string, addresses: number): BenchCase[] {
       },
     },
   ];
+  return [...own, ...cases.map((c) => ({ ...c, setup: generated }))];
 }
 
-export const cases: BenchCase[] = [...casesFor('typical', 4), ...casesFor('1000', 1000)];
+export const cases: BenchCase[] = [...casesFor('typical', 4, true), ...casesFor('1000', 1000, false)];

@@ -1,16 +1,14 @@
 import type { Arch } from '../abi/types.js';
 import { formatAddress } from '../errors.js';
+import { type Generator, compiled } from './compile.js';
 import type { DecodeContext } from './decode-context.js';
+import { decoderClosures } from './decoder-closures.js';
 import { type FieldPlan, type IntPlan, type StructPlan, planOf, reachable } from './plan.js';
 
 /**
- * Decoders generated from the schema, one per (struct, arch, variant),
- * compiled once and cached. Generated source (rather than a loop over
- * closures) lets every struct become one object literal with a fixed shape
- * and every offset a constant: `decode/typical` runs several times faster
- * that way. The source is built only from the plan: offsets and sizes are
- * numbers from layoutOf, names are schema identifiers (plan.ts refuses
- * anything else) and string literals go through JSON.stringify.
+ * Decoders built from the schema, one per (struct, arch, variant), made
+ * once by compile.ts (generated source, or closures where code generation
+ * is not allowed) and cached there.
  *
  * Variants:
  * - strict: the first problem throws; each struct adds its member name to
@@ -28,23 +26,25 @@ export interface DecoderVariant {
   readonly lenient: boolean;
 }
 
-/** Per arch, per struct: the four variants (bit 0 annotate, bit 1 lenient). No string keys built per call. */
-const cache: Record<Arch, Map<string, (StructDecoder | undefined)[]>> = { x86: new Map(), x64: new Map() };
+/** A variant as a number: bit 0 annotate, bit 1 lenient. */
+export function variantIndex(variant: DecoderVariant): number {
+  return (variant.annotate ? 1 : 0) | (variant.lenient ? 2 : 0);
+}
+
+function variantOf(index: number): DecoderVariant {
+  return { annotate: (index & 1) !== 0, lenient: (index & 2) !== 0 };
+}
+
+export const DECODER: Generator<StructDecoder> = {
+  kind: 'decoder',
+  slot: 0,
+  variantName: (index) => `${index & 2 ? 'lenient' : 'strict'}${index & 1 ? '-annotate' : ''}`,
+  source: (plan, index) => ({ params: ['H'], args: [{ addr: formatAddress }], body: decoderSource(plan, variantOf(index)) }),
+  closures: (plan, index) => decoderClosures(plan, variantOf(index)),
+};
 
 export function structDecoder(name: string, arch: Arch, variant: DecoderVariant): StructDecoder {
-  let variants = cache[arch].get(name);
-  if (!variants) {
-    variants = [];
-    cache[arch].set(name, variants);
-  }
-  const index = (variant.annotate ? 1 : 0) | (variant.lenient ? 2 : 0);
-  let decoder = variants[index];
-  if (!decoder) {
-    const source = decoderSource(planOf(name, arch), variant);
-    decoder = new Function('H', source)({ addr: formatAddress }) as StructDecoder;
-    variants[index] = decoder;
-  }
-  return decoder;
+  return compiled(DECODER, planOf(name, arch), variantIndex(variant));
 }
 
 const str = JSON.stringify;

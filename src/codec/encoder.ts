@@ -1,12 +1,14 @@
-import { layoutOf } from '../abi/layout.js';
 import type { Arch } from '../abi/types.js';
+import { type Generator, compiled } from './compile.js';
 import { ENCODE_HELPERS } from './encode-helpers.js';
+import { encoderClosures } from './encoder-closures.js';
+import { intKind, pointeeAlign, typeName } from './encode-rules.js';
 import { type FieldPlan, type IntPlan, type StructPlan, planOf, reachable } from './plan.js';
 
 /**
- * Encoders generated from the schema, one per (struct, arch), compiled once
- * and cached (see decoder.ts for why generated source and what it may
- * contain). Two passes over the same layout rules:
+ * Encoders built from the schema, one per (struct, arch), made once by
+ * compile.ts (generated source, or closures where code generation is not
+ * allowed; encoder-closures.ts) and cached there. Two passes over the same layout rules:
  *
  * - `size(value)`: checks every member (types, integer ranges, counts
  *   against arrays, hex against lengths, GUID and string shapes) and
@@ -26,37 +28,16 @@ export interface StructEncoder {
   write(value: unknown, bytes: Uint8Array, view: DataView, offset: number, base: number): number;
 }
 
-/**
- * Alignment of what a pointer member points to:
- * - strings: their unit (WCHAR 2, CHAR 1);
- * - GUIDs and structs (arrays of them too): the type's own alignment;
- * - byte buffers (sockaddrs, blob data): 8, sizeof(SOCKADDR_STORAGE)'s
- *   alignment, because consumers cast them to SOCKADDR_IN6, SOCKADDR_BTH,
- *   BTH_SET_SERVICE… and malloc guarantees 8 on both archs.
- */
-export const BYTES_ALIGN = 8;
-
-function pointeeAlign(f: FieldPlan): number {
-  switch (f.kind) {
-    case 'string': return f.unit === 'utf16' ? 2 : 1;
-    case 'guid': return layoutOf('GUID', 'x64').align;
-    case 'bytes': return BYTES_ALIGN;
-    case 'array': case 'object': return f.struct.align;
-    default: return 1;
-  }
-}
-
-const cache: Record<Arch, Map<string, StructEncoder>> = { x86: new Map(), x64: new Map() };
+export const ENCODER: Generator<StructEncoder> = {
+  kind: 'encoder',
+  slot: 4,
+  variantName: () => 'sized',
+  source: (plan) => ({ params: ['H'], args: [ENCODE_HELPERS], body: encoderSource(plan) }),
+  closures: (plan) => encoderClosures(plan),
+};
 
 export function structEncoder(name: string, arch: Arch): StructEncoder {
-  let encoder = cache[arch].get(name);
-  if (!encoder) {
-    const plan = planOf(name, arch);
-    const compiled = new Function('H', encoderSource(plan))(ENCODE_HELPERS) as Omit<StructEncoder, 'align'>;
-    encoder = { size: compiled.size, write: compiled.write, align: plan.align };
-    cache[arch].set(name, encoder);
-  }
-  return encoder;
+  return compiled(ENCODER, planOf(name, arch));
 }
 
 const str = JSON.stringify;
@@ -70,9 +51,6 @@ const INT_CHECK: Record<string, (x: string) => string> = {
   i32: (x) => `(${x} | 0) !== ${x}`,
 };
 
-function intKind(f: IntPlan): string {
-  return `${f.signed ? 'i' : 'u'}${f.size * 8}`;
-}
 
 function alignExpr(a: number): string {
   return a <= 1 ? '' : `cur += (${a} - cur % ${a}) % ${a};`;
@@ -161,13 +139,10 @@ export function encoderSource(root: StructPlan): string {
   }
   out.push(
     `return {`,
+    `align: ${root.align},`,
     `size: function (x) { return z_${root.name}(x, ${root.size}); },`,
     `write: function (x, bytes, view, offset, base) { B = bytes; V = view; O = offset; BASE = base; try { return w_${root.name}(x, offset, ${root.size}); } finally { B = V = undefined; } }`,
     `};`,
   );
   return out.join('\n');
-}
-
-function typeName(s: StructPlan, f: IntPlan): string {
-  return layoutOf(s.name, s.arch).field(f.name).type;
 }

@@ -1,7 +1,8 @@
 import { layoutOf } from '../abi/layout.js';
-import { InvalidDataError, RnrError } from '../errors.js';
-import type { QuerySetJson, ServiceClassInfoJson } from './canonical.js';
-import { checkAnsi, checkArray, checkGuid, checkHex, checkUtf16, notInt, notObject, show } from './encode-helpers.js';
+import type { CsAddrInfoJson, QuerySetJson, ServiceClassInfoJson } from './canonical.js';
+import { type Generator, compiled } from './compile.js';
+import { INT_LIMITS, PARSE_HELPERS, type StructParser } from './parse-helpers.js';
+import { parserClosures } from './parser-closures.js';
 import { type FieldPlan, type StructPlan, planOf, reachable } from './plan.js';
 
 /**
@@ -26,65 +27,37 @@ export function parseServiceClassInfoJson(value: unknown): ServiceClassInfoJson 
   return structParser(planOf('WSASERVICECLASSINFOW', 'x64'))(value, 'W') as unknown as ServiceClassInfoJson;
 }
 
-type Charset = 'W' | 'A';
-type StructParser = (value: unknown, charset: Charset) => Record<string, unknown>;
-
-const INT_LIMITS: Record<string, [number, number]> = {
-  u8: [0, 0xff], i8: [-0x80, 0x7f], u16: [0, 0xffff], i16: [-0x8000, 0x7fff], u32: [0, 0xffff_ffff], i32: [-0x8000_0000, 0x7fff_ffff],
-};
-
 /**
- * What generated parsers call: the codec's checks (encode-helpers.ts, the
- * same messages encode gives) and the few steps that are not one line.
+ * One CSADDR_INFO entry by the same rules: the one checker of canonical
+ * entries, which address sets (match/canonical-entry.ts) answer with too.
  */
-const PARSE_HELPERS = {
-  notInt, notObject, checkUtf16, checkAnsi, checkHex, checkArray, checkGuid, show,
-  InvalidDataError,
-  canonicalGuidText,
-  unknownMember(key: string, title: string, known: ReadonlySet<string>): InvalidDataError {
-    return new InvalidDataError(`unknown member ${JSON.stringify(key)} (${title} has ${[...known].join(', ')})`);
+export function parseCsAddrInfoJson(value: unknown): CsAddrInfoJson {
+  return structParser(planOf('CSADDR_INFO', 'x64'))(value, 'W') as unknown as CsAddrInfoJson;
+}
+
+export const PARSER: Generator<StructParser> = {
+  kind: 'parser',
+  slot: 5,
+  variantName: () => 'checked',
+  source: (plan) => {
+    const plans = reachable(plan);
+    const known = plans.map((p) => new Set(p.fields.map((f) => f.name)));
+    const body = `${plans.map((p, i) => structSource(p, i, plans)).join('\n')}\nreturn parse0;`;
+    return { params: ['H', 'KNOWN'], args: [PARSE_HELPERS, known], body };
   },
-  missing(): InvalidDataError {
-    return new InvalidDataError('missing (every member is required; NULL pointers are null)');
-  },
-  /** An error on the way out of a member or an array element: its name in front of the path. */
-  context(e: unknown, name: string): unknown {
-    return e instanceof RnrError ? e.withContext(name) : e;
-  },
-  parseArray(parse: StructParser, elements: readonly unknown[], charset: Charset): unknown[] {
-    const out = new Array<unknown>(elements.length);
-    let i = 0;
-    try {
-      for (; i < elements.length; i++) out[i] = parse(elements[i], charset);
-    } catch (e) {
-      throw e instanceof RnrError ? e.withContext(`[${i}]`) : e;
-    }
-    return out;
-  },
+  closures: (plan) => parserClosures(plan),
 };
 
-const parsers = new WeakMap<StructPlan, StructParser>();
-
 /**
- * The parser of a struct, generated from its plan and compiled once (see
- * decoder.ts for why generated source, and what it may contain: names are
- * schema identifiers, string literals go through JSON.stringify). Every
- * member is read by name and the result is one object literal, instead of
- * a loop of keyed reads and stores: parseQuerySetJson is on the hot path of
- * WSASetService (service/batch), where the loop cost 6.6 µs a query set.
- * The checks, their order and their messages are the loop's.
+ * The parser of a struct, built from its plan once by compile.ts. Generated
+ * source reads every member by name and makes the result one object
+ * literal, instead of a loop of keyed reads and stores: parseQuerySetJson
+ * is on the hot path of WSASetService (service/batch), where the loop cost
+ * 6.6 µs a query set. The closures (parser-closures.ts) take the same steps
+ * with the same messages where code generation is not allowed.
  */
 function structParser(root: StructPlan): StructParser {
-  const cached = parsers.get(root);
-  if (cached) return cached;
-  const plans = reachable(root);
-  const known = plans.map((p) => new Set(p.fields.map((f) => f.name)));
-  const source = plans.map((p, i) => structSource(p, i, plans)).join('\n') + `\nreturn [${plans.map((_, i) => `parse${i}`).join(', ')}];`;
-  const compiled = new Function('H', 'KNOWN', source)(PARSE_HELPERS, known) as StructParser[];
-  plans.forEach((p, i) => {
-    if (!parsers.has(p)) parsers.set(p, compiled[i]!);
-  });
-  return parsers.get(root)!;
+  return compiled(PARSER, root);
 }
 
 const str = JSON.stringify;
@@ -157,18 +130,4 @@ function fieldSource(plan: StructPlan, f: FieldPlan, x: string, parserOf: (p: St
     case 'object':
       return [`if (${x} !== null) ${x} = ${parserOf(f.struct)}(${x}, charset);`];
   }
-}
-
-/**
- * The canonical spelling (braces, upper case) of a GUID checkGuid accepted:
- * the same text canonicalGuid gives (the bytes of the GUID in text order,
- * upper-case hex), without converting to bytes and back.
- */
-function canonicalGuidText(text: string): string {
-  const braced = text.charCodeAt(0) === 123; /* { */
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= 97 /* a */ && c <= 102 /* f */) return braced ? text.toUpperCase() : `{${text.toUpperCase()}}`;
-  }
-  return braced ? text : `{${text}}`;
 }
