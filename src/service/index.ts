@@ -3,7 +3,7 @@
  * Node-only (the store is SQLite through better-sqlite3): import it from
  * 'rnrkit/service' paths, not from the browser-safe core.
  */
-export { WinsockRegistry, PROVIDER_IDS, type RegistryOptions, type ProviderResult, type SetServiceResult } from './registry.js';
+export { WinsockRegistry, PROVIDER_IDS, type RemoteDirectoryProvider, type RegistryOptions, type ProviderResult, type SetServiceResult } from './registry.js';
 export { WinsockError, StoreError, wsaErrorName } from './errors.js';
 export { ProviderCatalog, type CatalogEntry, type CatalogEntryJson } from './catalog.js';
 export type { NamespaceProvider, NspCallContext, ProviderOutcome, SetServiceOperation, WritableAddressSpace } from './provider.js';
@@ -22,3 +22,5 @@ export { BluetoothProvider, type BluetoothOptions, type BluetoothRecord } from '
 export { BTH_SDP_VERSION, readBthSetService, type BthSetService } from './bth-set-service.js';
 export { PrivateCopy, callerMemory } from './caller-memory.js';
 export { StaleAddressKeeper, storeJournal, type AddressJournal, type StartResult } from './stale-addresses.js';
+export type { DirectoryBackend, DirectoryObjectQuery, DirectoryRecord } from './directory-backend.js';
+export { SqliteDirectoryBackend } from './backends/sqlite-directory.js';

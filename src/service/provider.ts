@@ -84,6 +84,22 @@ export interface NamespaceProvider {
     context: NspCallContext,
   ): ProviderOutcome;
   /**
+   * NSPSetService for a provider whose objects live elsewhere (the
+   * Directory over LDAP): the same arguments and the same outcome or
+   * WinsockError, later. The registry's async forms (`setServiceAsync`,
+   * `setServiceTypedAsync`) call this when a provider has it and
+   * NSPSetService otherwise; its sync forms refuse a provider that only has
+   * this one (UsageError), rather than block on the network.
+   */
+  NSPSetServiceAsync?(
+    providerId: string,
+    serviceClassInfo: unknown,
+    querySet: QuerySetJson,
+    operation: SetServiceOperation,
+    controlFlags: number,
+    context: NspCallContext,
+  ): Promise<ProviderOutcome>;
+  /**
    * The registry's last WSACleanup: whatever lives only as long as the
    * registering process (Bluetooth SDP records, SAP broadcasts) ends here.
    */

@@ -9,11 +9,13 @@ import { querySetToUnicode } from './ansi.js';
 import { PrivateCopy, callerMemory } from './caller-memory.js';
 import { type CatalogEntry, ProviderCatalog } from './catalog.js';
 import { WinsockError, invalid, notInitialised, notSupported } from './errors.js';
-import type { NspCallContext, ProviderOutcome, WritableAddressSpace } from './provider.js';
+import type { NamespaceProvider, NspCallContext, ProviderOutcome, WritableAddressSpace } from './provider.js';
 import { BluetoothProvider, type BluetoothOptions } from './providers/bluetooth.js';
 import { DirectoryProvider, type DirectoryOptions } from './providers/directory.js';
 import { DnsProvider } from './providers/dns.js';
 import { SapProvider, type SapOptions } from './providers/sap.js';
+import { SqliteDirectoryBackend } from './backends/sqlite-directory.js';
+import type { DirectoryBackend } from './directory-backend.js';
 import { type QuerySetSource, isCanonicalSource, isRawSource, resolveSource } from './query-set-source.js';
 import { providersInScope } from './scope.js';
 import type { ServiceObjectJson, ServiceStore } from './store.js';
@@ -48,10 +50,23 @@ export interface RegistryOptions {
   /** Install Directory (with a store), DNS, SAP and Bluetooth. Default true. */
   readonly builtins?: boolean;
   readonly directory?: DirectoryOptions;
+  /**
+   * A Directory provider whose objects live elsewhere (ldap/: Active
+   * Directory over LDAP), installed as NS_NTDS instead of the store's. Its
+   * NSPSetService is asynchronous: use `setServiceAsync`/`setServiceTypedAsync`.
+   */
+  readonly remoteDirectory?: RemoteDirectoryProvider;
   readonly sap?: SapOptions;
   readonly bluetooth?: BluetoothOptions;
   /** WSASERVICECLASSINFO per service class id, handed to NSPSetService as lpServiceClassInfo (null when absent). */
   readonly serviceClasses?: ReadonlyMap<string, unknown>;
+}
+
+/** A Directory provider over a remote backend: asynchronous, and readable through its backend. */
+export interface RemoteDirectoryProvider extends NamespaceProvider {
+  readonly backend: DirectoryBackend;
+  /** The catalog name, e.g. `rnrkit Directory (LDAP ldaps://dc1/CN=WinsockServices,…)`. */
+  readonly displayName: string;
 }
 
 /** One provider's answer, as the typed form and `rnrkit service` report it. */
@@ -109,6 +124,12 @@ export class WinsockRegistry {
   readonly maxAddressesPerCall: number;
   /** The built-in providers, for inspection (SAP advertisements, Bluetooth records). */
   readonly builtins: { directory?: DirectoryProvider; dns?: DnsProvider; sap?: SapProvider; bluetooth?: BluetoothProvider };
+  /**
+   * Where the Directory provider's objects are, for readers (list, lookup):
+   * the store's SQLite backend, or the remote directory's. Undefined when no
+   * Directory provider is installed.
+   */
+  readonly directoryBackend?: DirectoryBackend;
   private readonly administrators: ReadonlySet<string>;
   private readonly serviceClasses: ReadonlyMap<string, unknown>;
   private references = 0;
@@ -128,8 +149,12 @@ export class WinsockRegistry {
     this.serviceClasses = new Map([...(options.serviceClasses ?? new Map<string, unknown>())].map(([id, info]) => [canonicalGuid(id), info]));
     if (options.store) this.store = options.store;
     this.builtins = {};
+    if (options.remoteDirectory) this.directoryBackend = options.remoteDirectory.backend;
+    else if (options.store) this.directoryBackend = new SqliteDirectoryBackend(options.store);
     if (options.builtins ?? true) {
-      if (options.store) {
+      if (options.remoteDirectory) {
+        this.catalog.install({ id: PROVIDER_IDS.directory, namespace: NS_NTDS, name: options.remoteDirectory.displayName, provider: options.remoteDirectory });
+      } else if (options.store) {
         this.builtins.directory = new DirectoryProvider(options.store, NS_NTDS, options.directory);
         this.catalog.install({ id: PROVIDER_IDS.directory, namespace: NS_NTDS, name: 'rnrkit Directory (persistent store)', provider: this.builtins.directory });
       }
@@ -208,6 +233,42 @@ export class WinsockRegistry {
    * the latter case `error.providers` holds every provider's result).
    */
   setServiceTyped(source: QuerySetSource, operation: number, controlFlags: number): SetServiceResult {
+    const call = this.prepareCall(source, operation, controlFlags);
+    const errors: (WinsockError | undefined)[] = [];
+    const providers = call.scope.map((entry) => this.callProvider(entry, call, errors));
+    return this.finishCall(call, providers, errors);
+  }
+
+  /**
+   * WSASetService for a registry whose providers may be asynchronous (the
+   * Directory over LDAP): the same checks, scope, dispatch and results as
+   * `setServiceTyped`; providers in scope run one after another, in catalog
+   * order, as ws2_32 calls them.
+   */
+  async setServiceTypedAsync(source: QuerySetSource, operation: number, controlFlags: number): Promise<SetServiceResult> {
+    const call = this.prepareCall(source, operation, controlFlags);
+    const errors: (WinsockError | undefined)[] = [];
+    const providers: ProviderResult[] = [];
+    for (const entry of call.scope) providers.push(await this.callProviderAsync(entry, call, errors));
+    return this.finishCall(call, providers, errors);
+  }
+
+  /** The Winsock-shaped async form: 0, or SOCKET_ERROR with the code in `getLastError()`. */
+  async setServiceAsync(source: QuerySetSource, operation: number, controlFlags: number): Promise<number> {
+    try {
+      await this.setServiceTypedAsync(source, operation, controlFlags);
+      return 0;
+    } catch (e) {
+      if (e instanceof WinsockError) {
+        this.lastError = e.code;
+        return SOCKET_ERROR;
+      }
+      throw e;
+    }
+  }
+
+  /** Everything before the providers run: startup, the source, ws2_32's checks, the scope, the call context. */
+  private prepareCall(source: QuerySetSource, operation: number, controlFlags: number): PreparedCall {
     if (this.references === 0) throw notInitialised('WSASetService before a successful WSAStartup');
     const resolved = resolveSource(source, this.arch, this.maxAddressesPerCall);
     const { arch, charset } = resolved;
@@ -229,13 +290,15 @@ export class WinsockRegistry {
     const classInfo = this.serviceClasses.size > 0 && querySet.lpServiceClassId !== null && isGuid(querySet.lpServiceClassId)
       ? (this.serviceClasses.get(canonicalGuid(querySet.lpServiceClassId)) ?? null)
       : null;
-    const errors: (WinsockError | undefined)[] = [];
-    const providers = scope.map((entry) => this.callProvider(entry, classInfo, querySet, operation, controlFlags, context, errors));
+    return { querySet, charset, privateCopy, scope, context, classInfo, operation: operation as 0 | 1 | 2, controlFlags };
+  }
+
+  private finishCall(call: PreparedCall, providers: ProviderResult[], errors: readonly (WinsockError | undefined)[]): SetServiceResult {
     if (!providers.some((p) => p.result === 0)) throw combinedError(providers, errors);
     const result: SetServiceResult = { result: 0, providers };
-    if (charset === 'A') {
-      result.unicodeQuerySet = querySet;
-      if (privateCopy) result.unreturnedWrites = privateCopy.writes();
+    if (call.charset === 'A') {
+      result.unicodeQuerySet = call.querySet;
+      if (call.privateCopy) result.unreturnedWrites = call.privateCopy.writes();
     }
     return result;
   }
@@ -256,23 +319,58 @@ export class WinsockRegistry {
     return this.store?.list() ?? [];
   }
 
-  private callProvider(
-    entry: CatalogEntry, classInfo: unknown, querySet: QuerySetJson, operation: 0 | 1 | 2, controlFlags: number,
-    context: NspCallContext, errors: (WinsockError | undefined)[],
-  ): ProviderResult {
+  /** The Directory's objects wherever they live (the store, or a remote directory). */
+  async listAsync(): Promise<ServiceObjectJson[]> {
+    return this.directoryBackend ? this.directoryBackend.list() : [];
+  }
+
+  private callProvider(entry: CatalogEntry, call: PreparedCall, errors: (WinsockError | undefined)[]): ProviderResult {
     try {
       const nsp = entry.provider.NSPSetService;
-      if (typeof nsp !== 'function') throw notSupported(`namespace provider ${entry.name} does not implement NSPSetService`);
-      const outcome = nsp.call(entry.provider, entry.id, classInfo, querySet, operation, controlFlags, context);
+      if (typeof nsp !== 'function') {
+        if (typeof entry.provider.NSPSetServiceAsync === 'function') {
+          throw new UsageError(`namespace provider ${entry.name} is asynchronous: call setServiceAsync or setServiceTypedAsync`);
+        }
+        throw notSupported(`namespace provider ${entry.name} does not implement NSPSetService`);
+      }
+      const outcome = nsp.call(entry.provider, entry.id, call.classInfo, call.querySet, call.operation, call.controlFlags, call.context);
       errors.push(undefined);
       // Literals rather than spreads of a shared base: one object allocated, no property copying (service/batch).
       return { id: entry.id, name: entry.name, namespace: entry.namespace, result: 0, outcome };
     } catch (e) {
-      const error = asWinsockError(e);
-      errors.push(error);
-      return { id: entry.id, name: entry.name, namespace: entry.namespace, result: SOCKET_ERROR, error: error.name, code: error.code, message: error.message };
+      return failedProvider(entry, e, errors);
     }
   }
+
+  private async callProviderAsync(entry: CatalogEntry, call: PreparedCall, errors: (WinsockError | undefined)[]): Promise<ProviderResult> {
+    const provider: NamespaceProvider = entry.provider;
+    if (typeof provider.NSPSetServiceAsync !== 'function') return this.callProvider(entry, call, errors);
+    try {
+      const outcome = await provider.NSPSetServiceAsync(entry.id, call.classInfo, call.querySet, call.operation, call.controlFlags, call.context);
+      errors.push(undefined);
+      return { id: entry.id, name: entry.name, namespace: entry.namespace, result: 0, outcome };
+    } catch (e) {
+      return failedProvider(entry, e, errors);
+    }
+  }
+}
+
+/** What `prepareCall` worked out for one WSASetService call. */
+interface PreparedCall {
+  readonly querySet: QuerySetJson;
+  readonly charset: 'W' | 'A';
+  readonly privateCopy: PrivateCopy | undefined;
+  readonly scope: CatalogEntry[];
+  readonly context: NspCallContext;
+  readonly classInfo: unknown;
+  readonly operation: 0 | 1 | 2;
+  readonly controlFlags: number;
+}
+
+function failedProvider(entry: CatalogEntry, e: unknown, errors: (WinsockError | undefined)[]): ProviderResult {
+  const error = asWinsockError(e);
+  errors.push(error);
+  return { id: entry.id, name: entry.name, namespace: entry.namespace, result: SOCKET_ERROR, error: error.name, code: error.code, message: error.message };
 }
 
 function withCharset(source: QuerySetSource, charset: 'W' | 'A'): QuerySetSource {

@@ -93,6 +93,7 @@ export class ServiceStore {
     remove: Database.Statement;
     count: Database.Statement;
     list: Database.Statement;
+    page: Database.Statement;
     isAdmin: Database.Statement;
     grant: Database.Statement;
     revoke: Database.Statement;
@@ -138,6 +139,12 @@ export class ServiceStore {
       remove: db.prepare('DELETE FROM service_object WHERE id = ?'),
       count: db.prepare('SELECT objects AS n FROM provider_objects WHERE provider = ?'),
       list: db.prepare(`SELECT ${COLUMNS} FROM service_object ORDER BY id`),
+      // A NULL filter matches every row; the UNIQUE index serves the class/name/context filters.
+      page: db.prepare(`SELECT ${COLUMNS} FROM service_object WHERE id > @after
+                          AND (@classId IS NULL OR service_class_id = @classId)
+                          AND (@instanceKey IS NULL OR instance_key = @instanceKey)
+                          AND (@contextKey IS NULL OR context_key = @contextKey)
+                          ORDER BY id LIMIT @limit`),
       isAdmin: db.prepare('SELECT 1 FROM administrator WHERE principal = ?'),
       grant: db.prepare('INSERT OR IGNORE INTO administrator (principal) VALUES (?)'),
       revoke: db.prepare('DELETE FROM administrator WHERE principal = ?'),
@@ -263,6 +270,22 @@ export class ServiceStore {
         lpcsaBuffer: o.addresses.toCanonical(),
       };
     });
+  }
+
+  /**
+   * Up to `limit` objects with a row id above `after`, oldest first,
+   * narrowed by the filters given (keys as ObjectKey spells them). One
+   * statement: one consistent read, no lock kept afterwards.
+   */
+  page(after: number, limit: number, filter: { serviceClassId?: string | undefined; instanceKey?: string | undefined; contextKey?: string | undefined } = {}): StoredObject[] {
+    const rows = this.statements.page.all({
+      after,
+      limit,
+      classId: filter.serviceClassId ?? null,
+      instanceKey: filter.instanceKey === undefined ? null : JSON.stringify(filter.instanceKey),
+      contextKey: filter.contextKey === undefined ? null : JSON.stringify(filter.contextKey),
+    }) as Row[];
+    return rows.map((row) => this.fromRow(row));
   }
 
   /** Principals that administer this store may change objects other principals own. */
