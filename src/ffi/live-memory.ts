@@ -1,0 +1,114 @@
+import { MemoryError, UsageError, formatAddress } from '../errors.js';
+import { type AddressSpace, type Located, type MappedRange, checkAddress } from '../memory/address-space.js';
+import type { Koffi } from './koffi.js';
+import { ProcSelfMaps } from './proc-maps.js';
+import type { ReadableMemory } from './readable-memory.js';
+import { VirtualQueryMemory } from './virtual-query.js';
+
+/**
+ * How many bytes one `locate` copies when the caller asked for fewer: the
+ * decoder looks for a string's NUL in what `locate` returns before asking
+ * for more, and most strings, structs and arrays of one query set lie
+ * within a few KiB of each other.
+ */
+const LOCATE_CHUNK = 4096;
+
+/**
+ * The memory of the running process, read through koffi: what C code built
+ * or returned (a WSALookupServiceNext result, a structure a DLL hands back)
+ * decodes with `decodeQuerySet(live, address, options)`, following its real
+ * pointers.
+ *
+ * Every read is checked against the process's readable memory first
+ * (VirtualQuery on Windows, /proc/self/maps on Linux), so a bad pointer is a
+ * MemoryError naming the address (and, from the decoder, the member), never
+ * a fault. What the system said is kept for one synchronous run of
+ * JavaScript: a microtask forgets it, so the next decode sees mappings made
+ * or removed in between. Code that frees memory through C and decodes again
+ * in the same synchronous run calls `forget()` in between.
+ *
+ * Bytes are copied out on every read, never viewed in place: the decoded
+ * result cannot change under the caller, and a range freed after the read
+ * is never touched again.
+ */
+export class LiveMemory implements AddressSpace {
+  readonly label = 'this process';
+  private readonly pointerScratch: Buffer;
+  private forgetScheduled = false;
+
+  constructor(
+    private readonly koffi: Koffi,
+    private readonly readable: ReadableMemory,
+  ) {
+    this.pointerScratch = Buffer.alloc(koffi.sizeof('void *'));
+  }
+
+  /** Drop what is known about the process's memory map; the next read asks the system again. */
+  forget(): void {
+    this.readable.forget();
+  }
+
+  private readableLength(address: number, max: number): number {
+    if (!this.forgetScheduled) {
+      this.forgetScheduled = true;
+      queueMicrotask(() => {
+        this.forgetScheduled = false;
+        this.readable.forget();
+      });
+    }
+    return this.readable.readableLength(address, max);
+  }
+
+  mappedLength(address: number, max: number): number {
+    if (!Number.isSafeInteger(address) || address <= 0 || max <= 0) return 0;
+    return this.readableLength(address, max);
+  }
+
+  read(address: number, length: number): Uint8Array {
+    checkAddress(address, length);
+    if (length === 0) return new Uint8Array(0);
+    if (this.mappedLength(address, length) < length) throw this.notReadable(address, length);
+    return this.copy(address, length);
+  }
+
+  locate(address: number, length: number): Located {
+    checkAddress(address, length);
+    const available = this.mappedLength(address, Math.max(length, LOCATE_CHUNK));
+    if (available < length || (length === 0 && available === 0)) throw this.notReadable(address, length);
+    const bytes = this.copy(address, available);
+    return { view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), bytes, offset: 0 };
+  }
+
+  ranges(): readonly MappedRange[] {
+    return this.readable.ranges();
+  }
+
+  private notReadable(address: number, length: number): MemoryError {
+    return new MemoryError(BigInt(address), length, `${formatAddress(address)}+${length} is not readable memory of this process`);
+  }
+
+  /** Copy readable bytes out of the process; the caller has checked they are readable. */
+  private copy(address: number, length: number): Uint8Array {
+    const scratch = this.pointerScratch;
+    if (scratch.length === 8) scratch.writeBigUInt64LE(BigInt(address));
+    else scratch.writeUInt32LE(address);
+    const pointer = this.koffi.decode(scratch, 'void *') as unknown;
+    const got = this.koffi.decode(pointer, 'uint8_t', length) as Uint8Array | number[];
+    return got instanceof Uint8Array ? got : Uint8Array.from(got);
+  }
+}
+
+/**
+ * The running process's own memory as an AddressSpace, through the koffi
+ * module the caller loaded (`import koffi from 'koffi'`). Readability comes
+ * from VirtualQuery on Windows and /proc/self/maps on Linux; elsewhere there
+ * is no way to check a pointer before reading it, so this refuses.
+ */
+export function liveMemory(koffi: Koffi): LiveMemory {
+  if (koffi === null || typeof koffi !== 'object' || typeof koffi.decode !== 'function' || typeof koffi.sizeof !== 'function') {
+    throw new UsageError('liveMemory(koffi): pass the koffi module (import koffi from \'koffi\')');
+  }
+  if (process.platform === 'win32') return new LiveMemory(koffi, new VirtualQueryMemory(koffi));
+  if (process.platform === 'linux') return new LiveMemory(koffi, new ProcSelfMaps());
+  throw new UsageError(`liveMemory: no way to check that an address is readable on ${process.platform} (only win32 and linux)`);
+}
