@@ -97,13 +97,26 @@ function nibble(c: number): number {
   return c <= 57 ? c - 48 : (c | 32) - 87;
 }
 
+/**
+ * A length or count over one of the codec's limits (limits.ts): encode
+ * refuses what decode would refuse, so an image rnrkit writes is one it can
+ * read back with the same limits.
+ */
+export function overLimit(value: number, name: string, limit: number, limitName: string): InvalidDataError {
+  return new InvalidDataError(`${name} = ${value} exceeds ${limitName} (${limit}); raise limits.${limitName} to encode it`);
+}
+
+export function tooLong(units: number, limit: number): InvalidDataError {
+  return new InvalidDataError(`a string of ${units} code units exceeds maxStringUnits (${limit}); raise limits.maxStringUnits to encode it`);
+}
+
 /** Strict-mode context: put a name in front of an RnrError's path. */
 export function fail(e: unknown, name: string): unknown {
   return e instanceof RnrError ? e.withContext(name) : e;
 }
 
 export const ENCODE_HELPERS = {
-  notInt, notObject, checkUtf16, checkAnsi, checkHex, checkArray, checkGuid, fail,
+  notInt, notObject, checkUtf16, checkAnsi, checkHex, checkArray, checkGuid, fail, overLimit, tooLong,
   writeGuid, writeHex, writeUtf16z, writeLatin1z,
 };
 export type EncodeHelpers = typeof ENCODE_HELPERS;

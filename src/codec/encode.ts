@@ -1,11 +1,19 @@
 import { ARCHES, type Arch } from '../abi/types.js';
-import { UsageError, formatAddress } from '../errors.js';
+import { InvalidDataError, UsageError, formatAddress } from '../errors.js';
 import type { Charset, QuerySetJson, ServiceClassInfoJson } from './canonical.js';
-import { structEncoder } from './encoder.js';
+import { type StructEncoder, structEncoder } from './encoder.js';
+import { type DecodeLimits, resolveLimits } from './limits.js';
 
 export interface EncodeOptions {
   arch: Arch;
   charset: Charset;
+  /**
+   * Defaults: DEFAULT_DECODE_LIMITS, the limits decode applies. A string,
+   * byte buffer or array over its limit, or an image over maxTotalBytes, is
+   * an InvalidDataError naming the member, so encode never writes an image
+   * that decode would refuse with the same limits.
+   */
+  limits?: Partial<DecodeLimits>;
 }
 
 /** The highest address + 1 a pointer of the arch can hold exactly. */
@@ -22,7 +30,17 @@ function rootName(kind: 'query' | 'class', options: EncodeOptions): string {
 
 /** Bytes the flat image of `qs` takes (the struct and everything it points to, aligned). Validates `qs` on the way. */
 export function encodedSize(qs: QuerySetJson, options: EncodeOptions): number {
-  return structEncoder(rootName('query', options), options.arch).size(qs);
+  return sized(structEncoder(rootName('query', options), options.arch), qs, options.limits);
+}
+
+/** The image size, checked against the limits: each member's in the size pass, then the whole image's. */
+function sized(encoder: StructEncoder, value: unknown, requested: Partial<DecodeLimits> | undefined): number {
+  const limits = resolveLimits(requested);
+  const size = encoder.size(value, limits);
+  if (size > limits.maxTotalBytes) {
+    throw new InvalidDataError(`the image would be ${size} bytes, over maxTotalBytes (${limits.maxTotalBytes}); raise limits.maxTotalBytes to encode it`);
+  }
+  return size;
 }
 
 /**
@@ -32,7 +50,7 @@ export function encodedSize(qs: QuerySetJson, options: EncodeOptions): number {
  * and NULLs are written as given, so decode gives `qs` back.
  */
 export function encodeQuerySet(qs: QuerySetJson, options: EncodeOptions & { base: number }): Uint8Array {
-  return encodeImage(rootName('query', options), qs, options.arch, options.base);
+  return encodeImage(rootName('query', options), qs, options);
 }
 
 /**
@@ -42,27 +60,29 @@ export function encodeQuerySet(qs: QuerySetJson, options: EncodeOptions & { base
  * first, so padding is zero whatever was there.
  */
 export function encodeInto(qs: QuerySetJson, target: Uint8Array, offset: number, base: number, options: EncodeOptions): number {
-  return encodeIntoImage(rootName('query', options), qs, target, offset, base, options.arch);
+  return encodeIntoImage(rootName('query', options), qs, target, offset, base, options);
 }
 
 /** A WSASERVICECLASSINFOW/A image, by the same rules (for callers of WSAInstallServiceClass and for tests). */
 export function encodeServiceClassInfo(info: ServiceClassInfoJson, options: EncodeOptions & { base: number }): Uint8Array {
-  return encodeImage(rootName('class', options), info, options.arch, options.base);
+  return encodeImage(rootName('class', options), info, options);
 }
 
-function encodeImage(name: string, value: unknown, arch: Arch, base: number): Uint8Array {
+function encodeImage(name: string, value: unknown, options: EncodeOptions & { base: number }): Uint8Array {
+  const { arch, base } = options;
   const encoder = structEncoder(name, arch);
-  const size = encoder.size(value);
+  const size = sized(encoder, value, options.limits);
   checkBase(name, arch, encoder.align, base, size);
   const bytes = new Uint8Array(size);
   encoder.write(value, bytes, new DataView(bytes.buffer), 0, base);
   return bytes;
 }
 
-function encodeIntoImage(name: string, value: unknown, target: Uint8Array, offset: number, base: number, arch: Arch): number {
+function encodeIntoImage(name: string, value: unknown, target: Uint8Array, offset: number, base: number, options: EncodeOptions): number {
   if (!(target instanceof Uint8Array)) throw new UsageError('target must be a Uint8Array (a Buffer is one)');
+  const { arch } = options;
   const encoder = structEncoder(name, arch);
-  const size = encoder.size(value);
+  const size = sized(encoder, value, options.limits);
   checkBase(name, arch, encoder.align, base, size);
   if (!Number.isSafeInteger(offset) || offset < 0 || offset + size > target.length) {
     throw new UsageError(`the image needs ${size} bytes at offset ${String(offset)}, but the target has ${target.length} bytes`);

@@ -1,4 +1,5 @@
-import { checkAnsi, checkArray, checkGuid, checkHex, checkUtf16, fail, notInt, notObject, writeGuid } from './encode-helpers.js';
+import { checkAnsi, checkArray, checkGuid, checkHex, checkUtf16, fail, notInt, notObject, overLimit, tooLong, writeGuid } from './encode-helpers.js';
+import { DEFAULT_DECODE_LIMITS, type DecodeLimits } from './limits.js';
 import { intKind, pointeeAlign, typeName } from './encode-rules.js';
 import type { StructEncoder } from './encoder.js';
 import { writeLatin1z, writeUtf16z } from './code-units.js';
@@ -35,6 +36,8 @@ export function encoderClosures(root: StructPlan): StructEncoder {
   let V: DataView = new DataView(B.buffer);
   let O = 0;
   let BASE = 0;
+  // The limits of the size pass running now.
+  let L: DecodeLimits = DEFAULT_DECODE_LIMITS;
   const sizers: Record<string, Sizer> = Object.create(null) as Record<string, Sizer>;
   const writers: Record<string, Writer> = Object.create(null) as Record<string, Writer>;
 
@@ -64,7 +67,14 @@ export function encoderClosures(root: StructPlan): StructEncoder {
   const rootWriter = writers[root.name]!;
   return {
     align: root.align,
-    size: (x) => rootSizer(x, root.size),
+    size: (x, limits) => {
+      L = limits;
+      try {
+        return rootSizer(x, root.size);
+      } finally {
+        L = DEFAULT_DECODE_LIMITS;
+      }
+    },
     write: (x, bytes, view, offset, base) => {
       B = bytes;
       V = view;
@@ -120,11 +130,13 @@ export function encoderClosures(root: StructPlan): StructEncoder {
         if (f.unit === 'utf16') {
           return (_x, v, cur, align) => {
             checkUtf16(v);
+            if (v.length > L.maxStringUnits) throw tooLong(v.length, L.maxStringUnits);
             return align(cur) + (v.length + 1) * 2;
           };
         }
         return (_x, v, cur, align) => {
           checkAnsi(v);
+          if (v.length > L.maxStringUnits) throw tooLong(v.length, L.maxStringUnits);
           return align(cur) + (v.length + 1);
         };
       case 'guid':
@@ -134,8 +146,11 @@ export function encoderClosures(root: StructPlan): StructEncoder {
         };
       case 'bytes': {
         const lengthName = f.length.name;
+        const limitName = f.limit;
         return (x, v, cur, align) => {
-          checkHex(v, x[lengthName], lengthName);
+          const length = x[lengthName];
+          if (typeof length === 'number' && length > L[limitName]) throw overLimit(length, lengthName, L[limitName], limitName);
+          checkHex(v, length, lengthName);
           cur = align(cur);
           cur += x[lengthName];
           return cur;
@@ -147,6 +162,7 @@ export function encoderClosures(root: StructPlan): StructEncoder {
         const element = f.struct.name;
         return (x, v, cur, align) => {
           checkArray(v, x[countName], countName);
+          if (v.length > L.maxCount) throw overLimit(v.length, countName, L.maxCount, 'maxCount');
           cur = align(cur);
           cur += v.length * size;
           const sizer = sizers[element]!;

@@ -1,5 +1,6 @@
 import type { Arch } from '../abi/types.js';
 import { type Generator, compiled } from './compile.js';
+import type { DecodeLimits } from './limits.js';
 import { ENCODE_HELPERS } from './encode-helpers.js';
 import { encoderClosures } from './encoder-closures.js';
 import { intKind, pointeeAlign, typeName } from './encode-rules.js';
@@ -24,7 +25,8 @@ import { type FieldPlan, type IntPlan, type StructPlan, planOf, reachable } from
 export interface StructEncoder {
   /** The root struct's alignment, which the image's base must have. */
   readonly align: number;
-  size(value: unknown): number;
+  /** Checks against the codec's limits too (limits.ts), as decode does. */
+  size(value: unknown, limits: DecodeLimits): number;
   write(value: unknown, bytes: Uint8Array, view: DataView, offset: number, base: number): number;
 }
 
@@ -57,7 +59,7 @@ function alignExpr(a: number): string {
 }
 
 export function encoderSource(root: StructPlan): string {
-  const out: string[] = ['"use strict";', 'var V, B, O, BASE;'];
+  const out: string[] = ['"use strict";', 'var V, B, O, BASE, L;'];
   const writePointer = (target: string, value: string, pointerSize: number) => pointerSize === 4
     ? `V.setUint32(${target}, ${value}, true);`
     : `V.setUint32(${target}, (${value}) % 4294967296, true); V.setUint32(${target} + 4, ((${value}) / 4294967296) >>> 0, true);`;
@@ -91,7 +93,7 @@ export function encoderSource(root: StructPlan): string {
           let write: string;
           switch (f.kind) {
             case 'string':
-              check = f.unit === 'utf16' ? `H.checkUtf16(v);` : `H.checkAnsi(v);`;
+              check = `${f.unit === 'utf16' ? 'H.checkUtf16(v);' : 'H.checkAnsi(v);'} if (v.length > L.maxStringUnits) throw H.tooLong(v.length, L.maxStringUnits);`;
               place = `cur += (v.length + 1) * ${f.unit === 'utf16' ? 2 : 1};`;
               write = `${f.unit === 'utf16' ? 'H.writeUtf16z' : 'H.writeLatin1z'}(v, B, O + cur); ${place}`;
               break;
@@ -102,7 +104,8 @@ export function encoderSource(root: StructPlan): string {
               break;
             case 'bytes': {
               const length = `x.${f.length.name}`;
-              check = `H.checkHex(v, ${length}, ${str(f.length.name)});`;
+              const name = str(f.length.name);
+              check = `if (typeof ${length} === "number" && ${length} > L.${f.limit}) throw H.overLimit(${length}, ${name}, L.${f.limit}, ${str(f.limit)}); H.checkHex(v, ${length}, ${name});`;
               place = `cur += ${length};`;
               write = `H.writeHex(v, B, O + cur); ${place}`;
               break;
@@ -110,7 +113,7 @@ export function encoderSource(root: StructPlan): string {
             case 'array': {
               const count = `x.${f.count.name}`;
               const size = f.struct.size;
-              check = `H.checkArray(v, ${count}, ${str(f.count.name)});`;
+              check = `H.checkArray(v, ${count}, ${str(f.count.name)}); if (v.length > L.maxCount) throw H.overLimit(v.length, ${str(f.count.name)}, L.maxCount, "maxCount");`;
               place = `var st = cur; cur += v.length * ${size}; var i = 0; try { for (; i < v.length; i++) cur = z_${f.struct.name}(v[i], cur); } catch (e) { throw H.fail(e, "[" + i + "]"); }`;
               write = `var st = cur; cur += v.length * ${size}; for (var i = 0; i < v.length; i++) cur = w_${f.struct.name}(v[i], O + st + i * ${size}, cur);`;
               break;
@@ -140,7 +143,7 @@ export function encoderSource(root: StructPlan): string {
   out.push(
     `return {`,
     `align: ${root.align},`,
-    `size: function (x) { return z_${root.name}(x, ${root.size}); },`,
+    `size: function (x, limits) { L = limits; try { return z_${root.name}(x, ${root.size}); } finally { L = undefined; } },`,
     `write: function (x, bytes, view, offset, base) { B = bytes; V = view; O = offset; BASE = base; try { return w_${root.name}(x, offset, ${root.size}); } finally { B = V = undefined; } }`,
     `};`,
   );
