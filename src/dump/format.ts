@@ -117,7 +117,213 @@ export const FORMAT_STRUCTS: Readonly<Record<string, readonly FormatMember[]>> =
     ['NumberOfMemoryRanges', 'ULONG64'],
     ['BaseRva', 'RVA64'],
   ],
+  MINIDUMP_THREAD: [
+    ['ThreadId', 'ULONG32'],
+    ['SuspendCount', 'ULONG32'],
+    ['PriorityClass', 'ULONG32'],
+    ['Priority', 'ULONG32'],
+    ['Teb', 'ULONG64'],
+    ['Stack', 'MINIDUMP_MEMORY_DESCRIPTOR'],
+    ['ThreadContext', 'MINIDUMP_LOCATION_DESCRIPTOR'],
+  ],
+  MINIDUMP_THREAD_LIST: [
+    ['NumberOfThreads', 'ULONG32'],
+  ],
+  /** MINIDUMP_THREAD plus the IA-64 register backing store. */
+  MINIDUMP_THREAD_EX: [
+    ['ThreadId', 'ULONG32'],
+    ['SuspendCount', 'ULONG32'],
+    ['PriorityClass', 'ULONG32'],
+    ['Priority', 'ULONG32'],
+    ['Teb', 'ULONG64'],
+    ['Stack', 'MINIDUMP_MEMORY_DESCRIPTOR'],
+    ['ThreadContext', 'MINIDUMP_LOCATION_DESCRIPTOR'],
+    ['BackingStore', 'MINIDUMP_MEMORY_DESCRIPTOR'],
+  ],
+  MINIDUMP_THREAD_EX_LIST: [
+    ['NumberOfThreads', 'ULONG32'],
+  ],
+  /** EXCEPTION_MAXIMUM_PARAMETERS is 15. */
+  MINIDUMP_EXCEPTION: [
+    ['ExceptionCode', 'ULONG32'],
+    ['ExceptionFlags', 'ULONG32'],
+    ['ExceptionRecord', 'ULONG64'],
+    ['ExceptionAddress', 'ULONG64'],
+    ['NumberParameters', 'ULONG32'],
+    ['__unusedAlignment', 'ULONG32'],
+    ['ExceptionInformation', 'ULONG64[15]'],
+  ],
+  MINIDUMP_EXCEPTION_STREAM: [
+    ['ThreadId', 'ULONG32'],
+    ['__alignment', 'ULONG32'],
+    ['ExceptionRecord', 'MINIDUMP_EXCEPTION'],
+    ['ThreadContext', 'MINIDUMP_LOCATION_DESCRIPTOR'],
+  ],
+  /** A MEMORY_BASIC_INFORMATION64 as VirtualQueryEx reported it when the dump was written. */
+  MINIDUMP_MEMORY_INFO: [
+    ['BaseAddress', 'ULONG64'],
+    ['AllocationBase', 'ULONG64'],
+    ['AllocationProtect', 'ULONG32'],
+    ['__alignment1', 'ULONG32'],
+    ['RegionSize', 'ULONG64'],
+    ['State', 'ULONG32'],
+    ['Protect', 'ULONG32'],
+    ['Type', 'ULONG32'],
+    ['__alignment2', 'ULONG32'],
+  ],
+  /** Entries are SizeOfEntry apart from SizeOfHeader on, so a later, longer entry still reads. */
+  MINIDUMP_MEMORY_INFO_LIST: [
+    ['SizeOfHeader', 'ULONG32'],
+    ['SizeOfEntry', 'ULONG32'],
+    ['NumberOfEntries', 'ULONG64'],
+  ],
+  MINIDUMP_UNLOADED_MODULE: [
+    ['BaseOfImage', 'ULONG64'],
+    ['SizeOfImage', 'ULONG32'],
+    ['CheckSum', 'ULONG32'],
+    ['TimeDateStamp', 'ULONG32'],
+    ['ModuleNameRva', 'RVA'],
+  ],
+  MINIDUMP_UNLOADED_MODULE_LIST: [
+    ['SizeOfHeader', 'ULONG32'],
+    ['SizeOfEntry', 'ULONG32'],
+    ['NumberOfEntries', 'ULONG32'],
+  ],
+  /** The first version; _2 … _5 append members and say so in SizeOfInfo and Flags1. */
+  MINIDUMP_MISC_INFO: [
+    ['SizeOfInfo', 'ULONG32'],
+    ['Flags1', 'ULONG32'],
+    ['ProcessId', 'ULONG32'],
+    ['ProcessCreateTime', 'ULONG32'],
+    ['ProcessUserTime', 'ULONG32'],
+    ['ProcessKernelTime', 'ULONG32'],
+  ],
+  /** The first version; MINIDUMP_HANDLE_DESCRIPTOR_2 appends ObjectInfoRva and Reserved0 (SizeOfDescriptor says which). */
+  MINIDUMP_HANDLE_DESCRIPTOR: [
+    ['Handle', 'ULONG64'],
+    ['TypeNameRva', 'RVA'],
+    ['ObjectNameRva', 'RVA'],
+    ['Attributes', 'ULONG32'],
+    ['GrantedAccess', 'ULONG32'],
+    ['HandleCount', 'ULONG32'],
+    ['PointerCount', 'ULONG32'],
+  ],
+  MINIDUMP_HANDLE_DATA_STREAM: [
+    ['SizeOfHeader', 'ULONG32'],
+    ['SizeOfDescriptor', 'ULONG32'],
+    ['NumberOfDescriptors', 'ULONG32'],
+    ['Reserved', 'ULONG32'],
+  ],
+  /**
+   * ThreadNamesStream (Windows 10 1607 on). Not in the mingw-w64 headers:
+   * format-probe.c declares it from Microsoft's documentation under pack(4),
+   * so the ULONG64 RVA64 sits at offset 4 and an entry is 12 bytes.
+   */
+  MINIDUMP_THREAD_NAME: [
+    ['ThreadId', 'ULONG32'],
+    ['RvaOfThreadName', 'RVA64'],
+  ],
+  MINIDUMP_THREAD_NAME_LIST: [
+    ['NumberOfThreadNames', 'ULONG32'],
+  ],
+  GUID: [
+    ['Data1', 'ULONG32'],
+    ['Data2', 'USHORT'],
+    ['Data3', 'USHORT'],
+    ['Data4', 'UCHAR[8]'],
+  ],
+  /**
+   * The CodeView records MINIDUMP_MODULE.CvRecord points to (the PE debug
+   * directory's formats, not in dbghelp.h: format-probe.c declares them
+   * from the public descriptions). PdbFileName, a NUL-terminated UTF-8
+   * path, follows the members.
+   */
+  CV_INFO_PDB70: [
+    ['CvSignature', 'ULONG32'],
+    ['Signature', 'GUID'],
+    ['Age', 'ULONG32'],
+  ],
+  /** The PE image headers (winnt.h), read from a module's captured first page to name the section an address is in. */
+  IMAGE_DOS_HEADER: [
+    ['e_magic', 'USHORT'],
+    ['e_cblp', 'USHORT'],
+    ['e_cp', 'USHORT'],
+    ['e_crlc', 'USHORT'],
+    ['e_cparhdr', 'USHORT'],
+    ['e_minalloc', 'USHORT'],
+    ['e_maxalloc', 'USHORT'],
+    ['e_ss', 'USHORT'],
+    ['e_sp', 'USHORT'],
+    ['e_csum', 'USHORT'],
+    ['e_ip', 'USHORT'],
+    ['e_cs', 'USHORT'],
+    ['e_lfarlc', 'USHORT'],
+    ['e_ovno', 'USHORT'],
+    ['e_res', 'USHORT[4]'],
+    ['e_oemid', 'USHORT'],
+    ['e_oeminfo', 'USHORT'],
+    ['e_res2', 'USHORT[10]'],
+    ['e_lfanew', 'ULONG32'],
+  ],
+  /** Follows the 'PE\0\0' signature at e_lfanew; the optional header (SizeOfOptionalHeader bytes), then the section table, follow it. */
+  IMAGE_FILE_HEADER: [
+    ['Machine', 'USHORT'],
+    ['NumberOfSections', 'USHORT'],
+    ['TimeDateStamp', 'ULONG32'],
+    ['PointerToSymbolTable', 'ULONG32'],
+    ['NumberOfSymbols', 'ULONG32'],
+    ['SizeOfOptionalHeader', 'USHORT'],
+    ['Characteristics', 'USHORT'],
+  ],
+  /** `Misc` is the union whose member rnrkit reads, Misc.VirtualSize. */
+  IMAGE_SECTION_HEADER: [
+    ['Name', 'UCHAR[8]'],
+    ['Misc', 'ULONG32'],
+    ['VirtualAddress', 'ULONG32'],
+    ['SizeOfRawData', 'ULONG32'],
+    ['PointerToRawData', 'ULONG32'],
+    ['PointerToRelocations', 'ULONG32'],
+    ['PointerToLinenumbers', 'ULONG32'],
+    ['NumberOfRelocations', 'USHORT'],
+    ['NumberOfLinenumbers', 'USHORT'],
+    ['Characteristics', 'ULONG32'],
+  ],
+  CV_INFO_PDB20: [
+    ['CvSignature', 'ULONG32'],
+    ['Offset', 'ULONG32'],
+    ['Signature', 'ULONG32'],
+    ['Age', 'ULONG32'],
+  ],
 };
+
+/** CV_INFO_PDB70.CvSignature 'RSDS' and CV_INFO_PDB20's 'NB10', as little-endian ULONG32s. */
+export const CV_SIGNATURE_RSDS = 0x53445352;
+export const CV_SIGNATURE_NB10 = 0x3031424e;
+/** Breakpad's CodeView-slot record for ELF modules ('BpEL'): a build id instead of a GUID. */
+export const CV_SIGNATURE_ELF = 0x4270454c;
+/** VS_FIXEDFILEINFO.dwSignature. */
+export const VS_FFI_SIGNATURE = 0xfeef04bd;
+
+/** IMAGE_DOS_SIGNATURE 'MZ' and IMAGE_NT_SIGNATURE 'PE\0\0' as little-endian integers. */
+export const IMAGE_DOS_SIGNATURE = 0x5a4d;
+export const IMAGE_NT_SIGNATURE = 0x00004550;
+
+/**
+ * Where the process heaps are, in the TEB and PEB (not in any SDK header
+ * in full: these are the offsets WinDbg's `dt _TEB` / `dt _PEB` print and
+ * Wine's winternl.h declares): TEB.ProcessEnvironmentBlock,
+ * PEB.ProcessHeap, PEB.NumberOfHeaps, PEB.ProcessHeaps.
+ */
+export const PEB_OFFSETS = {
+  x86: { pointer: 4, tebPeb: 0x30, processHeap: 0x18, numberOfHeaps: 0x88, processHeaps: 0x90 },
+  x64: { pointer: 8, tebPeb: 0x60, processHeap: 0x30, numberOfHeaps: 0xe8, processHeaps: 0xf0 },
+} as const;
+/** An address this far past a thread's TEB address is labelled as its TEB (one page: the TEB proper fits in it on both arches' first page). */
+export const TEB_SIZE = 0x1000;
+
+/** MINIDUMP_MISC_INFO.Flags1 bits. */
+export const MINIDUMP_MISC1_PROCESS_ID = 0x1;
+export const MINIDUMP_MISC1_PROCESS_TIMES = 0x2;
 
 /** MINIDUMP_STREAM_TYPE: the ones rnrkit reads, and names for the rest in listings. */
 export const STREAM_TYPE = {
@@ -148,6 +354,84 @@ export const STREAM_TYPE = {
   ThreadNamesStream: 24,
   LastReservedStream: 0xffff,
 } as const;
+
+/**
+ * Stream types other writers define in the user range (above
+ * LastReservedStream), named as Breakpad's minidump_format.h and
+ * rust-minidump's format.rs name them, so listings show a name rather than a number.
+ */
+export const VENDOR_STREAM_TYPE = {
+  BreakpadInfoStream: 0x47670001,
+  AssertionInfoStream: 0x47670002,
+  LinuxCpuInfo: 0x47670003,
+  LinuxProcStatus: 0x47670004,
+  LinuxLsbRelease: 0x47670005,
+  LinuxCmdLine: 0x47670006,
+  LinuxEnviron: 0x47670007,
+  LinuxAuxv: 0x47670008,
+  LinuxMaps: 0x47670009,
+  LinuxDsoDebug: 0x4767000a,
+  CrashpadInfoStream: 0x43500001,
+  StabilityReportStream: 0x4b6b0002,
+  MozMacosCrashInfoStream: 0x4d7a0001,
+  MozMacosBootargsStream: 0x4d7a0002,
+  MozLinuxLimits: 0x4d7a0003,
+  MozSoftErrors: 0x4d7a0004,
+} as const;
+
+/**
+ * MINIDUMP_SYSTEM_INFO.PlatformId: VER_PLATFORM_* for Windows, Breakpad's
+ * MD_OS_* for the rest (minidump_format.h).
+ */
+export const PLATFORM_NAMES: ReadonlyMap<number, string> = new Map([
+  [0, 'Win32s'],
+  [1, 'Windows 9x'],
+  [2, 'Windows'],
+  [3, 'Windows CE'],
+  [0x8000, 'Unix'],
+  [0x8101, 'macOS'],
+  [0x8102, 'iOS'],
+  [0x8201, 'Linux'],
+  [0x8202, 'Solaris'],
+  [0x8203, 'Android'],
+  [0x8204, 'PS3'],
+  [0x8205, 'NaCl'],
+  [0x8206, 'Fuchsia'],
+]);
+
+/** MEMORY_BASIC_INFORMATION.State (winnt.h MEM_*). */
+export const MEMORY_STATE: ReadonlyMap<number, string> = new Map([
+  [0x1000, 'MEM_COMMIT'],
+  [0x2000, 'MEM_RESERVE'],
+  [0x10000, 'MEM_FREE'],
+]);
+
+/** MEMORY_BASIC_INFORMATION.Type (winnt.h MEM_*). */
+export const MEMORY_TYPE: ReadonlyMap<number, string> = new Map([
+  [0x20000, 'MEM_PRIVATE'],
+  [0x40000, 'MEM_MAPPED'],
+  [0x1000000, 'MEM_IMAGE'],
+]);
+
+/** The low byte of a PAGE_* protection (winnt.h); PAGE_GUARD, PAGE_NOCACHE and PAGE_WRITECOMBINE are modifier bits above it. */
+export const PAGE_PROTECTION: ReadonlyMap<number, string> = new Map([
+  [0x01, 'PAGE_NOACCESS'],
+  [0x02, 'PAGE_READONLY'],
+  [0x04, 'PAGE_READWRITE'],
+  [0x08, 'PAGE_WRITECOPY'],
+  [0x10, 'PAGE_EXECUTE'],
+  [0x20, 'PAGE_EXECUTE_READ'],
+  [0x40, 'PAGE_EXECUTE_READWRITE'],
+  [0x80, 'PAGE_EXECUTE_WRITECOPY'],
+]);
+export const PAGE_MODIFIERS: ReadonlyMap<number, string> = new Map([
+  [0x100, 'PAGE_GUARD'],
+  [0x200, 'PAGE_NOCACHE'],
+  [0x400, 'PAGE_WRITECOMBINE'],
+]);
+
+/** The signatures at the start of a Windows kernel or complete memory dump (DUMP_HEADER32 / DUMP_HEADER64). */
+export const KERNEL_DUMP_SIGNATURES = { PAGEDUMP: 'PAGEDUMP', PAGEDU64: 'PAGEDU64' } as const;
 
 /** MINIDUMP_SYSTEM_INFO.ProcessorArchitecture values (winnt.h PROCESSOR_ARCHITECTURE_*). */
 export const PROCESSOR_ARCHITECTURE = {

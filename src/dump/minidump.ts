@@ -7,10 +7,14 @@ import { formatLayout } from './format-layout.js';
 import { type Segment, buildMemoryIndex } from './memory-index.js';
 import { PagedReader } from './paged-reader.js';
 import { type ByteSource, bytesSource } from './source.js';
+import { type ExceptionInfo, parseException } from './exception.js';
+import { type MemoryInfo, parseMemoryInfoList } from './memory-info.js';
+import { type HandleInfo, type MiscInfo, parseHandleData, parseMiscInfo } from './process-info.js';
 import {
-  type DeclaredRange, type ModuleInfo, type StreamContext, type StreamEntry, type SystemInfo,
-  parseMemory64List, parseMemoryList, parseModuleList, parseSystemInfo, readDirectory, streamBytes,
+  type DeclaredRange, MODULE_NAME_BUDGET, type ModuleInfo, type StreamContext, type StreamEntry, type SystemInfo, type UnloadedModuleInfo,
+  parseMemory64List, parseMemoryList, parseModuleList, parseSystemInfo, parseUnloadedModuleList, readDirectory, streamBytes,
 } from './streams.js';
+import { type ThreadInfo, parseThreadList, parseThreadNames } from './threads.js';
 
 export interface MinidumpHeader {
   readonly signature: number;
@@ -24,6 +28,13 @@ export interface MinidumpHeader {
   readonly timeDateStamp: number;
   readonly flags: bigint;
 }
+
+/** Streams of which only the first is read; a second is reported and ignored. */
+const SINGLE_STREAMS = new Set<number>([
+  STREAM_TYPE.SystemInfoStream, STREAM_TYPE.ModuleListStream, STREAM_TYPE.ThreadListStream, STREAM_TYPE.ThreadExListStream,
+  STREAM_TYPE.ThreadNamesStream, STREAM_TYPE.ExceptionStream, STREAM_TYPE.MemoryInfoListStream, STREAM_TYPE.UnloadedModuleListStream,
+  STREAM_TYPE.MiscInfoStream, STREAM_TYPE.HandleDataStream,
+]);
 
 /** A warning list that stops growing: a crafted dump must not make it unbounded. */
 const MAX_WARNINGS = 200;
@@ -39,7 +50,9 @@ const MAX_WARNINGS = 200;
  * stream, an unknown stream type, overlapping ranges — becomes a warning
  * and the rest of the dump stays usable. Thread stacks are read from the
  * memory lists, where dbghelp puts them; ThreadListStream's own Stack
- * descriptors are not used (Wine leaves their RVAs at 0).
+ * descriptors only say where each thread's stack is (Wine leaves their
+ * RVAs at 0). Threads, exception, memory info, module identities and the
+ * rest are described in docs/forensics.md.
  */
 export class Minidump implements AddressSpace {
   readonly header: MinidumpHeader;
@@ -48,6 +61,14 @@ export class Minidump implements AddressSpace {
   /** x86 or x64 from SystemInfo; undefined when the dump does not say or says something else. */
   readonly arch: Arch | undefined;
   readonly modules: readonly ModuleInfo[];
+  /** ThreadListStream, or ThreadExListStream when there is no plain list; names from ThreadNamesStream. */
+  readonly threads: readonly ThreadInfo[];
+  readonly exception: ExceptionInfo | undefined;
+  /** MemoryInfoListStream's regions, sorted by base; empty when the dump has none (Wine writes none). */
+  readonly memoryInfo: readonly MemoryInfo[];
+  readonly unloadedModules: readonly UnloadedModuleInfo[];
+  readonly miscInfo: MiscInfo | undefined;
+  readonly handles: readonly HandleInfo[];
   readonly warnings: readonly string[];
 
   private readonly reader: PagedReader;
@@ -72,6 +93,16 @@ export class Minidump implements AddressSpace {
 
     let systemInfo: SystemInfo | undefined;
     let modules: ModuleInfo[] | undefined;
+    let threads: ThreadInfo[] | undefined;
+    let threadsEx: ThreadInfo[] | undefined;
+    let threadNames: Map<number, string> | undefined;
+    let exception: ExceptionInfo | undefined;
+    let memoryInfo: MemoryInfo[] | undefined;
+    let unloaded: UnloadedModuleInfo[] | undefined;
+    let miscInfo: MiscInfo | undefined;
+    let handles: HandleInfo[] | undefined;
+    // Thread, handle and unloaded-module names share one budget, as module names have theirs.
+    const names = { bytes: MODULE_NAME_BUDGET };
     const declared: DeclaredRange[] = [];
     const seen = new Set<number>();
     const memoryStreams = new Set<string>();
@@ -92,7 +123,7 @@ export class Minidump implements AddressSpace {
         }
         memoryStreams.add(key);
       }
-      const single = entry.type === STREAM_TYPE.SystemInfoStream || entry.type === STREAM_TYPE.ModuleListStream;
+      const single = SINGLE_STREAMS.has(entry.type);
       if (single && seen.has(entry.type)) {
         ctx.warn(`a second ${entry.typeName} (directory entry ${entry.index}) is ignored: the first one is used`);
         continue;
@@ -104,6 +135,30 @@ export class Minidump implements AddressSpace {
           break;
         case STREAM_TYPE.ModuleListStream:
           modules = parseModuleList(ctx, streamBytes(ctx, entry));
+          break;
+        case STREAM_TYPE.ThreadListStream:
+          threads = parseThreadList(ctx, streamBytes(ctx, entry), false);
+          break;
+        case STREAM_TYPE.ThreadExListStream:
+          threadsEx = parseThreadList(ctx, streamBytes(ctx, entry), true);
+          break;
+        case STREAM_TYPE.ThreadNamesStream:
+          threadNames = parseThreadNames(ctx, streamBytes(ctx, entry), names);
+          break;
+        case STREAM_TYPE.ExceptionStream:
+          exception = parseException(ctx, streamBytes(ctx, entry));
+          break;
+        case STREAM_TYPE.MemoryInfoListStream:
+          memoryInfo = parseMemoryInfoList(ctx, streamBytes(ctx, entry));
+          break;
+        case STREAM_TYPE.UnloadedModuleListStream:
+          unloaded = parseUnloadedModuleList(ctx, streamBytes(ctx, entry), names);
+          break;
+        case STREAM_TYPE.MiscInfoStream:
+          miscInfo = parseMiscInfo(ctx, streamBytes(ctx, entry));
+          break;
+        case STREAM_TYPE.HandleDataStream:
+          handles = parseHandleData(ctx, streamBytes(ctx, entry), names);
           break;
         case STREAM_TYPE.MemoryListStream:
           for (const r of parseMemoryList(ctx, streamBytes(ctx, entry), streamName(entry), maxRanges - declared.length)) declared.push(r);
@@ -122,6 +177,16 @@ export class Minidump implements AddressSpace {
       ctx.warn(`SystemInfoStream: ProcessorArchitecture ${systemInfo.processorArchitecture} (${systemInfo.processorArchitectureName ?? 'not a known PROCESSOR_ARCHITECTURE_*'}) is neither x86 nor x64: give --arch`);
     }
     this.modules = modules ?? [];
+    const named = threadNames;
+    this.threads = (threads ?? threadsEx ?? []).map((t) => {
+      const name = named?.get(t.threadId);
+      return name === undefined ? t : { ...t, name };
+    });
+    this.exception = exception;
+    this.memoryInfo = (memoryInfo ?? []).sort((a, b) => a.base - b.base);
+    this.unloadedModules = unloaded ?? [];
+    this.miscInfo = miscInfo;
+    this.handles = handles ?? [];
     this.segments = buildMemoryIndex(declared, this.reader.size, ctx.warn);
     if (dropped > 0) warnings.push(`${dropped} more warnings were not recorded`);
     this.warnings = warnings;

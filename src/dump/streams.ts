@@ -1,8 +1,11 @@
 import type { Arch } from '../abi/types.js';
 import { formatAddress } from '../errors.js';
-import { PROCESSOR_ARCHITECTURE, STREAM_TYPE } from './format.js';
+import { PROCESSOR_ARCHITECTURE, STREAM_TYPE, VENDOR_STREAM_TYPE } from './format.js';
 import { formatLayout } from './format-layout.js';
+import { type CodeViewRecord, type FileVersion, readCodeView, readFileVersion } from './module-identity.js';
 import type { PagedReader } from './paged-reader.js';
+import { sizedList } from './sized-list.js';
+import { osName, platformName } from './system-names.js';
 
 /**
  * Parsers for the streams rnrkit reads. Each gets the stream's bytes (as
@@ -18,7 +21,7 @@ export interface StreamContext {
 export interface StreamEntry {
   readonly index: number;
   readonly type: number;
-  /** MINIDUMP_STREAM_TYPE name, or `0x…` for a type the headers do not name (Wine writes 0xfff0). */
+  /** MINIDUMP_STREAM_TYPE name (or Breakpad's, Crashpad's, Mozilla's), or `0x…` for a type nobody names (Wine writes 0xfff0). */
   readonly typeName: string;
   readonly rva: number;
   readonly dataSize: number;
@@ -40,6 +43,10 @@ export interface SystemInfo {
   readonly minorVersion: number;
   readonly buildNumber: number;
   readonly platformId: number;
+  /** PlatformId named: `Windows`, `Linux`, `macOS`, … (see system-names.ts). */
+  readonly platform: string;
+  /** The operating system as a person names it: `Windows 10 (10.0.19045)`. */
+  readonly os: string;
   readonly csdVersion: string | null;
 }
 
@@ -50,6 +57,19 @@ export interface ModuleInfo {
   readonly checkSum: number;
   readonly timeDateStamp: number;
   /** The UTF-16 name from ModuleNameRva, or null when it cannot be read (see warnings). */
+  readonly name: string | null;
+  /** The CodeView record (PDB identity) from CvRecord, or null when there is none. */
+  readonly codeView: CodeViewRecord | null;
+  /** VersionInfo, when dwSignature says the module has a version resource. */
+  readonly version: FileVersion | null;
+}
+
+/** An UnloadedModuleListStream entry: a DLL the process had loaded and let go. */
+export interface UnloadedModuleInfo {
+  readonly base: number;
+  readonly size: number;
+  readonly checkSum: number;
+  readonly timeDateStamp: number;
   readonly name: string | null;
 }
 
@@ -63,7 +83,7 @@ export interface DeclaredRange {
   readonly origin: string;
 }
 
-const STREAM_NAMES = new Map<number, string>(Object.entries(STREAM_TYPE).map(([k, v]) => [v, k]));
+const STREAM_NAMES = new Map<number, string>([...Object.entries(STREAM_TYPE), ...Object.entries(VENDOR_STREAM_TYPE)].map(([k, v]) => [v, k]));
 const ARCH_NAMES = new Map<number, string>(Object.entries(PROCESSOR_ARCHITECTURE).map(([k, v]) => [v, k]));
 const TWO_53 = 2 ** 53;
 /** A module name longer than this (bytes) is not a path: Windows paths stop at 32767 UTF-16 units. */
@@ -76,8 +96,8 @@ const MAX_STRING_BYTES = 32767 * 2;
  */
 export const MAX_STREAMS = 4096;
 export const MAX_MODULES = 16384;
-/** All module names together are read up to this many bytes; later names are null. */
-const MODULE_NAME_BUDGET = 16 << 20;
+/** All module names (and, separately, all other names) together are read up to this many bytes; later names are null. */
+export const MODULE_NAME_BUDGET = 16 << 20;
 
 export function streamTypeName(type: number): string {
   return STREAM_NAMES.get(type) ?? `0x${type.toString(16)}`;
@@ -88,7 +108,7 @@ export function u64(view: DataView, offset: number): number {
   return view.getUint32(offset + 4, true) * 0x1_0000_0000 + view.getUint32(offset, true);
 }
 
-function viewOf(bytes: Uint8Array): DataView {
+export function viewOf(bytes: Uint8Array): DataView {
   return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
@@ -150,7 +170,7 @@ export function readMinidumpString(ctx: StreamContext, rva: number, what: string
   }
   if (budget) {
     if (budget.bytes < length) {
-      ctx.warn(`${what}: not read, the module names read so far exceed ${MODULE_NAME_BUDGET} bytes`);
+      ctx.warn(`${what}: not read, the strings read so far exceed ${MODULE_NAME_BUDGET} bytes`);
       return null;
     }
     budget.bytes -= length;
@@ -173,6 +193,11 @@ export function parseSystemInfo(ctx: StreamContext, bytes: Uint8Array): SystemIn
   const u32 = (name: string) => view.getUint32(layout.offset(name), true);
   const processorArchitecture = u16('ProcessorArchitecture');
   const csdRva = u32('CSDVersionRva');
+  const csdVersion = csdRva === 0 ? null : readMinidumpString(ctx, csdRva, 'MINIDUMP_SYSTEM_INFO.CSDVersionRva');
+  const version = {
+    platformId: u32('PlatformId'), majorVersion: u32('MajorVersion'), minorVersion: u32('MinorVersion'),
+    buildNumber: u32('BuildNumber'), productType: view.getUint8(layout.offset('ProductType')), csdVersion,
+  };
   return {
     processorArchitecture,
     processorArchitectureName: ARCH_NAMES.get(processorArchitecture) ?? null,
@@ -185,8 +210,10 @@ export function parseSystemInfo(ctx: StreamContext, bytes: Uint8Array): SystemIn
     majorVersion: u32('MajorVersion'),
     minorVersion: u32('MinorVersion'),
     buildNumber: u32('BuildNumber'),
-    platformId: u32('PlatformId'),
-    csdVersion: csdRva === 0 ? null : readMinidumpString(ctx, csdRva, 'MINIDUMP_SYSTEM_INFO.CSDVersionRva'),
+    platformId: version.platformId,
+    platform: platformName(version.platformId),
+    os: osName(version),
+    csdVersion,
   };
 }
 
@@ -197,7 +224,7 @@ export function parseSystemInfo(ctx: StreamContext, bytes: Uint8Array): SystemIn
  * quirk): when the stream is exactly 4 bytes longer than the count implies,
  * the entries start 4 bytes later.
  */
-function listEntries(
+export function listEntries(
   ctx: StreamContext, what: string, declared: number, headerSize: number, entrySize: number, streamLength: number,
 ): { count: number; entriesAt: number } {
   let entriesAt = headerSize;
@@ -235,9 +262,36 @@ export function parseModuleList(ctx: StreamContext, bytes: Uint8Array): ModuleIn
       checkSum: view.getUint32(at + mod.offset('CheckSum'), true),
       timeDateStamp: view.getUint32(at + mod.offset('TimeDateStamp'), true),
       name: readMinidumpString(ctx, nameRva, `MINIDUMP_MODULE[${i}].ModuleNameRva`, budget),
+      codeView: readCodeView(ctx, view.getUint32(at + mod.offset('CvRecord.DataSize'), true), view.getUint32(at + mod.offset('CvRecord.Rva'), true), `MINIDUMP_MODULE[${i}].CvRecord`),
+      version: readFileVersion(view, at + mod.offset('VersionInfo')),
     });
   }
   return modules;
+}
+
+export function parseUnloadedModuleList(ctx: StreamContext, bytes: Uint8Array, budget: { bytes: number }): UnloadedModuleInfo[] {
+  const list = formatLayout('MINIDUMP_UNLOADED_MODULE_LIST');
+  const entry = formatLayout('MINIDUMP_UNLOADED_MODULE');
+  if (bytes.length < list.size) {
+    ctx.warn(`UnloadedModuleListStream has ${bytes.length} bytes, fewer than MINIDUMP_UNLOADED_MODULE_LIST's ${list.size}`);
+    return [];
+  }
+  const view = viewOf(bytes);
+  const { count, entriesAt, stride } = sizedList(ctx, 'UnloadedModuleListStream', bytes.length,
+    view.getUint32(list.offset('SizeOfHeader'), true), view.getUint32(list.offset('SizeOfEntry'), true),
+    view.getUint32(list.offset('NumberOfEntries'), true), list.size, entry.size, MAX_MODULES);
+  const out: UnloadedModuleInfo[] = [];
+  for (let i = 0; i < count; i++) {
+    const at = entriesAt + i * stride;
+    out.push({
+      base: u64(view, at + entry.offset('BaseOfImage')),
+      size: view.getUint32(at + entry.offset('SizeOfImage'), true),
+      checkSum: view.getUint32(at + entry.offset('CheckSum'), true),
+      timeDateStamp: view.getUint32(at + entry.offset('TimeDateStamp'), true),
+      name: readMinidumpString(ctx, view.getUint32(at + entry.offset('ModuleNameRva'), true), `MINIDUMP_UNLOADED_MODULE[${i}].ModuleNameRva`, budget),
+    });
+  }
+  return out;
 }
 
 /**

@@ -7,6 +7,7 @@ import { hexToBytes } from '../../codec/hex.js';
 import { formatAddress } from '../../errors.js';
 import { BUNDLED_DUMP, bundledSets, openBundledDump } from '../../dump/fixtures.js';
 import { scanQuerySets } from '../../dump/scan.js';
+import { AddressLocator } from '../../dump/where-is.js';
 import { runRegistryDemo } from '../../service/demo.js';
 import { json } from '../options.js';
 import type { Command } from '../run.js';
@@ -28,6 +29,7 @@ export const demo: Command = ({ args, stdout }) => {
     if (!best) throw new Error('the bundled dump holds no query set: the fixture is damaged');
     const querySet = decodeQuerySet(dump, best.at, { arch: best.arch, charset: best.charset });
     const printed = bundledSets().find((s) => s.at === best.at);
+    const where = new AddressLocator(dump).where(best.at);
     const agrees = printed !== undefined && isDeepStrictEqual(querySet, printed.expected);
     const registry = runRegistryDemo(querySet, { arch: best.arch, charset: best.charset });
     try {
@@ -35,7 +37,7 @@ export const demo: Command = ({ args, stdout }) => {
         stdout(json({
           dump: { file: 'fixtures/dumps/wine-x64-sets.dmp.gz', arch: dump.arch ?? null, ranges: dump.ranges().length, modules: dump.modules.length },
           candidates: candidates.map((c) => ({ at: formatAddress(c.at), arch: c.arch, charset: c.charset, score: c.score })),
-          decoded: { at: formatAddress(best.at), querySet, agreesWithCapturingProcess: agrees },
+          decoded: { at: formatAddress(best.at), where: where.label, querySet, agreesWithCapturingProcess: agrees },
           registry: registry.steps,
         }));
         return agrees ? 0 : 1;
@@ -48,6 +50,7 @@ export const demo: Command = ({ args, stdout }) => {
       out.push('', `1. rnrkit scan: ${candidates.length} candidate query sets, best first`);
       for (const c of candidates) out.push(`   ${formatAddress(c.at).padEnd(12)} WSAQUERYSET${c.charset} ${c.arch}  score ${c.score}`);
       out.push('', `2. rnrkit decode --at ${formatAddress(best.at)}: WSAQUERYSET${best.charset} on ${best.arch}, through its real pointers`);
+      out.push(`   where it lives: ${where.label}`);
       out.push(indent(JSON.stringify(querySet, null, 2), '   '));
       out.push(`   the same as the capturing process printed of its own structures: ${agrees ? 'yes' : 'NO'}`);
       out.push('', '3. WSASetService on it, in a fresh embedded store (Directory provider, NS_NTDS)');

@@ -1,4 +1,6 @@
 import { parseArgs } from 'node:util';
+import { forensicReport } from '../../dump/report.js';
+import { AddressLocator } from '../../dump/where-is.js';
 import { formatAddress } from '../../errors.js';
 import { CAPTURE_OPTIONS, openCapture } from '../capture.js';
 import type { Command } from '../run.js';
@@ -11,7 +13,8 @@ const USAGE = 'regions FILE [--base ADDR] [--region ADDR=FILE]…';
  * arch, the mapped ranges (adjacent ones merged), and for a minidump its
  * header, streams, system info, modules, the unified memory index (each
  * segment with its file offset, the descriptor it came from, and whether
- * truncation cut it) and the reader's warnings.
+ * truncation cut it), threads, exception, module identities, memory info,
+ * handles (docs/forensics.md has the shape) and the reader's warnings.
  */
 export const regions: Command = ({ args, stdout }) => {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { ...CAPTURE_OPTIONS } });
@@ -30,7 +33,7 @@ export const regions: Command = ({ args, stdout }) => {
           header: { ...md.header, version: `0x${md.header.version.toString(16)}`, flags: `0x${md.header.flags.toString(16)}` },
           systemInfo: md.systemInfo ?? null,
           streams: md.streams.map((s) => ({ index: s.index, type: s.typeName, rva: s.rva, dataSize: s.dataSize, ...(s.available < s.dataSize ? { available: s.available } : {}) })),
-          modules: md.modules.map((m) => ({ base: formatAddress(m.base), size: m.size, name: m.name })),
+          ...forensicReport(md, new AddressLocator(md)),
           mapped,
           ranges,
           segments: md.memoryRanges().map((s) => ({

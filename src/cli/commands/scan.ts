@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { ARCHES, type Arch } from '../../abi/types.js';
 import type { Charset } from '../../codec/canonical.js';
 import { scanQuerySets } from '../../dump/scan.js';
+import { AddressLocator } from '../../dump/where-is.js';
 import { formatAddress } from '../../errors.js';
 import { CAPTURE_OPTIONS, openCapture } from '../capture.js';
 import { archOption, charsetOption, json } from '../options.js';
@@ -12,7 +13,8 @@ const USAGE = 'scan FILE [--base ADDR] [--region ADDR=FILE]â€¦ [--arch x86|x64]â
 
 /**
  * rnrkit scan FILE: candidate WSAQUERYSETW/A sets, best first, one JSON
- * object per line: {"at","arch","charset","score","reasons","name"?}.
+ * object per line: {"at","arch","charset","score","reasons","name"?,"where"?}
+ * (`where`, for a minidump: what holds the candidate, docs/forensics.md).
  * Looks for the dump's own arch when it declares one, both otherwise
  * (--arch, repeatable, overrides); both charsets unless --charset. A
  * progress bar goes to stderr when stderr is a terminal.
@@ -43,8 +45,12 @@ export const scan: Command = ({ args, stdout, stderr, interactive }) => {
       ...(progress ? { onProgress: progress.update } : {}),
     });
     progress?.done();
+    const locator = capture.minidump && candidates.length > 0 ? new AddressLocator(capture.minidump) : undefined;
     for (const c of candidates) {
-      stdout(json({ at: formatAddress(c.at), arch: c.arch, charset: c.charset, score: c.score, reasons: c.reasons, ...(c.name !== undefined ? { name: c.name } : {}) }));
+      stdout(json({
+        at: formatAddress(c.at), arch: c.arch, charset: c.charset, score: c.score, reasons: c.reasons,
+        ...(c.name !== undefined ? { name: c.name } : {}), ...(locator ? { where: locator.label(c.at) } : {}),
+      }));
     }
     return 0;
   } finally {
