@@ -56,6 +56,7 @@ export const WSA_ERRORS = {
   WSANOTINITIALISED: 10093,
   WSASERVICE_NOT_FOUND: 10108,
 } as const;
+/** The name of a Winsock error rnrkit reports (a key of WSA_ERRORS). */
 export type WsaErrorName = keyof typeof WSA_ERRORS;
 export const { WSA_NOT_ENOUGH_MEMORY, WSAEACCES, WSAEINVAL, WSAEOPNOTSUPP, WSANOTINITIALISED, WSASERVICE_NOT_FOUND } = WSA_ERRORS;
 export const SOCKET_ERROR = -1;
@@ -136,12 +137,15 @@ export const GUIDS = {
  * svcguid.h's SVCID_TCP(port), SVCID_UDP(port) and SVCID_NETWARE(sapId):
  * the service class of a well-known port or SAP type.
  */
+/** SVCID_TCP(port): the service class of a well-known TCP port. */
 export function svcidTcp(port: number): string {
   return wellKnownGuid(0x0009, port);
 }
+/** SVCID_UDP(port): the service class of a well-known UDP port. */
 export function svcidUdp(port: number): string {
   return wellKnownGuid(0x000a, port);
 }
+/** SVCID_NETWARE(sapId): the service class of a SAP (NetWare) service type. */
 export function svcidNetware(sapId: number): string {
   return wellKnownGuid(0x000b, sapId);
 }

@@ -8,6 +8,7 @@ import { UsageError } from '../errors.js';
 const HEX: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).toUpperCase().padStart(2, '0'));
 const ORDER = [3, 2, 1, 0, -1, 5, 4, -1, 7, 6, -1, 8, 9, -1, 10, 11, 12, 13, 14, 15];
 
+/** The canonical text (`{…}`, upper case) of the 16 GUID bytes at `offset`, in Windows memory order. */
 export function guidFromBytes(bytes: Uint8Array, offset = 0): string {
   let s = '{';
   for (const i of ORDER) s += i < 0 ? '-' : HEX[bytes[offset + i]!]!;
@@ -16,6 +17,7 @@ export function guidFromBytes(bytes: Uint8Array, offset = 0): string {
 
 const GUID_PATTERN = /^\{?([0-9a-fA-F]{8})-([0-9a-fA-F]{4})-([0-9a-fA-F]{4})-([0-9a-fA-F]{4})-([0-9a-fA-F]{12})\}?$/;
 
+/** Whether `text` is a GUID in registry form, with or without braces, any case. */
 export function isGuid(text: string): boolean {
   return GUID_PATTERN.test(text);
 }

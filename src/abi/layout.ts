@@ -33,6 +33,7 @@ export type MemberLayout =
   | { readonly kind: 'field'; readonly field: FieldLayout }
   | { readonly kind: 'anonymous'; readonly anonymous: 'union' | 'struct'; readonly offset: number; readonly size: number; readonly members: readonly MemberLayout[] };
 
+/** A struct's layout on one arch, by the MSVC rules: size, alignment, every member's offset and size. */
 export interface StructLayout {
   readonly name: string;
   readonly arch: Arch;
@@ -52,10 +53,12 @@ const aggregateByName = new Map<string, AggregateDef>(AGGREGATES.map((a) => [a.n
 const layoutCache: Record<Arch, Map<string, StructLayout>> = { x86: new Map(), x64: new Map() };
 const resolving = new Set<string>();
 
+/** The names of every struct in the schema, in table order. */
 export function structNames(): string[] {
   return AGGREGATES.map((a) => a.name);
 }
 
+/** Whether the schema has a struct of this name. */
 export function hasStruct(name: string): boolean {
   return aggregateByName.has(name);
 }
@@ -216,6 +219,7 @@ function roundUp(n: number, align: number): number {
   return Math.ceil(n / align) * align;
 }
 
+/** The size of a pointer on `arch`: 4 on x86, 8 on x64. */
 export function pointerSize(arch: Arch): 4 | 8 {
   return POINTER_SIZE[arch];
 }

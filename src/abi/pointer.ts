@@ -17,6 +17,7 @@ export function readPointer(view: DataView, offset: number, arch: Arch): number 
   return hi * 0x1_0000_0000 + lo;
 }
 
+/** Read a pointer as its exact value, however large (a bigint). */
 export function readPointerBig(view: DataView, offset: number, arch: Arch): bigint {
   return arch === 'x86' ? BigInt(view.getUint32(offset, true)) : view.getBigUint64(offset, true);
 }

@@ -42,8 +42,10 @@ export interface AnonymousDef {
   readonly fields: readonly MemberDef[];
 }
 
+/** A member of a struct in the schema: a named field, or an anonymous union or struct. */
 export type MemberDef = FieldDef | AnonymousDef;
 
+/** A struct or union of the schema, with Microsoft's member names in declaration order. */
 export interface AggregateDef {
   readonly name: string;
   readonly kind: 'struct' | 'union';
@@ -54,6 +56,7 @@ export interface AggregateDef {
   readonly fields: readonly MemberDef[];
 }
 
+/** Whether a schema member is an anonymous union or struct rather than a named field. */
 export function isAnonymous(m: MemberDef): m is AnonymousDef {
   return (m as AnonymousDef).anonymous !== undefined;
 }

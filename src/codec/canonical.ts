@@ -12,6 +12,7 @@ export interface SocketAddressJson {
   [annotation: `$${string}`]: unknown;
 }
 
+/** CSADDR_INFO: a local and a remote address with the socket type and protocol to reach them. */
 export interface CsAddrInfoJson {
   LocalAddr: SocketAddressJson;
   RemoteAddr: SocketAddressJson;
@@ -20,16 +21,19 @@ export interface CsAddrInfoJson {
   [annotation: `$${string}`]: unknown;
 }
 
+/** AFPROTOCOLS: an address family and a protocol of it. */
 export interface AfProtocolJson {
   iAddressFamily: number;
   iProtocol: number;
 }
 
+/** WSAVERSION: a version and how to compare it (COMP_EQUAL or COMP_NOTLESS). */
 export interface WsaVersionJson {
   dwVersion: number;
   ecHow: number;
 }
 
+/** BLOB: `cbSize` bytes as lowercase hex, or `pBlobData: null`. */
 export interface BlobJson {
   cbSize: number;
   pBlobData: string | null;
@@ -60,6 +64,7 @@ export interface QuerySetJson {
   [annotation: `$${string}`]: unknown;
 }
 
+/** Which form of a struct: W (WCHAR strings, WSAQUERYSETW) or A (ANSI bytes, WSAQUERYSETA). */
 export type Charset = 'W' | 'A';
 
 /** The member order of a query set, which canonical JSON keeps. */

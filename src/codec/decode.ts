@@ -9,6 +9,7 @@ import { structDecoder } from './decoder.js';
 import { planOf } from './plan.js';
 import { type DecodeLimits, resolveLimits } from './limits.js';
 
+/** How `decodeQuerySet` and `decodeServiceClassInfo` read: docs/codec.md lists every option and default. */
 export interface DecodeOptions {
   arch: Arch;
   charset: Charset;

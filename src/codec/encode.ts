@@ -4,6 +4,7 @@ import type { Charset, QuerySetJson, ServiceClassInfoJson } from './canonical.js
 import { type StructEncoder, structEncoder } from './encoder.js';
 import { type DecodeLimits, resolveLimits } from './limits.js';
 
+/** The arch and charset of the image `encodeQuerySet`/`encodeInto` write: docs/codec.md describes its layout. */
 export interface EncodeOptions {
   arch: Arch;
   charset: Charset;

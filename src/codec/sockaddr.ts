@@ -22,6 +22,11 @@ const IN6 = layoutOf('SOCKADDR_IN6', 'x64');
 const IPX = layoutOf('SOCKADDR_IPX', 'x64');
 const BTH = layoutOf('SOCKADDR_BTH', 'x64');
 
+/**
+ * What a sockaddr says, for people: family, port and address text (IPv4,
+ * IPv6 with flow label and scope id, IPX, Bluetooth), or undefined when the
+ * bytes are too short for their family or the family is unknown.
+ */
 export function describeSockaddr(bytes: Uint8Array, start: number, length: number): SockaddrNote | undefined {
   if (length < 2) return undefined;
   const view = new DataView(bytes.buffer, bytes.byteOffset + start, length);

@@ -9,6 +9,7 @@ import { hashCursor, hashWords, loadRecord, recordEquals, recordWords, wordsEqua
 import { MATCH_MODES, type MatchMode, normaliseEntry } from './rule.js';
 import { NO_QUOTA, SET_HEADER_BYTES, SET_PAYLOAD_WORD, allocateSet, readSet, sealSet } from './set-format.js';
 
+/** How an AddressSet compares (exact or semantic) and how many entries it may hold. */
 export interface AddressSetOptions {
   /** How entries are compared (rule.ts). Default 'exact'. */
   readonly mode?: MatchMode;
@@ -177,12 +178,14 @@ export class AddressSet {
     this.maxEntries = maxEntries;
   }
 
+  /** A set of canonical CSADDR_INFO entries, validated as untrusted input: errors name `[i].LocalAddr.lpSockaddr`… */
   static fromCanonical(entries: readonly CsAddrInfoJson[], options?: AddressSetOptions): AddressSet {
     const set = new AddressSet(options);
     set.addAll(entries);
     return set;
   }
 
+  /** A set of the entries a view reads in place, hashed where they lie and copied once into the set. */
   static fromView(view: CsAddrArrayView, options?: AddressSetOptions): AddressSet {
     const set = new AddressSet(options);
     set.addAll(view);
@@ -310,6 +313,7 @@ export class AddressSet {
     return added;
   }
 
+  /** Whether an entry matching `entry` by the set's rule is in the set. */
   has(entry: CsAddrInfoJson): boolean {
     const c = this.cursor;
     loader.load(entry, c);
@@ -406,6 +410,7 @@ export class AddressSet {
     return out;
   }
 
+  /** The entries in insertion order, as normalised canonical JSON. */
   *[Symbol.iterator](): Iterator<CsAddrInfoJson> {
     const generation = this.generation;
     for (let p = 0; p < this.arenaUsed; p = next(this.arena, p)) {
@@ -414,6 +419,7 @@ export class AddressSet {
     }
   }
 
+  /** The entries in insertion order, as normalised canonical JSON. */
   toCanonical(): CsAddrInfoJson[] {
     // The iterator's loop without the generator (REGISTER reports what it added: service/batch).
     const out: CsAddrInfoJson[] = [];

@@ -7,8 +7,10 @@ import { readPointer } from '../abi/pointer.js';
 import type { EntryCursor } from './entry-cursor.js';
 import { hasAddress, normaliseEntry } from './rule.js';
 
+/** Which SOCKET_ADDRESS of a CSADDR_INFO. */
 export type AddressMember = 'LocalAddr' | 'RemoteAddr';
 
+/** The field path errors name, and the longest sockaddr a view accepts (default 128, sizeof(SOCKADDR_STORAGE)). */
 export interface CsAddrArrayViewOptions {
   /** The array's name in error paths. Default `lpcsaBuffer`. */
   readonly path?: string;
@@ -113,14 +115,17 @@ export class CsAddrArrayView {
     return this.base + i * this.o.entrySize;
   }
 
+  /** Entry i's iSocketType, read in place. */
   iSocketType(i: number): number {
     return this.view.getInt32(this.entryOffset(i) + this.o.socketType, true);
   }
 
+  /** Entry i's iProtocol as stored (IPROTOCOL_ANY not substituted), read in place. */
   iProtocol(i: number): number {
     return this.view.getInt32(this.entryOffset(i) + this.o.protocol, true);
   }
 
+  /** Entry i's iSockaddrLength of `member`, read in place and checked against the limit. */
   iSockaddrLength(i: number, member: AddressMember): number {
     return this.view.getInt32(this.entryOffset(i) + (member === 'LocalAddr' ? this.o.localLength : this.o.remoteLength), true);
   }

@@ -33,12 +33,14 @@ export interface AddressSpace {
   ranges(): readonly MappedRange[];
 }
 
+/** Where a located range lies: `bytes[offset]` is the byte at the address asked for. */
 export interface Located {
   readonly view: DataView;
   readonly bytes: Uint8Array;
   readonly offset: number;
 }
 
+/** One mapped range of an address space: `length` bytes from `base`. */
 export interface MappedRange {
   readonly base: number;
   readonly length: number;

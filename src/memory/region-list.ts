@@ -1,6 +1,7 @@
 import { InvalidDataError, MemoryError, formatAddress } from '../errors.js';
 import { type AddressSpace, type Located, type MappedRange, checkAddress, parseAddress } from './address-space.js';
 
+/** A captured region: the bytes that were at `base`. */
 export interface Region {
   readonly base: number;
   readonly bytes: Uint8Array;
