@@ -55,10 +55,17 @@ export const WSA_ERRORS = {
   WSAEOPNOTSUPP: 10045,
   WSANOTINITIALISED: 10093,
   WSASERVICE_NOT_FOUND: 10108,
+  // WSALookupServiceBegin/Next/End (winerror.h, winsock2.h).
+  WSA_INVALID_HANDLE: 6,
+  WSAEFAULT: 10014,
+  WSAENOMORE: 10102,
+  WSA_E_NO_MORE: 10110,
+  WSA_E_CANCELLED: 10111,
 } as const;
 /** The name of a Winsock error rnrkit reports (a key of WSA_ERRORS). */
 export type WsaErrorName = keyof typeof WSA_ERRORS;
 export const { WSA_NOT_ENOUGH_MEMORY, WSAEACCES, WSAEINVAL, WSAEOPNOTSUPP, WSANOTINITIALISED, WSASERVICE_NOT_FOUND } = WSA_ERRORS;
+export const { WSA_INVALID_HANDLE, WSAEFAULT, WSAENOMORE, WSA_E_NO_MORE, WSA_E_CANCELLED } = WSA_ERRORS;
 export const SOCKET_ERROR = -1;
 export const NO_ERROR = 0;
 
@@ -105,6 +112,26 @@ export const FROM_PROTOCOL_INFO = -1;
  * collide with one.
  */
 export const IPROTOCOL_ANY = -1;
+
+/** dwControlFlags of WSALookupServiceBegin/Next (winsock2.h). */
+export const LUP = {
+  LUP_DEEP: 0x0001,
+  LUP_CONTAINERS: 0x0002,
+  LUP_NOCONTAINERS: 0x0004,
+  LUP_NEAREST: 0x0008,
+  LUP_RETURN_NAME: 0x0010,
+  LUP_RETURN_TYPE: 0x0020,
+  LUP_RETURN_VERSION: 0x0040,
+  LUP_RETURN_COMMENT: 0x0080,
+  LUP_RETURN_ADDR: 0x0100,
+  LUP_RETURN_BLOB: 0x0200,
+  LUP_RETURN_ALIASES: 0x0400,
+  LUP_RETURN_QUERY_STRING: 0x0800,
+  LUP_RETURN_ALL: 0x0ff0,
+  LUP_FLUSHPREVIOUS: 0x1000,
+  LUP_FLUSHCACHE: 0x2000,
+  LUP_RES_SERVICE: 0x8000,
+} as const;
 
 /** WSAECOMPARATOR. */
 export const COMP_EQUAL = 0;

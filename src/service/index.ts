@@ -24,3 +24,7 @@ export { PrivateCopy, callerMemory } from './caller-memory.js';
 export { StaleAddressKeeper, storeJournal, type AddressJournal, type StartResult } from './stale-addresses.js';
 export type { DirectoryBackend, DirectoryObjectQuery, DirectoryRecord } from './directory-backend.js';
 export { SqliteDirectoryBackend } from './backends/sqlite-directory.js';
+export {
+  ServiceLookup, isNoMore, BufferTooSmallError, StoreLookupBackend, INSTANCE_WILDCARD, parseLookupFlags, lookupFlagNames,
+  type OutParameter, type ServiceLookupOptions, type ResultTarget, type LookupBackend, type LookupCursor, type LookupObject, type LookupQuery, type NameRestriction,
+} from './lookup/index.js';

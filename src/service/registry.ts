@@ -134,6 +134,8 @@ export class WinsockRegistry {
   private readonly serviceClasses: ReadonlyMap<string, unknown>;
   private references = 0;
   private lastError = 0;
+  /** What ends with the last WSACleanup besides the providers' own state (open lookups). */
+  private readonly cleanupHooks = new Set<() => void>();
   /** NspCallContext.isAdministrator: one function for every call, not one per call. */
   private readonly isAdministrator: (principal: string) => boolean;
 
@@ -185,8 +187,15 @@ export class WinsockRegistry {
     }
     if (--this.references === 0) {
       for (const entry of this.catalog.all()) entry.provider.shutdown?.();
+      for (const hook of this.cleanupHooks) hook();
     }
     return 0;
+  }
+
+  /** Run `hook` at every last WSACleanup; returns the function that removes it. */
+  onLastCleanup(hook: () => void): () => void {
+    this.cleanupHooks.add(hook);
+    return () => this.cleanupHooks.delete(hook);
   }
 
   get started(): boolean {
