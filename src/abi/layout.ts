@@ -2,6 +2,7 @@ import { AGGREGATES } from './structs.js';
 import { TYPEDEFS } from './typedefs.js';
 import { type AggregateDef, type Arch, type FieldDef, type MemberDef, isAnonymous } from './types.js';
 import { AbiError } from './errors.js';
+import { UsageError } from '../errors.js';
 
 /** A type resolved for one arch: everything the codec needs, nothing more. */
 export type ResolvedType =
@@ -65,6 +66,8 @@ export function hasStruct(name: string): boolean {
 
 /** The layout of a structure for an arch, computed once and cached. */
 export function layoutOf(name: string, arch: Arch): StructLayout {
+  // The arch often comes from a caller's option or JSON: an unknown one is their mistake, not a TypeError inside the cache.
+  if (!Object.hasOwn(layoutCache, arch)) throw new UsageError(`arch ${JSON.stringify(arch)} is not one of ${Object.keys(layoutCache).join(', ')}`);
   const cached = layoutCache[arch].get(name);
   if (cached) return cached;
   const def = aggregateByName.get(name);
