@@ -53,3 +53,12 @@ export const notInitialised = (detail: string): WinsockError => new WinsockError
 export class StoreError extends RnrError {
   override name = 'StoreError';
 }
+
+/**
+ * Another process held the store's write lock for longer than the busy
+ * timeout. The operation did not begin, so nothing was changed; it can be
+ * tried again.
+ */
+export class StoreBusyError extends StoreError {
+  override name = 'StoreBusyError';
+}

@@ -4,7 +4,7 @@
  * 'rnrkit/service' paths, not from the browser-safe core.
  */
 export { WinsockRegistry, PROVIDER_IDS, type RemoteDirectoryProvider, type RegistryOptions, type ProviderResult, type SetServiceResult } from './registry.js';
-export { WinsockError, StoreError, wsaErrorName } from './errors.js';
+export { WinsockError, StoreError, StoreBusyError, wsaErrorName } from './errors.js';
 export { ProviderCatalog, type CatalogEntry, type CatalogEntryJson } from './catalog.js';
 export type { NamespaceProvider, NspCallContext, ProviderOutcome, SetServiceOperation, WritableAddressSpace } from './provider.js';
 export type { QuerySetSource, CanonicalSource, RawSource } from './query-set-source.js';
@@ -13,7 +13,7 @@ export { applyTable, type TableAction, type TableObject, type ObjectState } from
 export { validateSetService, checkServiceProperties, isBluetoothBlobSet, KNOWN_CONTROL_FLAGS } from './validate.js';
 export { foldInstanceName, objectKey, type ObjectKey } from './object-key.js';
 export { querySetToUnicode } from './ansi.js';
-export { openStore, ServiceStore, type StoreOptions, type StoredObject, type ServiceObjectJson } from './store.js';
+export { openStore, ServiceStore, type StoreOptions, type StoredObject, type ServiceObjectJson, type PrincipalUsage } from './store.js';
 export { STORE_APPLICATION_ID, STORE_SCHEMA_VERSION } from './store-schema.js';
 export { DirectoryProvider, type DirectoryOptions } from './providers/directory.js';
 export { DnsProvider } from './providers/dns.js';

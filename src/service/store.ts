@@ -1,12 +1,14 @@
 import Database from 'better-sqlite3';
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import type { CsAddrInfoJson, WsaVersionJson } from '../codec/canonical.js';
 import { RnrError } from '../errors.js';
 import { AddressSet } from '../match/index.js';
-import { StoreError } from './errors.js';
+import { StoreBusyError, StoreError } from './errors.js';
 import type { ObjectKey } from './object-key.js';
 import type { ObjectState } from './semantics.js';
 import { SQLITE_MAGIC, createSchema, inspectSchema } from './store-schema.js';
+import { retryBusyBegin } from './store-busy.js';
+import { checkStorePath } from './store-path.js';
 
 export interface StoreOptions {
   /**
@@ -19,8 +21,25 @@ export interface StoreOptions {
    * NORMAL only when that is acceptable.
    */
   readonly synchronous?: 'FULL' | 'NORMAL';
-  /** How long a writer waits for another process's transaction, in ms (`busy_timeout`). Default 10000. */
+  /**
+   * How long a writer waits for another process's transaction, in ms
+   * (`busy_timeout`). Default 10000. When it runs out the operation is a
+   * StoreBusyError and nothing was changed.
+   */
   readonly busyTimeoutMs?: number;
+  /**
+   * Open for reading only (`rnrkit service list`): nothing is written, not
+   * even the journal mode or the schema, so a store this process may not
+   * write to (a read-only file or folder) can still be read. A file that
+   * does not exist is a StoreError. Default false.
+   */
+  readonly readOnly?: boolean;
+}
+
+/** What one principal owns in the store: what the per-principal quotas count. */
+export interface PrincipalUsage {
+  readonly objects: number;
+  readonly addresses: number;
 }
 
 /** A service object as the store holds it. */
@@ -84,6 +103,8 @@ const COLUMNS = 'id, provider, namespace, service_class_id, instance_name, conte
 export class ServiceStore {
   readonly path: string;
   readonly synchronous: 'FULL' | 'NORMAL';
+  readonly readOnly: boolean;
+  private readonly busyTimeoutMs: number;
   private readonly db: Database.Database;
   private readonly statements: {
     find: Database.Statement;
@@ -121,12 +142,16 @@ export class ServiceStore {
    * one buffer serves every row (larger sets get their own).
    */
   private readonly addressScratch = new Int32Array(1024);
+  /** Prepared on first use: a store opened read-only may be of schema 1, which has no usage table. */
+  private usageStatement: Database.Statement | undefined;
 
   /** Use `openStore`. */
-  constructor(path: string, db: Database.Database, synchronous: 'FULL' | 'NORMAL') {
+  constructor(path: string, db: Database.Database, synchronous: 'FULL' | 'NORMAL', readOnly = false, busyTimeoutMs = 10_000) {
     this.path = path;
     this.db = db;
     this.synchronous = synchronous;
+    this.readOnly = readOnly;
+    this.busyTimeoutMs = busyTimeoutMs;
     this.statements = {
       find: db.prepare(`SELECT ${COLUMNS} FROM service_object WHERE provider = ? AND service_class_id = ? AND instance_key = ? AND context_key = ?`),
       insert: db.prepare(`INSERT INTO service_object (provider, namespace, service_class_id, instance_key, context_key, instance_name, context, state, owner, address_count, addresses, properties)
@@ -170,13 +195,20 @@ export class ServiceStore {
         return this.runInTransaction.immediate(fn) as T;
       } catch (e) {
         this.objectCounts = undefined;
-        throw e;
+        throw this.failure(e);
       }
     }
     this.objectCounts = undefined;
     this.ownTransaction = true;
     try {
-      return this.runInTransaction.immediate(fn) as T;
+      let began = false;
+      const body = (): T => {
+        began = true;
+        return fn();
+      };
+      return retryBusyBegin(this.busyTimeoutMs, () => began, () => this.runInTransaction.immediate(body) as T);
+    } catch (e) {
+      throw this.failure(e);
     } finally {
       this.ownTransaction = false;
       this.objectCounts = undefined;
@@ -255,9 +287,31 @@ export class ServiceStore {
     return n;
   }
 
+  /**
+   * What `principal` owns (objects and their addresses), as this
+   * connection sees it: inside a transaction, exactly; outside one, as of
+   * the last commit (the quota pre-check before the write lock).
+   */
+  usageOf(principal: string): PrincipalUsage {
+    let row: PrincipalUsage | undefined;
+    try {
+      this.usageStatement ??= this.db.prepare('SELECT objects, addresses FROM principal_usage WHERE owner = ?');
+      row = this.usageStatement.get(principal) as PrincipalUsage | undefined;
+    } catch (e) {
+      throw this.failure(e);
+    }
+    return row ?? { objects: 0, addresses: 0 };
+  }
+
   /** Every object, oldest first, as `rnrkit service list` prints them. */
   list(): ServiceObjectJson[] {
-    return (this.statements.list.all() as Row[]).map((row) => {
+    let rows: Row[];
+    try {
+      rows = this.statements.list.all() as Row[];
+    } catch (e) {
+      throw this.failure(e);
+    }
+    return rows.map((row) => {
       const o = this.fromRow(row);
       return {
         provider: o.provider,
@@ -323,6 +377,11 @@ export class ServiceStore {
     if (this.db.open) this.db.close();
   }
 
+  /** A failure of SQLite itself as a StoreError (busy: StoreBusyError); anything else unchanged. */
+  private failure(e: unknown): unknown {
+    return sqliteFailure(e, this.path, this.busyTimeoutMs);
+  }
+
   /** instance_name, context, state, owner, address_count, addresses, properties — in that order. */
   private mutableColumns(object: Omit<StoredObject, 'id' | 'provider' | 'namespace' | 'serviceClassId'>): [string, string, string, string, number, Uint8Array, string] {
     return [
@@ -379,30 +438,101 @@ export class ServiceStore {
  * Open (or create) the store at `path`. A file that is not an rnrkit store —
  * not SQLite, another application's database, a newer schema, unreadable —
  * is a StoreError and is not modified: it is checked before anything (even
- * the WAL journal mode) is written.
+ * the WAL journal mode) is written. So is a path that would not keep what
+ * is written to it: '', ':memory:', a `file:` URI, or anything that is not
+ * a regular file (store-path.ts). A store of an older schema is upgraded,
+ * atomically, when opened for writing.
  */
 export function openStore(path: string, options: StoreOptions = {}): ServiceStore {
   const synchronous = options.synchronous ?? 'FULL';
   if (synchronous !== 'FULL' && synchronous !== 'NORMAL') throw new StoreError(`synchronous must be FULL or NORMAL, not ${JSON.stringify(synchronous)}`);
-  checkFileBeforeOpening(path);
+  const busyTimeoutMs = options.busyTimeoutMs ?? 10_000;
+  if (!Number.isSafeInteger(busyTimeoutMs) || busyTimeoutMs < 0) throw new StoreError(`busyTimeoutMs must be a non-negative integer, not ${String(busyTimeoutMs)}`);
+  const readOnly = options.readOnly ?? false;
+  checkStorePath(path);
+  const exists = checkFileBeforeOpening(path);
+  if (readOnly && !exists) throw new StoreError(`${path} does not exist`);
+  if (readOnly) return openReadOnly(path, synchronous, busyTimeoutMs);
   let db: Database.Database;
   try {
-    db = new Database(path, { timeout: options.busyTimeoutMs ?? 10_000 });
+    db = new Database(path, { timeout: busyTimeoutMs, readonly: readOnly, fileMustExist: readOnly });
   } catch (e) {
     throw new StoreError(`${path} cannot be opened as a store: ${(e as Error).message}`);
   }
+  return openedStore(path, db, synchronous, readOnly, busyTimeoutMs);
+}
+
+/**
+ * SQLite opens a WAL database read-only only when its -shm file exists or
+ * can be created: a store closed cleanly (no -wal, no -shm) in a folder
+ * this user cannot write fails with "attempt to write a readonly
+ * database". Everything committed is then in the main file, so a copy of
+ * its bytes, marked as a rollback-journal database (header bytes 18–19),
+ * is what the store holds; it is read from memory and the file is not
+ * touched.
+ */
+function openReadOnly(path: string, synchronous: 'FULL' | 'NORMAL', busyTimeoutMs: number): ServiceStore {
   try {
-    const found = inspectSchema(db, path);
-    // WAL is persistent in the file; set it only on a store that is ours.
-    if ((db.pragma('journal_mode', { simple: true }) as string) !== 'wal') db.pragma('journal_mode = WAL');
-    db.pragma(`synchronous = ${synchronous}`);
-    if (found === 'empty') createSchema(db, path);
-    return new ServiceStore(path, db, synchronous);
+    return openedStore(path, new Database(path, { timeout: busyTimeoutMs, readonly: true, fileMustExist: true }), synchronous, true, busyTimeoutMs);
+  } catch (e) {
+    const cannotShare = /readonly|unable to open/i.test((e as Error).message);
+    if (!cannotShare || existsSync(`${path}-wal`)) throw e instanceof StoreError ? e : new StoreError(`${path} cannot be opened as a store: ${(e as Error).message}`);
+  }
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (e) {
+    throw new StoreError(`${path} cannot be read: ${(e as Error).message}`);
+  }
+  if (bytes.length >= 20 && bytes[18] === 2 && bytes[19] === 2) bytes[18] = bytes[19] = 1;
+  let db: Database.Database;
+  try {
+    db = new Database(bytes, { readonly: true });
+  } catch (e) {
+    throw new StoreError(`${path} cannot be opened as a store: ${(e as Error).message}`);
+  }
+  return openedStore(path, db, synchronous, true, busyTimeoutMs);
+}
+
+/**
+ * A store that lives in memory only: for what needs a Directory provider
+ * but keeps nothing (the provider catalog `rnrkit service providers`
+ * prints). Not for anything a caller is told was stored.
+ */
+export function openTransientStore(): ServiceStore {
+  return openedStore(':memory:', new Database(':memory:'), 'FULL', false, 0);
+}
+
+function openedStore(path: string, db: Database.Database, synchronous: 'FULL' | 'NORMAL', readOnly: boolean, busyTimeoutMs: number): ServiceStore {
+  try {
+    const found = retryBusyBegin(busyTimeoutMs, () => false, () => inspectSchema(db, path));
+    if (!readOnly) {
+      // WAL is persistent in the file; set it only on a store that is ours.
+      if ((db.pragma('journal_mode', { simple: true }) as string) !== 'wal') retryBusyBegin(busyTimeoutMs, () => false, () => db.pragma('journal_mode = WAL'));
+      db.pragma(`synchronous = ${synchronous}`);
+      if (found !== 'current') createSchema(db, path, busyTimeoutMs);
+    }
+    return new ServiceStore(path, db, synchronous, readOnly, busyTimeoutMs);
   } catch (e) {
     db.close();
-    if (e instanceof StoreError) throw e;
+    const failure = sqliteFailure(e, path, busyTimeoutMs);
+    if (failure instanceof StoreError) throw failure;
     throw new StoreError(`${path} cannot be used as a store: ${(e as Error).message}`);
   }
+}
+
+/**
+ * SQLite's own failures, as one line a user can act on. SQLITE_BUSY means
+ * another connection held the write lock for longer than busy_timeout:
+ * the transaction never began (or was rolled back), so nothing changed.
+ */
+function sqliteFailure(e: unknown, path: string, busyTimeoutMs: number): unknown {
+  if (!(e instanceof Database.SqliteError)) return e;
+  if (e.code.startsWith('SQLITE_BUSY') || e.code.startsWith('SQLITE_LOCKED')) {
+    return new StoreBusyError(`${path}: the store is busy: another process held its write lock for more than ${busyTimeoutMs} ms; nothing was changed`);
+  }
+  if (e.code.startsWith('SQLITE_READONLY')) return new StoreError(`${path}: the store cannot be written (${e.code}: ${e.message}); nothing was changed`);
+  return new StoreError(`${path}: the store failed (${e.code}: ${e.message}); nothing was changed`);
 }
 
 /**
@@ -410,18 +540,20 @@ export function openStore(path: string, options: StoreOptions = {}): ServiceStor
  * does not start with SQLite's magic is refused here (an empty or missing
  * file is a new store).
  */
-function checkFileBeforeOpening(path: string): void {
+function checkFileBeforeOpening(path: string): boolean {
   let size: number;
   try {
     const stat = statSync(path);
     if (stat.isDirectory()) throw new StoreError(`${path} is a directory, not a store file`);
+    // A FIFO, a device or a socket would hang, or keep nothing (/dev/null).
+    if (!stat.isFile()) throw new StoreError(`${path} is not a regular file, so it cannot hold a store`);
     size = stat.size;
   } catch (e) {
     if (e instanceof StoreError) throw e;
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
     throw new StoreError(`${path} cannot be read: ${(e as Error).message}`);
   }
-  if (size === 0) return;
+  if (size === 0) return true;
   const head = Buffer.alloc(SQLITE_MAGIC.length);
   let read = 0;
   try {
@@ -437,4 +569,5 @@ function checkFileBeforeOpening(path: string): void {
   if (read < head.length || head.toString('latin1') !== SQLITE_MAGIC) {
     throw new StoreError(`${path} is not an rnrkit store (not an SQLite database); it was left unchanged`);
   }
+  return true;
 }

@@ -30,7 +30,7 @@ describe('the store file', () => {
     const db = new Database(file, { readonly: true });
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('application_id', { simple: true })).toBe(0x524e524b);
-    expect(db.pragma('user_version', { simple: true })).toBe(1);
+    expect(db.pragma('user_version', { simple: true })).toBe(2);
     db.close();
   });
 
@@ -52,9 +52,9 @@ describe('the store file', () => {
     const file = temp.file('newer.db');
     openStore(file).close();
     const db = new Database(file);
-    db.pragma('user_version = 2');
+    db.pragma('user_version = 3');
     db.close();
-    expectRefused(file, /schema version 2, newer than the 1/);
+    expectRefused(file, /schema version 3, newer than the 2/);
   });
 
   it('refuses a directory and a damaged SQLite file', () => {

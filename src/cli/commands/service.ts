@@ -1,13 +1,14 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { RNRSERVICE_DELETE, RNRSERVICE_DEREGISTER, RNRSERVICE_REGISTER, SERVICE_MULTIPLE } from '../../abi/constants.js';
 import { InvalidDataError } from '../../errors.js';
-import { WinsockError } from '../../service/errors.js';
+import { StoreError, WinsockError } from '../../service/errors.js';
 import { resolveSource } from '../../service/query-set-source.js';
 import { WinsockRegistry } from '../../service/registry.js';
-import { openStore } from '../../service/store.js';
+import { openStore, openTransientStore } from '../../service/store.js';
 import { validateSetService } from '../../service/validate.js';
+import { checkStorePath } from '../../service/store-path.js';
 import { archOption, charsetOption, json } from '../options.js';
 import type { Command, CommandContext } from '../run.js';
 import { CliUsageError } from '../usage-error.js';
@@ -38,7 +39,18 @@ export const service: Command = (ctx) => {
 };
 
 function storePath(value: string | undefined): string {
-  return value ?? process.env.RNRKIT_STORE ?? 'rnrkit.db';
+  if (value !== undefined) return value;
+  const fromEnvironment = process.env.RNRKIT_STORE;
+  if (fromEnvironment === undefined) return 'rnrkit.db';
+  // Set but empty is a mistake to point out, not a reason to fall back to rnrkit.db (or to a store SQLite would not keep).
+  if (fromEnvironment.trim() === '') throw new StoreError('RNRKIT_STORE is set but empty: name the store file, or unset it to use rnrkit.db');
+  return fromEnvironment;
+}
+
+function busyTimeoutOption(value: string | undefined): number {
+  if (value === undefined) return 10_000;
+  if (!/^\d{1,9}$/.test(value)) throw new CliUsageError(`--busy-timeout takes a whole number of milliseconds, not ${JSON.stringify(value)}`);
+  return Number(value);
 }
 
 function defaultPrincipal(): string {
@@ -68,6 +80,7 @@ function setService({ stdout }: CommandContext, args: string[], operation: numbe
       as: { type: 'string' },
       arch: { type: 'string' },
       charset: { type: 'string' },
+      'busy-timeout': { type: 'string' },
     },
   });
   if (positionals.length !== 1) throw new CliUsageError('service register|deregister|delete takes one QUERY.json (canonical JSON of a query set, - for stdin)');
@@ -84,7 +97,7 @@ function setService({ stdout }: CommandContext, args: string[], operation: numbe
     if (e instanceof WinsockError) return winsockFailure(stdout, e);
     throw e;
   }
-  const store = openStore(storePath(values.store));
+  const store = openStore(storePath(values.store), { busyTimeoutMs: busyTimeoutOption(values['busy-timeout']) });
   const registry = new WinsockRegistry({ store, principal: values.as ?? defaultPrincipal(), arch });
   registry.startup();
   try {
@@ -110,12 +123,14 @@ function list({ stdout }: CommandContext, args: string[]): number {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { store: { type: 'string' } } });
   if (positionals.length > 0) throw new CliUsageError('service list takes no arguments');
   const path = storePath(values.store);
+  checkStorePath(path);
   // Listing a store that does not exist shows it empty, and does not create it.
-  if (!existsSync(path)) {
+  if (!existsSync(path) || isEmptyFile(path)) {
     stdout(json([]));
     return 0;
   }
-  const store = openStore(path);
+  // Read-only: listing writes nothing, so a store this user may only read can be listed.
+  const store = openStore(path, { readOnly: true });
   try {
     stdout(json(store.list()));
   } finally {
@@ -124,11 +139,16 @@ function list({ stdout }: CommandContext, args: string[]): number {
   return 0;
 }
 
+function isEmptyFile(path: string): boolean {
+  const stat = statSync(path);
+  return stat.isFile() && stat.size === 0;
+}
+
 function providers({ stdout }: CommandContext, args: string[]): number {
   const { positionals } = parseArgs({ args, allowPositionals: true, options: { store: { type: 'string' } } });
   if (positionals.length > 0) throw new CliUsageError('service providers takes no arguments');
   // The catalog does not depend on the store's contents: an in-memory store stands in, so no file is touched.
-  const store = openStore(':memory:');
+  const store = openTransientStore();
   try {
     stdout(json(new WinsockRegistry({ store }).catalog.toJson()));
   } finally {
