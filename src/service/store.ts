@@ -528,6 +528,8 @@ function openedStore(path: string, db: Database.Database, synchronous: 'FULL' | 
  */
 function sqliteFailure(e: unknown, path: string, busyTimeoutMs: number): unknown {
   if (!(e instanceof Database.SqliteError)) return e;
+  // Out of room is a Winsock result (WSA_NOT_ENOUGH_MEMORY, providers/address-errors.ts), not a broken store.
+  if (e.code === 'SQLITE_FULL' || e.code === 'SQLITE_NOMEM' || e.code === 'SQLITE_TOOBIG') return e;
   if (e.code.startsWith('SQLITE_BUSY') || e.code.startsWith('SQLITE_LOCKED')) {
     return new StoreBusyError(`${path}: the store is busy: another process held its write lock for more than ${busyTimeoutMs} ms; nothing was changed`);
   }
