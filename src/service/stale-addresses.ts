@@ -97,4 +97,48 @@ export class StaleAddressKeeper {
     this.journal.remove(key);
     return result;
   }
+
+  /** `start` for a registry whose Directory is remote (setServiceTypedAsync). */
+  async startAsync(source: CanonicalSource & { querySet: QuerySetJson }): Promise<StartResult> {
+    const qs = source.querySet;
+    const key = StaleAddressKeeper.serviceKey(qs);
+    const current = AddressSet.fromCanonical(qs.lpcsaBuffer ?? []);
+    const previous = this.journal.load(key) ?? new AddressSet();
+    const stale = previous.difference(current);
+    this.journal.save(key, previous.union(current));
+    let deregistered: SetServiceResult | undefined;
+    if (stale.size > 0) {
+      const staleEntries = stale.toCanonical();
+      try {
+        deregistered = await this.registry.setServiceTypedAsync(
+          { ...source, querySet: { ...qs, dwNumberOfCsAddrs: staleEntries.length, lpcsaBuffer: staleEntries } },
+          RNRSERVICE_DEREGISTER, SERVICE_MULTIPLE,
+        );
+      } catch (e) {
+        // Someone deleted the object meanwhile: the stale addresses are gone already.
+        if (!WinsockError.is(e, 'WSASERVICE_NOT_FOUND')) throw e;
+      }
+    }
+    const registered = await this.registry.setServiceTypedAsync(source, RNRSERVICE_REGISTER, SERVICE_MULTIPLE);
+    this.journal.save(key, current);
+    return { stale: stale.toCanonical(), ...(deregistered ? { deregistered } : {}), registered };
+  }
+
+  /** `stop` for a registry whose Directory is remote. */
+  async stopAsync(source: CanonicalSource & { querySet: QuerySetJson }): Promise<SetServiceResult | undefined> {
+    const qs = source.querySet;
+    const key = StaleAddressKeeper.serviceKey(qs);
+    const recorded = this.journal.load(key);
+    let result: SetServiceResult | undefined;
+    if (recorded && recorded.size > 0) {
+      const entries = recorded.toCanonical();
+      try {
+        result = await this.registry.setServiceTypedAsync({ ...source, querySet: { ...qs, dwNumberOfCsAddrs: entries.length, lpcsaBuffer: entries } }, RNRSERVICE_DEREGISTER, SERVICE_MULTIPLE);
+      } catch (e) {
+        if (!WinsockError.is(e, 'WSASERVICE_NOT_FOUND')) throw e;
+      }
+    }
+    this.journal.remove(key);
+    return result;
+  }
 }

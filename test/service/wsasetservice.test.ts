@@ -23,17 +23,12 @@ const C = tcp(3);
 const B_NEAR = { ...B, LocalAddr: { lpSockaddr: sockaddrIn(10, 0, 0, 2, 80, '0000000000000001'), iSockaddrLength: 16 } };
 
 const env = freshRegistry();
-/** The providers with the full table, and how to read an object's state back from each. */
+/**
+ * The in-memory providers with the full table, and how to read an object's
+ * state back from each. The Directory's table runs in
+ * directory-conformance.test.ts, against every backend.
+ */
 const TABLE_PROVIDERS = [
-  {
-    name: 'Directory (NS_NTDS, persistent)',
-    namespace: NS_NTDS,
-    state: () => {
-      const [object, ...more] = env.registry.list();
-      expect(more).toEqual([]);
-      return object && { state: object.state, addresses: object.lpcsaBuffer };
-    },
-  },
   {
     name: 'SAP (NS_SAP)',
     namespace: NS_SAP,
@@ -130,29 +125,6 @@ describe.each(TABLE_PROVIDERS)('the operation × flags × exists table: $name', 
     env.registry.setServiceTyped(querySet([B], { dwNameSpace: provider.namespace, lpszServiceInstanceName: 'PRINTER' }), REGISTER, MULTIPLE);
     expect(provider.state()?.addresses).toEqual([A, B]);
     expect(() => env.registry.setServiceTyped(querySet([A], { dwNameSpace: provider.namespace, lpszContext: 'Site1' }), DELETE, 0)).toThrow(WinsockError);
-  });
-});
-
-describe('the Directory object is keyed by (provider, class, name ignoring case, context)', () => {
-  it('different classes, contexts and NULL vs "" contexts are different objects', () => {
-    const other = '{00000000-0000-0000-0000-000000000001}';
-    for (const overrides of [{}, { lpServiceClassId: other }, { lpszContext: '' }, { lpszContext: 'ou=x' }, { lpszServiceInstanceName: 'printer' }] as Partial<QuerySetJson>[]) {
-      env.registry.setServiceTyped(querySet([A], overrides), REGISTER, MULTIPLE);
-    }
-    // The fifth REGISTER was the first object again; it brought the spelling the object now shows.
-    expect(env.registry.list().map((o) => [o.lpServiceClassId, o.lpszServiceInstanceName, o.lpszContext])).toEqual([
-      [CLASS_ID, 'printer', null],
-      [other, 'Printer', null],
-      [CLASS_ID, 'Printer', ''],
-      [CLASS_ID, 'Printer', 'ou=x'],
-    ]);
-  });
-
-  it('keeps an instance name with a lone surrogate exactly', () => {
-    const name = 'svc\uD800x';
-    env.registry.setServiceTyped(querySet([A], { lpszServiceInstanceName: name }), REGISTER, 0);
-    expect(env.registry.list()[0]!.lpszServiceInstanceName).toBe(name);
-    expect(env.registry.setService(querySet([], { lpszServiceInstanceName: 'SVC\uD800X' }), DELETE, 0)).toBe(0);
   });
 });
 

@@ -1,0 +1,503 @@
+import { randomBytes } from 'node:crypto';
+import {
+  Attribute, Change, Client, Control, type Entry, ResultCodeError,
+} from 'ldapts';
+import { NS_NTDS, RNRSERVICE_DEREGISTER, RNRSERVICE_REGISTER, SERVICE_MULTIPLE } from '../../abi/constants.js';
+import { canonicalGuid } from '../../abi/guid.js';
+import type { QuerySetJson } from '../../codec/canonical.js';
+import { AddressSet } from '../../match/index.js';
+import type { DirectoryBackend, DirectoryObjectQuery, DirectoryRecord } from '../directory-backend.js';
+import { WinsockError, accessDenied, invalid, notEnoughMemory } from '../errors.js';
+import { type ObjectKey, contextKey, foldInstanceName, objectKey } from '../object-key.js';
+import type { NspCallContext, ProviderOutcome, SetServiceOperation } from '../provider.js';
+import { addressErrorAsWinsock } from '../providers/address-errors.js';
+import type { RemoteDirectoryProvider } from '../registry.js';
+import { type TableAction, applyTable } from '../semantics.js';
+import type { ServiceObjectJson } from '../store.js';
+import { type DirectoryLocation, parseDirectoryUrl } from './dn.js';
+import { DirectoryError } from './errors.js';
+import {
+  BINARY_ATTRIBUTES, DEREGISTERED_KEYWORD, KEYWORD_PREFIX, type LdapObject, OBJECT_ATTRIBUTES, REMOVING_PREFIX,
+  classIdBytes, objectFromEntry, objectRdn, propertiesOf,
+} from './mapping.js';
+import { encodeNormalised } from './winsock-addresses.js';
+
+export interface LdapDirectoryOptions {
+  /** `ldaps://HOST[:PORT]/BASE-DN` (dn.ts: the container it names). */
+  readonly url: string;
+  /** Who binds: a UPN (alice@example.com), a DN, or DOMAIN\user. The principal of every call. */
+  readonly bind: string;
+  readonly password: string;
+  /** PEM of the CA(s) that sign the server's certificate; without it, Node's default CAs. */
+  readonly ca?: string | Buffer;
+  /** Accept any server certificate. Off by default; the CLI names it --insecure-skip-tls-verify. */
+  readonly insecureSkipTlsVerify?: boolean;
+  /** Longest wait for one LDAP operation, ms. Default 10,000. */
+  readonly timeoutMs?: number;
+  /** Longest wait for the TCP/TLS connection, ms. Default 5,000. */
+  readonly connectTimeoutMs?: number;
+  /**
+   * Most objects the container may hold before a REGISTER that creates one
+   * is WSA_NOT_ENOUGH_MEMORY. Default: none (a count is a search over the
+   * container on every create; AD's own quotas, msDS-QuotaContainer, limit
+   * objects per principal on the server).
+   */
+  readonly maxObjects?: number;
+  /** Most addresses one object may hold. Default 4096. */
+  readonly maxAddressesPerObject?: number;
+  /** The provider id objects belong to (the registry's Directory id). */
+  readonly providerId: string;
+}
+
+/** LDAP_SERVER_PERMISSIVE_MODIFY_OID: adding a value that is there, or deleting one that is not, is not an error. */
+class PermissiveModifyControl extends Control {
+  constructor() {
+    super('1.2.840.113556.1.4.1413');
+  }
+}
+
+/** LDAP_SERVER_SD_FLAGS_OID with OWNER_SECURITY_INFORMATION: read the owner without needing rights to the SACL. */
+class OwnerOnlyControl extends Control {
+  constructor() {
+    super('1.2.840.113556.1.4.801');
+  }
+
+  protected override writeControl(writer: Parameters<Control['write']>[0]): void {
+    // SEQUENCE { INTEGER 1 } inside the control's OCTET STRING.
+    writer.writeBuffer(Buffer.from([0x30, 0x03, 0x02, 0x01, 0x01]), 4);
+  }
+}
+
+const PERMISSIVE = new PermissiveModifyControl();
+const OWNER_ONLY = new OwnerOnlyControl();
+/** Attempts of one call before concurrent writers are reported as a failure of the directory. */
+const MAX_ATTEMPTS = 12;
+const PAGE_SIZE = 200;
+
+/** Thrown inside an attempt when another writer changed the object between our read and our write. */
+class Conflict extends Error {}
+
+/**
+ * NS_NTDS on Active Directory: the Directory provider's objects as
+ * `serviceInstance` objects under CN=WinsockServices,CN=System,<domain>
+ * (mapping.ts), written over LDAP. The operation × flags table is the
+ * embedded store's (semantics.ts); what changes is how a call is made
+ * atomic, since there is no transaction across an LDAP read and write
+ * (docs/directory.md, "Atomicity"):
+ *
+ * - each write is one LDAP operation, which the server applies whole or not
+ *   at all: an object is created with every attribute and address at once;
+ * - addresses are added and removed as attribute values, never by
+ *   rewriting the set, so another writer's values are not lost; because a
+ *   value's bytes are its exact-match identity (winsock-addresses.ts), the
+ *   server's value comparison is the exact-match rule;
+ * - removals that must be exact use a strict modify (a value another writer
+ *   removed meanwhile fails it) and are retried after a fresh read;
+ * - "delete the object when no address is left" first renames the object to
+ *   a private RDN (one atomic modifyDN), so a concurrent REGISTER either
+ *   landed before the rename and is seen in the renamed object, which is
+ *   then put back, or lands after it and creates a fresh object.
+ *
+ * Access is the directory's: the principal is the bind identity and the
+ * server's ACLs decide; insufficientAccessRights is WSAEACCES.
+ */
+export class LdapDirectory implements DirectoryBackend, RemoteDirectoryProvider {
+  readonly kind = 'ldap';
+  readonly location: string;
+  readonly displayName: string;
+  readonly backend = this;
+  readonly maxObjects: number;
+  readonly maxAddressesPerObject: number;
+  private readonly owners = new Map<string, string>();
+
+  private constructor(
+    private readonly client: Client,
+    readonly where: DirectoryLocation,
+    readonly principal: string,
+    readonly providerId: string,
+    options: LdapDirectoryOptions,
+  ) {
+    this.location = `${where.serverUrl}/${where.containerDn}`;
+    this.displayName = `rnrkit Directory (LDAP ${this.location})`;
+    this.maxObjects = options.maxObjects ?? Number.POSITIVE_INFINITY;
+    this.maxAddressesPerObject = options.maxAddressesPerObject ?? 4096;
+  }
+
+  /**
+   * Connect, bind and check that the directory can hold the mapping: the
+   * schema has serviceInstance and the container exists. Every failure is a
+   * DirectoryError naming what failed.
+   */
+  static async open(options: LdapDirectoryOptions): Promise<LdapDirectory> {
+    const where = parseDirectoryUrl(options.url);
+    const client = new Client({
+      url: where.serverUrl,
+      timeout: options.timeoutMs ?? 10_000,
+      connectTimeout: options.connectTimeoutMs ?? 5_000,
+      tlsOptions: {
+        ...(options.ca ? { ca: options.ca } : {}),
+        rejectUnauthorized: !options.insecureSkipTlsVerify,
+        // Certificates for an address (ldaps://127.0.0.1) name it in subjectAltName IP.
+        servername: /^[\d.]+$|:/.test(where.host) ? '' : where.host,
+      },
+    });
+    try {
+      await client.bind(options.bind, options.password);
+    } catch (e) {
+      await client.unbind().catch(() => {});
+      throw asDirectoryError(e, `bind as ${options.bind} to ${where.serverUrl}`);
+    }
+    const directory = new LdapDirectory(client, where, options.bind, options.providerId, options);
+    try {
+      await directory.checkSchema();
+    } catch (e) {
+      await client.unbind().catch(() => {});
+      throw e;
+    }
+    return directory;
+  }
+
+  private async checkSchema(): Promise<void> {
+    let schemaDn: string | undefined;
+    try {
+      const root = await this.client.search('', { scope: 'base', attributes: ['schemaNamingContext'] });
+      schemaDn = String(root.searchEntries[0]?.schemaNamingContext ?? '');
+      const found = await this.client.search(schemaDn, { scope: 'one', filter: '(lDAPDisplayName=serviceInstance)', attributes: ['lDAPDisplayName'] });
+      if (found.searchEntries.length === 0) throw new DirectoryError('schema', `${this.where.serverUrl}: the schema (${schemaDn}) has no serviceInstance class`);
+      const container = await this.client.search(this.where.containerDn, { scope: 'base', attributes: ['objectClass'] }).catch((e: unknown) => {
+        if (e instanceof ResultCodeError && e.code === 32) return undefined;
+        throw e;
+      });
+      if (!container) throw new DirectoryError('schema', `${this.where.serverUrl}: the container ${this.where.containerDn} does not exist (or this identity may not see it)`);
+    } catch (e) {
+      throw asDirectoryError(e, `reading the schema of ${this.where.serverUrl}`);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.client.unbind().catch(() => {});
+  }
+
+  // ---- readers (DirectoryBackend) ----
+
+  async list(): Promise<ServiceObjectJson[]> {
+    const objects: { created: number; json: ServiceObjectJson }[] = [];
+    for await (const { object, record } of this.walk({})) {
+      const { lpszComment: _c, lpVersion: _v, ...json } = record;
+      objects.push({ created: object.created, json });
+    }
+    return objects.sort((a, b) => a.created - b.created).map((o) => o.json);
+  }
+
+  async *findObjects(query: DirectoryObjectQuery = {}): AsyncGenerator<DirectoryRecord> {
+    for await (const { record } of this.walk(query)) yield record;
+  }
+
+  private async *walk(query: DirectoryObjectQuery): AsyncGenerator<{ object: LdapObject; record: DirectoryRecord }> {
+    const filters = ['(objectClass=serviceInstance)', `(!(cn=${REMOVING_PREFIX}*))`];
+    // Classes are compared here, not in the filter: ldapts reads a filter's \XX escapes as UTF-8, which mangles GUID bytes.
+    const classId = query.serviceClassId === undefined ? undefined : canonicalGuid(query.serviceClassId);
+    const nameKey = query.instanceName === undefined ? undefined : foldInstanceName(query.instanceName);
+    const context = query.context === undefined ? undefined : contextKey(query.context);
+    try {
+      const pages = this.client.searchPaginated(this.where.containerDn, {
+        scope: 'one', filter: `(&${filters.join('')})`, attributes: OBJECT_ATTRIBUTES, explicitBufferAttributes: BINARY_ATTRIBUTES, paged: { pageSize: PAGE_SIZE },
+      }, OWNER_ONLY);
+      for await (const page of pages) {
+        for (const entry of page.searchEntries) {
+          const object = objectFromEntry(entry as Entry & { dn: string });
+          if (classId !== undefined && object.serviceClassId !== classId) continue;
+          if (nameKey !== undefined && foldInstanceName(object.instanceName) !== nameKey) continue;
+          if (context !== undefined && contextKey(object.context) !== context) continue;
+          yield { object, record: await this.record(object) };
+        }
+      }
+    } catch (e) {
+      throw asDirectoryError(e, `searching ${this.where.containerDn}`);
+    }
+  }
+
+  private async record(o: LdapObject): Promise<DirectoryRecord> {
+    return {
+      provider: this.providerId,
+      namespace: NS_NTDS,
+      lpServiceClassId: o.serviceClassId,
+      lpszServiceInstanceName: o.instanceName,
+      lpszContext: o.context,
+      state: o.state,
+      owner: await this.ownerName(o.ownerSid),
+      lpcsaBuffer: o.addresses,
+      ...(o.opaque.length > 0 ? { opaqueAddresses: o.opaque.map((v) => v.toString('hex')) } : {}),
+      lpszComment: o.comment,
+      lpVersion: o.version,
+    };
+  }
+
+  /** The owner's account name (sAMAccountName), or the SID when it names no account this identity can read. */
+  private async ownerName(sid: string | undefined): Promise<string> {
+    if (!sid) return '';
+    const known = this.owners.get(sid);
+    if (known !== undefined) return known;
+    let name = sid;
+    try {
+      const base = this.where.containerDn.slice(this.where.containerDn.search(/(^|,)DC=/i)).replace(/^,/, '');
+      const found = await this.client.search(base, { scope: 'sub', filter: `(objectSid=${sid})`, attributes: ['sAMAccountName'] });
+      const account = found.searchEntries[0]?.sAMAccountName;
+      if (account !== undefined) name = String(account);
+    } catch {
+      // An unreadable owner is shown as its SID.
+    }
+    this.owners.set(sid, name);
+    return name;
+  }
+
+  // ---- NSPSetService ----
+
+  async NSPSetServiceAsync(providerId: string, _serviceClassInfo: unknown, qs: QuerySetJson, operation: SetServiceOperation, controlFlags: number, _context: NspCallContext): Promise<ProviderOutcome> {
+    const multiple = (controlFlags & SERVICE_MULTIPLE) !== 0;
+    const key = objectKey(providerId, qs.lpServiceClassId!, qs.lpszServiceInstanceName, qs.lpszContext);
+    const dn = `${objectRdn(key)},${this.where.containerDn}`;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.attempt(dn, key, qs, operation, multiple);
+      } catch (e) {
+        if (e instanceof Conflict) {
+          if (attempt < MAX_ATTEMPTS) continue;
+          throw new DirectoryError('server', `${dn}: other writers changed the object ${MAX_ATTEMPTS} times during one call; nothing was acknowledged`);
+        }
+        if (e instanceof WinsockError || e instanceof DirectoryError) throw e;
+        const winsock = addressErrorAsWinsock(e);
+        if (winsock !== e) throw winsock;
+        throw asDirectoryError(e, dn);
+      }
+    }
+  }
+
+  private async read(dn: string): Promise<LdapObject | undefined> {
+    try {
+      const found = await this.client.search(dn, { scope: 'base', attributes: OBJECT_ATTRIBUTES, explicitBufferAttributes: BINARY_ATTRIBUTES }, OWNER_ONLY);
+      const entry = found.searchEntries[0];
+      return entry ? objectFromEntry(entry as Entry & { dn: string }) : undefined;
+    } catch (e) {
+      if (e instanceof ResultCodeError && e.code === 32) return undefined;
+      throw e;
+    }
+  }
+
+  private async attempt(dn: string, key: ObjectKey, qs: QuerySetJson, operation: SetServiceOperation, multiple: boolean): Promise<ProviderOutcome> {
+    const existing = await this.read(dn);
+    const requested = qs.lpcsaBuffer ?? [];
+    if (!existing && operation === RNRSERVICE_REGISTER) await this.checkObjectQuota();
+    const limits = { maxAddressesPerObject: this.maxAddressesPerObject - (existing?.opaque.length ?? 0) };
+    const action = applyTable(existing && { state: existing.state, addresses: AddressSet.fromCanonical(existing.addresses) }, operation, multiple, requested, limits);
+    if (!existing) return this.create(dn, qs, action);
+    if (action.action === 'delete') {
+      if (!multiple) {
+        await this.write(() => this.client.del(dn));
+        return { object: 'deleted', removed: action.removed, unmatched: action.unmatched };
+      }
+      return this.removeAndDeleteIfEmpty(dn, existing, action);
+    }
+    const finalValues = action.addresses.toCanonical().map(encodeNormalised);
+    const seen = new Set(existing.values.map((v) => v.toString('hex')));
+    const added = finalValues.filter((v) => !seen.has(v.toString('hex')));
+    const finalHex = new Set(finalValues.map((v) => v.toString('hex')));
+    const changes: Change[] = [];
+    const opaqueCount = existing.opaque.length;
+    if (operation === RNRSERVICE_REGISTER) {
+      // Values only: another writer's addresses added since our read stay (as if they came after this call).
+      if (added.length > 0) changes.push(valuesChange('add', 'winsockAddresses', added));
+      if (!multiple) {
+        const dropped = existing.values.filter((v) => !finalHex.has(v.toString('hex')));
+        if (dropped.length > 0) changes.push(valuesChange('delete', 'winsockAddresses', dropped));
+      }
+      changes.push(...this.propertyChanges(existing, qs));
+      await this.write(() => this.client.modify(dn, changes, PERMISSIVE));
+      return writeOutcome(action, existing, opaqueCount);
+    }
+    const removed = existing.values.filter((v) => !finalHex.has(v.toString('hex')));
+    const deregistering = action.state === 'DEREGISTERED' && existing.state !== 'DEREGISTERED';
+    if (operation === RNRSERVICE_DEREGISTER && !multiple) {
+      // Remove every address (as one group): another writer's value added before this modify is caught by the check below.
+      if (removed.length > 0) changes.push(valuesChange('delete', 'winsockAddresses', removed));
+      if (deregistering) changes.push(valuesChange('add', 'keywords', [DEREGISTERED_KEYWORD]));
+      if (changes.length > 0) await this.write(() => this.client.modify(dn, changes, PERMISSIVE));
+      await this.settleDeregistered(dn, true);
+      return writeOutcome(action, existing, opaqueCount);
+    }
+    // DEREGISTER or DELETE with SERVICE_MULTIPLE, the object stays: a strict modify, so each value
+    // reported removed was removed by this call (if another writer removed it first, we read again).
+    if (removed.length > 0) changes.push(valuesChange('delete', 'winsockAddresses', removed));
+    if (deregistering) changes.push(valuesChange('add', 'keywords', [DEREGISTERED_KEYWORD]));
+    if (changes.length > 0) await this.write(() => this.client.modify(dn, changes), true);
+    if (deregistering) await this.settleDeregistered(dn, false);
+    return writeOutcome(action, existing, opaqueCount);
+  }
+
+  /**
+   * DEREGISTERED means no address. A writer whose REGISTER landed after our
+   * read but before our modify left an address we did not remove: for
+   * DEREGISTER (none) this call is ordered after it, so its addresses go
+   * too; for DEREGISTER | SERVICE_MULTIPLE, which only marks the object when
+   * nothing is left, the mark comes off again.
+   */
+  private async settleDeregistered(dn: string, removeAll: boolean): Promise<void> {
+    for (let round = 0; round < MAX_ATTEMPTS; round++) {
+      const now = await this.read(dn);
+      if (!now || now.state !== 'DEREGISTERED' || now.values.length === 0) return;
+      const change = removeAll
+        ? valuesChange('delete', 'winsockAddresses', now.values)
+        : valuesChange('delete', 'keywords', [DEREGISTERED_KEYWORD]);
+      await this.write(() => this.client.modify(dn, [change], PERMISSIVE));
+      if (!removeAll) return;
+    }
+  }
+
+  /** DELETE | SERVICE_MULTIPLE that leaves no address: remove the values, then the object — unless someone added one meanwhile. */
+  private async removeAndDeleteIfEmpty(dn: string, existing: LdapObject, action: Extract<TableAction, { action: 'delete' }>): Promise<ProviderOutcome> {
+    if (existing.values.length > 0) {
+      await this.write(() => this.client.modify(dn, [valuesChange('delete', 'winsockAddresses', existing.values)]), true);
+    }
+    if (existing.opaque.length > 0) {
+      // Values rnrkit cannot read are still addresses: the object stays.
+      return { object: 'updated', state: existing.state, addressCount: existing.opaque.length, added: [], removed: action.removed, unmatched: action.unmatched, alreadyPresent: [] };
+    }
+    const rdn = dn.slice(0, dn.search(/(?<!\\),/));
+    const parked = `CN=${REMOVING_PREFIX}${randomBytes(8).toString('hex')}`;
+    const parkedDn = `${parked},${this.where.containerDn}`;
+    try {
+      await this.client.modifyDN(dn, parked);
+    } catch (e) {
+      // Deleted or renamed by another writer meanwhile: what we removed is gone either way; read again to report truly.
+      if (e instanceof ResultCodeError && e.code === 32) throw new Conflict();
+      throw mapWriteError(e);
+    }
+    const left = await this.read(parkedDn);
+    if (left && left.values.length === 0 && left.opaque.length === 0) {
+      await this.write(() => this.client.del(parkedDn));
+      return { object: 'deleted', removed: action.removed, unmatched: action.unmatched };
+    }
+    // Another writer added addresses between our modify and the rename: the object stays, with them.
+    try {
+      await this.client.modifyDN(parkedDn, rdn);
+    } catch (e) {
+      if (!(e instanceof ResultCodeError && e.code === 68)) throw mapWriteError(e);
+      // A new object was created under the name meanwhile: give it the parked addresses, then drop the parked one.
+      const values = [...(left?.values ?? []), ...(left?.opaque ?? [])];
+      if (values.length > 0) await this.write(() => this.client.modify(dn, [valuesChange('add', 'winsockAddresses', values)], PERMISSIVE));
+      await this.write(() => this.client.del(parkedDn));
+    }
+    const now = await this.read(dn);
+    return {
+      object: 'updated', state: now?.state ?? existing.state, addressCount: (now?.values.length ?? 0) + (now?.opaque.length ?? 0),
+      added: [], removed: action.removed, unmatched: action.unmatched, alreadyPresent: [],
+    };
+  }
+
+  private async create(dn: string, qs: QuerySetJson, action: TableAction): Promise<ProviderOutcome> {
+    if (action.action !== 'write') throw new Error('creating an object is a write');
+    const props = propertiesOf(qs);
+    const attributes: Attribute[] = [
+      new Attribute({ type: 'objectClass', values: ['serviceInstance'] }),
+      new Attribute({ type: 'displayName', values: [props.displayName] }),
+      new Attribute({ type: 'serviceClassID', values: [classIdBytes(qs.lpServiceClassId!)] }),
+    ];
+    const values = action.addresses.toCanonical().map(encodeNormalised);
+    if (values.length > 0) attributes.push(new Attribute({ type: 'winsockAddresses', values }));
+    if (props.version) attributes.push(new Attribute({ type: 'serviceInstanceVersion', values: [props.version] }));
+    if (props.description !== undefined) attributes.push(new Attribute({ type: 'description', values: [props.description] }));
+    if (props.keywords.length > 0) attributes.push(new Attribute({ type: 'keywords', values: props.keywords }));
+    try {
+      // One add: the object appears with all its addresses or not at all.
+      await this.client.add(dn, attributes);
+    } catch (e) {
+      if (e instanceof ResultCodeError && e.code === 68) throw new Conflict();
+      throw mapWriteError(e);
+    }
+    return writeOutcome(action, undefined, 0);
+  }
+
+  /** displayName, version, comment and rnrkit's keywords as this REGISTER brings them; the state becomes REGISTERED. */
+  private propertyChanges(existing: LdapObject, qs: QuerySetJson): Change[] {
+    const props = propertiesOf(qs);
+    const changes = [
+      new Change({ operation: 'replace', modification: new Attribute({ type: 'displayName', values: [props.displayName] }) }),
+      new Change({ operation: 'replace', modification: new Attribute({ type: 'serviceInstanceVersion', values: props.version ? [props.version] : [] }) }),
+      new Change({ operation: 'replace', modification: new Attribute({ type: 'description', values: props.description !== undefined ? [props.description] : [] }) }),
+    ];
+    // Only rnrkit's own keywords change; anyone else's stay.
+    const ours = existing.keywords.filter((k) => k.startsWith(KEYWORD_PREFIX) && !props.keywords.includes(k));
+    if (!ours.includes(DEREGISTERED_KEYWORD)) ours.push(DEREGISTERED_KEYWORD);
+    changes.push(valuesChange('delete', 'keywords', ours));
+    const fresh = props.keywords.filter((k) => !existing.keywords.includes(k));
+    if (fresh.length > 0) changes.push(valuesChange('add', 'keywords', fresh));
+    return changes;
+  }
+
+  private async checkObjectQuota(): Promise<void> {
+    if (this.maxObjects === Number.POSITIVE_INFINITY) return;
+    let count = 0;
+    const pages = this.client.searchPaginated(this.where.containerDn, {
+      scope: 'one', filter: '(objectClass=serviceInstance)', attributes: ['1.1'], paged: { pageSize: 1000 },
+    });
+    for await (const page of pages) count += page.searchEntries.length;
+    if (count >= this.maxObjects) throw notEnoughMemory(`the container holds its quota of ${this.maxObjects} objects`);
+  }
+
+  /** Run one write; a value another writer changed first (strict modifies) or an object gone meanwhile is a Conflict: read again. */
+  private async write(op: () => Promise<void>, strict = false): Promise<void> {
+    try {
+      await op();
+    } catch (e) {
+      if (e instanceof ResultCodeError && (e.code === 32 || (strict && (e.code === 16 || e.code === 20)))) throw new Conflict();
+      throw mapWriteError(e);
+    }
+  }
+}
+
+function valuesChange(operation: 'add' | 'delete', type: string, values: Buffer[] | string[]): Change {
+  return new Change({ operation, modification: new Attribute({ type, values }) });
+}
+
+function writeOutcome(action: TableAction, _existing: LdapObject | undefined, opaque: number): ProviderOutcome {
+  if (action.action !== 'write') throw new Error('not a write');
+  return {
+    object: action.created ? 'created' : 'updated',
+    state: action.state,
+    addressCount: action.addresses.size + opaque,
+    added: action.added,
+    removed: action.removed,
+    unmatched: action.unmatched,
+    alreadyPresent: action.alreadyPresent,
+  };
+}
+
+/** A failed write in Winsock terms where there is one: the directory's ACLs refusing is WSAEACCES; a value it will not hold, WSAEINVAL. */
+function mapWriteError(e: unknown): Error {
+  if (e instanceof ResultCodeError) {
+    if (e.code === 50) return accessDenied(`the directory refused: ${e.message}`);
+    if (e.code === 19 || e.code === 21) return invalid(`the directory will not hold the object: ${e.message}`);
+  }
+  return asDirectoryError(e, 'writing');
+}
+
+/** Anything that is not a Winsock result, as a DirectoryError of the right kind. */
+export function asDirectoryError(e: unknown, doing: string): Error {
+  if (e instanceof DirectoryError || e instanceof WinsockError) return e;
+  const message = e instanceof Error ? e.message : String(e);
+  const code = (e as { code?: unknown }).code;
+  if (e instanceof ResultCodeError) {
+    if (e.code === 10) return new DirectoryError('referral', `${doing}: the server answered with a referral (${message}); point --directory at a server that holds the container`);
+    if (e.code === 49 || e.code === 8 || e.code === 48 || e.code === 13) return new DirectoryError('bind', `${doing}: the bind was refused (${message})`);
+    if (e.code === 3) return new DirectoryError('timeout', `${doing}: the server's time limit was exceeded`);
+    if (e.code === 17 || e.code === 65) return new DirectoryError('schema', `${doing}: the schema does not fit the mapping (${message})`);
+    if (e.code === 32) return new DirectoryError('schema', `${doing}: no such object (${message})`);
+    return new DirectoryError('server', `${doing}: LDAP result ${e.code} (${message})`);
+  }
+  if (/timed? ?out|timeout/i.test(message)) return new DirectoryError('timeout', `${doing}: ${message}`);
+  if (typeof code === 'string' && /CERT|SELF_SIGNED|UNABLE_TO|ERR_TLS|HOSTNAME|ALTNAME/.test(code)) return new DirectoryError('tls', `${doing}: the server's certificate did not verify (${code}: ${message}); give its CA with --ca FILE`);
+  if (typeof code === 'string' && /ECONNREFUSED|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|ECONNRESET|EPIPE|EADDRNOTAVAIL/.test(code)) return new DirectoryError('unreachable', `${doing}: the server cannot be reached (${code})`);
+  if (/closed|socket|connect/i.test(message)) return new DirectoryError('unreachable', `${doing}: ${message}`);
+  return new DirectoryError('server', `${doing}: ${message}`);
+}
+
