@@ -1,6 +1,8 @@
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import type { Arch } from '../abi/types.js';
 import type { Charset } from '../codec/canonical.js';
+import { MinidumpFormatError } from '../dump/errors.js';
+import { describeFirstBytes, kernelDumpError } from '../dump/file-kind.js';
 import { gunzipSource, isGzip } from '../dump/gzip.js';
 import { Minidump, isMinidump } from '../dump/minidump.js';
 import { scanQuerySets } from '../dump/scan.js';
@@ -71,7 +73,16 @@ export function openCapture(file: string | undefined, options: CaptureOptions = 
       handedOver = true;
       return minidumpCapture(minidump);
     }
-    if (options.base === undefined) throw new CliUsageError(`${file} is a raw image: --base ADDR is required (where its first byte was in memory)`);
+    if (options.base === undefined) {
+      // Without --base the file was meant as a dump: say what it is instead.
+      const first = head.subarray(0, Math.min(head.length, source.size));
+      const kernel = kernelDumpError(first, file);
+      if (kernel) throw kernel;
+      if (/\.dmp(\.gz)?$/i.test(file)) {
+        throw new MinidumpFormatError(`${file} is not a minidump: ${describeFirstBytes(first)} (a minidump starts with 'MDMP'); for a raw memory image give --base ADDR`, 'MINIDUMP_HEADER.Signature', 0);
+      }
+      throw new CliUsageError(`${file} is a raw image: --base ADDR is required (where its first byte was in memory)`);
+    }
     const base = parseAddressOption(options.base, '--base');
     const bytes = new Uint8Array(source.size);
     source.readInto(bytes, 0);
