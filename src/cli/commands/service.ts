@@ -12,14 +12,16 @@ import { checkStorePath } from '../../service/store-path.js';
 import { archOption, charsetOption, json } from '../options.js';
 import type { Command, CommandContext } from '../run.js';
 import { CliUsageError } from '../usage-error.js';
+import { lookupCommand } from './service-lookup.js';
 
 const OPERATIONS: Record<string, number> = { register: RNRSERVICE_REGISTER, deregister: RNRSERVICE_DEREGISTER, delete: RNRSERVICE_DELETE };
-const SUBCOMMANDS = [...Object.keys(OPERATIONS), 'list', 'providers'];
+const SUBCOMMANDS = [...Object.keys(OPERATIONS), 'list', 'providers', 'lookup'];
 
 /**
  * rnrkit service register|deregister|delete QUERY.json [--multiple] [--store PATH] [--as NAME] [--arch x86|x64] [--charset W|A]
  * rnrkit service list [--store PATH]
  * rnrkit service providers
+ * rnrkit service lookup --class GUID … (service-lookup.ts)
  *
  * The store is --store, else $RNRKIT_STORE, else rnrkit.db in the current
  * directory. A Winsock result is JSON on stdout (exit 0 on success, 1 on a
@@ -35,6 +37,7 @@ export const service: Command = (ctx) => {
   }
   if (sub === 'list') return list(ctx, rest);
   if (sub === 'providers') return providers(ctx, rest);
+  if (sub === 'lookup') return lookupCommand(ctx, rest, storePath);
   return setService(ctx, rest, OPERATIONS[sub]!);
 };
 
