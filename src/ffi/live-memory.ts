@@ -23,9 +23,10 @@ const LOCATE_CHUNK = 4096;
  * (VirtualQuery on Windows, /proc/self/maps on Linux), so a bad pointer is a
  * MemoryError naming the address (and, from the decoder, the member), never
  * a fault. What the system said is kept for one synchronous run of
- * JavaScript: a microtask forgets it, so the next decode sees mappings made
- * or removed in between. Code that frees memory through C and decodes again
- * in the same synchronous run calls `forget()` in between.
+ * JavaScript (a microtask forgets it), and a range it calls unreadable is
+ * asked about again at once, so memory mapped since is never refused. Code
+ * that frees memory through C and decodes again in the same synchronous run
+ * calls `forget()` in between.
  *
  * Bytes are copied out on every read, never viewed in place: the decoded
  * result cannot change under the caller, and a range freed after the read
@@ -35,6 +36,8 @@ export class LiveMemory implements AddressSpace {
   readonly label = 'this process';
   private readonly pointerScratch: Buffer;
   private forgetScheduled = false;
+  /** True when nothing has been asked since the map was last forgotten: a fresh answer is not asked twice. */
+  private fresh = true;
 
   constructor(
     private readonly koffi: Koffi,
@@ -46,35 +49,49 @@ export class LiveMemory implements AddressSpace {
   /** Drop what is known about the process's memory map; the next read asks the system again. */
   forget(): void {
     this.readable.forget();
+    this.fresh = true;
   }
 
-  private readableLength(address: number, max: number): number {
+  /**
+   * Readable bytes at `address`, at most `max`. An answer short of
+   * `required` is asked again of the system unless it is already fresh:
+   * memory C code committed or mapped since the map was read (a heap that
+   * grew between two decodes of one synchronous run) must not be refused.
+   */
+  private readableLength(address: number, max: number, required: number): number {
     if (!this.forgetScheduled) {
       this.forgetScheduled = true;
       queueMicrotask(() => {
         this.forgetScheduled = false;
         this.readable.forget();
+        this.fresh = true;
       });
     }
-    return this.readable.readableLength(address, max);
+    let length = this.readable.readableLength(address, max);
+    if (length < required && !this.fresh) {
+      this.readable.forget();
+      length = this.readable.readableLength(address, max);
+    }
+    this.fresh = false;
+    return length;
   }
 
   mappedLength(address: number, max: number): number {
     if (!Number.isSafeInteger(address) || address <= 0 || max <= 0) return 0;
-    return this.readableLength(address, max);
+    return this.readableLength(address, max, max);
   }
 
   read(address: number, length: number): Uint8Array {
     checkAddress(address, length);
     if (length === 0) return new Uint8Array(0);
-    if (this.mappedLength(address, length) < length) throw this.notReadable(address, length);
+    if (address <= 0 || this.readableLength(address, length, length) < length) throw this.notReadable(address, length);
     return this.copy(address, length);
   }
 
   locate(address: number, length: number): Located {
     checkAddress(address, length);
-    const available = this.mappedLength(address, Math.max(length, LOCATE_CHUNK));
-    if (available < length || (length === 0 && available === 0)) throw this.notReadable(address, length);
+    const available = address <= 0 ? 0 : this.readableLength(address, Math.max(length, LOCATE_CHUNK), Math.max(length, 1));
+    if (available < Math.max(length, 1)) throw this.notReadable(address, length);
     const bytes = this.copy(address, available);
     return { view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), bytes, offset: 0 };
   }
