@@ -58,7 +58,8 @@ export function scanQuerySets(space: AddressSpace, options: ScanOptions = {}): C
     let address = Math.ceil(range.base / 4) * 4;
     done += address - range.base;
     while (end - address >= 4) {
-      const length = Math.min(CHUNK, (end - address) & ~3);
+      // Clamped before masking: `& ~3` on a distance of 2 GiB or more would wrap to a negative int32.
+      const length = Math.min(CHUNK, end - address) & ~3;
       const { bytes, offset } = space.locate(address, length);
       const byteOffset = bytes.byteOffset + offset;
       let words: Uint32Array;
