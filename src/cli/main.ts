@@ -16,6 +16,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   scan: { summary: 'scan FILE [--arch A]… [--charset W|A] [--limit N]   candidate query sets in a capture, best first (JSON lines)', load: async () => (await import('./commands/scan.js')).scan },
   regions: { summary: 'regions FILE                                       a capture\'s ranges, streams, modules and arch (JSON)', load: async () => (await import('./commands/regions.js')).regions },
   annotate: { summary: 'annotate FILE --at ADDR [--arch A] [--charset W|A] labelled hex dump of a set and its pointees (dt -r)', load: async () => (await import('./commands/annotate.js')).annotate },
+  inspect: { summary: 'inspect [FILE] [--port N]                          the dump inspector in the browser, served on 127.0.0.1', load: async () => (await import('./commands/inspect.js')).inspect },
   demo: { summary: 'demo                                               what `npm start` runs', load: async () => (await import('./commands/demo.js')).demo },
 };
 

@@ -1,0 +1,22 @@
+import type { ByteSource } from '../../src/dump/source.js';
+
+/**
+ * A File or Blob as a positional ByteSource, for the worker: each read is
+ * one Blob.slice read with FileReaderSync (synchronous reads are allowed in
+ * workers), so the codec and the scanner run unchanged and a multi-GiB file
+ * is never loaded whole.
+ */
+export function blobSource(blob: Blob): ByteSource {
+  const reader = new FileReaderSync();
+  return {
+    size: blob.size,
+    readInto(target, position) {
+      if (position >= blob.size) return 0;
+      const end = Math.min(blob.size, position + target.length);
+      const bytes = new Uint8Array(reader.readAsArrayBuffer(blob.slice(position, end)));
+      target.set(bytes);
+      return bytes.length;
+    },
+    close() {},
+  };
+}
