@@ -7,7 +7,7 @@ import { CsAddrArrayView } from '../../src/match/csaddr-view.js';
 import { entriesMatch } from '../../src/match/entries-match.js';
 import type { MatchMode } from '../../src/match/rule.js';
 import type { AddressSpace } from '../../src/memory/address-space.js';
-import { readPointer } from '../../src/memory/pointer.js';
+import { readPointer } from '../../src/abi/pointer.js';
 
 export interface SetRef {
   readonly at: number;

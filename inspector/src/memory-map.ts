@@ -4,7 +4,7 @@ import type { Arch } from '../../src/abi/types.js';
 import type { Charset } from '../../src/codec/canonical.js';
 import { InvalidDataError, MemoryError, RnrError, formatAddress } from '../../src/errors.js';
 import type { AddressSpace } from '../../src/memory/address-space.js';
-import { readPointer } from '../../src/memory/pointer.js';
+import { readPointer } from '../../src/abi/pointer.js';
 
 /**
  * The hex view's model: a query set and every block it points to, each

@@ -5,7 +5,7 @@ import { createGzip, gunzipSync } from 'node:zlib';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type InspectorServer, INSPECTOR_CSP, startInspectorServer } from '../../src/cli/inspector/server.js';
-import { BUNDLED_DUMP, bundledSets, openBundledDump } from '../../src/dump/index.js';
+import { BUNDLED_DUMP, bundledSets, openBundledDump } from '../../src/dump/fixtures.js';
 import { scanQuerySets } from '../../src/dump/scan.js';
 import { formatAddress } from '../../src/errors.js';
 import { AddressSet } from '../../src/match/address-set.js';
