@@ -15,6 +15,9 @@ export interface UnresolvedPart {
 
 const EMPTY: Located = { view: new DataView(new ArrayBuffer(0)), bytes: new Uint8Array(0), offset: 0 };
 
+/** What one byte shown as hex costs against maxTotalBytes: the byte read and its two hex digits. */
+const HEX_COST = 3;
+
 /** 2^32, for joining the halves of a 64-bit pointer. */
 const TWO_32 = 0x1_0000_0000;
 
@@ -52,11 +55,11 @@ export class DecodeContext {
     return hi * TWO_32 + lo;
   }
 
-  /** Charge `n` bytes read at `address` against maxTotalBytes. */
+  /** Charge `n` bytes (read at `address`, or made from what was read there) against maxTotalBytes. */
   take(n: number, address: number): void {
     this.budget -= n;
     if (this.budget < 0) {
-      throw new InvalidDataError(`reading ${n} bytes at ${formatAddress(address)} would exceed maxTotalBytes (${this.limits.maxTotalBytes})`, '', BigInt(address));
+      throw new InvalidDataError(`decoding ${n} more bytes at ${formatAddress(address)} would exceed maxTotalBytes (${this.limits.maxTotalBytes})`, '', BigInt(address));
     }
   }
 
@@ -107,15 +110,30 @@ export class DecodeContext {
   /**
    * `length` bytes at `p` as hex. The length comes from a sibling member
    * (`lengthName`): negative or over `limit` is an error before any read.
+   * The hex counts against maxTotalBytes as well as the bytes read (three
+   * bytes per byte in all), so the budget bounds what a decode produces,
+   * not only what it reads: entries that all point at one sockaddr read it
+   * again and again, and each gets its own hex.
    */
   hex(p: number, length: number, lengthName: string, limit: number, limitName: string): string {
     if (length < 0) throw new InvalidDataError(`${lengthName} = ${length} is negative for the bytes at ${formatAddress(p)}`, '', BigInt(p));
     if (length > limit) throw new InvalidDataError(`${lengthName} = ${length} exceeds ${limitName} (${limit}) for the bytes at ${formatAddress(p)}`, '', BigInt(p));
     if (length === 0) return '';
-    this.take(length, p);
+    this.take(length * HEX_COST, p);
+    // The same bytes as last time (entries sharing a sockaddr): the same
+    // string, which costs no heap. Memory read once cannot change.
+    if (p === this.lastHexAt && length === this.lastHexLength) return this.lastHex;
     const l = this.space.locate(p, length);
-    return bytesToHex(l.bytes, l.offset, length);
+    const hex = bytesToHex(l.bytes, l.offset, length);
+    this.lastHexAt = p;
+    this.lastHexLength = length;
+    this.lastHex = hex;
+    return hex;
   }
+
+  private lastHexAt = -1;
+  private lastHexLength = 0;
+  private lastHex = '';
 
   /** For `$sockaddr`: the family, port and address text of the bytes at `p`. */
   sockaddr(p: number, length: number): SockaddrNote | undefined {

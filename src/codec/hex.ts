@@ -31,14 +31,39 @@ function wordTable(): string[] {
   return wordToHex;
 }
 
+/**
+ * Up to this many bytes, concatenation: V8 makes a string shorter than 13
+ * chars flat. Beyond it, each `+=` adds a rope node (~30 bytes on the heap
+ * for every 4 chars), so a 128-byte sockaddr's 256-char hex took ~2 KB
+ * instead of ~280: 65,536 entries sharing one such sockaddr decoded to
+ * ~270 MB of heap. Longer hex is written as ASCII codes and decoded once
+ * into one flat string.
+ */
+const CONCAT_MAX_BYTES = 6;
+const HEX_DIGITS = new Uint8Array(16).map((_, i) => '0123456789abcdef'.charCodeAt(i));
+/** Reused between calls (decoding is synchronous). */
+const REUSED_MAX = 4096;
+const asciiHex = new Uint8Array(REUSED_MAX);
+const ascii = new TextDecoder();
+
 export function bytesToHex(bytes: Uint8Array, start: number, length: number): string {
-  const words = wordTable();
-  let s = '';
-  const end = start + length;
-  let i = start;
-  for (; i + 1 < end; i += 2) s += words[(bytes[i]! << 8) | bytes[i + 1]!]!;
-  if (i < end) s += BYTE_TO_HEX[bytes[i]!]!;
-  return s;
+  if (length <= CONCAT_MAX_BYTES) {
+    const words = wordTable();
+    let s = '';
+    const end = start + length;
+    let i = start;
+    for (; i + 1 < end; i += 2) s += words[(bytes[i]! << 8) | bytes[i + 1]!]!;
+    if (i < end) s += BYTE_TO_HEX[bytes[i]!]!;
+    return s;
+  }
+  // A big blob gets a buffer of its own, so a 1 MiB one does not stay allocated.
+  const out = length * 2 <= REUSED_MAX ? asciiHex : new Uint8Array(length * 2);
+  for (let i = 0, j = start, k = 0; i < length; i++, j++, k += 2) {
+    const b = bytes[j]!;
+    out[k] = HEX_DIGITS[b >>> 4]!;
+    out[k + 1] = HEX_DIGITS[b & 15]!;
+  }
+  return ascii.decode(out.subarray(0, length * 2));
 }
 
 /** A regex test beats a charCodeAt loop here (`encode/typical`). */

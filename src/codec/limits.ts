@@ -14,15 +14,23 @@ export interface DecodeLimits {
   maxSockaddrLength: number;
   /** Largest BLOB.cbSize (and WSANSCLASSINFO.dwValueSize). Default 1 MiB. */
   maxBlobSize: number;
-  /** Most bytes one decode reads in all: structs, arrays, strings, bytes. Default 64 MiB. */
+  /**
+   * Most bytes one decode reads in all (structs, arrays, strings, bytes),
+   * counting the hex made from sockaddr and blob bytes too (two more bytes
+   * per byte), so it bounds what the decode produces as well as what it
+   * reads. For encode: the largest image. Default 64 MiB.
+   */
   maxTotalBytes: number;
 }
 
 /**
- * The defaults keep one decode under ~200 MB of JS heap even when every
- * limit is reached (64 MiB of 40-byte CSADDR_INFO entries would exceed
- * maxCount long before), and are far above anything a real WSASetService
- * call carries.
+ * The defaults are far above anything a real WSASetService call carries,
+ * and keep one decode, with its output, inside a 200 MB JS heap: strings
+ * and hex cost at most about what they count against maxTotalBytes, and
+ * objects are bounded by maxCount. Measured (docs/limits/codec.md):
+ * 65,536 entries whose 128-byte sockaddrs are all one shared sockaddr, or
+ * all distinct, decode and print under --max-old-space-size=200
+ * (test/codec/decode-memory.test.ts).
  */
 export const DEFAULT_DECODE_LIMITS: Readonly<DecodeLimits> = Object.freeze({
   maxStringUnits: 65_536,
