@@ -32,14 +32,16 @@ function wordTable(): string[] {
 }
 
 /**
- * Up to this many bytes, concatenation: V8 makes a string shorter than 13
- * chars flat. Beyond it, each `+=` adds a rope node (~30 bytes on the heap
- * for every 4 chars), so a 128-byte sockaddr's 256-char hex took ~2 KB
- * instead of ~280: 65,536 entries sharing one such sockaddr decoded to
- * ~270 MB of heap. Longer hex is written as ASCII codes and decoded once
- * into one flat string.
+ * Up to this many bytes (every sockaddr family rnrkit names: SOCKADDR_IN6
+ * is 28, SOCKADDR_BTH 30), concatenation, the fastest way for short hex.
+ * Beyond it, each `+=` would add a rope node (~30 bytes on the heap for
+ * every 4 chars), so a 128-byte sockaddr's 256-char hex took ~2 KB instead
+ * of ~280, and 65,536 entries sharing one such sockaddr decoded to ~270 MB
+ * of heap. Longer hex is written as ASCII codes and decoded once into one
+ * flat string. A rope of at most 32 bytes' hex costs ~450 bytes, bounded
+ * by maxCount like the objects that hold it.
  */
-const CONCAT_MAX_BYTES = 6;
+const CONCAT_MAX_BYTES = 32;
 const HEX_DIGITS = new Uint8Array(16).map((_, i) => '0123456789abcdef'.charCodeAt(i));
 /** Reused between calls (decoding is synchronous). */
 const REUSED_MAX = 4096;
