@@ -2,7 +2,7 @@
  * A benchmark case. Files in bench/cases/ export `cases: BenchCase[]`;
  * bench/run.ts picks them by the regex given on the command line.
  *
- * Names follow DESIGN.md §4: `area/case`, and a baseline measured side by
+ * Names follow docs/benchmarks.md: `area/case`, and a baseline measured side by
  * side is the case's name plus `@baseline` (`match/100k@c`).
  */
 export interface BenchCase {

@@ -2,7 +2,7 @@
  * npm run bench [-- PATTERN]: run the cases whose name matches PATTERN (a
  * regex; all by default) with the `benchmark` package, print a table with
  * each case's ratio to its baselines, and write bench/results.json as
- * [{"case","hz","unit"}] (DESIGN.md §4).
+ * [{"case","hz","unit"}] (docs/benchmarks.md).
  */
 import Benchmark from 'benchmark';
 import { readdirSync, writeFileSync } from 'node:fs';

@@ -1,6 +1,6 @@
 /**
  * rnrkit's error classes, by cause. Callers check them by class or `name`;
- * the CLI maps them to exit codes (DESIGN.md §4–5). As an error crosses a
+ * the CLI maps them to exit codes (docs/architecture.md, Errors). As an error crosses a
  * layer it gains context at the front of its field path, so the message a
  * user sees reads `lpcsaBuffer[2].LocalAddr.lpSockaddr: 0x…+16 is not in the
  * captured memory` even though the memory layer only knew the address.

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import type { BlobJson, CsAddrInfoJson, QuerySetJson, SocketAddressJson } from '../../../src/codec/canonical.js';
 
 /**
- * Random canonical query sets for property tests: every shape DESIGN.md §3
+ * Random canonical query sets for property tests: every shape docs/codec.md (canonical JSON)
  * allows, including empty strings, NULLs, lone surrogates (W), high bytes
  * (A), zero-length and odd-length sockaddrs, counts with NULL arrays, NULL
  * pointers with non-zero lengths.

@@ -1,7 +1,7 @@
 import type { CsAddrInfoJson, QuerySetJson } from '../../../src/codec/canonical.js';
 
 /**
- * Hand-written canonical sets covering the corners DESIGN.md §3 names. The
+ * Hand-written canonical sets covering the corners docs/codec.md (canonical JSON) names. The
  * sockaddr bytes are written out field by field so a reader can check them.
  */
 const IPV4_8080_192_168_0_1 = '0200' + '1f90' + 'c0a80001' + '0000000000000000';
