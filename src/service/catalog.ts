@@ -66,7 +66,7 @@ export class ProviderCatalog {
       namespace: e.namespace,
       name: e.name,
       enabled: e.enabled,
-      implementsSetService: typeof e.provider.NSPSetService === 'function',
+      implementsSetService: typeof e.provider.NSPSetService === 'function' || typeof e.provider.NSPSetServiceAsync === 'function',
     }));
   }
 }

@@ -13,6 +13,9 @@ import { archOption, charsetOption, json } from '../options.js';
 import type { Command, CommandContext } from '../run.js';
 import { CliUsageError } from '../usage-error.js';
 import { lookupCommand } from './service-lookup.js';
+import { DIRECTORY_OPTIONS, checkNoDirectoryOptions, directoryUrl, openDirectory } from './service-directory.js';
+import { DirectoryError } from '../../service/ldap/errors.js';
+import { PROVIDER_IDS } from '../../service/registry.js';
 
 const OPERATIONS: Record<string, number> = { register: RNRSERVICE_REGISTER, deregister: RNRSERVICE_DEREGISTER, delete: RNRSERVICE_DELETE };
 const SUBCOMMANDS = [...Object.keys(OPERATIONS), 'list', 'providers', 'lookup'];
@@ -22,6 +25,10 @@ const SUBCOMMANDS = [...Object.keys(OPERATIONS), 'list', 'providers', 'lookup'];
  * rnrkit service list [--store PATH]
  * rnrkit service providers
  * rnrkit service lookup --class GUID … (service-lookup.ts)
+ * … or any of them with --directory ldaps://HOST[:PORT]/BASE-DN --bind USER [--ca FILE]
+ *   [--password-file FILE] (service-directory.ts): Active Directory instead
+ *   of the store; a failure of the directory itself (unreachable, TLS,
+ *   bind, timeout, referral, schema) is one line and its own exit code, 3–9.
  *
  * The store is --store, else $RNRKIT_STORE, else rnrkit.db in the current
  * directory. A Winsock result is JSON on stdout (exit 0 on success, 1 on a
@@ -30,15 +37,24 @@ const SUBCOMMANDS = [...Object.keys(OPERATIONS), 'list', 'providers', 'lookup'];
  * Input is validated before the store is opened, so a call that fails
  * validation never creates or touches the store file.
  */
-export const service: Command = (ctx) => {
+export const service: Command = async (ctx) => {
   const [sub, ...rest] = ctx.args;
   if (sub === undefined || !SUBCOMMANDS.includes(sub)) {
     throw new CliUsageError(`service needs a subcommand: one of ${SUBCOMMANDS.join(', ')}${sub === undefined ? '' : ` (not ${JSON.stringify(sub)})`}`);
   }
-  if (sub === 'list') return list(ctx, rest);
-  if (sub === 'providers') return providers(ctx, rest);
-  if (sub === 'lookup') return lookupCommand(ctx, rest, storePath);
-  return setService(ctx, rest, OPERATIONS[sub]!);
+  try {
+    if (sub === 'list') return await list(ctx, rest);
+    if (sub === 'providers') return await providers(ctx, rest);
+    if (sub === 'lookup') return await lookupCommand(ctx, rest, storePath);
+    return await setService(ctx, rest, OPERATIONS[sub]!);
+  } catch (e) {
+    // Not a Winsock result and not bad input: the directory failed as a service, with its own exit code.
+    if (e instanceof DirectoryError) {
+      ctx.stderr(`rnrkit: ${e.message.replace(/\s*\n\s*/g, ' ')}\n`);
+      return e.exitCode;
+    }
+    throw e;
+  }
 };
 
 function storePath(value: string | undefined): string {
@@ -73,7 +89,7 @@ function readQuery(file: string): unknown {
   }
 }
 
-function setService({ stdout }: CommandContext, args: string[], operation: number): number {
+async function setService({ stdout, stderr }: CommandContext, args: string[], operation: number): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -84,9 +100,13 @@ function setService({ stdout }: CommandContext, args: string[], operation: numbe
       arch: { type: 'string' },
       charset: { type: 'string' },
       'busy-timeout': { type: 'string' },
+      ...DIRECTORY_OPTIONS,
     },
   });
   if (positionals.length !== 1) throw new CliUsageError('service register|deregister|delete takes one QUERY.json (canonical JSON of a query set, - for stdin)');
+  const url = directoryUrl(values);
+  if (url === undefined) checkNoDirectoryOptions(values, 'without one, the embedded store is used');
+  else if (values.store !== undefined) throw new CliUsageError('--store and --directory are two backends: give one');
   const arch = archOption(values.arch, 'x64');
   const charset = charsetOption(values.charset);
   const flags = values.multiple ? SERVICE_MULTIPLE : 0;
@@ -99,6 +119,22 @@ function setService({ stdout }: CommandContext, args: string[], operation: numbe
   } catch (e) {
     if (e instanceof WinsockError) return winsockFailure(stdout, e);
     throw e;
+  }
+  if (url !== undefined) {
+    const directory = await openDirectory(url, values, PROVIDER_IDS.directory, values.as, stderr);
+    const registry = new WinsockRegistry({ remoteDirectory: directory, principal: directory.principal, arch });
+    registry.startup();
+    try {
+      const result = await registry.setServiceTypedAsync(source, operation, flags);
+      stdout(json({ result: result.result, providers: result.providers }));
+      return 0;
+    } catch (e) {
+      if (e instanceof WinsockError) return winsockFailure(stdout, e);
+      throw e;
+    } finally {
+      registry.cleanup();
+      await directory.close();
+    }
   }
   const store = openStore(storePath(values.store), { busyTimeoutMs: busyTimeoutOption(values['busy-timeout']) });
   const registry = new WinsockRegistry({ store, principal: values.as ?? defaultPrincipal(), arch });
@@ -122,9 +158,21 @@ function winsockFailure(stdout: (text: string) => void, e: WinsockError): number
   return 1;
 }
 
-function list({ stdout }: CommandContext, args: string[]): number {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { store: { type: 'string' } } });
+async function list({ stdout, stderr }: CommandContext, args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { store: { type: 'string' }, ...DIRECTORY_OPTIONS } });
   if (positionals.length > 0) throw new CliUsageError('service list takes no arguments');
+  const url = directoryUrl(values);
+  if (url !== undefined) {
+    if (values.store !== undefined) throw new CliUsageError('--store and --directory are two backends: give one');
+    const directory = await openDirectory(url, values, PROVIDER_IDS.directory, undefined, stderr);
+    try {
+      stdout(json(await directory.list()));
+    } finally {
+      await directory.close();
+    }
+    return 0;
+  }
+  checkNoDirectoryOptions(values, 'without one, the embedded store is listed');
   const path = storePath(values.store);
   checkStorePath(path);
   // Listing a store that does not exist shows it empty, and does not create it.
@@ -147,9 +195,21 @@ function isEmptyFile(path: string): boolean {
   return stat.isFile() && stat.size === 0;
 }
 
-function providers({ stdout }: CommandContext, args: string[]): number {
-  const { positionals } = parseArgs({ args, allowPositionals: true, options: { store: { type: 'string' } } });
+async function providers({ stdout, stderr }: CommandContext, args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { store: { type: 'string' }, ...DIRECTORY_OPTIONS } });
   if (positionals.length > 0) throw new CliUsageError('service providers takes no arguments');
+  const url = directoryUrl(values);
+  if (url !== undefined) {
+    // Connected and bound, so a catalog that names the directory is one that works.
+    const directory = await openDirectory(url, values, PROVIDER_IDS.directory, undefined, stderr);
+    try {
+      stdout(json(new WinsockRegistry({ remoteDirectory: directory }).catalog.toJson()));
+    } finally {
+      await directory.close();
+    }
+    return 0;
+  }
+  checkNoDirectoryOptions(values, 'without one, the embedded store is described');
   // The catalog does not depend on the store's contents: an in-memory store stands in, so no file is touched.
   const store = openTransientStore();
   try {
