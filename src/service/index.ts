@@ -16,6 +16,8 @@ export { querySetToUnicode } from './ansi.js';
 export { openStore, ServiceStore, type StoreOptions, type StoredObject, type ServiceObjectJson, type PrincipalUsage } from './store.js';
 export { STORE_APPLICATION_ID, STORE_SCHEMA_VERSION } from './store-schema.js';
 export { DirectoryProvider, type DirectoryOptions } from './providers/directory.js';
+export { DEFAULT_FIELD_LIMITS, checkFieldLimits, type FieldLimits } from './limits.js';
+export { DEFAULT_PRINCIPAL_QUOTAS, checkPrincipalQuota, type PrincipalQuotas, type Usage } from './quotas.js';
 export { DnsProvider } from './providers/dns.js';
 export { SapProvider, type SapOptions, type SapClock, type SapAdvertisement } from './providers/sap.js';
 export { BluetoothProvider, type BluetoothOptions, type BluetoothRecord } from './providers/bluetooth.js';

@@ -20,6 +20,7 @@ import { type QuerySetSource, isCanonicalSource, isRawSource, resolveSource } fr
 import { providersInScope } from './scope.js';
 import type { ServiceObjectJson, ServiceStore } from './store.js';
 import { validateSetService } from './validate.js';
+import { type FieldLimits, checkFieldLimits, resolveFieldLimits } from './limits.js';
 
 /**
  * The built-in providers' ids. Directory, DNS and SAP are rnrkit's models,
@@ -47,6 +48,8 @@ export interface RegistryOptions {
   readonly arch?: Arch;
   /** Most CSADDR_INFO entries one call may carry; more is WSA_NOT_ENOUGH_MEMORY. Default 65536. */
   readonly maxAddressesPerCall?: number;
+  /** How large each member of a call may be (limits.ts); over a limit is WSA_NOT_ENOUGH_MEMORY before any provider runs. */
+  readonly fieldLimits?: Partial<FieldLimits>;
   /** Install Directory (with a store), DNS, SAP and Bluetooth. Default true. */
   readonly builtins?: boolean;
   readonly directory?: DirectoryOptions;
@@ -122,6 +125,7 @@ export class WinsockRegistry {
   readonly codePage: string;
   readonly arch: Arch;
   readonly maxAddressesPerCall: number;
+  readonly fieldLimits: FieldLimits;
   /** The built-in providers, for inspection (SAP advertisements, Bluetooth records). */
   readonly builtins: { directory?: DirectoryProvider; dns?: DnsProvider; sap?: SapProvider; bluetooth?: BluetoothProvider };
   /**
@@ -148,6 +152,7 @@ export class WinsockRegistry {
     ansiToText('', this.codePage);
     this.arch = options.arch ?? 'x64';
     this.maxAddressesPerCall = options.maxAddressesPerCall ?? 65_536;
+    this.fieldLimits = resolveFieldLimits(options.fieldLimits);
     this.serviceClasses = new Map([...(options.serviceClasses ?? new Map<string, unknown>())].map(([id, info]) => [canonicalGuid(id), info]));
     if (options.store) this.store = options.store;
     this.builtins = {};
@@ -282,6 +287,8 @@ export class WinsockRegistry {
     const resolved = resolveSource(source, this.arch, this.maxAddressesPerCall);
     const { arch, charset } = resolved;
     validateSetService(resolved.querySet, operation, controlFlags, arch, charset);
+    // Before any provider, so before any store's write lock: an oversized call delays no one.
+    checkFieldLimits(resolved.querySet, this.fieldLimits);
     const querySet = charset === 'A' ? querySetToUnicode(resolved.querySet, this.codePage, arch) : resolved.querySet;
     let memory: WritableAddressSpace | undefined;
     let privateCopy: PrivateCopy | undefined;

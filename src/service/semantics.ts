@@ -68,7 +68,8 @@ export function applyTable(
   }
 
   if (operation === RNRSERVICE_REGISTER) {
-    const given = AddressSet.fromCanonical(requested);
+    // Never built larger than an object may be: past the quota, the set stops with SetQuotaError (WSA_NOT_ENOUGH_MEMORY).
+    const given = AddressSet.fromCanonical(requested, { maxEntries: limits.maxAddressesPerObject });
     if (!existing) {
       return { action: 'write', created: true, state: 'REGISTERED', addresses: checkSize(given, limits), added: given.toCanonical(), removed: [], unmatched: [], alreadyPresent: [] };
     }

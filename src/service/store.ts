@@ -426,7 +426,8 @@ export class ServiceStore {
 
   private addressesFrom(bytes: Uint8Array, where: string): AddressSet {
     try {
-      return AddressSet.fromBytes(bytes);
+      // The provider enforces its own per-object quota; a quota stored with the set (from when it was built) is not the authority.
+      return AddressSet.fromBytes(bytes, { maxEntries: Infinity });
     } catch (e) {
       if (e instanceof RnrError) throw new StoreError(`${this.path}: ${where}: addresses are damaged: ${e.message}`);
       throw e;

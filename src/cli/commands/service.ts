@@ -9,6 +9,7 @@ import { WinsockRegistry } from '../../service/registry.js';
 import { openStore, openTransientStore } from '../../service/store.js';
 import { validateSetService } from '../../service/validate.js';
 import { checkStorePath } from '../../service/store-path.js';
+import { DEFAULT_FIELD_LIMITS, checkFieldLimits } from '../../service/limits.js';
 import { archOption, charsetOption, json } from '../options.js';
 import type { Command, CommandContext } from '../run.js';
 import { CliUsageError } from '../usage-error.js';
@@ -114,8 +115,9 @@ async function setService({ stdout, stderr }: CommandContext, args: string[], op
   const source = { querySet, arch, charset };
   try {
     // Everything ws2_32 checks before a provider runs, before the store is opened.
-    const resolved = resolveSource(source, arch, Number.MAX_SAFE_INTEGER);
+    const resolved = resolveSource(source, arch, 65_536);
     validateSetService(resolved.querySet, operation, flags, arch, charset);
+    checkFieldLimits(resolved.querySet, DEFAULT_FIELD_LIMITS);
   } catch (e) {
     if (e instanceof WinsockError) return winsockFailure(stdout, e);
     throw e;

@@ -8,8 +8,9 @@ import type { NamespaceProvider, NspCallContext, ProviderOutcome, SetServiceOper
 import { type TableAction, type TableLimits, applyTable } from '../semantics.js';
 import type { ServiceStore } from '../store.js';
 import { addressErrorAsWinsock } from './address-errors.js';
+import { type PrincipalQuotas, checkPrincipalQuota, resolvePrincipalQuotas } from '../quotas.js';
 
-export interface DirectoryOptions {
+export interface DirectoryOptions extends Partial<PrincipalQuotas> {
   /** Most objects this provider keeps; creating one more is WSA_NOT_ENOUGH_MEMORY. Default 1,000,000. */
   readonly maxObjects?: number;
   /** Most addresses one object holds; more is WSA_NOT_ENOUGH_MEMORY. Default 4096. */
@@ -28,11 +29,13 @@ export interface DirectoryOptions {
 export class DirectoryProvider implements NamespaceProvider {
   readonly maxObjects: number;
   readonly maxAddressesPerObject: number;
+  readonly quotas: PrincipalQuotas;
   private readonly limits: TableLimits;
 
   constructor(readonly store: ServiceStore, readonly namespace: number, options: DirectoryOptions = {}) {
     this.maxObjects = options.maxObjects ?? 1_000_000;
     this.maxAddressesPerObject = options.maxAddressesPerObject ?? 4096;
+    this.quotas = resolvePrincipalQuotas({ maxObjectsPerPrincipal: options.maxObjectsPerPrincipal, maxAddressesPerPrincipal: options.maxAddressesPerPrincipal });
     this.limits = { maxAddressesPerObject: this.maxAddressesPerObject };
   }
 
@@ -48,10 +51,28 @@ export class DirectoryProvider implements NamespaceProvider {
       // needed either: everything before the one write statement only reads,
       // and a statement that fails is undone by SQLite on its own.
       if (store.inTransaction) return this.operate(providerId, key, qs, operation, multiple, context);
+      if (operation === RNRSERVICE_REGISTER) this.refuseBeforeLocking(key, qs, context);
       return store.transaction(() => this.operate(providerId, key, qs, operation, multiple, context));
     } catch (e) {
       throw addressErrorAsWinsock(e);
     }
+  }
+
+  /**
+   * The quotas, checked against the last committed state before the write
+   * lock is taken: a principal at its quota is refused without making
+   * anyone else wait. Only what is certain is refused here — a new object
+   * from a principal at its object quota, or one with addresses from a
+   * principal at its address quota; `operate` checks everything again, exactly,
+   * inside the transaction.
+   */
+  private refuseBeforeLocking(key: ObjectKey, qs: QuerySetJson, context: NspCallContext): void {
+    const usage = this.store.usageOf(context.principal);
+    const atObjects = usage.objects >= this.quotas.maxObjectsPerPrincipal;
+    const atAddresses = usage.addresses >= this.quotas.maxAddressesPerPrincipal && (qs.lpcsaBuffer?.length ?? 0) > 0;
+    if (!atObjects && !atAddresses) return;
+    if (this.store.find(key) !== undefined) return;
+    checkPrincipalQuota(context.principal, usage, 1, qs.lpcsaBuffer?.length ?? 0, this.quotas);
   }
 
   private operate(providerId: string, key: ObjectKey, qs: QuerySetJson, operation: SetServiceOperation, multiple: boolean, context: NspCallContext): ProviderOutcome {
@@ -67,7 +88,12 @@ export class DirectoryProvider implements NamespaceProvider {
     } else if (operation === RNRSERVICE_REGISTER && store.countObjects(providerId) >= this.maxObjects) {
       throw notEnoughMemory(`the provider holds its quota of ${this.maxObjects} objects`);
     }
+    const sizeBefore = existing?.addresses.size ?? 0;
     const action = applyTable(existing, operation, multiple, requested, this.limits);
+    if (action.action === 'write') {
+      const owner = existing?.owner ?? context.principal;
+      checkPrincipalQuota(owner, store.usageOf(owner), existing ? 0 : 1, action.addresses.size - sizeBefore, this.quotas);
+    }
     if (action.action === 'delete') {
       store.remove(existing!.id);
       return { object: 'deleted', removed: action.removed, unmatched: action.unmatched };
@@ -114,6 +140,9 @@ export class DirectoryProvider implements NamespaceProvider {
       throw e;
     }
     if (action.action !== 'write') throw new Error('RNRSERVICE_REGISTER of a new object is a write');
+    // Over a quota, or perhaps not new at all: the general path finds out which, and answers.
+    const usage = this.store.usageOf(context.principal);
+    if (usage.objects + 1 > this.quotas.maxObjectsPerPrincipal || usage.addresses + action.addresses.size > this.quotas.maxAddressesPerPrincipal) return undefined;
     const id = this.store.insertIfNew({
       key, provider: providerId, namespace: this.namespace, serviceClassId: key.serviceClassId,
       instanceName: qs.lpszServiceInstanceName, context: qs.lpszContext, state: action.state, owner: context.principal,
