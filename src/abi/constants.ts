@@ -113,7 +113,13 @@ export const FROM_PROTOCOL_INFO = -1;
  */
 export const IPROTOCOL_ANY = -1;
 
-/** dwControlFlags of WSALookupServiceBegin/Next (winsock2.h). */
+/**
+ * dwControlFlags of WSALookupServiceBegin/Next, as winsock2.h defines them.
+ * The WSALookupServiceBegin page's table swaps the values of
+ * LUP_FLUSHCACHE and LUP_FLUSHPREVIOUS; the header (and so the ABI) has
+ * LUP_FLUSHCACHE 0x1000 and LUP_FLUSHPREVIOUS 0x2000, which the Wine test
+ * of the lookup buffers checks against the mingw-w64 header.
+ */
 export const LUP = {
   LUP_DEEP: 0x0001,
   LUP_CONTAINERS: 0x0002,
@@ -128,8 +134,8 @@ export const LUP = {
   LUP_RETURN_ALIASES: 0x0400,
   LUP_RETURN_QUERY_STRING: 0x0800,
   LUP_RETURN_ALL: 0x0ff0,
-  LUP_FLUSHPREVIOUS: 0x1000,
-  LUP_FLUSHCACHE: 0x2000,
+  LUP_FLUSHCACHE: 0x1000,
+  LUP_FLUSHPREVIOUS: 0x2000,
   LUP_RES_SERVICE: 0x8000,
 } as const;
 
