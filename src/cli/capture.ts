@@ -1,16 +1,15 @@
-import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import type { Arch } from '../abi/types.js';
 import type { Charset } from '../codec/canonical.js';
 import { MinidumpFormatError } from '../dump/errors.js';
 import { describeFirstBytes, kernelDumpError } from '../dump/file-kind.js';
-import { gunzipSource, isGzip } from '../dump/gzip.js';
+import { fileSource } from '../dump/file-source.js';
+import { inflateGzipFile, isGzip } from '../dump/gzip.js';
 import { Minidump, isMinidump } from '../dump/minidump.js';
 import { scanQuerySets } from '../dump/scan.js';
 import type { ByteSource } from '../dump/source.js';
-import { fileSource } from '../dump/file-source.js';
+import { type SourceRegion, SourceRegions } from '../dump/source-regions.js';
 import type { AddressSpace } from '../memory/address-space.js';
-import { parseAddress } from '../memory/address-space.js';
-import { type Region, RegionList } from '../memory/region-list.js';
+import { addressOption, sizeOption } from './options.js';
 import { CliUsageError } from './usage-error.js';
 
 /** A file opened as memory for `decode`, `scan`, `match` and friends. */
@@ -37,6 +36,8 @@ export interface CaptureOptions {
   readonly base?: string;
   /** `--region ADDR=FILE`, repeatable: more raw files, each with its own base (with or without FILE). */
   readonly regions?: readonly string[];
+  /** `--max-inflated`: the most bytes a gzipped capture may inflate to (default 4 GiB). */
+  readonly maxInflatedBytes?: number;
 }
 
 /**
@@ -46,29 +47,42 @@ export interface CaptureOptions {
 export const CAPTURE_OPTIONS = {
   base: { type: 'string' },
   region: { type: 'string', multiple: true },
+  'max-inflated': { type: 'string' },
 } as const;
+
+/** CaptureOptions from the parsed CAPTURE_OPTIONS values. */
+export function captureOptions(values: { base?: string | undefined; region?: string[] | undefined; 'max-inflated'?: string | undefined }): CaptureOptions {
+  return {
+    ...(values.base !== undefined ? { base: values.base } : {}),
+    ...(values.region !== undefined ? { regions: values.region } : {}),
+    ...(values['max-inflated'] !== undefined ? { maxInflatedBytes: sizeOption(values['max-inflated'], '--max-inflated') } : {}),
+  };
+}
 
 /**
  * Open FILE as memory: a minidump (recognised by its 'MDMP' signature,
  * gzipped or not; arch from its SystemInfo), or a raw image whose first byte
  * is at --base. `--region ADDR=FILE` adds raw files at their own bases, and
- * works without FILE too (pass `undefined`).
+ * works without FILE too (pass `undefined`). Files are read positionally,
+ * never whole; a .gz is inflated as a stream into an unlinked temporary
+ * file first (capped by `maxInflatedBytes`).
  */
-export function openCapture(file: string | undefined, options: CaptureOptions = {}): Capture {
-  const regions = options.regions ?? [];
+export async function openCapture(file: string | undefined, options: CaptureOptions = {}): Promise<Capture> {
+  const regionSpecs = options.regions ?? [];
   if (file === undefined) {
-    if (regions.length === 0) throw new CliUsageError('give a capture FILE or at least one --region ADDR=FILE');
+    if (regionSpecs.length === 0) throw new CliUsageError('give a capture FILE or at least one --region ADDR=FILE');
     if (options.base !== undefined) throw new CliUsageError('--base places FILE; with only --region files, each has its own ADDR');
-    return openCaptureFromRegions(regions);
+    return openCaptureFromRegions(regionSpecs, options);
   }
-  const source = openSource(file);
+  const source = await openSource(file, options);
+  const opened: SourceRegion[] = [];
   let handedOver = false;
   try {
     const head = new Uint8Array(8);
     source.readInto(head, 0);
     if (isMinidump(head)) {
       if (options.base !== undefined) throw new CliUsageError(`${file} is a minidump: its ranges carry their own addresses, --base is for raw images`);
-      if (regions.length > 0) throw new CliUsageError(`${file} is a minidump: --region adds raw files to raw captures only`);
+      if (regionSpecs.length > 0) throw new CliUsageError(`${file} is a minidump: --region adds raw files to raw captures only`);
       const minidump = new Minidump(source, file);
       handedOver = true;
       return minidumpCapture(minidump);
@@ -83,22 +97,31 @@ export function openCapture(file: string | undefined, options: CaptureOptions = 
       }
       throw new CliUsageError(`${file} is a raw image: --base ADDR is required (where its first byte was in memory)`);
     }
-    const base = parseAddressOption(options.base, '--base');
-    const bytes = new Uint8Array(source.size);
-    source.readInto(bytes, 0);
-    const all: Region[] = [{ base, bytes }, ...regions.map(readRegion)];
-    const space = all.length === 1 ? RegionList.flat(bytes, base, file) : new RegionList(all, `${file} and ${all.length - 1} regions`);
-    return { space, kind: 'raw', defaultAt: base, close() {} };
+    const base = addressOption(options.base, '--base', source.size);
+    opened.push({ base, source, label: file });
+    for (const spec of regionSpecs) opened.push(await openRegion(spec, options));
+    const space = new SourceRegions(opened, opened.length === 1 ? file : `${file} and ${opened.length - 1} regions`);
+    handedOver = true;
+    return { space, kind: 'raw', defaultAt: base, close() { space.close(); } };
   } finally {
-    if (!handedOver) source.close();
+    if (!handedOver) {
+      source.close();
+      for (const r of opened) if (r.source !== source) r.source.close();
+    }
   }
 }
 
 /** Raw files at their bases (`--region ADDR=FILE`…): the first one's base is the default --at. */
-export function openCaptureFromRegions(regions: readonly string[]): Capture {
-  const all = regions.map(readRegion);
-  const space = new RegionList(all, all.length === 1 ? regions[0]! : `${all.length} regions`);
-  return { space, kind: 'raw', ...(all[0] ? { defaultAt: all[0].base } : {}), close() {} };
+export async function openCaptureFromRegions(regionSpecs: readonly string[], options: CaptureOptions = {}): Promise<Capture> {
+  const opened: SourceRegion[] = [];
+  try {
+    for (const spec of regionSpecs) opened.push(await openRegion(spec, options));
+    const space = new SourceRegions(opened, opened.length === 1 ? regionSpecs[0]! : `${opened.length} regions`);
+    return { space, kind: 'raw', ...(opened[0] ? { defaultAt: opened[0].base } : {}), close() { space.close(); } };
+  } catch (e) {
+    for (const r of opened) r.source.close();
+    throw e;
+  }
 }
 
 function minidumpCapture(minidump: Minidump): Capture {
@@ -121,39 +144,27 @@ function minidumpCapture(minidump: Minidump): Capture {
   };
 }
 
-function openSource(file: string): ByteSource {
+/** The file's bytes: positional reads of the file itself, or of its inflated copy when it is gzipped. */
+async function openSource(file: string, options: CaptureOptions): Promise<ByteSource> {
+  const source = fileSource(file);
   const head = new Uint8Array(2);
-  const fd = openSync(file, 'r');
-  try {
-    readSync(fd, head, 0, 2, 0);
-  } finally {
-    closeSync(fd);
-  }
-  return isGzip(head) ? gunzipSource(file) : fileSource(file);
+  source.readInto(head, 0);
+  if (!isGzip(head)) return source;
+  source.close();
+  return inflateGzipFile(file, options.maxInflatedBytes === undefined ? {} : { maxInflatedBytes: options.maxInflatedBytes });
 }
 
-function readRegion(spec: string): Region {
+async function openRegion(spec: string, options: CaptureOptions): Promise<SourceRegion> {
   const eq = spec.indexOf('=');
   if (eq <= 0 || eq === spec.length - 1) throw new CliUsageError(`--region ${JSON.stringify(spec)}: expected ADDR=FILE, e.g. --region 0x7ff600001000=heap.bin`);
-  const base = parseAddressOption(spec.slice(0, eq), '--region');
+  const address = spec.slice(0, eq);
   const path = spec.slice(eq + 1);
-  let bytes: Uint8Array = readFileSync(path);
-  if (isGzip(bytes)) {
-    const source = gunzipSource(path);
-    try {
-      bytes = new Uint8Array(source.size);
-      source.readInto(bytes, 0);
-    } finally {
-      source.close();
-    }
-  }
-  return { base, bytes };
-}
-
-function parseAddressOption(text: string, option: string): number {
+  addressOption(address, '--region');
+  const source = await openSource(path, options);
   try {
-    return parseAddress(text);
+    return { base: addressOption(address, '--region', source.size), source, label: path };
   } catch (e) {
-    throw new CliUsageError(`${option} ${JSON.stringify(text)}: ${(e as Error).message}`);
+    source.close();
+    throw e;
   }
 }

@@ -2,6 +2,7 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type Command, runCommand } from './run.js';
+import { errorLine } from './terminal-text.js';
 
 /**
  * `rnrkit COMMAND …`. Commands load lazily so `rnrkit layout` does not pay
@@ -43,7 +44,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   }
   const entry = COMMANDS[name];
   if (!entry) {
-    stderr(`rnrkit: unknown command ${JSON.stringify(name)}: one of ${Object.keys(COMMANDS).join(', ')}\n`);
+    stderr(errorLine(`unknown command ${JSON.stringify(name)}: one of ${Object.keys(COMMANDS).join(', ')}`));
     return 2;
   }
   return runCommand(await entry.load(), { args, stdout, stderr, interactive: io.interactive });
@@ -53,6 +54,6 @@ const invokedDirectly = process.argv[1] !== undefined && realpathSync(process.ar
 if (invokedDirectly) {
   main(process.argv.slice(2)).then(
     (code) => { process.exitCode = code; },
-    (e: unknown) => { process.stderr.write(`rnrkit: ${String(e)}\n`); process.exitCode = 1; },
+    (e: unknown) => { process.stderr.write(errorLine(`internal error (please report): ${String(e)}`)); process.exitCode = 1; },
   );
 }

@@ -1,4 +1,5 @@
 import { RnrError } from '../errors.js';
+import { errorLine, escapeForTerminal } from './terminal-text.js';
 import { CliUsageError } from './usage-error.js';
 
 /** What a command gets: its arguments and where to write. */
@@ -23,18 +24,20 @@ export async function runCommand(command: Command, ctx: CommandContext): Promise
     return await command(ctx);
   } catch (e) {
     if (e instanceof CliUsageError || isParseArgsError(e)) {
-      ctx.stderr(`rnrkit: ${oneLine((e as Error).message)}\n`);
+      ctx.stderr(errorLine((e as Error).message));
       return 2;
     }
     if (e instanceof RnrError) {
-      ctx.stderr(`rnrkit: ${oneLine(e.message)}\n`);
+      ctx.stderr(errorLine(e.message));
       return 1;
     }
     if (isFileError(e)) {
-      ctx.stderr(`rnrkit: ${oneLine(e.message)}\n`);
+      ctx.stderr(errorLine(e.message));
       return 1;
     }
-    ctx.stderr(`rnrkit: internal error (please report): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    // The stack keeps its line breaks (it is for a bug report), but bytes from an input file in the message are escaped all the same.
+    const text = e instanceof Error ? (e.stack ?? e.message) : String(e);
+    ctx.stderr(`rnrkit: internal error (please report): ${text.split('\n').map(escapeForTerminal).join('\n')}\n`);
     return 1;
   }
 }
@@ -48,6 +51,3 @@ function isFileError(e: unknown): e is NodeJS.ErrnoException {
   return e instanceof Error && typeof (e as NodeJS.ErrnoException).code === 'string' && typeof (e as NodeJS.ErrnoException).syscall === 'string';
 }
 
-function oneLine(text: string): string {
-  return text.replace(/\s*\n\s*/g, ' ');
-}

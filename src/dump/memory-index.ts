@@ -42,7 +42,8 @@ interface Piece {
  * not overlap; the rule only has to be deterministic and independent of how
  * the index happens to be sorted.
  */
-export function buildMemoryIndex(declared: readonly DeclaredRange[], fileSize: number, warn: (message: string) => void): Segment[] {
+export function buildMemoryIndex(allDeclared: readonly DeclaredRange[], fileSize: number, warn: (message: string) => void): Segment[] {
+  const declared = refuseReusedFileBytes(allDeclared, fileSize, warn);
   const n = declared.length;
   const pieces: Piece[] = [];
   // A truncated dump cuts one range and loses every later one: name the
@@ -69,6 +70,42 @@ export function buildMemoryIndex(declared: readonly DeclaredRange[], fileSize: n
   }
   if (!overlapping) return pieces.map(toSegment);
   return resolveOverlaps(pieces, declared, warn);
+}
+
+/**
+ * Amplification: every mapped byte must be a distinct byte of the file.
+ * A descriptor whose present bytes share file bytes with another one's is
+ * refused whole, so 60,000 descriptors that all point at the same 2 MB
+ * cannot make 120 GB of memory to scan: the mapped total never exceeds the
+ * file's size, and every pass over the memory is bounded by it. Real dumps
+ * never share: each MemoryListStream descriptor has its own RVA, and
+ * Memory64ListStream's bytes follow each other from BaseRva.
+ *
+ * Of the descriptors that share, the one whose bytes start first in the
+ * file is kept (the earlier listed on a tie); the rest are counted in one
+ * warning that names the first refused one. O(n log n).
+ */
+function refuseReusedFileBytes(declared: readonly DeclaredRange[], fileSize: number, warn: (message: string) => void): readonly DeclaredRange[] {
+  const present = (d: DeclaredRange) => Math.max(0, Math.min(d.length, fileSize - d.fileOffset));
+  const order: number[] = [];
+  for (let k = 0; k < declared.length; k++) if (present(declared[k]!) > 0) order.push(k);
+  order.sort((a, b) => declared[a]!.fileOffset - declared[b]!.fileOffset || a - b);
+  const refused = new Set<number>();
+  let refusedBytes = 0;
+  let claimedTo = 0;
+  for (const k of order) {
+    const d = declared[k]!;
+    if (d.fileOffset < claimedTo) {
+      refused.add(k);
+      refusedBytes += present(d);
+      continue;
+    }
+    claimedTo = d.fileOffset + present(d);
+  }
+  if (refused.size === 0) return declared;
+  const first = declared[Math.min(...refused)]!;
+  warn(`${refused.size} memory descriptor${refused.size === 1 ? '' : 's'} (${refusedBytes} bytes of file) map file bytes another descriptor already maps, e.g. ${first.origin} ${formatAddress(first.base)}+${first.length} at file offset ${formatAddress(first.fileOffset)}: refused, so no byte of the file is mapped twice`);
+  return declared.filter((_, k) => !refused.has(k));
 }
 
 function toSegment(p: Piece): Segment {

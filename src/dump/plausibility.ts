@@ -40,6 +40,12 @@ export const DEFAULT_PLAUSIBILITY_LIMITS: PlausibilityLimits = { maxStringUnits:
 const EXAMINED_CSADDRS = 16;
 /** Above 2^47 lies no user-mode x64 address (the canonical lower half). */
 const USER_LIMIT_X64_HIGH = 0x8000;
+/**
+ * Below 64 KiB lies no user-mode address on either arch: Windows keeps the
+ * first 64 KiB free to catch NULL-pointer arithmetic (MmLowestUserAddress
+ * is 0x10000), so a non-NULL pointer word there is not a pointer.
+ */
+const LOWEST_USER_ADDRESS = 0x10000;
 
 const NS_NAMES = new Map<number, string>(Object.entries(NS).map(([k, v]) => [v, k]));
 const AF_NAMES = new Map<number, string>(Object.entries(AF).map(([k, v]) => [v, k]));
@@ -146,8 +152,10 @@ export function pointersPossible(view: DataView, base: number, shape: Shape): bo
   for (let i = 0; i < p.length; i += 2) {
     const at = base + p[i]!;
     const lo = view.getUint32(at, true);
-    if (shape.ptr === 8 && view.getUint32(at + 4, true) >= USER_LIMIT_X64_HIGH) return false;
+    const hi = shape.ptr === 8 ? view.getUint32(at + 4, true) : 0;
+    if (hi >= USER_LIMIT_X64_HIGH) return false;
     if ((lo & (p[i + 1]! - 1)) !== 0) return false;
+    if (hi === 0 && lo !== 0 && lo < LOWEST_USER_ADDRESS) return false;
   }
   return true;
 }
@@ -163,8 +171,11 @@ export function wordsPossible(words: Uint32Array, index: number, shape: Shape, l
   const p = shape.pointers;
   for (let i = 0; i < p.length; i += 2) {
     const w = index + (p[i]! >>> 2);
-    if ((words[w]! & (p[i + 1]! - 1)) !== 0) return false;
-    if (shape.ptr === 8 && words[w + 1]! >= USER_LIMIT_X64_HIGH) return false;
+    const lo = words[w]!;
+    if ((lo & (p[i + 1]! - 1)) !== 0) return false;
+    const hi = shape.ptr === 8 ? words[w + 1]! : 0;
+    if (hi >= USER_LIMIT_X64_HIGH) return false;
+    if (hi === 0 && lo !== 0 && lo < LOWEST_USER_ADDRESS) return false;
   }
   return words[index + (shape.f.dwNumberOfProtocols! >>> 2)]! <= limits.maxProtocols
     && words[index + (shape.f.dwNumberOfCsAddrs! >>> 2)]! <= limits.maxCsAddrs;
@@ -172,10 +183,11 @@ export function wordsPossible(words: Uint32Array, index: number, shape: Shape, l
 
 /** A pointer read from the candidate: 0 for NULL; throws Impossible for one no user-mode process has. */
 function pointerAt(view: DataView, offset: number, shape: Shape, what: string): number {
-  if (shape.ptr === 4) return view.getUint32(offset, true);
-  const hi = view.getUint32(offset + 4, true);
+  const hi = shape.ptr === 4 ? 0 : view.getUint32(offset + 4, true);
   if (hi >= USER_LIMIT_X64_HIGH) throw new Impossible(`${what} is not a user-mode pointer`);
-  return hi * 0x1_0000_0000 + view.getUint32(offset, true);
+  const value = hi * 0x1_0000_0000 + view.getUint32(offset, true);
+  if (value !== 0 && value < LOWEST_USER_ADDRESS) throw new Impossible(`${what} → 0x${value.toString(16)} lies in the first 64 KiB, where no user-mode address is`);
+  return value;
 }
 
 function aligned(p: number, alignment: number, what: string): void {

@@ -62,15 +62,23 @@ export function toBigAddress(address: number | bigint): bigint {
 }
 
 /**
- * Parse a user's address (`0x…` hex or decimal, or a bigint) into a safe
- * number, or explain why not.
+ * Parse a user's address (`0x…` hex or decimal digits, or a bigint) into a
+ * safe number, or explain why not. Only those two spellings: an empty
+ * string is not 0, and `0b…`/`0o…` (which BigInt would take) are refused,
+ * since nobody writes an address that way and a typo should not silently
+ * become some other address.
  */
 export function parseAddress(text: string | number | bigint): number {
   let value: bigint;
-  try {
-    value = typeof text === 'bigint' ? text : typeof text === 'number' ? BigInt(text) : BigInt(text.trim());
-  } catch {
-    throw new MemoryError(0n, 0, `${String(text)} is not an address (0x… hex or decimal)`);
+  if (typeof text === 'bigint') value = text;
+  else if (typeof text === 'number') {
+    if (!Number.isSafeInteger(text)) throw new MemoryError(0n, 0, `${String(text)} is not an address (a non-negative integer below 2^53)`);
+    value = BigInt(text);
+  } else {
+    const trimmed = text.trim();
+    if (trimmed === '') throw new MemoryError(0n, 0, 'an empty string is not an address (0x… hex or decimal)');
+    if (!/^(?:0[xX][0-9a-fA-F]+|[0-9]+)$/.test(trimmed)) throw new MemoryError(0n, 0, `${JSON.stringify(text)} is not an address (0x… hex or decimal)`);
+    value = BigInt(trimmed);
   }
   if (value < 0n || value >= BigInt(ADDRESS_LIMIT)) throw new MemoryError(value < 0n ? 0n : value, 0, `0x${value.toString(16)} is beyond 2^53, which rnrkit cannot address exactly`);
   return Number(value);

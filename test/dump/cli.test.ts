@@ -133,8 +133,8 @@ describe('a truncated dump on the command line', () => {
 });
 
 describe('openCapture (what `rnrkit decode DUMP --at ADDR` opens)', () => {
-  it('recognises a minidump by its signature, gzipped or not, with the arch from SystemInfo', () => {
-    const capture = openCapture(DUMP);
+  it('recognises a minidump by its signature, gzipped or not, with the arch from SystemInfo', async () => {
+    const capture = await openCapture(DUMP);
     try {
       expect([capture.kind, capture.arch]).toEqual(['minidump', 'x64']);
       for (const set of sets) expect(decodeQuerySet(capture.space, set.at, { arch: capture.arch!, charset: set.charset })).toEqual(set.expected);
@@ -145,14 +145,14 @@ describe('openCapture (what `rnrkit decode DUMP --at ADDR` opens)', () => {
     }
   });
 
-  it('combines --region files into one space where adjacent regions read as one', () => {
+  it('combines --region files into one space where adjacent regions read as one', async () => {
     const full = sets.find((s) => s.name === 'w-full')!;
     // Cut the set's heap neighbourhood into two adjacent raw files, mid-struct.
     const start = full.at - 0x40;
     const bytes = md.read(start, 0x800);
     writeFileSync(join(work, 'a.bin'), bytes.subarray(0, 0x60));
     writeFileSync(join(work, 'b.bin'), bytes.subarray(0x60));
-    const capture = openCapture(undefined, { regions: [`${hex(start)}=${join(work, 'a.bin')}`, `${hex(start + 0x60)}=${join(work, 'b.bin')}`] });
+    const capture = await openCapture(undefined, { regions: [`${hex(start)}=${join(work, 'a.bin')}`, `${hex(start + 0x60)}=${join(work, 'b.bin')}`] });
     try {
       expect(capture.kind).toBe('raw');
       expect(decodeQuerySet(capture.space, full.at, { arch: 'x64', charset: 'W' })).toEqual(full.expected);

@@ -1,9 +1,8 @@
 import { parseArgs } from 'node:util';
 import { annotateQuerySet } from '../../dump/annotate.js';
 import { AddressLocator } from '../../dump/where-is.js';
-import { parseAddress } from '../../memory/address-space.js';
-import { CAPTURE_OPTIONS, openCapture } from '../capture.js';
-import { archOption, charsetOption } from '../options.js';
+import { CAPTURE_OPTIONS, captureOptions, openCapture } from '../capture.js';
+import { LARGEST_QUERY_SET, addressOption, archOption, charsetOption } from '../options.js';
 import type { Command } from '../run.js';
 import { CliUsageError } from '../usage-error.js';
 
@@ -16,22 +15,18 @@ const USAGE = 'annotate FILE --at ADDR [--arch x86|x64] [--charset W|A] [--base 
  * --at, a minidump's best scan candidate (and its charset) is used. In a
  * minidump every pointer is labelled with what holds its target.
  */
-export const annotate: Command = ({ args, stdout }) => {
+export const annotate: Command = async ({ args, stdout }) => {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
     options: { ...CAPTURE_OPTIONS, at: { type: 'string' }, arch: { type: 'string' }, charset: { type: 'string' } },
   });
   if (positionals.length > 1) throw new CliUsageError(`annotate takes one capture: ${USAGE}`);
-  const capture = openCapture(positionals[0], { base: values.base, regions: values.region });
+  const at0 = values.at === undefined ? undefined : addressOption(values.at, '--at', LARGEST_QUERY_SET);
+  const capture = await openCapture(positionals[0], captureOptions(values));
   try {
     const arch = archOption(values.arch ?? capture.arch);
-    let at: number | undefined;
-    try {
-      at = values.at !== undefined ? parseAddress(values.at) : capture.defaultAt;
-    } catch (e) {
-      throw new CliUsageError(`--at ${JSON.stringify(values.at)}: ${(e as Error).message}`);
-    }
+    const at = at0 ?? capture.defaultAt;
     if (at === undefined) throw new CliUsageError(`--at ADDR is required (where the query set is): ${USAGE}`);
     const charset = values.charset !== undefined ? charsetOption(values.charset) : values.at === undefined ? (capture.defaultCharset ?? 'W') : 'W';
     // A minidump says what holds each address; raw images cannot.

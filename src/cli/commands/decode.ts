@@ -1,8 +1,7 @@
 import { parseArgs } from 'node:util';
 import { decodeQuerySet } from '../../codec/decode.js';
-import { parseAddress } from '../../memory/address-space.js';
-import { CAPTURE_OPTIONS, openCapture } from '../capture.js';
-import { archOption, charsetOption, json } from '../options.js';
+import { CAPTURE_OPTIONS, captureOptions, openCapture } from '../capture.js';
+import { LARGEST_QUERY_SET, addressOption, archOption, charsetOption, json } from '../options.js';
 import type { Command } from '../run.js';
 import { CliUsageError } from '../usage-error.js';
 
@@ -16,7 +15,7 @@ import { CliUsageError } from '../usage-error.js';
  * capture that cannot be decoded exits 1 with one line naming the field and
  * address.
  */
-export const decode: Command = ({ args, stdout }) => {
+export const decode: Command = async ({ args, stdout }) => {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -34,8 +33,8 @@ export const decode: Command = ({ args, stdout }) => {
   if ((file === undefined && regions.length === 0) || extra.length > 0) {
     throw new CliUsageError('decode takes one FILE: rnrkit decode FILE [--arch x86|x64] [--charset W|A] [--base ADDR] [--region ADDR=FILE]… [--at ADDR] [--lenient] [--annotate]');
   }
-  const at = values.at === undefined ? undefined : addressOption(values.at, '--at');
-  const capture = openCapture(file, { ...(values.base !== undefined ? { base: values.base } : {}), regions });
+  const at = values.at === undefined ? undefined : addressOption(values.at, '--at', LARGEST_QUERY_SET);
+  const capture = await openCapture(file, captureOptions(values));
   try {
     const arch = archOption(values.arch, capture.arch);
     // A capture whose scanner found the set also knows its charset, but
@@ -52,10 +51,3 @@ export const decode: Command = ({ args, stdout }) => {
   }
 };
 
-function addressOption(text: string, option: string): number {
-  try {
-    return parseAddress(text);
-  } catch (e) {
-    throw new CliUsageError(`${option} ${JSON.stringify(text)}: ${(e as Error).message}`);
-  }
-}

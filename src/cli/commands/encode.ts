@@ -1,19 +1,20 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { encodeQuerySet } from '../../codec/encode.js';
 import { parseQuerySetJson } from '../../codec/parse.js';
-import { InvalidDataError, UsageError, formatAddress } from '../../errors.js';
-import { parseAddress } from '../../memory/address-space.js';
-import { archOption, charsetOption, json } from '../options.js';
+import { UsageError, formatAddress } from '../../errors.js';
+import { readJsonInput } from '../json-input.js';
+import { addressOption, archOption, charsetOption, json, sizeOption } from '../options.js';
 import type { Command } from '../run.js';
 import { CliUsageError } from '../usage-error.js';
 
 /**
- * rnrkit encode JSON|- --arch A --base ADDR [--charset W|A] -o OUT
+ * rnrkit encode JSON|- --arch A --base ADDR [--charset W|A] [--max-input BYTES] -o OUT
  *
  * Reads canonical JSON (a file, or stdin for `-`), validates it, writes the
  * flat image with the struct at --base to OUT and prints
- * `{"at":"0x…","size":n}`. Invalid JSON exits 1 naming the member path.
+ * `{"at":"0x…","size":n}`. Invalid JSON exits 1 naming the member path;
+ * input over --max-input (default 64 MiB, docs/limits/captures.md) exits 1.
  */
 export const encode: Command = ({ args, stdout }) => {
   const { values, positionals } = parseArgs({
@@ -24,6 +25,7 @@ export const encode: Command = ({ args, stdout }) => {
       charset: { type: 'string' },
       base: { type: 'string' },
       output: { type: 'string', short: 'o' },
+      'max-input': { type: 'string' },
     },
   });
   const [input, ...extra] = positionals;
@@ -32,22 +34,9 @@ export const encode: Command = ({ args, stdout }) => {
   const charset = charsetOption(values.charset);
   if (values.base === undefined) throw new CliUsageError('--base ADDR is required: where the struct will be in memory');
   if (values.output === undefined) throw new CliUsageError('-o OUT is required: where to write the image');
-  let base: number;
-  try {
-    base = parseAddress(values.base);
-  } catch (e) {
-    throw new CliUsageError(`--base ${JSON.stringify(values.base)}: ${(e as Error).message}`);
-  }
-
-  const name = input === '-' ? 'stdin' : input;
-  const text = readFileSync(input === '-' ? 0 : input, 'utf8');
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (e) {
-    throw new InvalidDataError(`${name} is not JSON: ${(e as Error).message}`);
-  }
-  const qs = parseQuerySetJson(value);
+  const base = addressOption(values.base, '--base');
+  const maxBytes = values['max-input'] === undefined ? undefined : sizeOption(values['max-input'], '--max-input');
+  const qs = parseQuerySetJson(readJsonInput(input, maxBytes === undefined ? {} : { maxBytes }));
   let image: Uint8Array;
   try {
     image = encodeQuerySet(qs, { arch, charset, base });

@@ -1,14 +1,14 @@
-import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { layoutOf } from '../../abi/layout.js';
 import { parseQuerySetJson } from '../../codec/parse.js';
-import { InvalidDataError, RnrError } from '../../errors.js';
+import { RnrError } from '../../errors.js';
 import { AddressSet, type EntrySource } from '../../match/address-set.js';
 import { CsAddrArrayView } from '../../match/csaddr-view.js';
-import { parseAddress } from '../../memory/address-space.js';
 import { readPointer } from '../../abi/pointer.js';
-import { type Capture, openCapture } from '../capture.js';
-import { archOption, charsetOption, json } from '../options.js';
+import { type Capture, captureOptions, openCapture } from '../capture.js';
+import { readJsonInput } from '../json-input.js';
+import { LARGEST_QUERY_SET, addressOption, archOption, charsetOption, json } from '../options.js';
 import type { Command } from '../run.js';
 import { CliUsageError } from '../usage-error.js';
 
@@ -24,7 +24,7 @@ const USAGE = 'match A B [--semantic] [--arch x86|x64]… [--charset W|A] [--bas
  * first is A's and the second B's (an x86 image against an x64 one). Prints {"matched":[…],"unmatched":[…]}: indices
  * into B's lpcsaBuffer.
  */
-export const match: Command = ({ args, stdout }) => {
+export const match: Command = async ({ args, stdout }) => {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -34,6 +34,7 @@ export const match: Command = ({ args, stdout }) => {
       charset: { type: 'string' },
       base: { type: 'string', multiple: true },
       at: { type: 'string', multiple: true },
+      'max-inflated': { type: 'string' },
     },
   });
   if (positionals.length !== 2) throw new CliUsageError(`match takes two query sets: ${USAGE}`);
@@ -51,21 +52,22 @@ export const match: Command = ({ args, stdout }) => {
 
   const opened: Capture[] = [];
   try {
-    const load = (k: 0 | 1): EntrySource => {
+    const load = async (k: 0 | 1): Promise<EntrySource> => {
       const file = positionals[k]!;
-      if (looksLikeJson(file)) return csAddrsOfJson(readFileSync(file), file);
-      const capture = openCapture(file, { base: bases[k] });
+      if (looksLikeJson(file)) return parseQuerySetJson(readJsonInput(file)).lpcsaBuffer ?? [];
+      const atText = ats[k];
+      const given = atText !== undefined ? addressOption(atText, '--at', LARGEST_QUERY_SET) : undefined;
+      const capture = await openCapture(file, captureOptions({ base: bases[k], 'max-inflated': values['max-inflated'] }));
       opened.push(capture);
       const arch = archOption(arches[k] ?? capture.arch);
-      const atText = ats[k];
-      const at = atText !== undefined ? parseAddress(atText) : capture.defaultAt;
+      const at = given ?? capture.defaultAt;
       if (at === undefined) throw new CliUsageError(`${file}: --at ADDR is required (where the query set is)`);
       return csAddrsInMemory(capture, at, arch, charset);
     };
     const registered = new AddressSet({ mode });
-    const a = load(0);
+    const a = await load(0);
     named(a, () => registered.addAll(a));
-    const b = load(1);
+    const b = await load(1);
     const result = named(b, () => registered.matchAll(b));
     stdout(json(result));
     return 0;
@@ -83,8 +85,14 @@ function named<T>(source: EntrySource, run: () => T): T {
   }
 }
 
-/** Whether FILE starts (after white space) with '{': reads only its first bytes, since the other kind may be a large dump. */
+/**
+ * Whether FILE starts (after a UTF-8 byte order mark and white space) with
+ * '{': reads only its first bytes, since the other kind may be a large
+ * dump. A pipe or device is no capture (those need a size): it is read as
+ * JSON, whose reader caps what it takes.
+ */
 function looksLikeJson(file: string): boolean {
+  if (!statSync(file).isFile()) return true;
   const head = new Uint8Array(4096);
   const fd = openSync(file, 'r');
   let n: number;
@@ -93,21 +101,12 @@ function looksLikeJson(file: string): boolean {
   } finally {
     closeSync(fd);
   }
-  for (const b of head.subarray(0, n)) {
+  const bom = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 3 : 0;
+  for (const b of head.subarray(bom, n)) {
     if (b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d) continue;
     return b === 0x7b; // '{'
   }
   return false;
-}
-
-function csAddrsOfJson(bytes: Uint8Array, file: string): EntrySource {
-  let value: unknown;
-  try {
-    value = JSON.parse(new TextDecoder().decode(bytes));
-  } catch (e) {
-    throw new InvalidDataError(`${file} is not JSON: ${(e as Error).message}`);
-  }
-  return parseQuerySetJson(value).lpcsaBuffer ?? [];
 }
 
 /**

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { forensicReport } from '../../dump/report.js';
 import { AddressLocator } from '../../dump/where-is.js';
 import { formatAddress } from '../../errors.js';
-import { CAPTURE_OPTIONS, openCapture } from '../capture.js';
+import { CAPTURE_OPTIONS, captureOptions, openCapture } from '../capture.js';
 import type { Command } from '../run.js';
 import { CliUsageError } from '../usage-error.js';
 
@@ -16,10 +16,10 @@ const USAGE = 'regions FILE [--base ADDR] [--region ADDR=FILE]…';
  * truncation cut it), threads, exception, module identities, memory info,
  * handles (docs/forensics.md has the shape) and the reader's warnings.
  */
-export const regions: Command = ({ args, stdout }) => {
+export const regions: Command = async ({ args, stdout }) => {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { ...CAPTURE_OPTIONS } });
   if (positionals.length > 1) throw new CliUsageError(`regions takes one capture: ${USAGE}`);
-  const capture = openCapture(positionals[0], { base: values.base, regions: values.region });
+  const capture = await openCapture(positionals[0], captureOptions(values));
   try {
     const ranges = capture.space.ranges().map((r) => ({ base: formatAddress(r.base), end: formatAddress(r.base + r.length), length: r.length }));
     const mapped = capture.space.ranges().reduce((n, r) => n + r.length, 0);

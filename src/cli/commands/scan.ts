@@ -1,10 +1,10 @@
 import { parseArgs } from 'node:util';
 import { ARCHES, type Arch } from '../../abi/types.js';
 import type { Charset } from '../../codec/canonical.js';
-import { scanQuerySets } from '../../dump/scan.js';
+import { DEFAULT_SCAN_KEEP, scanQuerySetsReport } from '../../dump/scan.js';
 import { AddressLocator } from '../../dump/where-is.js';
 import { formatAddress } from '../../errors.js';
-import { CAPTURE_OPTIONS, openCapture } from '../capture.js';
+import { CAPTURE_OPTIONS, captureOptions, openCapture } from '../capture.js';
 import { archOption, charsetOption, json } from '../options.js';
 import type { Command } from '../run.js';
 import { CliUsageError } from '../usage-error.js';
@@ -17,9 +17,11 @@ const USAGE = 'scan FILE [--base ADDR] [--region ADDR=FILE]â€¦ [--arch x86|x64]â
  * (`where`, for a minidump: what holds the candidate, docs/forensics.md).
  * Looks for the dump's own arch when it declares one, both otherwise
  * (--arch, repeatable, overrides); both charsets unless --charset. A
- * progress bar goes to stderr when stderr is a terminal.
+ * progress bar goes to stderr when stderr is a terminal. At most --limit
+ * candidates are kept (default 1000, whatever the capture holds); when
+ * more were left out, without a --limit, one line on stderr says how many.
  */
-export const scan: Command = ({ args, stdout, stderr, interactive }) => {
+export const scan: Command = async ({ args, stdout, stderr, interactive }) => {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -32,12 +34,12 @@ export const scan: Command = ({ args, stdout, stderr, interactive }) => {
     },
   });
   if (positionals.length > 1) throw new CliUsageError(`scan takes one capture: ${USAGE}`);
-  const capture = openCapture(positionals[0], { base: values.base, regions: values.region });
+  const capture = await openCapture(positionals[0], captureOptions(values));
   try {
     const arches: readonly Arch[] = values.arch?.map((a) => archOption(a)) ?? (capture.arch ? [capture.arch] : ARCHES);
     const charsets: readonly Charset[] = values.charset === undefined ? ['W', 'A'] : [charsetOption(values.charset)];
     const progress = interactive ? progressBar(stderr, 'scanning') : undefined;
-    const candidates = scanQuerySets(capture.space, {
+    const report = scanQuerySetsReport(capture.space, {
       arches,
       charsets,
       ...(values.limit !== undefined ? { limit: integerOption(values.limit, '--limit', 1) } : {}),
@@ -45,12 +47,16 @@ export const scan: Command = ({ args, stdout, stderr, interactive }) => {
       ...(progress ? { onProgress: progress.update } : {}),
     });
     progress?.done();
-    const locator = capture.minidump && candidates.length > 0 ? new AddressLocator(capture.minidump) : undefined;
-    for (const c of candidates) {
+    const locator = capture.minidump && report.candidates.length > 0 ? new AddressLocator(capture.minidump) : undefined;
+    for (const c of report.candidates) {
       stdout(json({
         at: formatAddress(c.at), arch: c.arch, charset: c.charset, score: c.score, reasons: c.reasons,
         ...(c.name !== undefined ? { name: c.name } : {}), ...(locator ? { where: locator.label(c.at) } : {}),
       }));
+    }
+    // With --limit the user chose to see fewer; only the default cap is worth a line.
+    if (report.skipped > 0 && values.limit === undefined) {
+      stderr(`rnrkit: scan: ${report.skipped} more candidate${report.skipped === 1 ? '' : 's'} scored at or below the best ${DEFAULT_SCAN_KEEP} shown and ${report.skipped === 1 ? 'was' : 'were'} left out (at most ${DEFAULT_SCAN_KEEP} are kept unless --limit N says otherwise)\n`);
     }
     return 0;
   } finally {

@@ -1,8 +1,7 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { RNRSERVICE_DELETE, RNRSERVICE_DEREGISTER, RNRSERVICE_REGISTER, SERVICE_MULTIPLE } from '../../abi/constants.js';
-import { InvalidDataError } from '../../errors.js';
 import { StoreError, WinsockError } from '../../service/errors.js';
 import { resolveSource } from '../../service/query-set-source.js';
 import { WinsockRegistry } from '../../service/registry.js';
@@ -11,6 +10,7 @@ import { validateSetService } from '../../service/validate.js';
 import { checkStorePath } from '../../service/store-path.js';
 import { DEFAULT_FIELD_LIMITS, checkFieldLimits } from '../../service/limits.js';
 import { archOption, charsetOption, json } from '../options.js';
+import { readJsonInput } from '../json-input.js';
 import type { Command, CommandContext } from '../run.js';
 import { CliUsageError } from '../usage-error.js';
 import { lookupCommand } from './service-lookup.js';
@@ -81,13 +81,9 @@ function defaultPrincipal(): string {
   }
 }
 
+/** Capped, strict UTF-8 (docs/limits/captures.md, "CLI inputs"). */
 function readQuery(file: string): unknown {
-  const text = readFileSync(file === '-' ? 0 : file, 'utf8');
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (e) {
-    throw new InvalidDataError(`${file === '-' ? 'stdin' : file} is not JSON: ${(e as Error).message}`);
-  }
+  return readJsonInput(file);
 }
 
 async function setService({ stdout, stderr }: CommandContext, args: string[], operation: number): Promise<number> {
