@@ -1,5 +1,6 @@
 import { MemoryError, UsageError, formatAddress } from '../errors.js';
 import { type AddressSpace, type Located, type MappedRange, checkAddress } from '../memory/address-space.js';
+import { type CopyOut, copyOutOf } from './copy-out.js';
 import type { Koffi } from './koffi.js';
 import { ProcSelfMaps } from './proc-maps.js';
 import type { ReadableMemory } from './readable-memory.js';
@@ -11,7 +12,15 @@ import { VirtualQueryMemory } from './virtual-query.js';
  * for more, and most strings, structs and arrays of one query set lie
  * within a few KiB of each other.
  */
-const LOCATE_CHUNK = 4096;
+const LOCATE_CHUNK = 1024;
+
+/**
+ * Copies are carved out of shared slabs, never reused: a Located from an
+ * earlier read (an array of CSADDR_INFO the decoder is still walking) stays
+ * valid while later reads happen. A slab is garbage once nothing points
+ * into it.
+ */
+const SLAB_SIZE = 256 * 1024;
 
 /**
  * The memory of the running process, read through koffi: what C code built
@@ -28,22 +37,25 @@ const LOCATE_CHUNK = 4096;
  * that frees memory through C and decodes again in the same synchronous run
  * calls `forget()` in between.
  *
- * Bytes are copied out on every read, never viewed in place: the decoded
+ * Bytes are copied out on every read (one call of the C library's own
+ * copy), never viewed in place: the decoded
  * result cannot change under the caller, and a range freed after the read
  * is never touched again.
  */
 export class LiveMemory implements AddressSpace {
   readonly label = 'this process';
-  private readonly pointerScratch: Buffer;
+  private readonly copyOut: CopyOut;
+  private slab = new Uint8Array(0);
+  private slabUsed = 0;
   private forgetScheduled = false;
   /** True when nothing has been asked since the map was last forgotten: a fresh answer is not asked twice. */
   private fresh = true;
 
   constructor(
-    private readonly koffi: Koffi,
+    koffi: Koffi,
     private readonly readable: ReadableMemory,
   ) {
-    this.pointerScratch = Buffer.alloc(koffi.sizeof('void *'));
+    this.copyOut = copyOutOf(koffi);
   }
 
   /** Drop what is known about the process's memory map; the next read asks the system again. */
@@ -106,12 +118,20 @@ export class LiveMemory implements AddressSpace {
 
   /** Copy readable bytes out of the process; the caller has checked they are readable. */
   private copy(address: number, length: number): Uint8Array {
-    const scratch = this.pointerScratch;
-    if (scratch.length === 8) scratch.writeBigUInt64LE(BigInt(address));
-    else scratch.writeUInt32LE(address);
-    const pointer = this.koffi.decode(scratch, 'void *') as unknown;
-    const got = this.koffi.decode(pointer, 'uint8_t', length) as Uint8Array | number[];
-    return got instanceof Uint8Array ? got : Uint8Array.from(got);
+    let into: Uint8Array;
+    if (length > SLAB_SIZE / 8) {
+      into = new Uint8Array(length);
+    } else {
+      if (this.slabUsed + length > this.slab.length) {
+        this.slab = new Uint8Array(SLAB_SIZE);
+        this.slabUsed = 0;
+      }
+      into = this.slab.subarray(this.slabUsed, this.slabUsed + length);
+      // 8-aligned, so a DataView over one copy never shares a word with the next.
+      this.slabUsed += (length + 7) & ~7;
+    }
+    this.copyOut(address, into, length);
+    return into;
   }
 }
 

@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { layoutOf } from '../../src/abi/layout.js';
 import { decodeQuerySet, encodedSize, encodeInto } from '../../src/codec/index.js';
 import { MemoryError, InvalidDataError } from '../../src/errors.js';
+import { copyOutOf } from '../../src/ffi/copy-out.js';
 import { type LiveMemory, liveMemory, parseProcMaps } from '../../src/ffi/index.js';
 import { goodSets } from '../fixtures/codec-fixtures.js';
 import { BAD_SETS } from './bad-sets.js';
@@ -150,6 +151,14 @@ describe.skipIf(skipReason !== '')(`liveMemory on Linux${skipReason ? ` (skipped
       { base: 0x55d0c0000000, length: 0x3000 },
       { base: 0x55d0c0004000, length: 0x1000 },
     ]);
+  });
+
+  it('copies through koffi alone where the C library\'s copy cannot be loaded', () => {
+    const copy = copyOutOf({ ...koffi, load: () => { throw new Error('no such library'); } } as Koffi);
+    const source = Buffer.from('0123456789abcdef');
+    const into = new Uint8Array(10);
+    copy(Number(koffi.address(source)) + 3, into, 10);
+    expect(Buffer.from(into).toString()).toBe('3456789abc');
   });
 
   it('refuses anything but the koffi module', () => {
