@@ -1,15 +1,28 @@
 import type { ByteSource } from '../../src/dump/source.js';
 
 /**
+ * A ByteSource that can also hand out a fresh array of the bytes it reads:
+ * FileReaderSync allocates one anyway, so a large read (a scan chunk) need
+ * not be copied into a second buffer.
+ */
+export interface SlicingSource extends ByteSource {
+  slice(position: number, length: number): Uint8Array;
+}
+
+/**
  * A File or Blob as a positional ByteSource, for the worker: each read is
  * one Blob.slice read with FileReaderSync (synchronous reads are allowed in
  * workers), so the codec and the scanner run unchanged and a multi-GiB file
  * is never loaded whole.
  */
-export function blobSource(blob: Blob): ByteSource {
+export function blobSource(blob: Blob): SlicingSource {
   const reader = new FileReaderSync();
   return {
     size: blob.size,
+    slice(position, length) {
+      const end = Math.min(blob.size, position + length);
+      return position >= end ? new Uint8Array(0) : new Uint8Array(reader.readAsArrayBuffer(blob.slice(position, end)));
+    },
     readInto(target, position) {
       if (position >= blob.size) return 0;
       const end = Math.min(blob.size, position + target.length);

@@ -1,17 +1,19 @@
 import { InvalidDataError, MemoryError, formatAddress } from '../../src/errors.js';
 import { PagedReader } from '../../src/dump/paged-reader.js';
 import type { ByteSource } from '../../src/dump/source.js';
+import type { SlicingSource } from './blob-source.js';
 import { type AddressSpace, type Located, type MappedRange, checkAddress } from '../../src/memory/address-space.js';
 
 export interface SourceRegion {
   readonly base: number;
-  readonly source: ByteSource;
+  readonly source: ByteSource | SlicingSource;
 }
 
 interface Placed {
   readonly base: number;
   readonly end: number;
   readonly reader: PagedReader;
+  readonly source: ByteSource | SlicingSource;
 }
 
 /**
@@ -28,7 +30,7 @@ export class SourceRegions implements AddressSpace {
       .filter((r) => r.source.size > 0)
       .map((r) => {
         checkAddress(r.base, r.source.size);
-        return { base: r.base, end: r.base + r.source.size, reader: new PagedReader(r.source) };
+        return { base: r.base, end: r.base + r.source.size, reader: new PagedReader(r.source), source: r.source };
       })
       .sort((a, b) => a.base - b.base);
     for (let i = 1; i < placed.length; i++) {
@@ -99,7 +101,8 @@ export class SourceRegions implements AddressSpace {
   }
 
   private fetch(r: Placed, address: number, length: number): Uint8Array {
-    const bytes = r.reader.read(address - r.base, length);
+    // Scan chunks (megabytes) skip the page cache and its copy; small reads (a decode's members) go through it.
+    const bytes = length > PagedReader.PAGE_SIZE && 'slice' in r.source ? r.source.slice(address - r.base, length) : r.reader.read(address - r.base, length);
     if (bytes.length < length) throw new MemoryError(BigInt(address), length, `${formatAddress(address)}+${length} could not be read: ${this.label} is shorter than when it was opened`);
     return bytes;
   }

@@ -8,7 +8,7 @@ import { type AddressSpace, parseAddress } from '../../src/memory/address-space.
 import { blobSource } from './blob-source.js';
 import { compareSets } from './compare.js';
 import { httpSource } from './http-source.js';
-import { inflateToBlob } from './inflate.js';
+import { inflateToSource } from './inflate.js';
 import { mapQuerySet } from './memory-map.js';
 import type { CaptureInfo, CaptureInput, Request, Response } from './protocol.js';
 import { SourceRegions } from './source-regions.js';
@@ -26,7 +26,7 @@ const scope = self as unknown as { postMessage(message: Response): void; onmessa
 const MAX_CANDIDATES = 500;
 
 interface Opened {
-  readonly space: AddressSpace;
+  readonly space: AddressSpace & { close(): void };
   readonly info: CaptureInfo;
 }
 
@@ -42,6 +42,8 @@ scope.onmessage = (event: MessageEvent<Request>) => {
 async function handle(request: Request): Promise<void> {
   switch (request.type) {
     case 'open': {
+      capture?.space.close();
+      capture = undefined;
       capture = await open(request.input, request.inflateLimit, (inflated) => post({ id: request.id, type: 'inflating', inflated }));
       post({ id: request.id, type: 'opened', info: capture.info });
       return;
@@ -130,8 +132,7 @@ async function open(input: CaptureInput, inflateLimit: number, onInflate: (n: nu
 async function sourceOfFile(file: File, inflateLimit: number, onInflate: (n: number) => void): Promise<{ source: ByteSource; gzip: boolean }> {
   const head = new Uint8Array(new FileReaderSync().readAsArrayBuffer(file.slice(0, 2)));
   if (head.length === 2 && head[0] === 0x1f && head[1] === 0x8b) {
-    const blob = await inflateToBlob(file.stream(), file.name, inflateLimit, onInflate);
-    return { source: blobSource(blob), gzip: true };
+    return { source: await inflateToSource(file.stream(), file.name, inflateLimit, onInflate), gzip: true };
   }
   return { source: blobSource(file), gzip: false };
 }
@@ -143,7 +144,7 @@ async function sourceOfUrl(url: string, name: string, inflateLimit: number, onIn
   if (head[0] === 0x1f && head[1] === 0x8b) {
     const response = await fetch(url);
     if (!response.ok || !response.body) throw new InvalidDataError(`${name} could not be fetched: HTTP ${response.status}`);
-    return { source: blobSource(await inflateToBlob(response.body, name, inflateLimit, onInflate)), gzip: true };
+    return { source: await inflateToSource(response.body, name, inflateLimit, onInflate), gzip: true };
   }
   return { source: probe, gzip: false };
 }

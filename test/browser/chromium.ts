@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -61,11 +61,23 @@ export async function launch(executablePath: string): Promise<Browser> {
   };
 }
 
-/** Peak resident memory (VmHWM, bytes) of the browser process and of the largest renderer, from /proc. */
-export async function peakMemory(context: BrowserContext): Promise<{ browser: number; renderer: number }> {
+async function processes(context: BrowserContext): Promise<{ type: string; id: number }[]> {
   const session = await context.browser()!.newBrowserCDPSession();
   const { processInfo } = (await session.send('SystemInfo.getProcessInfo')) as { processInfo: { type: string; id: number }[] };
   await session.detach();
+  return processInfo;
+}
+
+/** Start measuring peaks from now: writing 5 to /proc/PID/clear_refs resets a process's VmHWM to its current RSS. */
+export async function resetPeakMemory(context: BrowserContext): Promise<void> {
+  for (const p of await processes(context)) {
+    try { writeFileSync(`/proc/${p.id}/clear_refs`, '5'); } catch { /* not ours to reset: the peak then covers the process's whole life */ }
+  }
+}
+
+/** Peak resident memory (VmHWM, bytes) of the browser process and of the largest renderer since resetPeakMemory, from /proc. */
+export async function peakMemory(context: BrowserContext): Promise<{ browser: number; renderer: number }> {
+  const processInfo = await processes(context);
   const hwm = (pid: number) => {
     try {
       return Number(/VmHWM:\s*(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;

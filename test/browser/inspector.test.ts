@@ -11,7 +11,7 @@ import { formatAddress } from '../../src/errors.js';
 import { AddressSet } from '../../src/match/address-set.js';
 import { type SetRef, compareSets, csAddrView } from '../../inspector/src/compare.js';
 import { runCli } from '../helpers/cli.js';
-import { ARTIFACTS, type Browser, CHROMIUM, PAGE_DIR, buildPageIfStale, launch, peakMemory } from './chromium.js';
+import { ARTIFACTS, type Browser, CHROMIUM, PAGE_DIR, buildPageIfStale, launch, peakMemory, resetPeakMemory } from './chromium.js';
 
 if (!CHROMIUM) console.log('inspector browser suite skipped: RNRKIT_CHROMIUM is not set (.ci/services/chromium.sh sets it)');
 
@@ -159,26 +159,36 @@ describe.skipIf(!CHROMIUM)('the inspector page in headless Chromium (RNRKIT_CHRO
     await p.close();
   });
 
-  it('a 2 GiB sparse raw file is scanned in slices: the renderer\'s memory stays bounded', async () => {
+  it('a 2 GiB sparse raw file is scanned in slices, can be cancelled, and the renderer\'s memory stays bounded', async () => {
     const file = join(work, 'sparse.bin');
     const fd = openSync(file, 'w');
     writeSync(fd, new Uint8Array(1), 0, 1, 2 ** 31 - 1);
     closeSync(fd);
     const p = await browser.newPage();
     await p.goto(server.url);
-    const started = Date.now();
     await p.click('#raw-form summary');
     await p.setInputFiles('#raw-file', file);
     await p.fill('#raw-base', '0x10000');
     await p.click('#raw-open');
+    // Cancel mid-way: the worker is stopped, the page stays usable, and the scan can be run again.
+    await state(p, 'scanning');
+    await p.waitForFunction(() => (document.getElementById('scan-progress') as HTMLProgressElement).value > 0);
+    await p.click('#scan-cancel');
+    await state(p, 'cancelled');
+    expect(await p.textContent('#scan-status')).toBe('scan cancelled');
+    expect(await p.isVisible('#scan-again')).toBe(true);
+    await resetPeakMemory(browser.context);
+    const started = Date.now();
+    await p.click('#scan-again');
     await state(p, 'scanned', 'failed');
     const seconds = (Date.now() - started) / 1000;
     expect(await p.textContent('#message')).toBe('');
     expect(await p.textContent('[data-fact=memory]')).toBe('2.00 GiB in 1 ranges');
     expect(await p.textContent('#scan-status')).toMatch(/^0 candidates/);
     const peak = await peakMemory(browser.context);
-    console.log(`2 GiB sparse raw file: scanned in ${seconds.toFixed(1)} s; peak RSS renderer ${(peak.renderer / MiB).toFixed(0)} MiB, browser ${(peak.browser / MiB).toFixed(0)} MiB`);
-    expect(peak.renderer).toBeLessThan(768 * MiB);
+    console.log(`2 GiB sparse raw file: scanned again after a cancel in ${seconds.toFixed(1)} s; peak RSS renderer ${(peak.renderer / MiB).toFixed(0)} MiB, browser ${(peak.browser / MiB).toFixed(0)} MiB`);
+    // Half the file: the file is never in memory whole (the reads' garbage and Blob pipes do cost hundreds of MiB at peak).
+    expect(peak.renderer).toBeLessThan(1024 * MiB);
     await p.close();
   });
 
@@ -196,12 +206,14 @@ describe.skipIf(!CHROMIUM)('the inspector page in headless Chromium (RNRKIT_CHRO
     expect(bomb.length).toBeLessThan(2 * MiB);
     const p = await browser.newPage();
     await p.goto(`${server.url}?inflate=${256 * MiB}`);
+    await resetPeakMemory(browser.context);
     await p.setInputFiles('#file', file);
     await state(p, 'failed');
     expect(await p.textContent('#message')).toBe('rnrkit: bomb.dmp.gz: the gzip data inflates to more than 256 MiB, the limit for gzip input: not opened (inflate it yourself and open the result)');
     const peak = await peakMemory(browser.context);
     console.log(`gzip bomb (1 GiB of zeros in ${(bomb.length / MiB).toFixed(1)} MiB, limit 256 MiB): peak RSS renderer ${(peak.renderer / MiB).toFixed(0)} MiB, browser ${(peak.browser / MiB).toFixed(0)} MiB`);
-    expect(peak.renderer).toBeLessThan(768 * MiB);
+    // Inflated bytes go to a file, not memory: the renderer's peak stays well under the 256 MiB that were inflated before the stop, plus its own baseline.
+    expect(peak.renderer).toBeLessThan(512 * MiB);
     await p.close();
   });
 
