@@ -62,5 +62,5 @@ export { SEMANTIC_IGNORED, type IgnoredRange, type MatchMode } from './match/rul
 // Captures: minidumps in memory, the scanner and the annotator.
 export { Minidump, isMinidump, type MinidumpHeader } from './dump/minidump.js';
 export { type ByteSource, bytesSource } from './dump/source.js';
-export { type Candidate, type ScanOptions, scanQuerySets } from './dump/scan.js';
+export { type Candidate, DEFAULT_SCAN_KEEP, type ScanOptions, type ScanReport, scanQuerySets, scanQuerySetsReport } from './dump/scan.js';
 export { type AnnotateOptions, annotateQuerySet } from './dump/annotate.js';

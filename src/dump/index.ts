@@ -7,8 +7,9 @@
  * @packageDocumentation
  */
 export { openMinidump } from './open.js';
-export { fileSource } from './file-source.js';
-export { gunzipSource, isGzip } from './gzip.js';
+export { descriptorSource, fileSource } from './file-source.js';
+export { DEFAULT_MAX_INFLATED_BYTES, type GunzipOptions, gunzipSource, inflateGzipFile, isGzip } from './gzip.js';
+export { type SourceRegion, SourceRegions } from './source-regions.js';
 export type { Segment } from './memory-index.js';
 export type { DeclaredRange, ModuleInfo, StreamEntry, SystemInfo } from './streams.js';
 export { type Assessment, type PlausibilityLimits, DEFAULT_PLAUSIBILITY_LIMITS, assess } from './plausibility.js';

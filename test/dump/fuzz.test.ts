@@ -11,6 +11,7 @@ import { scanQuerySets } from '../../src/dump/scan.js';
 import type { ByteSource } from '../../src/dump/source.js';
 import { RnrError } from '../../src/errors.js';
 import type { AddressSpace, Located, MappedRange } from '../../src/memory/address-space.js';
+import { withinBoundsSync } from '../helpers/bounds.js';
 
 /**
  * Mutations of the real Wine dump — bit flips (in the header, directory,
@@ -18,7 +19,10 @@ import type { AddressSpace, Located, MappedRange } from '../../src/memory/addres
  * overwrites with boundary values, inflated counts, truncation — must end
  * in a Minidump with warnings or in one of rnrkit's own errors: never
  * another exception, never a hang, never a buffer larger than the input
- * justifies. The decoder, scanner and annotator run on every mutant too.
+ * justifies, never a heap that grows by more than 64 MiB for one mutant
+ * (test/helpers/bounds.ts). The decoder, scanner and annotator run on every
+ * mutant too; fuzz-inputs.test.ts does the same for raw images, gzip files
+ * and query-set JSON text.
  */
 const pristine = new Uint8Array(gunzipSync(readFileSync(BUNDLED_DUMP.path)));
 const sets = bundledSets();
@@ -113,7 +117,7 @@ describe('fuzzing the real Wine dump', () => {
     const heapLo = Math.min(...sets.map((s) => s.at)) - 0x1000;
     const heapHi = Math.max(...sets.map((s) => s.at)) + 0x2000;
     fc.assert(
-      fc.property(mutation, (m) => {
+      fc.property(mutation, (m) => withinBoundsSync('mutant', { ms: 10_000, heapBytes: 64 << 20 }, () => {
         const source = mutate(m);
         const started = performance.now();
         let md: Minidump;
@@ -133,7 +137,7 @@ describe('fuzzing the real Wine dump', () => {
         scanQuerySets(new Window(md, heapLo, heapHi));
         for (const r of md.ranges().slice(0, 8)) onlyOurErrors(() => md.read(r.base, Math.min(r.length, 1 << 16)));
         expect(performance.now() - started).toBeLessThan(10_000);
-      }),
+      })),
       { numRuns: Number(process.env.RNRKIT_FUZZ_RUNS ?? 300), seed: Number(process.env.RNRKIT_FUZZ_SEED ?? 20240601) },
     );
     // After all that, the reader still reads the real dump correctly.
