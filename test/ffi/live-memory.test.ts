@@ -36,6 +36,8 @@ interface Library {
   walk: (address: bigint, wide: number, out: Buffer, cap: number) => number | bigint;
   heapCopy: (address: bigint, wide: number) => bigint;
   badSet: (kind: number) => bigint;
+  setInOwnPage: () => bigint;
+  takePageAway: (address: bigint) => void;
 }
 
 describe.skipIf(skipReason !== '')(`liveMemory on Linux${skipReason ? ` (skipped: ${skipReason})` : ''}`, () => {
@@ -53,6 +55,8 @@ describe.skipIf(skipReason !== '')(`liveMemory on Linux${skipReason ? ` (skipped
       walk: loaded.func('size_t rnr_walk_query_set(uint64_t address, int wide, void *out, size_t cap)') as Library['walk'],
       heapCopy: loaded.func('uint64_t rnr_heap_copy(uint64_t address, int wide)') as Library['heapCopy'],
       badSet: loaded.func('uint64_t rnr_bad_set(int kind)') as Library['badSet'],
+      setInOwnPage: loaded.func('uint64_t rnr_set_in_own_page(void)') as Library['setInOwnPage'],
+      takePageAway: loaded.func('void rnr_take_page_away(uint64_t address)') as Library['takePageAway'],
     };
     live = liveMemory(koffi);
   });
@@ -135,6 +139,22 @@ describe.skipIf(skipReason !== '')(`liveMemory on Linux${skipReason ? ` (skipped
     // New pages, mapped after the map was read: the name starts in a readable one and runs into a no-access one.
     const fresh = Number(lib.badSet(3));
     expect(() => decodeQuerySet(live, fresh, { arch: 'x64', charset: 'W' })).toThrow(/lpszServiceInstanceName: string at 0x[0-9a-f]+ is not terminated/);
+  });
+
+  it('forget(): memory C took away in the same synchronous run is an error after forget, not a fault', () => {
+    const page = lib.setInOwnPage();
+    expect(decodeQuerySet(live, Number(page), { arch: 'x64', charset: 'W' }).dwNameSpace).toBe(12);
+    lib.takePageAway(page);
+    live.forget();
+    expect(() => decodeQuerySet(live, Number(page), { arch: 'x64', charset: 'W' })).toThrow(/^WSAQUERYSETW: 0x[0-9a-f]+\+120 is not readable memory of this process$/);
+  });
+
+  it('lists the readable ranges: ascending, apart, and one holds a Buffer of this process', () => {
+    const buffer = Buffer.alloc(64);
+    const address = Number(koffi.address(buffer));
+    const ranges = live.ranges();
+    for (let i = 1; i < ranges.length; i++) expect(ranges[i]!.base).toBeGreaterThan(ranges[i - 1]!.base + ranges[i - 1]!.length);
+    expect(ranges.some((r) => address >= r.base && address + 64 <= r.base + r.length)).toBe(true);
   });
 
   it('parses /proc/self/maps: readable ranges only, adjacent ones merged, nothing at or beyond 2^53', () => {

@@ -48,3 +48,18 @@ uint64_t rnr_heap_copy(uint64_t address, int wide) {
 uint64_t rnr_bad_set(int kind) {
   return (uint64_t)(uintptr_t)rnr_make_bad_set(kind);
 }
+
+/* A set alone in a page of its own, so the page can be taken away again. */
+uint64_t rnr_set_in_own_page(void) {
+  WSAQUERYSETW *qs = (WSAQUERYSETW *)rnr_pages(1);
+  qs->dwSize = sizeof *qs;
+  qs->dwNameSpace = 12; /* NS_DNS */
+  return (uint64_t)(uintptr_t)qs;
+}
+
+/* Unmapped, and replaced in place by a no-access page so nothing else is mapped there. */
+void rnr_take_page_away(uint64_t address) {
+  void *page = (void *)(uintptr_t)address;
+  munmap(page, RNR_PAGE_SIZE);
+  mmap(page, RNR_PAGE_SIZE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+}

@@ -44,6 +44,14 @@ try {
 
   out.probe = text(probeText);
 
+  const ranges = live.ranges();
+  const inRange = Number(koffi.address(scratch));
+  out.ranges = {
+    count: ranges.length,
+    ascendingApart: ranges.every((r, i) => i === 0 || r.base > ranges[i - 1].base + ranges[i - 1].length),
+    holdsScratch: ranges.some((r) => inRange >= r.base && inRange + scratch.length <= r.base + r.length),
+  };
+
   const probeBuffer = Buffer.alloc(64);
   out.addressOf = { koffi: String(koffi.address(probeBuffer)), dll: String(addressOf(probeBuffer)), subarray: String(addressOf(probeBuffer.subarray(8))) };
 

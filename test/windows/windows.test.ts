@@ -37,6 +37,7 @@ interface SuiteOutput {
   done?: boolean;
   fatal?: string;
   probe: string;
+  ranges: { count: number; ascendingApart: boolean; holdsScratch: boolean };
   addressOf: { koffi: string; dll: string; subarray: string };
   encoded: { name: string; offset: number; address: number; walked: string }[];
   built: { name: string; charset: string; at: number; walked: string; decoded?: string; error?: string }[];
@@ -155,6 +156,13 @@ describe.skipIf(!enabled)(`Windows processes under Wine${enabled ? '' : ' (skipp
       expect(out.addressOf.dll).toBe(out.addressOf.koffi);
       expect(BigInt(out.addressOf.subarray)).toBe(BigInt(out.addressOf.koffi) + 8n);
       if (arch === 'x86') expect(BigInt(out.addressOf.koffi)).toBeLessThan(1n << 32n);
+    });
+
+    it('liveMemory lists the readable ranges VirtualQuery reports: ascending, apart, one holds a Buffer', ({ skip }) => {
+      const out = need(arch, skip);
+      expect(out.ranges.count).toBeGreaterThan(10);
+      expect(out.ranges.ascendingApart).toBe(true);
+      expect(out.ranges.holdsScratch).toBe(true);
     });
 
     it('the running process lays out every structure of the schema as layoutOf does (and as the compile-time probe did)', ({ skip }) => {
