@@ -37,11 +37,16 @@ export interface AnnotateOptions {
    * `— stack of thread 3060`. Undefined answers are left out.
    */
   readonly where?: (address: number) => string | undefined;
+  /** Told when the set itself is only partly captured (shown anyway, the rest as `??`). */
+  readonly warn?: (message: string) => void;
 }
 
 type Pointee =
-  /** `array`: the pointer has a count sibling, so even one element is shown as [0]. */
-  | { kind: 'struct'; layout: StructLayout; count: number; array?: boolean }
+  /**
+   * `array`: the pointer has a count sibling, so even one element is shown as [0].
+   * `captured`: only this many bytes are in the capture (the root set, cut off).
+   */
+  | { kind: 'struct'; layout: StructLayout; count: number; array?: boolean; captured?: number }
   | { kind: 'string'; unit: 1 | 2 }
   | { kind: 'bytes'; length: number }
   | { kind: 'sockaddr'; length: number };
@@ -58,9 +63,17 @@ export function annotateQuerySet(space: AddressSpace, at: number, options: Annot
   const name = options.charset === 'W' ? 'WSAQUERYSETW' : 'WSAQUERYSETA';
   const layout = layoutOf(name, options.arch);
   const ctx = new Walk(space, options);
-  // The set itself must be there: without it there is nothing to annotate.
-  space.read(at, layout.size);
-  ctx.section(name, at, { kind: 'struct', layout, count: 1 });
+  const captured = space.mappedLength(at, layout.size);
+  // Without its first bytes there is nothing to annotate: this throws the reader's own error.
+  if (captured === 0) space.read(at, layout.size);
+  if (captured < layout.size) {
+    let why = '';
+    try { space.read(at, layout.size); } catch (e) { if (e instanceof MemoryError) why = ` (${e.detail})`; else throw e; }
+    options.warn?.(`${name} at ${formatAddress(at)}: only its first ${captured} of ${layout.size} bytes are captured${why}; the members after them are shown as ??`);
+    ctx.section(name, at, { kind: 'struct', layout, count: 1, captured });
+  } else {
+    ctx.section(name, at, { kind: 'struct', layout, count: 1 });
+  }
   return `${ctx.lines.join('\n')}\n`;
 }
 
@@ -90,7 +103,7 @@ class Walk {
     this.seen.add(key);
     try {
       switch (pointee.kind) {
-        case 'struct': return this.structs(label, address, pointee.layout, pointee.count, pointee.array ?? false);
+        case 'struct': return this.structs(label, address, pointee.layout, pointee.count, pointee.array ?? false, pointee.captured);
         case 'string': return this.string(label, address, pointee.unit);
         case 'bytes': return this.bytes(label, address, pointee.length, 'BYTE');
         case 'sockaddr': return this.sockaddr(label, address, pointee.length);
@@ -107,11 +120,16 @@ class Walk {
     return where ? ` — ${where}` : '';
   }
 
-  private structs(label: string, address: number, layout: StructLayout, count: number, array: boolean): void {
+  private structs(label: string, address: number, layout: StructLayout, count: number, array: boolean, captured?: number): void {
     const shown = Math.min(count, this.maxElements);
     const type = array ? `${layout.name}[${count}]` : layout.name;
-    const all = this.space.read(address, shown * layout.size);
-    this.lines.push(`${label} at ${formatAddress(address)} (${label === type ? '' : `${type}, `}${this.options.arch}, ${count * layout.size} bytes)${this.whereSuffix(address)}`);
+    const all = this.space.read(address, captured ?? shown * layout.size);
+    const partly = captured === undefined ? '' : `, ${captured} captured`;
+    this.lines.push(`${label} at ${formatAddress(address)} (${label === type ? '' : `${type}, `}${this.options.arch}, ${count * layout.size} bytes${partly})${this.whereSuffix(address)}`);
+    if (captured !== undefined) {
+      this.members(layout, address, label === layout.name ? '' : label, '   ', 0, captured);
+      return;
+    }
     if (ATOMIC.has(layout.name)) {
       for (let i = 0; i < shown; i++) this.lines.push(column(`   ${array ? `[${i}] ` : ''}${atomicValue(layout.name, all.subarray(i * layout.size, (i + 1) * layout.size))}`, all.subarray(i * layout.size, (i + 1) * layout.size)));
       return;
@@ -125,8 +143,9 @@ class Walk {
     if (shown < count) this.lines.push(`   … ${count - shown} more elements not shown`);
   }
 
-  private members(layout: StructLayout, base: number, path: string, indent: string, depth: number): void {
-    const bytes = this.space.read(base, layout.size);
+  /** `captured`: how many of the struct's bytes the capture holds; members beyond them are `??`, as WinDbg shows them. */
+  private members(layout: StructLayout, base: number, path: string, indent: string, depth: number, captured = layout.size): void {
+    const bytes = this.space.read(base, Math.min(captured, layout.size));
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const width = Math.max(...layout.fields.map((f) => f.name.length));
     let end = 0;
@@ -136,9 +155,13 @@ class Walk {
       const head = `${indent}+0x${field.offset.toString(16).padStart(3, '0')} ${field.name.padEnd(width)} : `;
       const raw = bytes.subarray(field.offset, field.offset + field.size);
       const t = field.resolved;
-      if (t.kind === 'aggregate' && !ATOMIC.has(t.name) && depth < 4) {
+      if (t.kind === 'aggregate' && !ATOMIC.has(t.name) && depth < 4 && field.offset < bytes.length) {
         this.lines.push(`${head}${t.name}`);
-        this.members(t.layout, base + field.offset, join(path, field.name), `${indent}   `, depth + 1);
+        this.members(t.layout, base + field.offset, join(path, field.name), `${indent}   `, depth + 1, bytes.length - field.offset);
+        continue;
+      }
+      if (raw.length < field.size) {
+        this.lines.push(column(`${head}?? (not captured)`, raw, field.size));
         continue;
       }
       this.lines.push(column(`${head}${this.value(field, view, layout, path)}`, raw));
@@ -147,7 +170,7 @@ class Walk {
   }
 
   private hole(indent: string, offset: number, length: number, bytes: Uint8Array, width: number): void {
-    this.lines.push(column(`${indent}+0x${offset.toString(16).padStart(3, '0')} ${'(padding)'.padEnd(width)}   `, bytes.subarray(offset, offset + length)));
+    this.lines.push(column(`${indent}+0x${offset.toString(16).padStart(3, '0')} ${'(padding)'.padEnd(width)}   `, bytes.subarray(offset, offset + length), length));
   }
 
   /** A member's value as dt shows it, queueing what a pointer member points to. */
@@ -310,7 +333,9 @@ function atomicValue(name: string, bytes: Uint8Array): string {
   }
 }
 
-function column(left: string, raw: Uint8Array): string {
-  const shown = [...raw.subarray(0, 16)].map((b) => b.toString(16).padStart(2, '0')).join(' ');
-  return `${left.padEnd(VALUE_COLUMN)}  ${shown}${raw.length > 16 ? ' …' : ''}`;
+/** The value column, then the member's bytes; `size` past what `raw` holds shows as `??` (not captured). */
+function column(left: string, raw: Uint8Array, size = raw.length): string {
+  const cells = [...raw.subarray(0, 16)].map((b) => b.toString(16).padStart(2, '0'));
+  while (cells.length < Math.min(size, 16)) cells.push('??');
+  return `${left.padEnd(VALUE_COLUMN)}  ${cells.join(' ')}${size > 16 ? ' …' : ''}`;
 }

@@ -10,6 +10,8 @@ describe('rnrkit demo (npm start)', () => {
     expect(out.dump.arch).toBe('x64');
     expect(out.candidates[0].at).toBe(out.decoded.at);
     expect(out.decoded.agreesWithCapturingProcess).toBe(true);
+    // Where the planted set lives: the process heap the dump's PEB lists.
+    expect(out.decoded.where).toMatch(/^heap 0x[0-9a-f]+$/);
     const calls = out.registry.map((s: { call: string }) => s.call);
     expect(calls).toEqual([
       'RNRSERVICE_REGISTER',
@@ -31,5 +33,6 @@ describe('rnrkit demo (npm start)', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('the same as the capturing process printed of its own structures: yes');
     expect(r.stdout).toContain('store:    empty (the object is gone)');
+    expect(r.stdout).toMatch(/\n   where it lives: heap 0x[0-9a-f]+\n/);
   });
 });

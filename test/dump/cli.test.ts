@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { layoutOf } from '../../src/abi/layout.js';
@@ -82,24 +83,18 @@ describe('rnrkit decode DUMP (through openCapture)', () => {
     }
   });
 
-  it('takes x86 from an x86 dump (a synthetic one: Wine here runs x64 only)', async () => {
-    const base = 0x00e50000;
-    const image = heapNoise(64 * 1024, 3, base);
-    const planted = plantable('x86').map((p, i) => {
-      const at = base + 0x2000 + i * 0x1000;
-      image.set(encodeAt(p.qs, 'x86', p.charset, at), at - base);
-      return { ...p, at };
-    });
-    const file = join(work, 'x86.dmp');
-    writeFileSync(file, new DumpBuilder().systemInfo(0).memoryList([{ base, bytes: image.subarray(0, 0x5000) }, { base: base + 0x5000, bytes: image.subarray(0x5000) }]).build());
-    for (const p of planted) {
-      const { code, stdout } = await runCli(['decode', file, '--at', hex(p.at), '--charset', p.charset]);
+  it('takes x86 from a real x86 dump (a 32-bit process under Wine) and decodes its sets to what the process printed', async () => {
+    const file = fileURLToPath(new URL('../../fixtures/dumps/wine-x86-sets.dmp.gz', import.meta.url));
+    const sidecar = JSON.parse(readFileSync(new URL('../../fixtures/dumps/wine-x86-sets.json', import.meta.url), 'utf8')) as { arch: string; sets: { at: string; charset: string; expected: unknown }[] };
+    expect(sidecar.arch).toBe('x86');
+    for (const set of sidecar.sets) {
+      const { code, stdout } = await runCli(['decode', file, '--at', set.at, '--charset', set.charset]);
       expect(code).toBe(0);
-      expect(JSON.parse(stdout)).toEqual(p.qs);
+      expect(JSON.parse(stdout)).toEqual(set.expected);
     }
     const lines = (await runCli(['scan', file])).stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as { at: string; arch: string; charset: string });
     expect(lines.every((l) => l.arch === 'x86')).toBe(true);
-    for (const p of planted) expect(lines.find((l) => l.at === hex(p.at))?.charset).toBe(p.charset);
+    for (const set of sidecar.sets) expect(lines.find((l) => l.at === set.at)?.charset).toBe(set.charset);
   });
 
   it('without --at, decodes the best scan candidate with its charset', async () => {
@@ -168,7 +163,7 @@ describe('rnrkit regions', () => {
     expect(code).toBe(0);
     const report = JSON.parse(stdout) as { kind: string; arch: string; modules: { name: string }[]; ranges: { base: string; length: number }[]; streams: { type: string }[]; segments: unknown[]; warnings: string[] };
     expect([report.kind, report.arch]).toEqual(['minidump', 'x64']);
-    expect(report.modules.map((m) => m.name)).toContain('C:\\rnrkit\\target.exe');
+    expect(report.modules.map((m) => m.name)).toContain('C:\\rnrkit\\target-x64.exe');
     expect(report.streams.map((s) => s.type)).toContain('0xfff0');
     expect(report.ranges).toEqual(md.ranges().map((r) => ({ base: hex(r.base), end: hex(r.base + r.length), length: r.length })));
     expect(report.segments).toHaveLength(md.memoryRanges().length);
@@ -188,7 +183,9 @@ describe('rnrkit annotate', () => {
     const { code, stdout } = await runCli(['annotate', DUMP, '--at', hex(full.at)]);
     expect(code).toBe(0);
     const lines = stdout.split('\n');
-    expect(lines[0]).toBe(`WSAQUERYSETW at ${hex(full.at)} (x64, 120 bytes)`);
+    // The Wine dump keeps the PEB, so the set is labelled with the process heap it lies in.
+    expect(lines[0]).toMatch(new RegExp(`^WSAQUERYSETW at ${hex(full.at)} \\(x64, 120 bytes\\) — heap 0x[0-9a-f]+$`));
+    expect(stdout).toMatch(/lpszServiceInstanceName +: 0x00000000`[0-9a-f]{8} → heap 0x[0-9a-f]+ /);
     const layout = layoutOf('WSAQUERYSETW', 'x64');
     const raw = md.read(full.at, layout.size);
     for (const field of layout.fields) {
@@ -206,7 +203,7 @@ describe('rnrkit annotate', () => {
     expect(stdout).toMatch(/sin_addr +: 192\.0\.2\.10 +c0 00 02 0a/);
     expect(stdout).toContain('port 8080 (network order)');
     expect(stdout).toMatch(/sin6_addr +: 2001:db8::5 /);
-    expect(stdout).toMatch(/lpBlob\.pBlobData at 0x[0-9a-f]+ \(BYTE\[5\], 5 bytes\)\n +0x[0-9a-f]+ +01 02 03 04 05/);
+    expect(stdout).toMatch(/lpBlob\.pBlobData at 0x[0-9a-f]+ \(BYTE\[5\], 5 bytes\) — heap 0x[0-9a-f]+\n +0x[0-9a-f]+ +01 02 03 04 05/);
   });
 
   it('annotates an x86 set in raw memory with x86 offsets', async () => {
@@ -224,8 +221,8 @@ describe('rnrkit annotate', () => {
   it('shows the ANSI set with --charset A, and a pointee outside the capture as such', async () => {
     const ansi = sets.find((s) => s.charset === 'A')!;
     const { stdout } = await runCli(['annotate', DUMP, '--at', hex(ansi.at), '--charset', 'A']);
-    expect(stdout.split('\n')[0]).toBe(`WSAQUERYSETA at ${hex(ansi.at)} (x64, 120 bytes)`);
-    expect(stdout).toMatch(/lpszServiceInstanceName at 0x[0-9a-f]+ \(CHAR\[17\], 17 bytes\): "rnrkit-ansi-café"/);
+    expect(stdout.split('\n')[0]).toMatch(new RegExp(`^WSAQUERYSETA at ${hex(ansi.at)} \\(x64, 120 bytes\\) — heap `));
+    expect(stdout).toMatch(/lpszServiceInstanceName at 0x[0-9a-f]+ \(CHAR\[17\], 17 bytes\): "rnrkit-ansi-café" — heap /);
 
     // The set alone, without its pointees: annotate still shows it.
     const bytes = md.read(ansi.at, 120);
@@ -233,6 +230,32 @@ describe('rnrkit annotate', () => {
     const alone = await runCli(['annotate', join(work, 'alone.bin'), '--base', hex(ansi.at), '--arch', 'x64', '--charset', 'A']);
     expect(alone.code).toBe(0);
     expect(alone.stdout).toMatch(/lpszServiceInstanceName at 0x[0-9a-f]+: not in the captured memory/);
+  });
+
+  it('shows a set whose struct is only partly captured as far as it goes, the rest as ??, with a warning (exit 0)', async () => {
+    const full = sets.find((s) => s.name === 'w-full')!;
+    // The set's first 82 bytes and everything it points to, in one raw region each: the struct's tail is missing.
+    const head = md.read(full.at, 82);
+    writeFileSync(join(work, 'head.bin'), head);
+    const { code, stdout, stderr } = await runCli(['annotate', '--region', `${hex(full.at)}=${join(work, 'head.bin')}`, '--arch', 'x64']);
+    expect(code).toBe(0);
+    expect(stderr).toBe(`rnrkit: warning: WSAQUERYSETW at ${hex(full.at)}: only its first 82 of 120 bytes are captured (${hex(full.at)}+120 is not in the captured memory); the members after them are shown as ??\n`);
+    const lines = stdout.split('\n');
+    expect(lines[0]).toBe(`WSAQUERYSETW at ${hex(full.at)} (x64, 120 bytes, 82 captured)`);
+    const layout = layoutOf('WSAQUERYSETW', 'x64');
+    for (const field of layout.fields) {
+      const line = lines.find((l) => l.startsWith(`   +0x${field.offset.toString(16).padStart(3, '0')} ${field.name} `))!;
+      if (field.offset + field.size <= 82) {
+        const bytes = [...head.subarray(field.offset, field.offset + field.size)].map((b) => b.toString(16).padStart(2, '0')).join(' ');
+        expect(line.endsWith(bytes), field.name).toBe(true);
+      } else {
+        expect(line, field.name).toMatch(/: \?\? \(not captured\) +(?:[0-9a-f]{2} )*\?\?( \?\?)*$/);
+      }
+    }
+    // lpszQueryString (+0x50, 8 bytes, NULL in this set) straddles the cut: its two captured bytes are shown, the rest ??.
+    expect(lines.find((l) => l.includes(' lpszQueryString '))).toMatch(/^   \+0x050 lpszQueryString +: \?\? \(not captured\) +00 00 \?\? \?\? \?\? \?\? \?\? \?\?$/);
+    // Pointers in the captured part are still followed (they point outside this region: shown as not captured).
+    expect(stdout).toMatch(/lpszServiceInstanceName at 0x[0-9a-f]+: not in the captured memory/);
   });
 
   it('exits 1 naming the address when the set itself is not there', async () => {

@@ -13,9 +13,11 @@ const USAGE = 'annotate FILE --at ADDR [--arch x86|x64] [--charset W|A] [--base 
  * points to as a labelled hex dump, member by member (WinDbg's `dt -r`,
  * with the bytes). The arch comes from a minidump unless --arch; without
  * --at, a minidump's best scan candidate (and its charset) is used. In a
- * minidump every pointer is labelled with what holds its target.
+ * minidump every pointer is labelled with what holds its target. A set
+ * only partly captured is shown as far as it is (the rest as `??`, exit 0)
+ * with a warning on stderr.
  */
-export const annotate: Command = async ({ args, stdout }) => {
+export const annotate: Command = async ({ args, stdout, stderr }) => {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -32,7 +34,8 @@ export const annotate: Command = async ({ args, stdout }) => {
     // A minidump says what holds each address; raw images cannot.
     const locator = capture.minidump ? new AddressLocator(capture.minidump) : undefined;
     const where = locator ? (address: number) => informative(locator.label(address)) : undefined;
-    stdout(annotateQuerySet(capture.space, at, { arch, charset, ...(where ? { where } : {}) }));
+    const warn = (message: string) => stderr(`rnrkit: warning: ${message}\n`);
+    stdout(annotateQuerySet(capture.space, at, { arch, charset, warn, ...(where ? { where } : {}) }));
     return 0;
   } finally {
     capture.close();
