@@ -1,5 +1,6 @@
 import type { CsAddrInfoJson, SocketAddressJson } from '../codec/canonical.js';
-import { InvalidDataError } from '../errors.js';
+import { parseCsAddrInfoJson } from '../codec/parse.js';
+import { InvalidDataError, RnrError } from '../errors.js';
 import type { EntryCursor } from './entry-cursor.js';
 import { RECORD_HEADER_WORDS } from './record.js';
 import { hasAddress } from './rule.js';
@@ -13,14 +14,13 @@ function isInt(v: unknown): v is number {
   return typeof v === 'number' && Number.isInteger(v) && v >= INT_MIN && v <= INT_MAX;
 }
 
-function checkKeys(value: object, allowed: ReadonlySet<string>, path: string): void {
-  for (const key of Object.keys(value)) {
-    if (!allowed.has(key) && !key.startsWith('$')) throw new InvalidDataError(`unknown member ${JSON.stringify(key)}`, path);
-  }
+function hasOnlyKeys(value: object, allowed: ReadonlySet<string>): boolean {
+  for (const key of Object.keys(value)) if (!allowed.has(key) && !key.startsWith('$')) return false;
+  return true;
 }
 
-function join(path: string, member: string): string {
-  return path ? `${path}.${member}` : member;
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** A hex digit's value, or -1. Canonical hex is lowercase; upper case is accepted as the codec's parser accepts it. */
@@ -32,23 +32,41 @@ function nibble(code: number): number {
 }
 
 /**
- * Loads canonical JSON entries (DESIGN.md §3, untrusted) into an
+ * Why an entry the loader refused is wrong, in the words of the one
+ * checker of canonical JSON (parseCsAddrInfoJson, codec/parse.ts): the
+ * same message and member path whether an entry reaches rnrkit through a
+ * query set or an address set. The loader's own checks are a fast path
+ * that accepts exactly what that checker accepts
+ * (test/codec/csaddr-validators.test.ts); they never word an error.
+ */
+function rejection(entry: unknown, path: string): RnrError {
+  try {
+    parseCsAddrInfoJson(entry);
+  } catch (e) {
+    if (e instanceof RnrError) return e.withContext(path);
+    throw e;
+  }
+  // Only a disagreement between the two checks can get here: a bug.
+  return new InvalidDataError('the address set refused a CSADDR_INFO entry that parseCsAddrInfoJson accepts', path);
+}
+
+/**
+ * Loads canonical JSON entries (docs/codec.md, untrusted) into an
  * EntryCursor: validates them, decodes the sockaddr hex into one scratch
- * buffer it reuses, and reduces "no address" to length 0. Errors are
- * InvalidDataError naming the member under `path` (`[3].LocalAddr.lpSockaddr`).
+ * buffer it reuses, and reduces "no address" to length 0. Errors are the
+ * codec's InvalidDataErrors, naming the member under `path`
+ * (`[3].LocalAddr.lpSockaddr`).
  */
 export class CanonicalLoader {
   private scratch = new Uint8Array(256);
   private view = new DataView(this.scratch.buffer);
 
   load(value: CsAddrInfoJson, c: EntryCursor, path = ''): void {
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new InvalidDataError('not a CSADDR_INFO object', path);
-    checkKeys(value, ENTRY_KEYS, path);
+    if (!isObject(value) || !hasOnlyKeys(value, ENTRY_KEYS)) throw rejection(value, path);
     const { LocalAddr, RemoteAddr, iSocketType, iProtocol } = value;
-    if (!isInt(iSocketType)) throw new InvalidDataError(`iSocketType must be a 32-bit integer, not ${JSON.stringify(iSocketType)}`, join(path, 'iSocketType'));
-    if (!isInt(iProtocol)) throw new InvalidDataError(`iProtocol must be a 32-bit integer, not ${JSON.stringify(iProtocol)}`, join(path, 'iProtocol'));
-    const localHex = this.checkAddress(LocalAddr, join(path, 'LocalAddr'));
-    const remoteHex = this.checkAddress(RemoteAddr, join(path, 'RemoteAddr'));
+    const localHex = this.checkAddress(LocalAddr);
+    const remoteHex = this.checkAddress(RemoteAddr);
+    if (localHex === undefined || remoteHex === undefined || !isInt(iSocketType) || !isInt(iProtocol)) throw rejection(value, path);
     const localLength = localHex.length >>> 1;
     const remoteLength = remoteHex.length >>> 1;
     // Remote starts on a word boundary so both halves read as words.
@@ -57,38 +75,36 @@ export class CanonicalLoader {
       this.scratch = new Uint8Array(Math.max(remoteAt + remoteLength, this.scratch.length * 2));
       this.view = new DataView(this.scratch.buffer);
     }
-    this.decodeHex(localHex, 0, join(path, 'LocalAddr.lpSockaddr'));
-    this.decodeHex(remoteHex, remoteAt, join(path, 'RemoteAddr.lpSockaddr'));
-    c.iSocketType = iSocketType;
-    c.iProtocol = iProtocol;
+    if (!this.decodeHex(localHex, 0) || !this.decodeHex(remoteHex, remoteAt)) throw rejection(value, path);
+    // `| 0` turns -0 into 0, as the codec's checker does.
+    c.iSocketType = iSocketType | 0;
+    c.iProtocol = iProtocol | 0;
     c.setLocal(this.scratch, this.view, 0, localLength);
     c.setRemote(this.scratch, this.view, remoteAt, remoteLength);
   }
 
-  /** The hex of the address's bytes, '' for "no address". */
-  private checkAddress(value: SocketAddressJson, path: string): string {
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new InvalidDataError('not a SOCKET_ADDRESS object', path);
-    checkKeys(value, ADDRESS_KEYS, path);
+  /** The hex of the address's bytes, '' for "no address", undefined for an address the codec refuses. */
+  private checkAddress(value: unknown): string | undefined {
+    if (!isObject(value) || !hasOnlyKeys(value, ADDRESS_KEYS)) return undefined;
     const { lpSockaddr, iSockaddrLength } = value;
-    if (!isInt(iSockaddrLength)) throw new InvalidDataError(`iSockaddrLength must be a 32-bit integer, not ${JSON.stringify(iSockaddrLength)}`, join(path, 'iSockaddrLength'));
+    if (!isInt(iSockaddrLength)) return undefined;
     if (lpSockaddr === null) return '';
-    if (typeof lpSockaddr !== 'string') throw new InvalidDataError('lpSockaddr must be null or hex', join(path, 'lpSockaddr'));
-    if (iSockaddrLength < 0 || lpSockaddr.length !== iSockaddrLength * 2) {
-      throw new InvalidDataError(`lpSockaddr has ${lpSockaddr.length / 2} bytes but iSockaddrLength is ${iSockaddrLength}`, join(path, 'lpSockaddr'));
-    }
+    if (typeof lpSockaddr !== 'string' || iSockaddrLength < 0 || lpSockaddr.length !== iSockaddrLength * 2) return undefined;
     return hasAddress(false, iSockaddrLength) ? lpSockaddr : '';
   }
 
-  private decodeHex(hex: string, at: number, path: string): void {
+  /** Write the hex's bytes at scratch[at]; false if it is not all hex digits. */
+  private decodeHex(hex: string, at: number): boolean {
     const out = this.scratch;
     for (let i = 0, j = at; i < hex.length; i += 2, j++) {
       const hi = nibble(hex.charCodeAt(i));
       const lo = nibble(hex.charCodeAt(i + 1));
-      if (hi < 0 || lo < 0) throw new InvalidDataError(`${JSON.stringify(hex.slice(i, i + 2))} at character ${i} is not hex`, path);
+      if (hi < 0 || lo < 0) return false;
       out[j] = (hi << 4) | lo;
     }
     // The word-wise readers see whole words: clear the padding after each half.
     for (let j = at + (hex.length >>> 1), end = (j + 3) & ~3; j < end; j++) out[j] = 0;
+    return true;
   }
 }
 

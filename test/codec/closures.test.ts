@@ -12,6 +12,7 @@ import { parseAddress } from '../../src/memory/address-space.js';
 import { RegionList } from '../../src/memory/region-list.js';
 import { corruptSets, goodSets, loadImages } from '../fixtures/codec-fixtures.js';
 import { querySet } from './helpers/arbitrary.js';
+import { damageAt } from './helpers/damage.js';
 import { mutate, mutation } from './helpers/mutate.js';
 import { SAMPLES } from './helpers/samples.js';
 
@@ -127,23 +128,6 @@ describe('closures give what generated code gives', () => {
     );
   });
 });
-
-/** Replace one member somewhere in `root` (the pick-th object member, depth first) with `value`, or add an unknown member beside it. */
-function damageAt(root: Record<string, unknown>, pick: number, value: unknown, extraKey: boolean): void {
-  const slots: [Record<string, unknown>, string][] = [];
-  const visit = (o: unknown): void => {
-    if (typeof o !== 'object' || o === null) return;
-    for (const [k, v] of Object.entries(o)) {
-      slots.push([o as Record<string, unknown>, k]);
-      visit(v);
-    }
-  };
-  visit(root);
-  const [object, key] = slots[pick % slots.length]!;
-  if (extraKey) object.lpszExtra = value;
-  else if (value === undefined) delete object[key];
-  else object[key] = value;
-}
 
 describe('choosing the way', () => {
   it('auto detects a host that refuses code generation (as a strict CSP does) and builds closures', () => {

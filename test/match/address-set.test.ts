@@ -61,7 +61,7 @@ describe('AddressSet', () => {
 
   it('deleteExact is all or nothing when a request entry is invalid', () => {
     const set = AddressSet.fromCanonical([v4(1), v4(2)]);
-    expect(() => set.deleteExact([v4(1), { ...v4(2), LocalAddr: sa('zz', 1) }])).toThrow('[1].LocalAddr.lpSockaddr: "zz" at character 0 is not hex');
+    expect(() => set.deleteExact([v4(1), { ...v4(2), LocalAddr: sa('zz', 1) }])).toThrow('[1].LocalAddr.lpSockaddr: "zz" is not hex (char 0)');
     expect(set.toCanonical()).toEqual([v4(1), v4(2)]);
   });
 
@@ -78,21 +78,22 @@ describe('AddressSet', () => {
     expect(set.size).toBe(2);
   });
 
+  // The codec's checker words these (parseCsAddrInfoJson): the same message and path as a query set's entry gets.
   describe('validates canonical JSON, naming the member', () => {
     it.each([
-      [{ ...v4(1), iProtocol: 1.5 }, 'iProtocol: iProtocol must be a 32-bit integer, not 1.5'],
-      [{ ...v4(1), iSocketType: 2 ** 31 }, 'iSocketType: iSocketType must be a 32-bit integer, not 2147483648'],
-      [{ ...v4(1), LocalAddr: sa('0200', 3) }, 'LocalAddr.lpSockaddr: lpSockaddr has 2 bytes but iSockaddrLength is 3'],
-      [{ ...v4(1), LocalAddr: sa('02g0') }, 'LocalAddr.lpSockaddr: "g0" at character 2 is not hex'],
-      [{ ...v4(1), LocalAddr: { lpSockaddr: 7, iSockaddrLength: 1 } }, 'LocalAddr.lpSockaddr: lpSockaddr must be null or hex'],
-      [{ ...v4(1), RemoteAddr: null }, 'RemoteAddr: not a SOCKET_ADDRESS object'],
+      [{ ...v4(1), iProtocol: 1.5 }, 'iProtocol: 1.5 is not an INT (an integer -2147483648…2147483647)'],
+      [{ ...v4(1), iSocketType: 2 ** 31 }, 'iSocketType: 2147483648 is not an INT (an integer -2147483648…2147483647)'],
+      [{ ...v4(1), LocalAddr: sa('0200', 3) }, 'LocalAddr.lpSockaddr: 2 bytes of hex, but iSockaddrLength = 3'],
+      [{ ...v4(1), LocalAddr: sa('02g0') }, 'LocalAddr.lpSockaddr: "02g0" is not hex (char 2)'],
+      [{ ...v4(1), LocalAddr: { lpSockaddr: 7, iSockaddrLength: 1 } }, 'LocalAddr.lpSockaddr: 7 is not hex or null'],
+      [{ ...v4(1), RemoteAddr: null }, 'RemoteAddr: null is not a SOCKET_ADDRESS object'],
       [{ ...v4(1), RemoteAddr: { ...NONE, extra: 1 } }, 'RemoteAddr: unknown member "extra"'],
       [{ ...v4(1), extra: 1 }, 'unknown member "extra"'],
-      [[], 'not a CSADDR_INFO object'],
+      [[], 'an array of 0 is not a CSADDR_INFO object'],
     ])('%j', (bad, message) => {
       expect(() => new AddressSet().add(bad as unknown as CsAddrInfoJson)).toThrow(InvalidDataError);
       expect(() => new AddressSet().add(bad as unknown as CsAddrInfoJson)).toThrow(message);
-      expect(() => AddressSet.fromCanonical([v4(0), bad as unknown as CsAddrInfoJson])).toThrow(`[1].${message}`.replace('[1].not', '[1]: not').replace('[1].unknown', '[1]: unknown'));
+      expect(() => AddressSet.fromCanonical([v4(0), bad as unknown as CsAddrInfoJson])).toThrow(`[1].${message}`.replace('[1].an array', '[1]: an array').replace('[1].unknown', '[1]: unknown'));
     });
 
     it('accepts `$` annotations', () => {
