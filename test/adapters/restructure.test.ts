@@ -6,7 +6,7 @@ import type { Arch } from '../../src/abi/types.js';
 import { decodeQuerySet, decodeServiceClassInfo, encodeQuerySet, encodeServiceClassInfo } from '../../src/codec/index.js';
 import { RegionList } from '../../src/memory/region-list.js';
 import { querySet } from '../codec/helpers/arbitrary.js';
-import { ImageBuilder } from '../codec/helpers/image-builder.js';
+import { ImageBuilder } from '../helpers/image-builder.js';
 import { SAMPLES } from '../codec/helpers/samples.js';
 
 /**
@@ -38,7 +38,7 @@ describe.each(combos)('restructure oracle, $arch $charset', ({ arch, charset }) 
   it('decodes the independent builder\'s images (pointees in reverse order, gaps) like rnrkit', () => {
     fc.assert(
       fc.property(querySet(charset), (qs) => {
-        const b = new ImageBuilder(base, arch);
+        const b = new ImageBuilder(arch, base);
         const at = b.querySet(qs, charset);
         expect(oracle.decode(b.image(), base, at)).toStrictEqual(qs);
       }),

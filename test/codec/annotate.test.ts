@@ -4,8 +4,8 @@ import { NS_BTH } from '../../src/abi/constants.js';
 import type { Arch } from '../../src/abi/types.js';
 import { decodeQuerySet, describeSockaddr } from '../../src/codec/index.js';
 import { RegionList } from '../../src/memory/region-list.js';
-import { offsetOf, sizeOf } from './helpers/ground-truth.js';
-import { ImageBuilder } from './helpers/image-builder.js';
+import { offsetOf, sizeOf } from '../helpers/ground-truth.js';
+import { ImageBuilder } from '../helpers/image-builder.js';
 import { entry, fullSet, nullSet } from './helpers/samples.js';
 
 const hexToBytes = (h: string) => Uint8Array.from({ length: h.length / 2 }, (_, i) => parseInt(h.slice(i * 2, i * 2 + 2), 16));
@@ -43,7 +43,7 @@ describe('$sockaddr', () => {
 
 describe.each(['x86', 'x64'] as Arch[])('annotated decode (%s)', (arch) => {
   it('$at on every struct, $member after every non-NULL pointer member, $sockaddr after a sockaddr', () => {
-    const b = new ImageBuilder(0x50000, arch);
+    const b = new ImageBuilder(arch, 0x50000);
     const at = b.querySet(fullSet(), 'W');
     const r = decodeQuerySet(RegionList.flat(b.image(), 0x50000), at, { arch, charset: 'W', annotate: true }) as unknown as Record<string, unknown>;
     expect(Object.keys(r).slice(0, 4)).toEqual(['$at', 'dwSize', 'lpszServiceInstanceName', '$lpszServiceInstanceName']);
@@ -61,11 +61,11 @@ describe.each(['x86', 'x64'] as Arch[])('annotated decode (%s)', (arch) => {
   });
 
   it('NS_BTH: the BTH_SET_SERVICE in lpBlob, with its inner pointers followed', () => {
-    const b = new ImageBuilder(0x60000, arch);
+    const b = new ImageBuilder(arch, 0x60000);
     const ptr = arch === 'x86' ? 4 : 8;
-    const sdpVersion = b.alloc(4);
+    const sdpVersion = b.reserve(4);
     b.u32(sdpVersion, 0x100);
-    const recordHandle = b.alloc(ptr);
+    const recordHandle = b.reserve(ptr);
     b.pointer(recordHandle, 0x1234);
     // The blob: header (pack 1) then the SDP record inline.
     const record = '3509' + '0a0b0c0d0e0f1011';
@@ -93,7 +93,7 @@ describe.each(['x86', 'x64'] as Arch[])('annotated decode (%s)', (arch) => {
   });
 
   it('an NS_BTH blob that is no BTH_SET_SERVICE says so in the annotation, and the decode still succeeds', () => {
-    const b = new ImageBuilder(0x60000, arch);
+    const b = new ImageBuilder(arch, 0x60000);
     const at = b.querySet({ ...nullSet(), dwNameSpace: NS_BTH, lpBlob: { cbSize: 3, pBlobData: '010203' } }, 'A');
     const r = decodeQuerySet(RegionList.flat(b.image(), 0x60000), at, { arch, charset: 'A', annotate: true });
     expect(r.lpBlob!.$BTH_SET_SERVICE).toEqual({ $error: expect.stringMatching(/^cbSize = 3 is shorter than a BTH_SET_SERVICE header/) as unknown });

@@ -7,8 +7,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { decodeQuerySet } from '../../src/codec/index.js';
 import { RegionList } from '../../src/memory/region-list.js';
 import { runCli } from '../helpers/cli.js';
-import { offsetOf } from './helpers/ground-truth.js';
-import { ImageBuilder } from './helpers/image-builder.js';
+import { offsetOf } from '../helpers/ground-truth.js';
+import { ImageBuilder } from '../helpers/image-builder.js';
 import { fullSet, nullSet } from './helpers/samples.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rnrkit-codec-cli-'));
@@ -31,8 +31,8 @@ describe('rnrkit encode → rnrkit decode', () => {
   });
 
   it('--at, --annotate and --lenient reach the codec', async () => {
-    const b = new ImageBuilder(0x10000, 'x64');
-    b.alloc(24);
+    const b = new ImageBuilder('x64', 0x10000);
+    b.reserve(24);
     const at = b.querySet(fullSet(), 'W');
     const file = join(dir, 'offset.bin');
     writeFileSync(file, b.image());
@@ -84,7 +84,7 @@ describe('rnrkit decode of a minidump and of region lists', () => {
   });
 
   it('--region ADDR=FILE pieces a capture together; a gap between regions is unmapped', async () => {
-    const b = new ImageBuilder(0x90000, 'x64');
+    const b = new ImageBuilder('x64', 0x90000);
     const at = b.querySet(fullSet(), 'W');
     const image = b.image();
     const head = join(dir, 'head.bin');
@@ -138,7 +138,7 @@ describe('bad input and usage', () => {
   });
 
   it('decode of a dangling pointer names the field path and address', async () => {
-    const b = new ImageBuilder(0x20000, 'x86');
+    const b = new ImageBuilder('x86', 0x20000);
     const at = b.querySet(fullSet(), 'W');
     // Point lpcsaBuffer[2].LocalAddr.lpSockaddr somewhere unmapped.
     const array = decodeQuerySet(RegionList.flat(b.image(), 0x20000), at, { arch: 'x86', charset: 'W', annotate: true }).$lpcsaBuffer as string;

@@ -3,8 +3,8 @@ import type { Arch } from '../../src/abi/types.js';
 import { DEFAULT_DECODE_LIMITS, decodeQuerySet, type DecodeLimits } from '../../src/codec/index.js';
 import { InvalidDataError, MemoryError, UsageError } from '../../src/errors.js';
 import { RegionList } from '../../src/memory/region-list.js';
-import { offsetOf, sizeOf } from './helpers/ground-truth.js';
-import { ImageBuilder } from './helpers/image-builder.js';
+import { offsetOf, sizeOf } from '../helpers/ground-truth.js';
+import { ImageBuilder } from '../helpers/image-builder.js';
 import { entry, fullSet, nullSet } from './helpers/samples.js';
 
 /**
@@ -16,7 +16,7 @@ import { entry, fullSet, nullSet } from './helpers/samples.js';
 const BASE = 0x30000;
 
 function build(arch: Arch, qs = fullSet(), charset: 'W' | 'A' = 'W') {
-  const b = new ImageBuilder(BASE, arch);
+  const b = new ImageBuilder(arch, BASE);
   const at = b.querySet(qs, charset);
   const member = (m: string) => at + offsetOf(arch, `WSAQUERYSET${charset}`, m);
   const decode = (options: { lenient?: boolean; limits?: Partial<DecodeLimits> } = {}, image = b.image()) =>
@@ -153,15 +153,15 @@ it('bad options are UsageErrors', () => {
 it('lenient decoding of many strings that never end stops at maxTotalBytes instead of scanning on', async () => {
   const { decodeServiceClassInfo } = await import('../../src/codec/index.js');
   const arch: Arch = 'x64';
-  const b = new ImageBuilder(0x100000, arch);
+  const b = new ImageBuilder(arch, 0x100000);
   const count = 20_000;
   const S = 'WSASERVICECLASSINFOW';
   const N = 'WSANSCLASSINFOW';
-  const at = b.alloc(sizeOf(arch, S));
+  const at = b.reserve(sizeOf(arch, S));
   const size = sizeOf(arch, N);
-  const entries = b.alloc(count * size);
+  const entries = b.reserve(count * size);
   // One 64 Ki-unit run of 'A' with no terminator, at the very end of the image.
-  const run = b.alloc(2 * 65_536);
+  const run = b.reserve(2 * 65_536);
   for (let i = 0; i < 65_536; i++) b.u16(run + i * 2, 0x41);
   for (let i = 0; i < count; i++) b.pointer(entries + i * size + offsetOf(arch, N, 'lpszName'), run);
   b.u32(at + offsetOf(arch, S, 'dwCount'), count);

@@ -4,8 +4,8 @@ import type { Arch } from '../../src/abi/types.js';
 import { decodeQuerySet, encodeQuerySet, encodedSize, parseQuerySetJson } from '../../src/codec/index.js';
 import { RegionList } from '../../src/memory/region-list.js';
 import { querySet } from './helpers/arbitrary.js';
-import { sizeOf } from './helpers/ground-truth.js';
-import { ImageBuilder } from './helpers/image-builder.js';
+import { sizeOf } from '../helpers/ground-truth.js';
+import { ImageBuilder } from '../helpers/image-builder.js';
 
 const combos = (['x86', 'x64'] as Arch[]).flatMap((arch) => (['W', 'A'] as const).map((charset) => ({ arch, charset })));
 const RUNS = 150;
@@ -29,7 +29,7 @@ describe.each(combos)('random sets, $arch $charset', ({ arch, charset }) => {
   it('images laid out by an independent builder decode to their JSON', () => {
     fc.assert(
       fc.property(querySet(charset), (qs) => {
-        const b = new ImageBuilder(base, arch);
+        const b = new ImageBuilder(arch, base);
         const at = b.querySet(qs, charset);
         expect(decodeQuerySet(RegionList.flat(b.image(), base), at, { arch, charset })).toStrictEqual(qs);
       }),

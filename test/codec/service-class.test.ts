@@ -4,20 +4,20 @@ import type { ServiceClassInfoJson } from '../../src/codec/canonical.js';
 import { decodeServiceClassInfo, encodeServiceClassInfo, parseServiceClassInfoJson } from '../../src/codec/index.js';
 import { InvalidDataError } from '../../src/errors.js';
 import { RegionList } from '../../src/memory/region-list.js';
-import { offsetOf, sizeOf } from './helpers/ground-truth.js';
-import { ImageBuilder } from './helpers/image-builder.js';
+import { offsetOf, sizeOf } from '../helpers/ground-truth.js';
+import { ImageBuilder } from '../helpers/image-builder.js';
 
 /** Lay out a WSASERVICECLASSINFO with the test builder (ground-truth offsets). */
 function build(b: ImageBuilder, info: ServiceClassInfoJson, charset: 'W' | 'A'): number {
   const S = `WSASERVICECLASSINFO${charset}`;
   const N = `WSANSCLASSINFO${charset}`;
-  const at = b.alloc(sizeOf(b.arch, S));
+  const at = b.reserve(sizeOf(b.arch, S));
   b.u32(at + offsetOf(b.arch, S, 'dwCount'), info.dwCount);
   if (info.lpServiceClassId !== null) b.pointer(at + offsetOf(b.arch, S, 'lpServiceClassId'), b.guid(info.lpServiceClassId));
   if (info.lpszServiceClassName !== null) b.pointer(at + offsetOf(b.arch, S, 'lpszServiceClassName'), b.string(info.lpszServiceClassName, charset));
   if (info.lpClassInfos) {
     const size = sizeOf(b.arch, N);
-    const arr = b.alloc(size * info.lpClassInfos.length);
+    const arr = b.reserve(size * info.lpClassInfos.length);
     info.lpClassInfos.forEach((c, i) => {
       const e = arr + i * size;
       if (c.lpszName !== null) b.pointer(e + offsetOf(b.arch, N, 'lpszName'), b.string(c.lpszName, charset));
@@ -44,7 +44,7 @@ const INFO: ServiceClassInfoJson = {
 
 describe.each((['x86', 'x64'] as Arch[]).flatMap((arch) => (['W', 'A'] as const).map((charset) => ({ arch, charset }))))('WSASERVICECLASSINFO $arch $charset', ({ arch, charset }) => {
   it('decodes with its WSANSCLASSINFO array, lpValue as hex of dwValueSize bytes', () => {
-    const b = new ImageBuilder(0x70000, arch);
+    const b = new ImageBuilder(arch, 0x70000);
     const at = build(b, INFO, charset);
     expect(decodeServiceClassInfo(RegionList.flat(b.image(), 0x70000), at, { arch, charset })).toStrictEqual(INFO);
   });
@@ -56,7 +56,7 @@ describe.each((['x86', 'x64'] as Arch[]).flatMap((arch) => (['W', 'A'] as const)
   });
 
   it('dwValueSize is checked against maxBlobSize and the path names the entry', () => {
-    const b = new ImageBuilder(0x70000, arch);
+    const b = new ImageBuilder(arch, 0x70000);
     const at = build(b, INFO, charset);
     const e = (() => { try { decodeServiceClassInfo(RegionList.flat(b.image(), 0x70000), at, { arch, charset, limits: { maxBlobSize: 3 } }); } catch (x) { return x; } })();
     expect(e).toBeInstanceOf(InvalidDataError);

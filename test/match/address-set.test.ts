@@ -3,7 +3,8 @@ import type { CsAddrInfoJson } from '../../src/codec/canonical.js';
 import { InvalidDataError, UsageError } from '../../src/errors.js';
 import { AddressSet, CsAddrArrayView, SetQuotaError } from '../../src/match/index.js';
 import { RegionList } from '../../src/memory/index.js';
-import { ImageBuilder, NONE, entry, ipv4, ipv6, sa } from './image-builder.js';
+import { ImageBuilder } from '../helpers/image-builder.js';
+import { NONE, entry, ipv4, ipv6, sa } from './canonical.js';
 
 const v4 = (last: number, port = 80, type = 1, protocol = 6) => entry(sa(ipv4([10, 1, 2, last], port)), NONE, type, protocol);
 const V6 = [0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
@@ -116,7 +117,7 @@ describe('AddressSet', () => {
     it('applies to sets built from views and to unions', () => {
       const image = new ImageBuilder('x64', 0x1000);
       const at = image.csaddrArray([v4(1), v4(2), v4(3)]);
-      const view = new CsAddrArrayView(RegionList.flat(image.finish(), 0x1000), at, 3, 'x64');
+      const view = new CsAddrArrayView(RegionList.flat(image.image(), 0x1000), at, 3, 'x64');
       expect(() => AddressSet.fromView(view, { maxEntries: 2 })).toThrow(SetQuotaError);
       const small = AddressSet.fromCanonical([v4(1), v4(2)], { maxEntries: 2 });
       expect(() => small.union(AddressSet.fromCanonical([v4(3)]))).toThrow(SetQuotaError);

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CsAddrInfoJson, QuerySetJson } from '../../src/codec/canonical.js';
 import { runCli } from '../helpers/cli.js';
-import { ImageBuilder, NONE, entry, ipv4, ipv6, sa } from './image-builder.js';
+import { ImageBuilder } from '../helpers/image-builder.js';
+import { NONE, entry, ipv4, ipv6, sa } from './canonical.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rnrkit-match-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -50,19 +51,19 @@ describe('rnrkit match', () => {
 
   it('reads query sets from memory images, x86 and x64, one --base/--at each', async () => {
     const x86 = new ImageBuilder('x86', 0x0040_0000, { gap: 7 });
-    const at86 = x86.querySet(registered);
+    const at86 = x86.querySetFixedPart(registered);
     const x64 = new ImageBuilder('x64', 0x1_8000_0000);
-    const at64 = x64.querySet(request);
-    const imageA = file('a.x86.bin', x86.finish());
-    const imageB = file('b.x64.bin', x64.finish());
+    const at64 = x64.querySetFixedPart(request);
+    const imageA = file('a.x86.bin', x86.image());
+    const imageB = file('b.x64.bin', x64.image());
     // Arch differs between the two files here, so each side is run against the JSON of the other.
     expect((await runCli(['match', imageA, b, '--arch', 'x86', '--base', '0x400000', '--at', `0x${at86.toString(16)}`])).stdout)
       .toBe('{"matched":[0,2],"unmatched":[1,3]}\n');
     expect((await runCli(['match', a, imageB, '--arch', 'x64', '--base', '0x180000000', '--at', `0x${at64.toString(16)}`])).stdout)
       .toBe('{"matched":[0,2],"unmatched":[1,3]}\n');
     const x64a = new ImageBuilder('x64', 0x2_0000_0000);
-    const atA = x64a.querySet(registered);
-    const imageA64 = file('a.x64.bin', x64a.finish());
+    const atA = x64a.querySetFixedPart(registered);
+    const imageA64 = file('a.x64.bin', x64a.image());
     expect((await runCli(['match', imageA64, imageB, '--arch', 'x64', '--base', '0x200000000', '--base', '0x180000000', '--at', `0x${atA.toString(16)}`, '--at', `0x${at64.toString(16)}`])).stdout)
       .toBe('{"matched":[0,2],"unmatched":[1,3]}\n');
   });
@@ -93,9 +94,9 @@ describe('rnrkit match', () => {
 
   it('a pointer out of the image is exit 1 naming the member and address', async () => {
     const image = new ImageBuilder('x64', 0x10000);
-    const at = image.querySet(registered);
+    const at = image.querySetFixedPart(registered);
     image.pointer(image.pointerField(image.lastArray, 1, 'LocalAddr'), 0x7777_0000);
-    const bytes = image.finish();
+    const bytes = image.image();
     const result = await runCli(['match', file('bad.bin', bytes), b, '--arch', 'x64', '--base', '0x10000', '--at', `0x${at.toString(16)}`]);
     expect(result).toEqual({ code: 1, stdout: '', stderr: 'rnrkit: lpcsaBuffer[1].LocalAddr.lpSockaddr: 0x77770000+28 is not in the captured memory\n' });
   });

@@ -4,7 +4,8 @@ import { InvalidDataError, MemoryError, RnrError, UsageError } from '../../src/e
 import { AddressSet, CsAddrArrayView, ProtocolSubstitutionError } from '../../src/match/index.js';
 import { EntryCursor } from '../../src/match/entry-cursor.js';
 import { RegionList } from '../../src/memory/index.js';
-import { ImageBuilder, NONE, entry, fromHex, ipv4, ipv6, sa } from './image-builder.js';
+import { ImageBuilder } from '../helpers/image-builder.js';
+import { NONE, entry, fromHex, ipv4, ipv6, sa } from './canonical.js';
 
 const V6 = [0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 9];
 const entries = [
@@ -17,7 +18,7 @@ describe.each(['x86', 'x64'] as const)('CsAddrArrayView on %s', (arch) => {
   const base = arch === 'x86' ? 0x0040_0000 : 0x1_4000_0000;
   const image = new ImageBuilder(arch, base, { gap: 5 });
   const at = image.csaddrArray(entries);
-  const bytes = image.finish();
+  const bytes = image.image();
   const view = new CsAddrArrayView(RegionList.flat(bytes, base), at, entries.length, arch);
 
   it('reads every member in place', () => {
@@ -66,7 +67,7 @@ describe('CsAddrArrayView errors name the member and address', () => {
     const image = new ImageBuilder(arch, base);
     const at = image.csaddrArray(entries);
     patch(image, at);
-    return new CsAddrArrayView(RegionList.flat(image.finish(), base), at, entries.length, arch);
+    return new CsAddrArrayView(RegionList.flat(image.image(), base), at, entries.length, arch);
   }
 
   it.each(['x86', 'x64'] as const)('%s: a sockaddr pointer into unmapped memory', (arch) => {
@@ -105,7 +106,7 @@ describe('CsAddrArrayView errors name the member and address', () => {
     const image = new ImageBuilder('x64', 0x1000);
     const at = image.csaddrArray(entries);
     image.pointer(image.pointerField(at, 0, 'LocalAddr'), 8);
-    const view = new CsAddrArrayView(RegionList.flat(image.finish(), 0x1000), at, 3, 'x64', { path: 'request' });
+    const view = new CsAddrArrayView(RegionList.flat(image.image(), 0x1000), at, 3, 'x64', { path: 'request' });
     expect(() => AddressSet.fromView(view)).toThrow('request[0].LocalAddr.lpSockaddr: 0x8+16 is not in the captured memory');
   });
 });
@@ -124,9 +125,9 @@ describe('CsAddrArrayView over several regions', () => {
     array.rawEntry(arrayAt, 0, [a1, 16], [0, 0], 1, 6);
     array.rawEntry(arrayAt, 1, [b1, 28], [a1, 16], 1, 6);
     const space = new RegionList([
-      { base: array.base, bytes: array.finish() },
-      { base: heapA.base, bytes: heapA.finish() },
-      { base: heapB.base, bytes: heapB.finish() },
+      { base: array.base, bytes: array.image() },
+      { base: heapA.base, bytes: heapA.image() },
+      { base: heapB.base, bytes: heapB.image() },
     ]);
     const view = new CsAddrArrayView(space, arrayAt, 2, 'x64');
     const set = AddressSet.fromView(view);
@@ -155,7 +156,7 @@ describe('CsAddrArrayView over random memory', () => {
         const at = image.allocArray(entries.length);
         entries.forEach((e, i) => image.rawEntry(at, i, e.local as [number, number], e.remote as [number, number], e.type, e.protocol));
         image.write(image.alloc(filler.length, 1), filler);
-        const space = RegionList.flat(image.finish(), 0x1000);
+        const space = RegionList.flat(image.image(), 0x1000);
         try {
           // `extra` entries past the array read the filler as entries, or run off the end.
           const view = new CsAddrArrayView(space, at, entries.length + extra, arch);

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import type { CsAddrInfoJson, SocketAddressJson } from '../../src/codec/canonical.js';
 import { AddressSet, CsAddrArrayView, type MatchMode } from '../../src/match/index.js';
 import { RegionList } from '../../src/memory/index.js';
-import { ImageBuilder, NONE, entry, ipv4, ipv6, sa } from './image-builder.js';
+import { ImageBuilder } from '../helpers/image-builder.js';
+import { NONE, entry, ipv4, ipv6, sa } from './canonical.js';
 
 /**
  * A slow, obviously correct reference for the rule: every entry becomes a
@@ -105,7 +106,7 @@ const arbOp: fc.Arbitrary<Op> = fc.oneof(
 function viewOf(entries: CsAddrInfoJson[], arch: 'x86' | 'x64'): CsAddrArrayView {
   const image = new ImageBuilder(arch, arch === 'x86' ? 0x50_0000 : 0x2_0000_0000, { gap: 3 });
   const at = image.csaddrArray(entries);
-  return new CsAddrArrayView(RegionList.flat(image.finish(), image.base), at, entries.length, arch);
+  return new CsAddrArrayView(RegionList.flat(image.image(), image.base), at, entries.length, arch);
 }
 
 describe.each(['exact', 'semantic'] as MatchMode[])('AddressSet (%s) against a slow reference', (mode) => {

@@ -5,7 +5,8 @@ import {
   AddressSet, CsAddrArrayView, ProtocolSubstitutionError, SEMANTIC_IGNORED, entriesMatch, substituteProtocol,
 } from '../../src/match/index.js';
 import { RegionList } from '../../src/memory/index.js';
-import { ImageBuilder, NONE, entry, ipv4, ipv6, sa } from './image-builder.js';
+import { ImageBuilder } from '../helpers/image-builder.js';
+import { NONE, entry, ipv4, ipv6, sa } from './canonical.js';
 
 // Numbers as the Windows headers define them, written out here so the
 // tests do not lean on the constants module they exercise.
@@ -109,8 +110,8 @@ function matchThroughViews(a: CsAddrInfoJson, b: CsAddrInfoJson, archA: 'x86' | 
   const atA = imageA.csaddrArray([a]);
   const imageB = new ImageBuilder(archB, archB === 'x64' ? 0x7ff6_1234_0000 : 0x7f00_0000, { filler: 0x5a, gap: 13 });
   const atB = imageB.csaddrArray([tcp4(9999), b]); // b is entry 1, behind other pointers
-  const viewA = new CsAddrArrayView(RegionList.flat(imageA.finish(), imageA.base), atA, 1, archA);
-  const viewB = new CsAddrArrayView(RegionList.flat(imageB.finish(), imageB.base), atB, 2, archB);
+  const viewA = new CsAddrArrayView(RegionList.flat(imageA.image(), imageA.base), atA, 1, archA);
+  const viewB = new CsAddrArrayView(RegionList.flat(imageB.image(), imageB.base), atB, 2, archB);
   const result = AddressSet.fromView(viewA, { mode }).matchAll(viewB);
   return result.matched.includes(1);
 }
@@ -177,7 +178,7 @@ describe('IPROTOCOL_ANY substitution', () => {
 
     const image = new ImageBuilder('x64', 0x1000);
     const at = image.csaddrArray([tcp4(), entry(NONE, NONE, SOCK_STREAM, ANY)]);
-    const view = new CsAddrArrayView(RegionList.flat(image.finish(), image.base), at, 2, 'x64');
+    const view = new CsAddrArrayView(RegionList.flat(image.image(), image.base), at, 2, 'x64');
     expect(() => AddressSet.fromView(view)).toThrow('lpcsaBuffer[1].iProtocol: iProtocol is IPROTOCOL_ANY (-1) but neither LocalAddr nor RemoteAddr has a sockaddr to take the address family from');
   });
 });

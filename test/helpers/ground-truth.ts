@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Arch } from '../../../src/abi/types.js';
+import type { Arch } from '../../src/abi/types.js';
 
 /**
  * Struct layouts as the mingw-w64 compilers report them
@@ -19,7 +19,7 @@ const cache = new Map<Arch, Record<string, GroundTruthStruct>>();
 export function groundTruth(arch: Arch): Record<string, GroundTruthStruct> {
   let structs = cache.get(arch);
   if (!structs) {
-    const path = fileURLToPath(new URL(`../../../fixtures/abi/${arch}.json`, import.meta.url));
+    const path = fileURLToPath(new URL(`../../fixtures/abi/${arch}.json`, import.meta.url));
     structs = (JSON.parse(readFileSync(path, 'utf8')) as { structs: Record<string, GroundTruthStruct> }).structs;
     cache.set(arch, structs);
   }
