@@ -70,7 +70,11 @@ export function mapQuerySet(space: AddressSpace, at: number, options: MapOptions
 
   const structMembers = (s: StructLayout, bytes: Uint8Array, blockOffset: number, path: string, out: MemberSpan[], depth: number): void => {
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    let end = 0;
     for (const field of s.fields) {
+      // A union's later alternatives (sin6_scope_id / sin6_scope_struct) cover bytes already labelled: the first one names them.
+      if (field.offset < end) continue;
+      end = field.offset + field.size;
       const o = blockOffset + field.offset;
       const fieldPath = path ? `${path}.${field.name}` : field.name;
       const t = field.resolved;
