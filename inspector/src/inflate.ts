@@ -67,7 +67,9 @@ export async function inflateToSource(
   } catch (e) {
     close();
     if (e instanceof InvalidDataError) throw e;
-    throw new InvalidDataError(`${label}: the gzip data is damaged after ${total} bytes inflated (${e instanceof Error ? e.message : String(e)})`);
+    // The browser's own wording names its stream classes; the user needs what happened to the file.
+    const cut = e instanceof Error && /truncated/i.test(e.message);
+    throw new InvalidDataError(`${label}: the gzip data ${cut ? 'ends early' : 'is damaged'} after ${total} bytes inflated: not opened`);
   }
   flushBatch();
   access.flush();
