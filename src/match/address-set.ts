@@ -5,7 +5,7 @@ import { CanonicalLoader, recordToCanonical } from './canonical-entry.js';
 import { CsAddrArrayView } from './csaddr-view.js';
 import { EntryCursor } from './entry-cursor.js';
 import { SetQuotaError } from './errors.js';
-import { hashCursor, hashWords, loadRecord, recordEquals, recordWords, wordsEqual, writeRecord } from './record.js';
+import { hashCursor, hashWords, keyedHashCursor, keyedHashWords, loadRecord, recordEquals, recordWords, wordsEqual, writeRecord } from './record.js';
 import { MATCH_MODES, type MatchMode, normaliseEntry } from './rule.js';
 import { NO_QUOTA, SET_HEADER_BYTES, SET_PAYLOAD_WORD, allocateSet, readSet, sealSet } from './set-format.js';
 
@@ -53,6 +53,32 @@ const TYPICAL_ENTRY_WORDS = 13;
 const LIVE = 0;
 
 const NO_WORDS = new Int32Array(0);
+
+/**
+ * When a set stops trusting the fast hash (record.ts) and rebuilds its
+ * index with the keyed one: one lookup or insert probing more than
+ * MAX_PROBE_RUN slots, or inserts since the index was built probing more
+ * than PROBES_PER_ENTRY per entry plus PROBE_SLACK in all. With linear
+ * probing at most half full, random entries probe about 2.5 slots per
+ * insert on average, and a run of 128 occupied slots is about 0.82^128 ≈
+ * 1e-11 likely per slot; so random addresses practically never switch a
+ * set, and chosen ones cost at most a bounded multiple of random ones
+ * before it switches.
+ */
+const MAX_PROBE_RUN = 128;
+const PROBES_PER_ENTRY = 8;
+const PROBE_SLACK = 1024;
+
+/**
+ * Table slots looked at by every lookup and insert so far, in this
+ * process: what a test compares to show that no chosen set of addresses
+ * makes probe chains longer than random ones do. Counted once per lookup
+ * (the distance probed), not per slot, so it costs the loops nothing.
+ */
+let slotsProbed = 0;
+export function probedSlots(): number {
+  return slotsProbed;
+}
 
 /**
  * Small arenas and tables are carved from shared slabs, the way Node
@@ -145,6 +171,10 @@ export class AddressSet {
   readonly maxEntries: number;
   private readonly semantic: boolean;
   private seed = randomSeed();
+  /** Whether the index uses the keyed hash (see MAX_PROBE_RUN): once set, for the life of the set and its copies. */
+  private keyed = false;
+  /** Slots probed by inserts since the index was last built. */
+  private insertProbes = 0;
 
   /** Allocated on the first insert (or reserve): a set read and discarded, or empty, never needs one. */
   private arena: Int32Array = NO_WORDS;
@@ -318,7 +348,7 @@ export class AddressSet {
     const c = this.cursor;
     loader.load(entry, c);
     normaliseEntry(c, this.semantic);
-    return this.find(c, hashCursor(c, this.seed), 0) >= 0;
+    return this.find(c, this.hashOf(c), 0) >= 0;
   }
 
   /**
@@ -396,8 +426,9 @@ export class AddressSet {
     this.checkMode(other);
     const out = new AddressSet({ mode: this.mode, maxEntries: this.maxEntries });
     out.seed = this.seed;
+    out.keyed = this.keyed;
     this.visit(this, (c) => {
-      if (other.find(c, hashCursor(c, other.seed), 0) < 0) out.insert(c);
+      if (other.find(c, other.hashOf(c), 0) < 0) out.insert(c);
     });
     return out;
   }
@@ -406,6 +437,7 @@ export class AddressSet {
   clone(): AddressSet {
     const out = new AddressSet({ mode: this.mode, maxEntries: this.maxEntries });
     out.seed = this.seed;
+    out.keyed = this.keyed;
     this.copyLiveInto(out);
     return out;
   }
@@ -495,7 +527,7 @@ export class AddressSet {
    * entry removed earlier in the same call still counts as matched.
    */
   private matchOne(c: EntryCursor, i: number, epoch: number, result: MatchResult): void {
-    const slot = this.find(c, hashCursor(c, this.seed), epoch);
+    const slot = this.find(c, this.hashOf(c), epoch);
     if (slot < 0) {
       result.unmatched.push(i);
       return;
@@ -517,13 +549,21 @@ export class AddressSet {
   private find(c: EntryCursor, h: number, epoch: number): number {
     const table = this.table;
     const mask = this.mask;
-    for (let slot = h & mask; ; slot = (slot + 1) & mask) {
+    const start = h & mask;
+    for (let slot = start; ; slot = (slot + 1) & mask) {
       const ref = table[2 * slot + 1]!;
-      if (ref === 0) return -1;
+      if (ref === 0) {
+        this.countLookup(((slot - start) & mask) + 1);
+        return -1;
+      }
       if (table[2 * slot] === h) {
         if (ref > 0) {
-          if (recordEquals(this.arena, ref - 1, c)) return slot;
+          if (recordEquals(this.arena, ref - 1, c)) {
+            slotsProbed += ((slot - start) & mask) + 1;
+            return slot;
+          }
         } else if (epoch !== 0 && this.arena[-ref - 2] === epoch && recordEquals(this.arena, -ref - 1, c)) {
+          slotsProbed += ((slot - start) & mask) + 1;
           return slot;
         }
       }
@@ -542,10 +582,11 @@ export class AddressSet {
     const arena = this.arena;
     const at = this.arenaUsed + 1;
     writeRecord(arena, at, c);
-    const h = hashWords(arena, at, at + words, this.seed);
+    const h = this.keyed ? keyedHashWords(arena, at, at + words, this.seed) : hashWords(arena, at, at + words, this.seed);
     const table = this.table;
     const mask = this.mask;
-    let slot = h & mask;
+    const start = h & mask;
+    let slot = start;
     let reuse = -1;
     for (; ; slot = (slot + 1) & mask) {
       const ref = table[2 * slot + 1]!;
@@ -553,9 +594,11 @@ export class AddressSet {
       if (ref < 0) {
         if (reuse < 0) reuse = slot;
       } else if (table[2 * slot] === h && wordsEqual(arena, ref - 1, at, words)) {
+        this.countInsert(((slot - start) & mask) + 1);
         return false;
       }
     }
+    const probed = ((slot - start) & mask) + 1;
     if (this.live >= this.maxEntries) throw new SetQuotaError(this.maxEntries);
     arena[at - 1] = LIVE;
     this.arenaUsed = at + words;
@@ -564,7 +607,37 @@ export class AddressSet {
     else this.occupied++;
     table[2 * slot] = h;
     table[2 * slot + 1] = at + 1;
+    this.countInsert(probed);
     return true;
+  }
+
+  /** The index's hash of the normalised entry under the cursor. */
+  private hashOf(c: EntryCursor): number {
+    return this.keyed ? keyedHashCursor(c, this.seed) : hashCursor(c, this.seed);
+  }
+
+  /**
+   * Count an insert's probes; past the bounds (MAX_PROBE_RUN), switch the
+   * index to the keyed hash. Callers hold no slot numbers across this.
+   */
+  private countInsert(probed: number): void {
+    slotsProbed += probed;
+    this.insertProbes += probed;
+    if (!this.keyed && (probed > MAX_PROBE_RUN || this.insertProbes > PROBES_PER_ENTRY * this.live + PROBE_SLACK)) this.useKeyedHash();
+  }
+
+  /**
+   * Lookups only count: runs are made by inserts (and rebuilds), which
+   * switch the hash themselves, and a lookup inside deleteExact must not
+   * see its tombstones swept away by a rebuild.
+   */
+  private countLookup(probed: number): void {
+    slotsProbed += probed;
+  }
+
+  private useKeyedHash(): void {
+    this.keyed = true;
+    this.rebuildTable(this.mask + 1);
   }
 
   /** Make room for `entries` more entries and `words` more arena words without regrowing. */
@@ -595,26 +668,37 @@ export class AddressSet {
 
   /** Index the live entries afresh (tombstones dropped) in a table of `capacity` slots. */
   private rebuildTable(capacity: number): void {
+    let probes = 0;
+    let longest = 0;
     const table = newWords(2 * capacity);
     const mask = capacity - 1;
     const arena = this.arena;
     for (let p = 0; p < this.arenaUsed; p = next(arena, p)) {
       if (arena[p] !== LIVE) continue;
-      const h = hashWords(arena, p + 1, next(arena, p), this.seed);
-      let slot = h & mask;
+      const h = this.keyed ? keyedHashWords(arena, p + 1, next(arena, p), this.seed) : hashWords(arena, p + 1, next(arena, p), this.seed);
+      const start = h & mask;
+      let slot = start;
       while (table[2 * slot + 1] !== 0) slot = (slot + 1) & mask;
+      const run = ((slot - start) & mask) + 1;
+      probes += run;
+      if (run > longest) longest = run;
       table[2 * slot] = h;
       table[2 * slot + 1] = p + 2;
     }
     this.table = table;
     this.mask = mask;
     this.occupied = this.live;
+    this.insertProbes = 0;
+    slotsProbed += probes;
+    // A stored set (fromBytes) or a copy of chosen addresses is caught here, as inserts are.
+    if (!this.keyed && (longest > MAX_PROBE_RUN || probes > PROBES_PER_ENTRY * this.live + PROBE_SLACK)) this.useKeyedHash();
   }
 
   /** Drop dead records: moves records, so iterators started before it stop. */
   private compact(): void {
     const into = new AddressSet({ mode: this.mode });
     into.seed = this.seed;
+    into.keyed = this.keyed;
     this.copyLiveInto(into);
     this.setArena(into.arena);
     this.arenaUsed = into.arenaUsed;

@@ -17,10 +17,19 @@ import type { EntryCursor } from './entry-cursor.js';
  * in place (an EntryCursor over an address space) hashes and compares
  * without being copied: the functions below read it as if it were a record.
  *
- * The hash is MurmurHash3's x86_32 block mix with a per-set random seed:
- * cheap per word in JavaScript (Math.imul) and C alike, and the seed keeps
- * an attacker who chooses the addresses from aiming at one probe chain.
- * bench/native/match.c implements the same words and hash.
+ * Two hashes over these words. The fast one is MurmurHash3's x86_32 block
+ * mix with a per-set seed: cheap per word in JavaScript (Math.imul) and C
+ * alike (bench/native/match.c implements the same words and hash). Its
+ * seed does not stop a caller who chooses the addresses: the block mix has
+ * seed-independent collisions (two consecutive words changed so that their
+ * scrambled forms differ in bit 18 and bit 31 leave the state as it was),
+ * so 2^16 distinct sockaddrs can share one hash under every seed. The keyed
+ * one is HalfSipHash-1-3 (SipHash on 32-bit words, one compression and
+ * three finalisation rounds) under a 64-bit key, a secret drawn once per
+ * process and the set's seed: without the key nobody can work out which
+ * addresses collide. A set uses the fast hash until its probing shows more
+ * work than random addresses could cause, then rebuilds its index with the
+ * keyed hash for good (address-set.ts).
  */
 export const RECORD_HEADER_WORDS = 4;
 
@@ -88,6 +97,65 @@ export function hashWords(words: Int32Array, from: number, to: number, seed: num
   let h = seed;
   for (let q = from; q < to; q++) h = mix(h, words[q]!);
   return finish(h, to - from);
+}
+
+/**
+ * The first word of the keyed hash's key: drawn once per process from the
+ * platform's CSPRNG (the set's seed is the second).
+ */
+const KEY0 = drawKeyWord();
+
+function drawKeyWord(): number {
+  const crypto = (globalThis as { crypto?: { getRandomValues?: (a: Int32Array) => Int32Array } }).crypto;
+  if (crypto?.getRandomValues) return crypto.getRandomValues(new Int32Array(1))[0]!;
+  return (Math.random() * 0x1_0000_0000) | 0;
+}
+
+/** Where keyedHashCursor lays an entry out as record words before hashing them. */
+let cursorWords = new Int32Array(64);
+
+/** The keyed hash of a normalised entry under the cursor: that of its record words. */
+export function keyedHashCursor(c: EntryCursor, seed: number): number {
+  const words = recordWords(c.localLength, c.remoteLength);
+  if (words > cursorWords.length) cursorWords = new Int32Array(Math.max(words, 2 * cursorWords.length));
+  writeRecord(cursorWords, 0, c);
+  return keyedHashWords(cursorWords, 0, words, seed);
+}
+
+/**
+ * HalfSipHash-1-3 of words [from, to) under the key (KEY0, seed). The
+ * rounds are written out so the four state words stay in registers.
+ */
+export function keyedHashWords(words: Int32Array, from: number, to: number, seed: number): number {
+  let v0 = KEY0;
+  let v1 = seed;
+  let v2 = 0x6c796765 ^ KEY0;
+  let v3 = 0x74656462 ^ seed;
+  for (let q = from; q < to; q++) {
+    const m = words[q]!;
+    v3 ^= m;
+    v0 = (v0 + v1) | 0; v1 = (v1 << 5) | (v1 >>> 27); v1 ^= v0; v0 = (v0 << 16) | (v0 >>> 16);
+    v2 = (v2 + v3) | 0; v3 = (v3 << 8) | (v3 >>> 24); v3 ^= v2;
+    v0 = (v0 + v3) | 0; v3 = (v3 << 7) | (v3 >>> 25); v3 ^= v0;
+    v2 = (v2 + v1) | 0; v1 = (v1 << 13) | (v1 >>> 19); v1 ^= v2; v2 = (v2 << 16) | (v2 >>> 16);
+    v0 ^= m;
+  }
+  // The length in bytes in the top byte, as HalfSipHash pads its last block.
+  const b = ((to - from) << 26) | 0;
+  v3 ^= b;
+  v0 = (v0 + v1) | 0; v1 = (v1 << 5) | (v1 >>> 27); v1 ^= v0; v0 = (v0 << 16) | (v0 >>> 16);
+  v2 = (v2 + v3) | 0; v3 = (v3 << 8) | (v3 >>> 24); v3 ^= v2;
+  v0 = (v0 + v3) | 0; v3 = (v3 << 7) | (v3 >>> 25); v3 ^= v0;
+  v2 = (v2 + v1) | 0; v1 = (v1 << 13) | (v1 >>> 19); v1 ^= v2; v2 = (v2 << 16) | (v2 >>> 16);
+  v0 ^= b;
+  v2 ^= 0xff;
+  for (let r = 0; r < 3; r++) {
+    v0 = (v0 + v1) | 0; v1 = (v1 << 5) | (v1 >>> 27); v1 ^= v0; v0 = (v0 << 16) | (v0 >>> 16);
+    v2 = (v2 + v3) | 0; v3 = (v3 << 8) | (v3 >>> 24); v3 ^= v2;
+    v0 = (v0 + v3) | 0; v3 = (v3 << 7) | (v3 >>> 25); v3 ^= v0;
+    v2 = (v2 + v1) | 0; v1 = (v1 << 13) | (v1 >>> 19); v1 ^= v2; v2 = (v2 << 16) | (v2 >>> 16);
+  }
+  return v1 ^ v3;
 }
 
 function bytesEqual(arena: Int32Array, q: number, bytes: Uint8Array, view: DataView, offset: number, length: number, skipStart: number, skipEnd: number): boolean {

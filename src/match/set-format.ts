@@ -1,5 +1,4 @@
 import { InvalidDataError } from '../errors.js';
-import { hashWords } from './record.js';
 import type { MatchMode } from './rule.js';
 
 /**
@@ -30,13 +29,39 @@ const MODES: readonly MatchMode[] = ['exact', 'semantic'];
 export const NO_QUOTA = 0xffff_ffff;
 
 /**
- * The checksum of serialised bytes: record.ts's word hash over the first
- * five header words, carried on as the seed of the hash over the payload.
+ * The checksum's word hash: MurmurHash3's x86_32 block mix and finaliser,
+ * unkeyed, so every process computes the same checksum for the same bytes.
+ * (A checksum only has to catch damage; the sets' hash index uses a keyed
+ * hash instead, record.ts.)
+ */
+function checksumWords(words: Int32Array, from: number, to: number, seed: number): number {
+  let h = seed;
+  for (let q = from; q < to; q++) {
+    let k = Math.imul(words[q]!, 0xcc9e2d51);
+    k = (k << 15) | (k >>> 17);
+    k = Math.imul(k, 0x1b873593);
+    h ^= k;
+    h = (h << 13) | (h >>> 19);
+    h = (Math.imul(h, 5) + 0xe6546b64) | 0;
+  }
+  h ^= (to - from) << 2;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
+
+/**
+ * The checksum of serialised bytes: `checksumWords` over the first five
+ * header words, carried on as the seed of the hash over the payload. It is
+ * the function format version 1 has always used, so sets stored before the
+ * index hash changed still read.
  */
 export function checksumOf(header: DataView, payload: Int32Array, payloadWords: number): number {
   const words = new Int32Array(5);
   for (let i = 0; i < 5; i++) words[i] = header.getInt32(i * 4, true);
-  return hashWords(payload, 0, payloadWords, hashWords(words, 0, 5, CHECKSUM_SEED)) >>> 0;
+  return checksumWords(payload, 0, payloadWords, checksumWords(words, 0, 5, CHECKSUM_SEED)) >>> 0;
 }
 
 export interface SetHeader {
@@ -77,7 +102,7 @@ export function sealSet(words: Int32Array, header: SetHeader): Uint8Array {
   words[3] = Number.isFinite(header.maxEntries) ? header.maxEntries : NO_QUOTA;
   words[4] = payloadWords * 4;
   // checksumOf over the same words.
-  words[5] = hashWords(words, HEADER_WORDS, HEADER_WORDS + payloadWords, hashWords(words, 0, 5, CHECKSUM_SEED));
+  words[5] = checksumWords(words, HEADER_WORDS, HEADER_WORDS + payloadWords, checksumWords(words, 0, 5, CHECKSUM_SEED));
   return new Uint8Array(words.buffer, words.byteOffset, words.byteLength);
 }
 
