@@ -8,6 +8,7 @@
  * Runs when RNRKIT_WINDOWS_SUITE=1 (.ci/services/wine.sh sets it); a piece
  * that is missing skips what needs it with one line naming the piece.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -156,6 +157,17 @@ describe.skipIf(!enabled)(`Windows processes under Wine${enabled ? '' : ' (skipp
       expect(out.addressOf.dll).toBe(out.addressOf.koffi);
       expect(BigInt(out.addressOf.subarray)).toBe(BigInt(out.addressOf.koffi) + 8n);
       if (arch === 'x86') expect(BigInt(out.addressOf.koffi)).toBeLessThan(1n << 32n);
+    });
+
+    it(`the DLL's exports are ${arch === 'x86' ? '__stdcall (callee pops its arguments: _name@bytes before --kill-at)' : 'the one x64 convention'}`, ({ skip }) => {
+      need(arch, skip);
+      const symbols = execFileSync(MINGW[arch].replace(/gcc$/, 'nm'), [join(prefix!.root, `rnrkit_ffi-${arch}.o`)], { encoding: 'utf8' });
+      const defined = symbols.split('\n').filter((l) => / T /.test(l)).map((l) => l.split(' ').pop()!);
+      if (arch === 'x86') {
+        expect(defined).toEqual(expect.arrayContaining(['_rnr_walk_query_set@16', '_rnr_build_fixture_set@4', '_rnr_pack_fixture_set@12', '_rnr_bad_set@4', '_rnr_probe_text@8', '_rnr_fixture_list_json@8', '_rnr_address_of@4']));
+      } else {
+        expect(defined).toEqual(expect.arrayContaining(['rnr_walk_query_set', 'rnr_build_fixture_set', 'rnr_pack_fixture_set', 'rnr_bad_set', 'rnr_probe_text']));
+      }
     });
 
     it('liveMemory lists the readable ranges VirtualQuery reports: ascending, apart, one holds a Buffer', ({ skip }) => {
