@@ -5,6 +5,7 @@ import { RNRSERVICE_DELETE, RNRSERVICE_DEREGISTER, RNRSERVICE_REGISTER, SERVICE_
 import type { Arch } from '../abi/types.js';
 import type { Charset, CsAddrInfoJson, QuerySetJson } from '../codec/canonical.js';
 import { WinsockError } from './errors.js';
+import { type LookupDemo, runLookupDemo } from './lookup-demo.js';
 import { PROVIDER_IDS, type SetServiceResult, WinsockRegistry } from './registry.js';
 import { type ServiceObjectJson, openStore } from './store.js';
 
@@ -22,6 +23,8 @@ export interface RegistryDemo {
   /** The fresh store file the walk-through used (deleted by `dispose`). */
   readonly storePath: string;
   readonly steps: RegistryDemoStep[];
+  /** Last, the set registered again and looked up into a caller's buffer (lookup-demo.ts). */
+  readonly lookup: LookupDemo;
   dispose(): void;
 }
 
@@ -45,6 +48,7 @@ export function runRegistryDemo(querySet: QuerySetJson, options: { arch?: Arch; 
   const all = querySet.lpcsaBuffer ?? [];
   const half = all.slice(0, Math.max(1, Math.floor(all.length / 2)));
   const steps: RegistryDemoStep[] = [];
+  let lookup: LookupDemo;
   const run = (title: string, operation: number, flags: number, addresses: CsAddrInfoJson[]): void => {
     const qs: QuerySetJson = { ...querySet, lpNSProviderId: PROVIDER_IDS.directory, dwNumberOfCsAddrs: addresses.length, lpcsaBuffer: addresses };
     let result: RegistryDemoStep['result'];
@@ -63,11 +67,12 @@ export function runRegistryDemo(querySet: QuerySetJson, options: { arch?: Arch; 
     const remaining = registry.list()[0]?.lpcsaBuffer ?? [];
     const nearMiss = remaining.slice(0, 1).map(nearMissOf);
     run('delete a near miss (one byte off: not an exact match) and every remaining address exactly', RNRSERVICE_DELETE, SERVICE_MULTIPLE, [...nearMiss, ...remaining]);
+    lookup = runLookupDemo(registry, querySet, options.arch ?? registry.arch, options.charset ?? 'W');
   } finally {
     registry.cleanup();
     store.close();
   }
-  return { storePath, steps, dispose: () => rmSync(dir, { recursive: true, force: true }) };
+  return { storePath, steps, lookup, dispose: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 function describeCall(operation: number, flags: number): string {

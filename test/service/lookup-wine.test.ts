@@ -11,7 +11,7 @@
  * lookup error codes, which must be rnrkit's.
  *
  * Needs mingw-w64 and Wine, switched on by RNRKIT_TEST_WINE=1
- * (.ci/services/lookup-wine.sh); each run has its own WINEPREFIX in a
+ * (.ci/services/lookup-wine.sh) or the Windows suite's RNRKIT_WINDOWS_SUITE=1; each run has its own WINEPREFIX in a
  * temporary folder.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -33,8 +33,9 @@ import { restrictions } from './lookup-helpers.js';
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 const has = (command: string) => spawnSync(command, ['--version'], { stdio: 'ignore' }).status === 0;
 const compilers: Record<Arch, string> = { x64: 'x86_64-w64-mingw32-gcc', x86: 'i686-w64-mingw32-gcc' };
-const skipReason = process.env.RNRKIT_TEST_WINE !== '1'
-  ? 'RNRKIT_TEST_WINE is not 1 (.ci/services/lookup-wine.sh sets it when mingw-w64 and Wine are installed)'
+const enabled = process.env.RNRKIT_TEST_WINE === '1' || process.env.RNRKIT_WINDOWS_SUITE === '1';
+const skipReason = !enabled
+  ? 'neither RNRKIT_TEST_WINE nor RNRKIT_WINDOWS_SUITE is 1 (.ci/services/lookup-wine.sh sets the first when mingw-w64 and Wine are installed)'
   : !has('wine') ? 'wine is not installed' : !has(compilers.x64) || !has(compilers.x86) ? 'mingw-w64 (x86 and x64) is not installed' : '';
 if (skipReason) console.log(`lookup Wine walker skipped: ${skipReason}`);
 

@@ -9,6 +9,11 @@ import { BUNDLED_DUMP, bundledSets, openBundledDump } from '../../dump/fixtures.
 import { scanQuerySets } from '../../dump/scan.js';
 import { AddressLocator } from '../../dump/where-is.js';
 import { runRegistryDemo } from '../../service/demo.js';
+import type { LookupDemo } from '../../service/lookup-demo.js';
+import { lookupFlagNames } from '../../service/lookup/flags.js';
+import { wsaErrorName } from '../../service/errors.js';
+import { annotateQuerySet } from '../../dump/annotate.js';
+import { RegionList } from '../../memory/region-list.js';
 import { json } from '../options.js';
 import type { Command } from '../run.js';
 
@@ -39,6 +44,7 @@ export const demo: Command = ({ args, stdout }) => {
           candidates: candidates.map((c) => ({ at: formatAddress(c.at), arch: c.arch, charset: c.charset, score: c.score })),
           decoded: { at: formatAddress(best.at), where: where.label, querySet, agreesWithCapturingProcess: agrees },
           registry: registry.steps,
+          lookup: { restrictions: registry.lookup.restrictions, flags: registry.lookup.flags, lpdwBufferLength: registry.lookup.required, at: formatAddress(registry.lookup.at), result: registry.lookup.result, end: registry.lookup.end },
         }));
         return agrees ? 0 : 1;
       }
@@ -69,6 +75,7 @@ export const demo: Command = ({ args, stdout }) => {
         if (step.state.length === 0) out.push('      store:    empty (the object is gone)');
         for (const s of step.state) out.push(`      store:    "${s.lpszServiceInstanceName ?? ''}" ${s.state}, ${addresses(s.lpcsaBuffer)}`);
       });
+      out.push(...lookupSection(registry.lookup));
       stdout(`${out.join('\n')}\n`);
       return agrees ? 0 : 1;
     } finally {
@@ -104,3 +111,16 @@ function sockaddrText(address: SocketAddressJson): string | undefined {
   return note && 'text' in note && typeof note.text === 'string' ? note.text : address.lpSockaddr;
 }
 
+
+/** Section 4: the set found again with WSALookupServiceBegin/Next/End, and the caller's buffer it was written into, member by member. */
+function lookupSection(l: LookupDemo): string[] {
+  const struct = `WSAQUERYSET${l.charset}`;
+  const out = ['', `4. WSALookupServiceBegin/Next/End: registered again, then found by class and name (${lookupFlagNames(l.flags)})`];
+  out.push(`   Next with no buffer:            SOCKET_ERROR, WSAEFAULT; *lpdwBufferLength = ${l.required}`);
+  out.push(`   Next with ${l.required} bytes at ${formatAddress(l.at)}: 0 — one ${struct} on ${l.arch}, every pointer inside the buffer`);
+  out.push(`   Next again:                     SOCKET_ERROR, ${wsaErrorName(l.end) ?? l.end} (${l.end})`);
+  out.push('', `   the caller's ${l.required}-byte buffer (rnrkit annotate):`);
+  const space = new RegionList([{ base: l.at, bytes: l.bytes }], `the lookup's result buffer at ${formatAddress(l.at)}`);
+  out.push(annotateQuerySet(space, l.at, { arch: l.arch, charset: l.charset }).trimEnd().replace(/^(?=.)/gm, '   '));
+  return out;
+}
