@@ -28,5 +28,6 @@ export type { DirectoryBackend, DirectoryObjectQuery, DirectoryRecord } from './
 export { SqliteDirectoryBackend } from './backends/sqlite-directory.js';
 export {
   ServiceLookup, isNoMore, BufferTooSmallError, StoreLookupBackend, INSTANCE_WILDCARD, parseLookupFlags, lookupFlagNames,
+  DirectoryBackendLookup, type AsyncLookupBackend, type AsyncLookupCursor, type NextOptions,
   type OutParameter, type ServiceLookupOptions, type ResultTarget, type LookupBackend, type LookupCursor, type LookupObject, type LookupQuery, type NameRestriction,
 } from './lookup/index.js';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { COMP_EQUAL, COMP_NOTLESS, LUP, NS_DNS, SOCKET_ERROR, WSAENOMORE, WSA_E_NO_MORE } from '../../src/abi/constants.js';
 import { decodeQuerySet } from '../../src/codec/index.js';
 import { RegionList } from '../../src/memory/region-list.js';
-import { PROVIDER_IDS, ServiceLookup, isNoMore, type OutParameter } from '../../src/service/index.js';
+import { type AsyncLookupBackend, PROVIDER_IDS, ServiceLookup, WinsockError, isNoMore, type OutParameter } from '../../src/service/index.js';
 import { CLASS_ID, freshRegistry, querySet, sockaddrIn, tcp, winsockError } from './helpers.js';
 import { LUP_RETURN_ALL, allResults, callerBuffer, restrictions } from './lookup-helpers.js';
 
@@ -321,5 +321,22 @@ describe('WSALookupServiceBegin/Next/End over the embedded store', () => {
     const none: unknown[] = [];
     for await (const r of l.results(restrictions({ lpszServiceInstanceName: 'zzz' }), 0)) none.push(r);
     expect(none).toEqual([]);
+  });
+
+  it('WSALookupServiceEnd while a Next waits for a remote provider: that Next ends with WSA_E_CANCELLED', async () => {
+    register('Printer');
+    let release: (() => void) | undefined;
+    const slow: AsyncLookupBackend = {
+      openLookupAsync: () => ({ next: () => new Promise((resolve) => { release = () => resolve(undefined); }), close: async () => {} }),
+    };
+    const l = new ServiceLookup(env.registry, { backends: new Map([[PROVIDER_IDS.directory, slow]]) });
+    const h = l.begin(restrictions(), LUP_RETURN_ALL);
+    expect(() => l.next(h, LUP_RETURN_ALL)).toThrow(/asynchronous/);
+    const pending = l.nextAsync(h, LUP_RETURN_ALL);
+    await expect(l.nextAsync(h, LUP_RETURN_ALL)).rejects.toSatisfy((e) => WinsockError.is(e, 'WSAEINVAL'));
+    expect(l.lookupServiceEnd(h)).toBe(0);
+    release!();
+    await expect(pending).rejects.toSatisfy((e) => WinsockError.is(e, 'WSA_E_CANCELLED'));
+    expect(winsockError(() => l.end(h)).name).toBe('WSA_INVALID_HANDLE');
   });
 });

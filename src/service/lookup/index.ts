@@ -2,7 +2,8 @@
  * WSALookupServiceBegin/Next/End over the registry (docs/lookup.md):
  * restrictions, flags, the caller's result buffer, snapshots of the store.
  */
-export { ServiceLookup, isNoMore, type OutParameter, type ServiceLookupOptions } from './service-lookup.js';
+export { ServiceLookup, isNoMore, type NextOptions, type OutParameter, type ServiceLookupOptions } from './service-lookup.js';
+export { DirectoryBackendLookup, type AsyncLookupBackend, type AsyncLookupCursor, isAsyncLookupBackend } from './directory-backend-lookup.js';
 export { type ResultTarget, BufferTooSmallError, writeResult, resultSize } from './result-buffer.js';
 export { resultQuerySet, resultForCharset, primeAddresses } from './result.js';
 export { lookupQuery, resolveRestrictions, INSTANCE_WILDCARD } from './restrictions.js';

@@ -2,11 +2,14 @@ import { LUP, SOCKET_ERROR, WSAENOMORE, WSA_E_NO_MORE } from '../../abi/constant
 import type { Arch } from '../../abi/types.js';
 import type { Charset, QuerySetJson } from '../../codec/canonical.js';
 import type { CatalogEntry } from '../catalog.js';
+import type { DirectoryBackend } from '../directory-backend.js';
+import { UsageError } from '../../errors.js';
 import { WinsockError, notFound, notInitialised } from '../errors.js';
 import { DirectoryProvider } from '../providers/directory.js';
 import type { QuerySetSource } from '../query-set-source.js';
 import type { WinsockRegistry } from '../registry.js';
 import { providersInScope } from '../scope.js';
+import { type AsyncLookupBackend, type AsyncLookupCursor, DirectoryBackendLookup, isAsyncLookupBackend } from './directory-backend-lookup.js';
 import { checkLookupFlags, effectiveNextFlags } from './flags.js';
 import { matchesQuery } from './match.js';
 import { type LookupBackend, type LookupCursor, type LookupObject, type LookupQuery, isLookupBackend } from './query.js';
@@ -28,14 +31,12 @@ export interface ServiceLookupOptions {
    * Directory provider's store, or a provider that implements
    * `openLookup` itself): how another Directory backend takes part.
    */
-  readonly backends?: ReadonlyMap<string, LookupBackend>;
+  readonly backends?: ReadonlyMap<string, LookupBackend | AsyncLookupBackend>;
 }
 
-interface Participant {
-  readonly providerId: string;
-  readonly cursor: LookupCursor;
-  done: boolean;
-}
+type Participant =
+  | { readonly providerId: string; readonly cursor: LookupCursor; readonly async: false; done: boolean }
+  | { readonly providerId: string; readonly cursor: AsyncLookupCursor; readonly async: true; done: boolean };
 
 interface OpenLookup {
   readonly query: LookupQuery;
@@ -47,6 +48,12 @@ interface OpenLookup {
   pending: LookupObject | undefined;
   /** Objects this lookup has found (returned or flushed). */
   found: number;
+  /** A provider reads asynchronously: only nextAsync can pull from it. */
+  readonly async: boolean;
+  /** A nextAsync is waiting for its provider. */
+  busy: boolean;
+  /** WSALookupServiceEnd came while it was: that call ends with WSA_E_CANCELLED. */
+  cancelled: boolean;
 }
 
 const noMore = (): WinsockError => new WinsockError('WSA_E_NO_MORE', 'no more results: every object the lookup found has been returned');
@@ -88,8 +95,9 @@ export class ServiceLookup {
   private readonly lookups = new Map<number, OpenLookup>();
   private lastHandle = 0x4c00;
   private readonly pageSize: number;
-  private readonly backends: ReadonlyMap<string, LookupBackend>;
+  private readonly backends: ReadonlyMap<string, LookupBackend | AsyncLookupBackend>;
   private readonly storeBackends = new Map<DirectoryProvider, StoreLookupBackend>();
+  private readonly remoteBackends = new Map<DirectoryBackend, DirectoryBackendLookup>();
 
   constructor(readonly registry: WinsockRegistry, options: ServiceLookupOptions = {}) {
     this.pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
@@ -179,13 +187,20 @@ export class ServiceLookup {
     if (answering.length === 0) throw notFound(`no namespace provider in scope answers lookups (${scope.map((e) => e.name).join(', ')})`);
     const participants: Participant[] = [];
     try {
-      for (const { entry, backend } of answering) participants.push({ providerId: entry.id, cursor: backend.openLookup(entry.id, query), done: false });
+      for (const { entry, backend } of answering) {
+        participants.push(isAsyncLookupBackend(backend)
+          ? { providerId: entry.id, cursor: backend.openLookupAsync(entry.id, query), async: true, done: false }
+          : { providerId: entry.id, cursor: backend.openLookup(entry.id, query), async: false, done: false });
+      }
     } catch (e) {
-      for (const p of participants) p.cursor.close();
+      closeAll({ participants } as OpenLookup);
       throw e;
     }
     const handle = (this.lastHandle += 4);
-    this.lookups.set(handle, { query, flags, arch: resolved.arch, participants, current: 0, pending: undefined, found: 0 });
+    this.lookups.set(handle, {
+      query, flags, arch: resolved.arch, participants, current: 0, pending: undefined, found: 0,
+      async: participants.some((p) => p.async), busy: false, cancelled: false,
+    });
     return handle;
   }
 
@@ -197,25 +212,72 @@ export class ServiceLookup {
    * (`length` undefined), the canonical result is returned and nothing is
    * written anywhere.
    */
-  next(handle: number, flags: number, options: { charset?: Charset; length?: number; target?: ResultTarget | null } = {}): { querySet: QuerySetJson; size: number } {
-    if (!this.registry.started) throw notInitialised('WSALookupServiceNext before a successful WSAStartup');
+  next(handle: number, flags: number, options: NextOptions = {}): { querySet: QuerySetJson; size: number } {
+    const open = this.openFor(handle, flags, options, 'WSALookupServiceNext');
+    if (open.async) throw new UsageError('this lookup reads from an asynchronous provider (a remote directory): call nextAsync or lookupServiceNextAsync');
+    if ((flags & LUP.LUP_FLUSHPREVIOUS) !== 0) open.pending = undefined;
+    return this.deliver(open, open.pending ?? this.pull(open), flags, options);
+  }
+
+  /**
+   * WSALookupServiceNext for any lookup, whatever its providers: the same
+   * contract as `next`, waiting for a remote provider when it must. A
+   * WSALookupServiceEnd while it waits makes it fail with WSA_E_CANCELLED
+   * ("a call to WSALookupServiceEnd was made while this call was still
+   * processing. The call has been canceled").
+   */
+  async nextAsync(handle: number, flags: number, options: NextOptions = {}): Promise<{ querySet: QuerySetJson; size: number }> {
+    const open = this.openFor(handle, flags, options, 'WSALookupServiceNext');
+    if (open.busy) throw new WinsockError('WSAEINVAL', 'another WSALookupServiceNext on this handle has not returned yet', 'hLookup');
+    if ((flags & LUP.LUP_FLUSHPREVIOUS) !== 0) open.pending = undefined;
+    let object = open.pending;
+    if (!object) {
+      open.busy = true;
+      try {
+        object = await this.pullAsync(open);
+      } finally {
+        open.busy = false;
+      }
+      if (open.cancelled) throw new WinsockError('WSA_E_CANCELLED', 'WSALookupServiceEnd was called while this call was still processing: the call has been canceled');
+    }
+    return this.deliver(open, object, flags, options);
+  }
+
+  /** The Winsock-shaped form of nextAsync: 0 or SOCKET_ERROR, as lookupServiceNext. */
+  async lookupServiceNextAsync(hLookup: number, dwControlFlags: number, lpdwBufferLength: OutParameter, lpqsResults: ResultTarget | null, charset: Charset = 'W'): Promise<number> {
+    try {
+      await this.nextAsync(hLookup, dwControlFlags, { charset, length: lpdwBufferLength.value, target: lpqsResults });
+      return 0;
+    } catch (e) {
+      if (e instanceof BufferTooSmallError) lpdwBufferLength.value = e.required;
+      if (e instanceof WinsockError) {
+        this.registry.setLastError(e.code);
+        return SOCKET_ERROR;
+      }
+      throw e;
+    }
+  }
+
+  private openFor(handle: number, flags: number, options: NextOptions, call: string): OpenLookup {
+    if (!this.registry.started) throw notInitialised(`${call} before a successful WSAStartup`);
     const open = this.lookups.get(handle);
     if (!open) throw invalidHandle(handle);
     checkLookupFlags(flags, 'WSALookupServiceNext');
-    const charset = options.charset ?? 'W';
-    const writing = options.length !== undefined;
-    if (writing) checkBufferLength(options.length!);
-    const effective = effectiveNextFlags(open.flags, flags);
-    if ((flags & LUP.LUP_FLUSHPREVIOUS) !== 0) open.pending = undefined;
-    const object = open.pending ?? this.pull(open);
+    if (options.length !== undefined) checkBufferLength(options.length);
+    return open;
+  }
+
+  private deliver(open: OpenLookup, object: LookupObject | undefined, flags: number, options: NextOptions): { querySet: QuerySetJson; size: number } {
     if (!object) throw open.found === 0 ? notFound('no object matches the restrictions') : noMore();
+    const charset = options.charset ?? 'W';
+    const effective = effectiveNextFlags(open.flags, flags);
     const querySet = resultForCharset(resultQuerySet(object, open.query, effective, open.arch), charset, open.arch, this.registry.codePage);
-    if (!writing) {
+    if (options.length === undefined) {
       open.pending = undefined;
       return { querySet, size: resultSize(querySet, open.arch, charset) };
     }
     try {
-      const size = writeResult(querySet, options.target ?? null, options.length!, open.arch, charset);
+      const size = writeResult(querySet, options.target ?? null, options.length, open.arch, charset);
       open.pending = undefined;
       return { querySet, size };
     } catch (e) {
@@ -230,7 +292,18 @@ export class ServiceLookup {
     const open = this.lookups.get(handle);
     if (!open) throw invalidHandle(handle);
     this.lookups.delete(handle);
+    if (open.busy) open.cancelled = true;
     closeAll(open);
+  }
+
+  /** WSALookupServiceEnd, waiting until remote providers have let their enumerations go. */
+  async endAsync(handle: number): Promise<void> {
+    if (!this.registry.started) throw notInitialised('WSALookupServiceEnd before a successful WSAStartup');
+    const open = this.lookups.get(handle);
+    if (!open) throw invalidHandle(handle);
+    this.lookups.delete(handle);
+    if (open.busy) open.cancelled = true;
+    await closeAllAsync(open);
   }
 
   /**
@@ -244,7 +317,7 @@ export class ServiceLookup {
       for (;;) {
         let result: QuerySetJson;
         try {
-          result = this.next(handle, flags, options.charset ? { charset: options.charset } : {}).querySet;
+          result = (await this.nextAsync(handle, flags, options.charset ? { charset: options.charset } : {})).querySet;
         } catch (e) {
           if (WinsockError.is(e, 'WSA_E_NO_MORE') || WinsockError.is(e, 'WSASERVICE_NOT_FOUND')) return;
           throw e;
@@ -252,11 +325,11 @@ export class ServiceLookup {
         yield result;
       }
     } finally {
-      if (this.lookups.has(handle) && this.registry.started) this.end(handle);
+      if (this.lookups.has(handle) && this.registry.started) await this.endAsync(handle);
     }
   }
 
-  private backendFor(entry: CatalogEntry): LookupBackend | undefined {
+  private backendFor(entry: CatalogEntry): LookupBackend | AsyncLookupBackend | undefined {
     const configured = this.backends.get(entry.id);
     if (configured) return configured;
     const provider = entry.provider;
@@ -265,17 +338,47 @@ export class ServiceLookup {
       if (!backend) this.storeBackends.set(provider, (backend = new StoreLookupBackend(provider.store, this.pageSize)));
       return backend;
     }
-    return isLookupBackend(provider) ? provider : undefined;
+    if (isLookupBackend(provider) || isAsyncLookupBackend(provider)) return provider;
+    // A Directory provider over a remote backend (LDAP) is read through that backend.
+    const remote = (provider as { backend?: unknown }).backend;
+    if (typeof remote === 'object' && remote !== null && typeof (remote as DirectoryBackend).findObjects === 'function') {
+      let backend = this.remoteBackends.get(remote as DirectoryBackend);
+      if (!backend) this.remoteBackends.set(remote as DirectoryBackend, (backend = new DirectoryBackendLookup(remote as DirectoryBackend)));
+      return backend;
+    }
+    return undefined;
   }
 
   private pull(open: OpenLookup): LookupObject | undefined {
     while (open.current < open.participants.length) {
       const participant = open.participants[open.current]!;
+      if (participant.async) throw new Error('a synchronous pull reached an asynchronous provider');
       const object = participant.done ? undefined : participant.cursor.next();
       if (object === undefined) {
         if (!participant.done) {
           participant.done = true;
           participant.cursor.close();
+        }
+        open.current++;
+        continue;
+      }
+      if (matchesQuery(object, participant.providerId, open.query)) {
+        open.found++;
+        return object;
+      }
+    }
+    return undefined;
+  }
+
+  private async pullAsync(open: OpenLookup): Promise<LookupObject | undefined> {
+    while (open.current < open.participants.length && !open.cancelled) {
+      const participant = open.participants[open.current]!;
+      const object = participant.done ? undefined : await participant.cursor.next();
+      if (open.cancelled) return undefined;
+      if (object === undefined) {
+        if (!participant.done) {
+          participant.done = true;
+          await participant.cursor.close();
         }
         open.current++;
         continue;
@@ -294,13 +397,32 @@ export class ServiceLookup {
   }
 }
 
-function closeAll(open: OpenLookup): void {
+/** Release every provider's enumeration; a remote one finishes in the background (closeAllAsync waits for it). */
+function closeAll(open: Pick<OpenLookup, 'participants'>): void {
   for (const p of open.participants) {
     if (!p.done) {
       p.done = true;
-      p.cursor.close();
+      const closing = p.cursor.close();
+      if (closing instanceof Promise) closing.catch(() => {});
     }
   }
+}
+
+async function closeAllAsync(open: OpenLookup): Promise<void> {
+  for (const p of open.participants) {
+    if (!p.done) {
+      p.done = true;
+      await p.cursor.close();
+    }
+  }
+}
+
+export interface NextOptions {
+  /** 'A' for WSALookupServiceNextA. Default 'W'. */
+  readonly charset?: Charset;
+  /** *lpdwBufferLength; without it nothing is written and the canonical result is returned. */
+  readonly length?: number;
+  readonly target?: ResultTarget | null;
 }
 
 function withCharset(source: QuerySetSource, charset: Charset): QuerySetSource {
