@@ -1,7 +1,8 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readJsonInput } from '../../src/cli/json-input.js';
 import { escapeForTerminal } from '../../src/cli/terminal-text.js';
@@ -90,6 +91,14 @@ describe('error lines', () => {
     expect(n.stderr).toContain('evil\\x1b[31m.bin');
     const unknown = await runCli(['\x1b[31mdecode']);
     expect(unknown.stderr).not.toContain('\x1b');
+  });
+
+  it('every line the CLI writes to stderr with text it did not write itself goes through errorLine', () => {
+    const cli = fileURLToPath(new URL('../../src/cli/', import.meta.url));
+    const files = readdirSync(cli, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
+    // A template that interpolates into `rnrkit: …` by hand would skip the escaping.
+    const unescaped = files.flatMap((f) => [...readFileSync(join(cli, f), 'utf8').matchAll(/stderr\)?\(`rnrkit: \$\{(?!report\.)[^`]*`\)/g)].map((m) => `${f}: ${m[0]}`));
+    expect(unescaped).toEqual([]);
   });
 });
 

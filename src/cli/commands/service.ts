@@ -12,6 +12,7 @@ import { DEFAULT_FIELD_LIMITS, checkFieldLimits } from '../../service/limits.js'
 import { archOption, charsetOption, json } from '../options.js';
 import { readJsonInput } from '../json-input.js';
 import type { Command, CommandContext } from '../run.js';
+import { errorLine } from '../terminal-text.js';
 import { CliUsageError } from '../usage-error.js';
 import { lookupCommand } from './service-lookup.js';
 import { DIRECTORY_OPTIONS, checkNoDirectoryOptions, directoryUrl, openDirectory } from './service-directory.js';
@@ -51,7 +52,7 @@ export const service: Command = async (ctx) => {
   } catch (e) {
     // Not a Winsock result and not bad input: the directory failed as a service, with its own exit code.
     if (e instanceof DirectoryError) {
-      ctx.stderr(`rnrkit: ${e.message.replace(/\s*\n\s*/g, ' ')}\n`);
+      ctx.stderr(errorLine(e.message));
       return e.exitCode;
     }
     throw e;
