@@ -8,6 +8,8 @@ import { type InspectorServer, INSPECTOR_CSP, startInspectorServer } from '../..
 import { BUNDLED_DUMP, bundledSets, openBundledDump } from '../../src/dump/fixtures.js';
 import { scanQuerySets } from '../../src/dump/scan.js';
 import { formatAddress } from '../../src/errors.js';
+import { layoutOf } from '../../src/abi/layout.js';
+import { encodeQuerySet } from '../../src/codec/encode.js';
 import { AddressSet } from '../../src/match/address-set.js';
 import { type SetRef, compareSets, csAddrView } from '../../inspector/src/compare.js';
 import { runCli } from '../helpers/cli.js';
@@ -157,6 +159,37 @@ describe.skipIf(!CHROMIUM)('the inspector page in headless Chromium (RNRKIT_CHRO
     await state(p, 'failed');
     expect(await p.textContent('#message')).toMatch(/^rnrkit: cut\.dmp\.gz: the gzip data ends early after \d+ bytes inflated: not opened$/);
     await shot(p, 'bad-input');
+    await p.close();
+  });
+
+  it('a hostile set in raw memory: lenient decoding shows what could not be read and why (the CLI\'s reason), and strings that are not text by their code units', async () => {
+    const base = 0x20000;
+    const qs = { ...sets[0]!.expected, lpszServiceInstanceName: 'hostile', lpszContext: 'ctx\u0001\ud800' };
+    const image = encodeQuerySet(qs, { arch: 'x64', charset: 'W', base });
+    const comment = layoutOf('WSAQUERYSETW', 'x64').field('lpszComment').offset;
+    new DataView(image.buffer, image.byteOffset).setBigUint64(comment, 0x7fff0000n, true);
+    const file = join(work, 'hostile.bin');
+    writeFileSync(file, image);
+    const cli = await runCli(['decode', file, '--base', formatAddress(base), '--arch', 'x64']);
+    expect(cli.code).toBe(1);
+    const p = await browser.newPage();
+    await p.goto(server.url);
+    await p.click('#raw-form summary');
+    await p.setInputFiles('#raw-file', file);
+    await p.fill('#raw-base', formatAddress(base));
+    await p.click('#raw-open');
+    await state(p, 'scanned', 'failed');
+    expect(await p.textContent('tr.candidate >> nth=0 >> td.mono')).toBe(formatAddress(base));
+    await p.click('tr.candidate >> nth=0');
+    await p.waitForSelector('#detail:not([hidden])');
+    const unresolved = await p.$$eval('#unresolved li', (lis) => lis.map((li) => li.textContent));
+    expect(unresolved).toEqual(['lpszComment at 0x7fff0000: 0x7fff0000+2 is not in the captured memory']);
+    expect(cli.stderr).toBe('rnrkit: lpszComment: 0x7fff0000+2 is not in the captured memory\n');
+    expect(await p.textContent('#tree [data-path=lpszComment] .null')).toBe('NULL');
+    expect(await p.textContent('#hex .block.unreadable')).toContain('not readable: 0x7fff0000+2 is not in the captured memory');
+    expect(await p.textContent('#detail-title')).toBe(`WSAQUERYSETW at ${formatAddress(base)} (x64)`);
+    expect(await p.textContent('#tree [data-path=lpszContext] .unclean')).toBe('"ctx\\u0001\\ud800" — code units U+0063 U+0074 U+0078 U+0001 U+D800');
+    await shot(p, 'hostile-set');
     await p.close();
   });
 
