@@ -6,17 +6,18 @@
  *                                 in memory, first byte at its fixed ImageBase
  *   images/<program>-<arch>.json  manifest: {arch, charset, base, file, size,
  *                                 sections, sets:[{name, at, charset, …}]}
- *   expected/x64/<set>.json       canonical JSON printed by the C walker
- *                                 (walker.c) run under Wine on the x64 image
- *   expected/x86/<set>.json       the same, derived for x86 and checked
- *                                 against the x86 image (fixtures-codec.x86.ts)
+ *   expected/<arch>/<set>.json    canonical JSON printed by the C walker
+ *                                 (walker.c) run under Wine on that arch's image
+ *                                 (x86 under 32-bit Wine); the x86 output must
+ *                                 also equal what fixtures-codec.x86.ts derives
+ *                                 from the x64 walk and the x86 image
  *   expected/<arch>/<set>.bth.json  what an NS_BTH blob's pointers lead to
  *
  * Every image is linked with -nostdlib (only this project's code and data),
  * --disable-dynamicbase at a fixed --image-base, without a timestamp or
  * .reloc, and compiled with relative paths and -fno-ident, so the bytes do
- * not depend on the machine or the time. Without Wine the x64 expectations
- * are kept as committed (with a message) and everything else is rebuilt.
+ * not depend on the machine or the time. Without Wine the expectations are
+ * kept as committed (with a message) and everything else is rebuilt.
  *
  * `--check` writes nothing and exits 1 if any committed file would change.
  */
@@ -50,7 +51,7 @@ interface Program {
   readonly libs: readonly string[];
   readonly entry: string;
   readonly linkerScript?: string;
-  /** Runs the walker (x64, under Wine) to make the expectations. */
+  /** Runs the walker (each arch's build, under Wine) to make the expectations. */
   readonly walker: boolean;
   /**
    * Fixed image bases. x86 sits where 32-bit executables usually do; x64 is
@@ -245,20 +246,24 @@ function main(): void {
   const work = mkdtempSync(join(tmpdir(), 'rnrkit-codec-fixtures-'));
   const wineCommand = findWine();
   const wine = wineCommand ? new WineSession(wineCommand) : undefined;
-  if (!wine) console.log('!! wine not found: the x64 expectations (fixtures/codec/expected/x64) are kept as committed, not re-walked');
+  if (!wine) console.log('!! wine not found: the expectations (fixtures/codec/expected) are kept as committed, not re-walked');
   try {
     for (const program of PROGRAMS) {
       const builds = { x86: build(program, 'x86', work), x64: build(program, 'x64', work) };
-      const walked = new Map<string, WalkedSet>();
+      // What each build's own walker printed, run under Wine (x86 under 32-bit Wine);
+      // without Wine, the committed expectations.
+      const walked = { x86: new Map<string, WalkedSet>(), x64: new Map<string, WalkedSet>() };
       if (program.walker) {
-        if (wine) {
-          for (const set of parseWalk(wine.run(builds.x64.exe), builds.x64)) walked.set(set.name, set);
-        } else {
-          for (const { name, at } of setsOf(builds.x64)) {
-            const json = committedJson<QuerySetJson>(`expected/x64/${name}.json`);
-            if (!json) throw new Error(`no committed expectation for ${name} and no wine to make one: install wine64 and rerun`);
-            const bth = committedJson<BthWalk>(`expected/x64/${name}.bth.json`);
-            walked.set(name, { name, charset: program.charset, at, json, ...(bth ? { bth } : {}) });
+        for (const arch of ['x64', 'x86'] as const) {
+          if (wine) {
+            for (const set of parseWalk(wine.run(builds[arch].exe), builds[arch])) walked[arch].set(set.name, set);
+            continue;
+          }
+          for (const { name, at } of setsOf(builds[arch])) {
+            const json = committedJson<QuerySetJson>(`expected/${arch}/${name}.json`);
+            if (!json) throw new Error(`no committed expectation for ${name} (${arch}) and no wine to make one: install wine (and wine32 for x86) and rerun`);
+            const bth = committedJson<BthWalk>(`expected/${arch}/${name}.bth.json`);
+            walked[arch].set(name, { name, charset: program.charset, at, json, ...(bth ? { bth } : {}) });
           }
         }
       }
@@ -274,12 +279,19 @@ function main(): void {
             entry.error = { field };
             return entry;
           }
-          const x64 = walked.get(name);
-          if (!x64) throw new Error(`${program.id}: the walker did not print ${name}`);
-          let expected = x64.json;
-          let bth = x64.bth;
-          if (arch === 'x86') ({ expected, bth } = deriveX86(name, program.charset, x64.json, x64.bth, builds.x64, built, at));
-          else if (isBthBlob(expected, built.abi) !== Boolean(bth)) throw new Error(`${name}: #bth record and NS_BTH blob do not go together`);
+          const own = walked[arch].get(name);
+          const x64 = walked.x64.get(name);
+          if (!own || !x64) throw new Error(`${program.id}: the ${arch} walker did not print ${name}`);
+          const expected = own.json;
+          const bth = own.bth;
+          if (isBthBlob(expected, built.abi) !== Boolean(bth)) throw new Error(`${name} (${arch}): #bth record and NS_BTH blob do not go together`);
+          if (arch === 'x86') {
+            // What the x86 process printed must also be what the x64 walk predicts for x86 (fixtures-codec.x86.ts): two independent routes, one answer.
+            const derived = deriveX86(name, program.charset, x64.json, x64.bth, builds.x64, built, at);
+            if (stableJson(derived.expected) !== stableJson(expected) || stableJson(derived.bth ?? null) !== stableJson(bth ?? null)) {
+              throw new Error(`${name}: the x86 walker printed something other than the x86 derivation of the x64 walk`);
+            }
+          }
           outputs.set(`expected/${arch}/${name}.json`, stableJson(expected));
           entry.expected = `expected/${arch}/${name}.json`;
           if (bth) {

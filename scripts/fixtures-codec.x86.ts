@@ -1,10 +1,11 @@
 /**
- * The x86 expectation of a codec fixture, derived from the x64 one.
+ * The x86 expectation of a codec fixture, derived from the x64 one: the
+ * cross-check of what the x86 walker prints under 32-bit Wine
+ * (fixtures-codec.ts fails when the two differ).
  *
- * 32-bit Wine is not available, so the x86 build of a fixture program is
- * never run. Both builds come from the same C source, so what the x64 walker
- * saw is what an x86 walker would see, except where the source itself
- * depends on the architecture:
+ * Both builds come from the same C source, so what the x64 walker saw is
+ * what the x86 walker sees, except where the source itself depends on the
+ * architecture:
  *   - dwSize = sizeof(WSAQUERYSETW/A): 120 on x64, 60 on x86;
  *   - a blob that holds pointers: BTH_SET_SERVICE (NS_BTH) starts with
  *     pSdpVersion and pRecordHandle, absolute addresses of 4 or 8 bytes, so

@@ -1,6 +1,6 @@
 import { NS_BTH } from '../abi/constants.js';
 import { ARCHES, type Arch } from '../abi/types.js';
-import { RnrError, UsageError } from '../errors.js';
+import { MemoryError, RnrError, UsageError } from '../errors.js';
 import type { AddressSpace } from '../memory/address-space.js';
 import { decodeBthSetService } from './bluetooth.js';
 import type { Charset, QuerySetJson, ServiceClassInfoJson } from './canonical.js';
@@ -8,6 +8,7 @@ import { DecodeContext } from './decode-context.js';
 import { structDecoder } from './decoder.js';
 import { planOf } from './plan.js';
 import { type DecodeLimits, resolveLimits } from './limits.js';
+import { decodePartialRoot } from './partial-root.js';
 
 /** How `decodeQuerySet` and `decodeServiceClassInfo` read: docs/codec.md lists every option and default. */
 export interface DecodeOptions {
@@ -26,7 +27,8 @@ export interface DecodeOptions {
  * canonical JSON (DESIGN.md §3), following every pointer through `space`.
  *
  * Lenient: an unresolved pointer member becomes null and the result carries
- * `$unresolved: [{path, address, reason}]`. The struct itself must be there.
+ * `$unresolved: [{path, address, reason}]`. The struct's first bytes must be
+ * there; members past the end of the capture are null and unresolved.
  */
 export function decodeQuerySet(space: AddressSpace, at: number, options: DecodeOptions): QuerySetJson {
   const name = options.charset === 'A' ? 'WSAQUERYSETA' : 'WSAQUERYSETW';
@@ -66,7 +68,11 @@ function decodeRoot(name: string, space: AddressSpace, at: number, options: Deco
   try {
     located = context.struct(at, size);
   } catch (e) {
-    // Nothing to carry on with, lenient or not.
+    // Lenient, a struct cut off by the end of the capture is shown as far as it goes; without its first bytes there is nothing to carry on with.
+    const captured = options.lenient && e instanceof MemoryError ? space.mappedLength(at, size) : 0;
+    if (captured > 0) {
+      return { result: decodePartialRoot(name, options.arch, space, at, size, captured, context, (view) => decoder(context, view, 0, at, '')), context };
+    }
     throw e instanceof RnrError ? e.withContext(name) : e;
   }
   return { result: decoder(context, located.view, located.offset, at, ''), context };

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import type { UnresolvedPart } from '../../codec/decode-context.js';
 import { decodeQuerySet } from '../../codec/decode.js';
 import { CAPTURE_OPTIONS, captureOptions, openCapture } from '../capture.js';
 import { LARGEST_QUERY_SET, addressOption, archOption, charsetOption, json } from '../options.js';
@@ -15,7 +16,7 @@ import { CliUsageError } from '../usage-error.js';
  * capture that cannot be decoded exits 1 with one line naming the field and
  * address.
  */
-export const decode: Command = async ({ args, stdout }) => {
+export const decode: Command = async ({ args, stdout, stderr }) => {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -45,6 +46,10 @@ export const decode: Command = async ({ args, stdout }) => {
     if (where === undefined) throw new CliUsageError(`${file}: no query set found; give --at ADDR`);
     const qs = decodeQuerySet(capture.space, where, { arch, charset, lenient: values.lenient === true, annotate: values.annotate === true });
     stdout(json(qs));
+    // A set cut off by the end of the capture still decodes (lenient): say so once.
+    const unresolved = (qs as { $unresolved?: UnresolvedPart[] }).$unresolved ?? [];
+    const cut = unresolved.filter((u) => u.reason.startsWith('not captured'));
+    if (cut.length > 0) stderr(`rnrkit: warning: the set at 0x${where.toString(16)} is only partly captured: ${cut.map((u) => u.path).join(', ')} not captured (null, see $unresolved)\n`);
     return 0;
   } finally {
     capture.close();
