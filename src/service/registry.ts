@@ -310,7 +310,7 @@ export class WinsockRegistry {
   }
 
   private finishCall(call: PreparedCall, providers: ProviderResult[], errors: readonly (WinsockError | undefined)[]): SetServiceResult {
-    if (!providers.some((p) => p.result === 0)) throw combinedError(providers, errors);
+    if (!carriedOut(providers)) throw combinedError(providers, errors);
     const result: SetServiceResult = { result: 0, providers };
     if (call.charset === 'A') {
       result.unicodeQuerySet = call.querySet;
@@ -405,15 +405,41 @@ function asWinsockError(e: unknown): WinsockError {
   throw e;
 }
 
-function combinedError(providers: ProviderResult[], errors: readonly (WinsockError | undefined)[]): WinsockError {
-  let chosen = 0;
-  for (let i = 1; i < providers.length; i++) {
-    if (ERROR_PRECEDENCE.indexOf(providers[i]!.error!) < ERROR_PRECEDENCE.indexOf(providers[chosen]!.error!)) chosen = i;
+/**
+ * Whether the call succeeds: some provider in scope did the operation, or
+ * every one answered success (a scope of no-op providers only, such as
+ * NS_DNS alone, whose REGISTER and DEREGISTER the docs call a NOP).
+ *
+ * A no-op is not the operation done. When the only successes are no-ops
+ * and another provider refused — DNS's NOP beside the Directory's
+ * WSAEACCES for a DELETE through NS_ALL of an object the caller does not
+ * own — the service is exactly as it was, and answering 0 would tell the
+ * caller it was deleted. So the call fails with the refusing providers'
+ * error: WSAEACCES is "the calling routine does not have sufficient
+ * privileges", which is what happened (docs/registry-results.md).
+ */
+function carriedOut(providers: readonly ProviderResult[]): boolean {
+  let succeeded = 0;
+  for (const p of providers) {
+    if (p.result !== 0) continue;
+    if (!p.outcome?.noop) return true;
+    succeeded++;
   }
-  // One provider: its own error, path and all. Several: the most telling code, every message.
+  return succeeded > 0 && succeeded === providers.length;
+}
+
+function combinedError(providers: ProviderResult[], errors: readonly (WinsockError | undefined)[]): WinsockError {
+  // The most telling error among the providers that failed (no-op successes have none).
+  let chosen = -1;
+  for (let i = 0; i < providers.length; i++) {
+    if (providers[i]!.result === 0) continue;
+    if (chosen < 0 || ERROR_PRECEDENCE.indexOf(providers[i]!.error!) < ERROR_PRECEDENCE.indexOf(providers[chosen]!.error!)) chosen = i;
+  }
+  const describe = (p: ProviderResult) => `${p.name}: ${p.result === 0 ? 'did nothing (no-op)' : p.message}`;
+  // One provider: its own error, path and all. Several: the most telling code, every answer.
   const error = providers.length === 1
     ? errors[0]!
-    : new WinsockError(providers[chosen]!.error!, `no provider in scope succeeded: ${providers.map((p) => `${p.name}: ${p.message}`).join('; ')}`);
+    : new WinsockError(providers[chosen]!.error!, `no provider in scope did the operation: ${providers.map(describe).join('; ')}`);
   error.providers = providers;
   return error;
 }
