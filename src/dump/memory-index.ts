@@ -104,7 +104,7 @@ function refuseReusedFileBytes(declared: readonly DeclaredRange[], fileSize: num
   }
   if (refused.size === 0) return declared;
   const first = declared[Math.min(...refused)]!;
-  warn(`${refused.size} memory descriptor${refused.size === 1 ? '' : 's'} (${refusedBytes} bytes of file) map file bytes another descriptor already maps, e.g. ${first.origin} ${formatAddress(first.base)}+${first.length} at file offset ${formatAddress(first.fileOffset)}: refused, so no byte of the file is mapped twice`);
+  warn(`${refused.size} memory descriptor${refused.size === 1 ? '' : 's'} (${refusedBytes} mapped bytes in all) reuse file bytes another descriptor already maps, e.g. ${first.origin} ${formatAddress(first.base)}+${first.length} at file offset ${formatAddress(first.fileOffset)}: refused, so no byte of the file is mapped twice`);
   return declared.filter((_, k) => !refused.has(k));
 }
 

@@ -7,6 +7,7 @@ import { formatAddress } from '../../errors.js';
 import { CAPTURE_OPTIONS, captureOptions, openCapture } from '../capture.js';
 import { archOption, charsetOption, json } from '../options.js';
 import type { Command } from '../run.js';
+import { errorLine } from '../terminal-text.js';
 import { CliUsageError } from '../usage-error.js';
 
 const USAGE = 'scan FILE [--base ADDR] [--region ADDR=FILE]… [--arch x86|x64]… [--charset W|A] [--limit N] [--min-score N]';
@@ -54,6 +55,9 @@ export const scan: Command = async ({ args, stdout, stderr, interactive }) => {
         ...(c.name !== undefined ? { name: c.name } : {}), ...(locator ? { where: locator.label(c.at) } : {}),
       }));
     }
+    // Scanning a damaged or crafted dump is still useful, but not silently: what the reader refused or cut is listed by `regions`.
+    const warnings = capture.minidump?.warnings.length ?? 0;
+    if (warnings > 0) stderr(errorLine(`${capture.space.label}: ${warnings} warning${warnings === 1 ? '' : 's'} about the dump's structure (ranges refused or cut, counts inflated), first: ${capture.minidump!.warnings[0]}; rnrkit regions lists them all`));
     // With --limit the user chose to see fewer; only the default cap is worth a line.
     if (report.skipped > 0 && values.limit === undefined) {
       stderr(`rnrkit: scan: ${report.skipped} more candidate${report.skipped === 1 ? '' : 's'} scored at or below the best ${DEFAULT_SCAN_KEEP} shown and ${report.skipped === 1 ? 'was' : 'were'} left out (at most ${DEFAULT_SCAN_KEEP} are kept unless --limit N says otherwise)\n`);
