@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { decodeQuerySet } from '../../src/codec/index.js';
 import { RegionList } from '../../src/memory/region-list.js';
 import { runCli } from '../helpers/cli.js';
+import { DC, NO_DC_REASON, testContainer } from './directory-backends.js';
 import { CLASS_ID, querySet, tcp, tempDir } from './helpers.js';
 
 let temp: ReturnType<typeof tempDir>;
@@ -74,4 +75,28 @@ describe('rnrkit service lookup', () => {
     const contradictory = await lookup('--flags', 'LUP_CONTAINERS|LUP_NOCONTAINERS');
     expect([contradictory.code, lines(contradictory.stdout)[0]!.error]).toEqual([1, 'WSAEINVAL']);
   });
+
+  it('--store and --directory are two backends; directory options need --directory', async () => {
+    const both = await lookup('--directory', 'ldaps://127.0.0.1/DC=x', '--bind', 'alice');
+    expect([both.code, both.stderr]).toEqual([2, expect.stringContaining('--store and --directory')]);
+    const stray = await lookup('--bind', 'alice');
+    expect([stray.code, stray.stderr]).toEqual([2, expect.stringContaining('--bind needs --directory')]);
+  });
+
+  it.skipIf(!DC)(`--directory: the same lines from Active Directory as from the store${DC ? '' : ` (skipped: ${NO_DC_REASON})`}`, async () => {
+    const container = await testContainer(DC!);
+    try {
+      const passwordFile = temp.file('password');
+      writeFileSync(passwordFile, DC!.users[0]!.password);
+      const ldap = ['--directory', container.url, '--bind', DC!.users[0]!.bind, '--ca', DC!.ca, '--password-file', passwordFile];
+      for (const name of ['Printer', 'Scanner']) expect((await runCli(['service', 'register', temp.file(`${name}.json`), ...ldap])).code).toBe(0);
+      const fromStore = await lookup('--flags', 'LUP_RETURN_NAME|LUP_RETURN_ADDR|LUP_RETURN_COMMENT');
+      const fromDirectory = await runCli(['service', 'lookup', '--class', CLASS_ID, '--flags', 'LUP_RETURN_NAME|LUP_RETURN_ADDR|LUP_RETURN_COMMENT', ...ldap]);
+      expect(fromDirectory.code).toBe(0);
+      const sorted = (text: string) => text.trim().split('\n').sort();
+      expect(sorted(fromDirectory.stdout)).toEqual(sorted(fromStore.stdout));
+    } finally {
+      await container.remove();
+    }
+  }, 120_000);
 });

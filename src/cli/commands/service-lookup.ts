@@ -12,14 +12,15 @@ import { WinsockError } from '../../service/errors.js';
 import { BufferTooSmallError } from '../../service/lookup/result-buffer.js';
 import { parseLookupFlags } from '../../service/lookup/flags.js';
 import { ServiceLookup } from '../../service/lookup/service-lookup.js';
-import { WinsockRegistry } from '../../service/registry.js';
+import { PROVIDER_IDS, WinsockRegistry } from '../../service/registry.js';
 import { openStore } from '../../service/store.js';
 import { archOption, charsetOption, json } from '../options.js';
 import type { CommandContext } from '../run.js';
 import { CliUsageError } from '../usage-error.js';
+import { DIRECTORY_OPTIONS, checkNoDirectoryOptions, directoryUrl, openDirectory } from './service-directory.js';
 
 export const LOOKUP_USAGE = 'service lookup --class GUID [--name NAME] [--context CTX] [--version N[+]] [--protocol FAMILY:PROTOCOL]… [--namespace N] [--provider GUID] '
-  + '[--flags LUP_RETURN_ALL|0x…] [--arch x86|x64] [--charset W|A] [--store PATH] [--buffer N --at ADDR --out FILE [--index K]]';
+  + '[--flags LUP_RETURN_ALL|0x…] [--arch x86|x64] [--charset W|A] [--store PATH | --directory URL --bind USER …] [--buffer N --at ADDR --out FILE [--index K]]';
 
 /**
  * rnrkit service lookup: WSALookupServiceBegin with restrictions built
@@ -38,9 +39,11 @@ export const LOOKUP_USAGE = 'service lookup --class GUID [--name NAME] [--contex
  *
  * --flags go to Begin and to every Next (default LUP_RETURN_ALL); --version
  * N matches exactly (COMP_EQUAL), N+ matches N or later (COMP_NOTLESS). A
- * store that does not exist is an empty namespace: it is not created.
+ * store that does not exist is an empty namespace: it is not created, and
+ * an existing one is opened read-only. With --directory (and its options,
+ * service-directory.ts) the Directory is Active Directory over LDAP.
  */
-export function lookupCommand({ stdout }: CommandContext, args: string[], storePath: (value: string | undefined) => string): number {
+export async function lookupCommand({ stdout, stderr }: CommandContext, args: string[], storePath: (value: string | undefined) => string): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -60,6 +63,7 @@ export function lookupCommand({ stdout }: CommandContext, args: string[], storeP
       at: { type: 'string' },
       out: { type: 'string' },
       index: { type: 'string' },
+      ...DIRECTORY_OPTIONS,
     },
   });
   if (positionals.length > 0) throw new CliUsageError(`service lookup takes options only: ${LOOKUP_USAGE}`);
@@ -79,24 +83,37 @@ export function lookupCommand({ stdout }: CommandContext, args: string[], storeP
     };
   }
   const restrictions = buildRestrictions(values, arch, charset);
-  const path = storePath(values.store);
-  if (!existsSync(path)) {
-    stdout(json({ result: -1, error: 'WSASERVICE_NOT_FOUND', code: 10108, message: `${path} does not exist: the namespace holds no objects` }));
-    return 1;
+  const url = directoryUrl(values);
+  let registry: WinsockRegistry;
+  let close: () => Promise<void>;
+  if (url !== undefined) {
+    if (values.store !== undefined) throw new CliUsageError('--store and --directory are two backends: give one');
+    const directory = await openDirectory(url, values, PROVIDER_IDS.directory, undefined, stderr);
+    registry = new WinsockRegistry({ remoteDirectory: directory, principal: directory.principal, arch });
+    close = () => directory.close();
+  } else {
+    checkNoDirectoryOptions(values, 'without one, the embedded store is looked up');
+    const path = storePath(values.store);
+    if (!existsSync(path)) {
+      stdout(json({ result: -1, error: 'WSASERVICE_NOT_FOUND', code: 10108, message: `${path} does not exist: the namespace holds no objects` }));
+      return 1;
+    }
+    // Read-only: a lookup writes nothing, so a store this user may only read can be looked up.
+    const store = openStore(path, { readOnly: true });
+    registry = new WinsockRegistry({ store, arch });
+    close = async () => store.close();
   }
-  const store = openStore(path);
-  const registry = new WinsockRegistry({ store, arch });
   registry.startup();
   const lookup = new ServiceLookup(registry);
   try {
     const handle = lookup.begin({ querySet: restrictions, arch, charset }, flags);
     try {
-      if (buffer) return bufferedNext(stdout, lookup, handle, flags, charset, buffer);
+      if (buffer) return await bufferedNext(stdout, lookup, handle, flags, charset, buffer);
       let printed = 0;
       for (;;) {
         let result: QuerySetJson;
         try {
-          result = lookup.next(handle, flags, { charset }).querySet;
+          result = (await lookup.nextAsync(handle, flags, { charset })).querySet;
         } catch (e) {
           if (printed > 0 && WinsockError.is(e, 'WSA_E_NO_MORE')) return 0;
           throw e;
@@ -105,7 +122,7 @@ export function lookupCommand({ stdout }: CommandContext, args: string[], storeP
         printed++;
       }
     } finally {
-      lookup.end(handle);
+      await lookup.endAsync(handle);
     }
   } catch (e) {
     if (e instanceof WinsockError) {
@@ -115,20 +132,20 @@ export function lookupCommand({ stdout }: CommandContext, args: string[], storeP
     throw e;
   } finally {
     registry.cleanup();
-    store.close();
+    await close();
   }
 }
 
-function bufferedNext(
+async function bufferedNext(
   stdout: (text: string) => void, lookup: ServiceLookup, handle: number, flags: number, charset: 'W' | 'A',
   buffer: { length: number; at: number; out: string; index: number },
-): number {
-  for (let i = 0; i < buffer.index; i++) lookup.next(handle, flags, { charset });
+): Promise<number> {
+  for (let i = 0; i < buffer.index; i++) await lookup.nextAsync(handle, flags, { charset });
   const bytes = new Uint8Array(buffer.length);
   const memory = callerMemory(new RegionList(buffer.length > 0 ? [{ base: buffer.at, bytes }] : [], `the ${buffer.length}-byte buffer at ${formatAddress(buffer.at)}`));
   let used: number;
   try {
-    used = lookup.next(handle, flags, { charset, length: buffer.length, target: { memory, at: buffer.at } }).size;
+    used = (await lookup.nextAsync(handle, flags, { charset, length: buffer.length, target: { memory, at: buffer.at } })).size;
   } catch (e) {
     if (e instanceof BufferTooSmallError) {
       stdout(json({ result: -1, error: e.name, code: e.code, lpdwBufferLength: e.required }));
