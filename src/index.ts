@@ -47,7 +47,9 @@ export { type DecodeOptions, decodeQuerySet, decodeServiceClassInfo } from './co
 export { type DecodeLimits, DEFAULT_DECODE_LIMITS } from './codec/limits.js';
 export type { UnresolvedPart } from './codec/decode-context.js';
 export { type EncodeOptions, encodeQuerySet, encodeInto, encodedSize, encodeServiceClassInfo } from './codec/encode.js';
-export { parseQuerySetJson, parseServiceClassInfoJson } from './codec/parse.js';
+export { parseCsAddrInfoJson, parseQuerySetJson, parseServiceClassInfoJson } from './codec/parse.js';
+// Generated code or closures (docs/codec.md): chosen automatically; forced for a strict CSP or for tests.
+export { type CodeGeneration, codeGeneration, setCodeGeneration } from './codec/compile.js';
 export { ansiToText, textToAnsi, type CodePage } from './codec/code-page.js';
 export { type SockaddrNote, describeSockaddr } from './codec/sockaddr.js';
 export type { BthSetServiceNote } from './codec/bluetooth.js';

@@ -7,7 +7,7 @@ import { RegionList } from '../../src/memory/region-list.js';
 import type { BenchCase } from '../case.js';
 
 /**
- * decode/encode of x64 WSAQUERYSETW (DESIGN.md §4): `typical` is 4
+ * decode/encode of x64 WSAQUERYSETW (docs/codec.md, docs/benchmarks.md): `typical` is 4
  * addresses, 3 strings, a GUID and a version; `1000` is 1,000 addresses.
  * Baselines side by side: restructure with the schema generated from the
  * same table (whole pointer graph), buffer-layout and koffi (fixed parts

@@ -1,5 +1,5 @@
 /**
- * The canonical JSON of a query set (DESIGN.md §3): C member names in
+ * The canonical JSON of a query set (docs/codec.md): C member names in
  * declaration order, NULL pointers as null, counts kept as found. Keys that
  * start with `$` are annotations (addresses, parsed sockaddrs) and appear
  * only when asked for; encode ignores them.

@@ -24,7 +24,7 @@ export interface DecodeOptions {
 
 /**
  * Decode the WSAQUERYSETW (charset W) or WSAQUERYSETA (A) at `at` into
- * canonical JSON (DESIGN.md §3), following every pointer through `space`.
+ * canonical JSON (docs/codec.md), following every pointer through `space`.
  *
  * Lenient: an unresolved pointer member becomes null and the result carries
  * `$unresolved: [{path, address, reason}]`. The struct's first bytes must be

@@ -1,6 +1,6 @@
 /**
  * The codec: WSAQUERYSETW/A (and WSASERVICECLASSINFOW/A) between captured
- * memory and canonical JSON (DESIGN.md §3), for x86 and x64. Browser-safe.
+ * memory and canonical JSON (docs/codec.md), for x86 and x64. Browser-safe.
  */
 export type { Charset, QuerySetJson, CsAddrInfoJson, SocketAddressJson, BlobJson, AfProtocolJson, WsaVersionJson, NsClassInfoJson, ServiceClassInfoJson } from './canonical.js';
 export { QUERY_SET_KEYS } from './canonical.js';
