@@ -162,6 +162,23 @@ describe.skipIf(!CHROMIUM)('the inspector page in headless Chromium (RNRKIT_CHRO
     await p.close();
   });
 
+  it('a file dropped on the page is opened like a picked one', async () => {
+    const p = await browser.newPage();
+    await p.goto(server.url);
+    const bytes = readFileSync(BUNDLED_DUMP.path).toString('base64');
+    const transfer = await p.evaluateHandle((b64) => {
+      const data = new DataTransfer();
+      data.items.add(new File([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], 'dropped.dmp.gz'));
+      return data;
+    }, bytes);
+    await p.dispatchEvent('main', 'dragover', { dataTransfer: transfer });
+    await p.dispatchEvent('main', 'drop', { dataTransfer: transfer });
+    await state(p, 'scanned', 'failed');
+    expect(await p.textContent('[data-fact=file]')).toMatch(/^dropped\.dmp\.gz \(/);
+    expect(await p.locator('tr.candidate').count()).toBe(expectedCandidates.length);
+    await p.close();
+  });
+
   it('a hostile set in raw memory: lenient decoding shows what could not be read and why (the CLI\'s reason), and strings that are not text by their code units', async () => {
     const base = 0x20000;
     const qs = { ...sets[0]!.expected, lpszServiceInstanceName: 'hostile', lpszContext: 'ctx\u0001\ud800' };
