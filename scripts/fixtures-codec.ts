@@ -165,9 +165,16 @@ function findWine(): string | undefined {
   return undefined;
 }
 
+/** Whether 32-bit Wine is installed (Debian's wine32:i386 and libwine:i386 put these here). */
+function wine32Installed(): boolean {
+  return existsSync('/usr/lib/wine/wine') || existsSync('/usr/lib/i386-linux-gnu/wine/i386-unix/ntdll.so');
+}
+
 class WineSession {
   readonly prefix = mkdtempSync(join(tmpdir(), 'rnrkit-wine-'));
   readonly timings: string[] = [];
+  /** Cleared when an x86 program fails to start (no 32-bit Wine). */
+  runs32 = true;
   constructor(readonly wine: string) {}
 
   private env(): NodeJS.ProcessEnv {
@@ -255,9 +262,16 @@ function main(): void {
       const walked = { x86: new Map<string, WalkedSet>(), x64: new Map<string, WalkedSet>() };
       if (program.walker) {
         for (const arch of ['x64', 'x86'] as const) {
-          if (wine) {
-            for (const set of parseWalk(wine.run(builds[arch].exe), builds[arch])) walked[arch].set(set.name, set);
-            continue;
+          if (wine && (arch === 'x64' || wine.runs32)) {
+            try {
+              for (const set of parseWalk(wine.run(builds[arch].exe), builds[arch])) walked[arch].set(set.name, set);
+              continue;
+            } catch (e) {
+              // Without 32-bit Wine the x86 build cannot run: keep its committed expectations, as without Wine at all.
+              if (arch === 'x64' || wine32Installed()) throw e;
+              wine.runs32 = false;
+              console.log('!! the x86 walker did not run (is 32-bit Wine installed? see .ci/services/wine32.sh): fixtures/codec/expected/x86 is kept as committed, not re-walked');
+            }
           }
           for (const { name, at } of setsOf(builds[arch])) {
             const json = committedJson<QuerySetJson>(`expected/${arch}/${name}.json`);

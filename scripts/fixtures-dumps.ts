@@ -67,6 +67,11 @@ export interface Sidecar {
   exception: { threadId: number; pointers: string; code: string; address: string };
 }
 
+/** Whether 32-bit Wine is installed (Debian's wine32:i386 and libwine:i386 put these here). */
+function wine32(): boolean {
+  return existsSync('/usr/lib/wine/wine') || existsSync('/usr/lib/i386-linux-gnu/wine/i386-unix/ntdll.so');
+}
+
 function have(command: string): boolean {
   try {
     execFileSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' });
@@ -179,8 +184,13 @@ function makeDumps(specs: readonly DumpSpec[]): Map<string, { dump: Uint8Array; 
         execFileSync(wine, args, { cwd: drive, env, stdio: ['ignore', 'pipe', 'pipe'], timeout: 180_000 });
       } catch (e) {
         const { stdout, stderr } = e as { stdout?: Buffer; stderr?: Buffer };
+        if (spec.arch === 'x86' && !wine32()) {
+          // Not this dump's fault: the committed one is still tested by npm test.
+          console.log(`!! 32-bit Wine is not installed (wine32:i386, see .ci/services/wine32.sh): ${spec.name}.dmp.gz is not regenerated`);
+          continue;
+        }
         process.stderr.write(`${stdout?.toString() ?? ''}${stderr?.toString() ?? ''}`);
-        throw new Error(`${spec.name}: ${wine} ${args.join(' ')} failed${spec.arch === 'x86' ? ' (is 32-bit Wine installed? see .ci/services/wine32.sh)' : ''}`);
+        throw new Error(`${spec.name}: ${wine} ${args.join(' ')} failed`);
       }
       const sidecar = JSON.parse(readFileSync(join(drive, `${spec.name}.json`), 'utf8')) as Sidecar;
       const raw = readFileSync(join(drive, `${spec.name}.dmp`));
@@ -246,7 +256,9 @@ if (process.argv.includes('--format-only')) {
   const made = makeDumps(DUMPS);
   let failed = false;
   for (const spec of DUMPS) {
-    const { dump, sidecar } = made.get(spec.name)!;
+    const entry = made.get(spec.name);
+    if (!entry) continue;
+    const { dump, sidecar } = entry;
     const problems = validate(spec, dump, sidecar);
     if (problems.length > 0) {
       console.error(`!! the regenerated ${spec.name} fails validation:\n  ${problems.join('\n  ')}`);
