@@ -41,6 +41,13 @@ export interface GeneratedSource {
   readonly body: string;
 }
 
+/**
+ * The one way generators put a value into source: as a JSON literal (a
+ * string is quoted and escaped, a number or an array of names is written
+ * as JSON), never by pasting text.
+ */
+export const literal: (value: string | number | readonly string[]) => string = JSON.stringify;
+
 /** Decoder variants 0–3, the encoder 4, the parser 5. */
 const SLOTS_PER_MODE = 6;
 

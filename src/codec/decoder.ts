@@ -1,6 +1,6 @@
 import type { Arch } from '../abi/types.js';
 import { formatAddress } from '../errors.js';
-import { type Generator, compiled } from './compile.js';
+import { type Generator, compiled, literal as str } from './compile.js';
 import type { DecodeContext } from './decode-context.js';
 import { decoderClosures } from './decoder-closures.js';
 import { type FieldPlan, type IntPlan, type StructPlan, planOf, reachable } from './plan.js';
@@ -46,8 +46,6 @@ export const DECODER: Generator<StructDecoder> = {
 export function structDecoder(name: string, arch: Arch, variant: DecoderVariant): StructDecoder {
   return compiled(DECODER, planOf(name, arch), variantIndex(variant));
 }
-
-const str = JSON.stringify;
 
 function readInt(f: IntPlan, view = 'v', base = 'o'): string {
   const method = `get${f.signed ? 'Int' : 'Uint'}${f.size * 8}`;

@@ -1,5 +1,5 @@
 import type { Arch } from '../abi/types.js';
-import { type Generator, compiled } from './compile.js';
+import { type Generator, compiled, literal as str } from './compile.js';
 import type { DecodeLimits } from './limits.js';
 import { ENCODE_HELPERS } from './encode-helpers.js';
 import { encoderClosures } from './encoder-closures.js';
@@ -41,8 +41,6 @@ export const ENCODER: Generator<StructEncoder> = {
 export function structEncoder(name: string, arch: Arch): StructEncoder {
   return compiled(ENCODER, planOf(name, arch));
 }
-
-const str = JSON.stringify;
 
 const INT_CHECK: Record<string, (x: string) => string> = {
   u8: (x) => `(${x} & 0xff) !== ${x}`,

@@ -1,6 +1,6 @@
 import { layoutOf } from '../abi/layout.js';
 import type { CsAddrInfoJson, QuerySetJson, ServiceClassInfoJson } from './canonical.js';
-import { type Generator, compiled } from './compile.js';
+import { type Generator, compiled, literal as str } from './compile.js';
 import { INT_LIMITS, PARSE_HELPERS, type StructParser } from './parse-helpers.js';
 import { parserClosures } from './parser-closures.js';
 import { type FieldPlan, type StructPlan, planOf, reachable } from './plan.js';
@@ -59,8 +59,6 @@ export const PARSER: Generator<StructParser> = {
 function structParser(root: StructPlan): StructParser {
   return compiled(PARSER, root);
 }
-
-const str = JSON.stringify;
 
 function structSource(plan: StructPlan, index: number, plans: readonly StructPlan[]): string {
   const title = plan.name.replace(/[WA]$/, '');
