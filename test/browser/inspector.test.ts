@@ -210,36 +210,53 @@ describe.skipIf(!CHROMIUM)('the inspector page in headless Chromium (RNRKIT_CHRO
     await p.close();
   });
 
-  it('a 2 GiB sparse raw file is scanned in slices, can be cancelled, and the renderer\'s memory stays bounded', async () => {
+  const sparse = () => {
     const file = join(work, 'sparse.bin');
     const fd = openSync(file, 'w');
     writeSync(fd, new Uint8Array(1), 0, 1, 2 ** 31 - 1);
     closeSync(fd);
-    const p = await browser.newPage();
-    await p.goto(server.url);
+    return file;
+  };
+  const openRaw = async (p: Page, file: string, base: string) => {
     await p.click('#raw-form summary');
     await p.setInputFiles('#raw-file', file);
-    await p.fill('#raw-base', '0x10000');
+    await p.fill('#raw-base', base);
     await p.click('#raw-open');
-    // Cancel mid-way: the worker is stopped, the page stays usable, and the scan can be run again.
+  };
+
+  it('a scan can be cancelled mid-way: the page stays usable and the scan runs again', async () => {
+    const p = await browser.newPage();
+    await p.goto(server.url);
+    await openRaw(p, sparse(), '0x10000');
     await state(p, 'scanning');
     await p.waitForFunction(() => (document.getElementById('scan-progress') as HTMLProgressElement).value > 0);
     await p.click('#scan-cancel');
     await state(p, 'cancelled');
     expect(await p.textContent('#scan-status')).toBe('scan cancelled');
     expect(await p.isVisible('#scan-again')).toBe(true);
+    await p.click('#scan-again');
+    await state(p, 'scanned', 'failed');
+    expect(await p.textContent('#scan-status')).toMatch(/^0 candidates/);
+    await p.close();
+  });
+
+  it('a 2 GiB sparse raw file is scanned in slices: the renderer\'s memory stays bounded', async () => {
+    const file = sparse();
+    const p = await browser.newPage();
+    await p.goto(server.url);
     await resetPeakMemory(browser.context);
     const started = Date.now();
-    await p.click('#scan-again');
+    await openRaw(p, file, '0x10000');
     await state(p, 'scanned', 'failed');
     const seconds = (Date.now() - started) / 1000;
     expect(await p.textContent('#message')).toBe('');
     expect(await p.textContent('[data-fact=memory]')).toBe('2.00 GiB in 1 ranges');
     expect(await p.textContent('#scan-status')).toMatch(/^0 candidates/);
     const peak = await peakMemory(browser.context);
-    console.log(`2 GiB sparse raw file: scanned again after a cancel in ${seconds.toFixed(1)} s; peak RSS renderer ${(peak.renderer / MiB).toFixed(0)} MiB, browser ${(peak.browser / MiB).toFixed(0)} MiB`);
-    // Half the file: the file is never in memory whole (the reads' garbage and Blob pipes do cost hundreds of MiB at peak).
-    expect(peak.renderer).toBeLessThan(1024 * MiB);
+    console.log(`2 GiB sparse raw file: opened and scanned in ${seconds.toFixed(1)} s; peak RSS renderer ${(peak.renderer / MiB).toFixed(0)} MiB, browser ${(peak.browser / MiB).toFixed(0)} MiB`);
+    // Well under the file's 2 GiB: it is never in memory whole. What the peak does hold (540-1010 MiB
+    // measured) is the 4 MiB reads' garbage before the collector runs, which varies with the machine's speed.
+    expect(peak.renderer).toBeLessThan(1536 * MiB);
     await p.close();
   });
 
