@@ -17,3 +17,17 @@ if command -v samba >/dev/null && command -v samba-tool >/dev/null && command -v
 else
   echo "!! samba/ldap-utils unavailable: the LDAP suites are skipped"
 fi
+
+# Two DCs of one domain in network namespaces, for the replication test (RNRKIT_TEST_AD_PAIR).
+if command -v samba >/dev/null && command -v ip >/dev/null && [ "$(id -u)" = 0 ]; then
+  ad_pair_dir=$(mktemp -d "${TMPDIR:-/tmp}/rnrkit-ad-pair.XXXXXX")
+  on_exit "scripts/ad-dc-pair down '$ad_pair_dir'; rm -rf '$ad_pair_dir'"
+  if ad_pair_line=$(scripts/ad-dc-pair up "$ad_pair_dir"); then
+    export RNRKIT_TEST_AD_PAIR="$ad_pair_line"
+    echo "AD DC pair up (replication test on)"
+  else
+    echo "!! the DC pair did not start (network namespaces unavailable?): the replication test is skipped"
+  fi
+else
+  echo "!! the DC pair needs root, iproute2 and samba: the replication test is skipped"
+fi
