@@ -23,7 +23,8 @@ if (!PAIR) console.log(`replication suite skipped: ${WHY}`);
 /** Pull the domain partition from one DC into the other. */
 function replicate(from: 1 | 2, to: 1 | 2): void {
   const p = PAIR!;
-  execFileSync('ip', ['netns', 'exec', p.netns[to - 1], 'env', `KRB5_CONFIG=${p.dir}/krb5.conf`, 'samba-tool', 'drs', 'replicate', `dc${to}`, `dc${from}`, 'DC=rnr,DC=test',
+  const namespace = to === 1 ? p.netns[0] : p.netns[1];
+  execFileSync('ip', ['netns', 'exec', namespace, 'env', `KRB5_CONFIG=${p.dir}/krb5.conf`, 'samba-tool', 'drs', 'replicate', `dc${to}`, `dc${from}`, 'DC=rnr,DC=test',
     '--local', '-s', `${p.dir}/dc${to}/etc/smb.conf`, `-U${p.admin.bind.split('@')[0]}%${p.admin.password}`], { stdio: 'ignore' });
 }
 
