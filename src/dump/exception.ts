@@ -6,7 +6,7 @@ export interface ExceptionInfo {
   readonly threadId: number;
   /** NTSTATUS-style code (0xc0000005 access violation, 0x80000003 breakpoint, …). */
   readonly code: number;
-  /** The well-known name of `code`, when it is one. */
+  /** The well-known name of `code` on the dump's platform, when it is one (Windows status, Linux signal, Mach exception). */
   readonly codeName: string | null;
   readonly flags: number;
   /** The instruction the exception happened at (a bigint: on macOS and in kernel mode it can lie above 2^53). */
@@ -38,6 +38,27 @@ const EXCEPTION_NAMES: ReadonlyMap<number, string> = new Map([
   [0xc0000096, 'EXCEPTION_PRIV_INSTRUCTION'],
   [0xe06d7363, 'C++ exception (MSVC)'],
 ]);
+
+/**
+ * Breakpad records a Linux (and Android) crash as its signal number and a
+ * macOS one as its Mach exception type (minidump_exception_linux.h,
+ * minidump_exception_mac.h).
+ */
+const LINUX_SIGNALS: ReadonlyMap<number, string> = new Map([
+  [1, 'SIGHUP'], [2, 'SIGINT'], [3, 'SIGQUIT'], [4, 'SIGILL'], [5, 'SIGTRAP'], [6, 'SIGABRT'], [7, 'SIGBUS'], [8, 'SIGFPE'],
+  [9, 'SIGKILL'], [10, 'SIGUSR1'], [11, 'SIGSEGV'], [12, 'SIGUSR2'], [13, 'SIGPIPE'], [14, 'SIGALRM'], [15, 'SIGTERM'], [31, 'SIGSYS'],
+]);
+const MAC_EXCEPTIONS: ReadonlyMap<number, string> = new Map([
+  [1, 'EXC_BAD_ACCESS'], [2, 'EXC_BAD_INSTRUCTION'], [3, 'EXC_ARITHMETIC'], [4, 'EXC_EMULATION'], [5, 'EXC_SOFTWARE'],
+  [6, 'EXC_BREAKPOINT'], [7, 'EXC_SYSCALL'], [8, 'EXC_MACH_SYSCALL'], [9, 'EXC_RPC_ALERT'], [11, 'EXC_RESOURCE'], [12, 'EXC_GUARD'],
+]);
+
+/** The name of an exception code on the dump's platform (SystemInfo's PlatformId), or null. */
+export function exceptionCodeName(code: number, platformId: number | undefined): string | null {
+  if (platformId === 0x8201 || platformId === 0x8203) return LINUX_SIGNALS.get(code) ?? null;
+  if (platformId === 0x8101 || platformId === 0x8102) return MAC_EXCEPTIONS.get(code) ?? null;
+  return EXCEPTION_NAMES.get(code) ?? null;
+}
 
 /** EXCEPTION_MAXIMUM_PARAMETERS: the size of ExceptionInformation. */
 const MAX_PARAMETERS = 15;

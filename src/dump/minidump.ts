@@ -7,7 +7,7 @@ import { formatLayout } from './format-layout.js';
 import { type Segment, buildMemoryIndex } from './memory-index.js';
 import { PagedReader } from './paged-reader.js';
 import { type ByteSource, bytesSource } from './source.js';
-import { type ExceptionInfo, parseException } from './exception.js';
+import { type ExceptionInfo, exceptionCodeName, parseException } from './exception.js';
 import { type MemoryInfo, parseMemoryInfoList } from './memory-info.js';
 import { type HandleInfo, type MiscInfo, parseHandleData, parseMiscInfo } from './process-info.js';
 import {
@@ -182,7 +182,8 @@ export class Minidump implements AddressSpace {
       const name = named?.get(t.threadId);
       return name === undefined ? t : { ...t, name };
     });
-    this.exception = exception;
+    // The code's name depends on the platform, which SystemInfoStream (in any order) says.
+    this.exception = exception && systemInfo ? { ...exception, codeName: exceptionCodeName(exception.code, systemInfo.platformId) } : exception;
     this.memoryInfo = (memoryInfo ?? []).sort((a, b) => a.base - b.base);
     this.unloadedModules = unloaded ?? [];
     this.miscInfo = miscInfo;

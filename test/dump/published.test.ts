@@ -134,6 +134,8 @@ describe('other published dumps', () => {
     expect(linux.systemInfo?.os).toMatch(/^Linux 3\.3\.8/);
     expect(linux.streams.map((s) => s.typeName)).toEqual(expect.arrayContaining(['LinuxCpuInfo', 'LinuxProcStatus', 'LinuxMaps', 'LinuxDsoDebug']));
     expect(linux.modules[0]!.codeView).toMatchObject({ format: 'RSDS', pdbFileName: 'null_read_av' });
+    // Breakpad records a Linux crash as its signal: 11 is SIGSEGV, not a Windows status.
+    expect(linux.exception).toMatchObject({ code: 11, codeName: 'SIGSEGV', address: 0n });
     const mac = published('rust-minidump-simple-crashpad');
     expect(mac.systemInfo?.platform).toBe('macOS');
     expect(mac.streams.map((s) => s.typeName)).toContain('CrashpadInfoStream');
