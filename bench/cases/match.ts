@@ -28,23 +28,12 @@ import { decodeQuerySet } from '../../src/codec/index.js';
 import { AddressSet, CsAddrArrayView, substituteProtocol } from '../../src/match/index.js';
 import { writePointer } from '../../src/abi/pointer.js';
 import { type AddressSpace, RegionList } from '../../src/memory/index.js';
+import { prng } from '../../test/helpers/prng.js';
 import type { BenchCase } from '../case.js';
 import { compileNative, runNative } from '../native.js';
 
 const BASE = 0x1_2340_0000;
 const ARCH = 'x64';
-
-/** mulberry32: a small, well-mixed seeded PRNG, so every run benchmarks the same data. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 0x1_0000_0000;
-  };
-}
 
 interface Spec {
   local: Uint8Array;

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { CsAddrInfoJson } from '../../src/codec/canonical.js';
 import { probedSlots } from '../../src/match/address-set.js';
 import { AddressSet } from '../../src/match/index.js';
+import { randomWords } from '../helpers/prng.js';
 
 /**
  * The address-set hash before it was keyed: MurmurHash3's x86_32 block mix
@@ -41,18 +42,6 @@ const unscramble = (y: number) => {
   return Math.imul((r >>> 15) | (r << 17), inverse(C1));
 };
 
-/** mulberry32, so the addresses are the same every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-}
-
 const PAIRS = 16;
 const LOCAL_WORDS = 32; // a 128-byte LocalAddr
 const REMOTE_WORDS = 4; // a 16-byte RemoteAddr
@@ -87,7 +76,7 @@ function baseRecord(random: () => number): Int32Array {
  * the next word's bit 31 cancels it: the state after the pair is the same.
  */
 function collidingSet(): { entries: CsAddrInfoJson[]; records: Int32Array[] } {
-  const base = baseRecord(prng(0xf100d));
+  const base = baseRecord(randomWords(0xf100d));
   const flipped = base.slice();
   for (const at of PAIR_AT) {
     flipped[at] = unscramble(scramble(base[at]!) ^ (1 << 18));
@@ -110,7 +99,7 @@ function collidingSet(): { entries: CsAddrInfoJson[]; records: Int32Array[] } {
 }
 
 function randomSet(count: number): CsAddrInfoJson[] {
-  const random = prng(0x5eed);
+  const random = randomWords(0x5eed);
   return Array.from({ length: count }, () => entryOf(baseRecord(random)));
 }
 

@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/service/index.js';
 import { tempDir } from './helpers.js';
-import { type ScriptedOp, prng, script } from './workers/op-script.js';
+import { prng } from '../helpers/prng.js';
+import { type ScriptedOp, script } from './workers/op-script.js';
 
 const WORKER = fileURLToPath(new URL('./workers/store-worker.ts', import.meta.url));
 const REPO = fileURLToPath(new URL('../..', import.meta.url));

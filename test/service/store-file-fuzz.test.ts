@@ -4,7 +4,7 @@ import { copyFileSync, readFileSync, rmSync, truncateSync, writeFileSync } from 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WinsockRegistry, openStore } from '../../src/service/index.js';
 import { runCli } from '../helpers/cli.js';
-import { prng } from './workers/op-script.js';
+import { prng } from '../helpers/prng.js';
 import { querySet, tcp, tempDir } from './helpers.js';
 
 /**

@@ -1,4 +1,5 @@
 import type { CsAddrInfoJson } from '../../../src/codec/canonical.js';
+import { prng } from '../../helpers/prng.js';
 import { tcp } from '../helpers.js';
 
 /** One WSASetService call of a scripted run. */
@@ -7,18 +8,6 @@ export interface ScriptedOp {
   readonly operation: 0 | 1 | 2;
   readonly flags: 0 | 1;
   readonly addresses: CsAddrInfoJson[];
-}
-
-/** A small deterministic PRNG (mulberry32), so the worker and the test generate the same script from a seed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**
