@@ -63,6 +63,12 @@ export { SEMANTIC_IGNORED, type IgnoredRange, type MatchMode } from './match/rul
 
 // Captures: minidumps in memory, the scanner and the annotator.
 export { Minidump, isMinidump, type MinidumpHeader } from './dump/minidump.js';
+export type { ReaderStats } from './dump/paged-reader.js';
+export type { ExceptionInfo } from './dump/exception.js';
+export type { MemoryInfo } from './dump/memory-info.js';
+export type { HandleInfo, MiscInfo } from './dump/process-info.js';
+export type { ThreadInfo } from './dump/threads.js';
+export type { UnloadedModuleInfo } from './dump/streams.js';
 export { type ByteSource, bytesSource } from './dump/source.js';
 export { type Candidate, DEFAULT_SCAN_KEEP, type ScanOptions, type ScanReport, scanQuerySets, scanQuerySetsReport } from './dump/scan.js';
 export { type AnnotateOptions, annotateQuerySet } from './dump/annotate.js';

@@ -8,7 +8,7 @@
  * @packageDocumentation
  */
 export {
-  restructureCodecOf, type RestructureCodec,
+  restructureCodecOf, type RestructureCodec, type ImageBase,
   UInt64LE, BaseRelativePointer, CodeUnitString, Mapped, Aligned8, GlobalPointer,
 } from './restructure.js';
 export { bufferLayoutOf } from './buffer-layout.js';

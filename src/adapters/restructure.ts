@@ -31,8 +31,12 @@ import { type FieldPlan, type StructPlan, planOf } from '../codec/plan.js';
  * in layout, not in meaning, which is what the differential tests check.
  */
 
-/** Where the image starts, for the pointer types of one codec. */
-interface ImageBase {
+/**
+ * Where the image starts, shared by the pointer types of one codec: set
+ * `base` before each decode or encode (restructureCodecOf's codecs do).
+ */
+export interface ImageBase {
+  /** The address of the image's first byte. */
   base: number;
 }
 

@@ -12,6 +12,7 @@ export { DEFAULT_MAX_INFLATED_BYTES, type GunzipOptions, gunzipSource, inflateGz
 export { type SourceRegion, SourceRegions } from './source-regions.js';
 export type { Segment } from './memory-index.js';
 export type { DeclaredRange, ModuleInfo, StreamEntry, SystemInfo } from './streams.js';
+export type { CodeViewRecord, FileVersion } from './module-identity.js';
 export { type Assessment, type PlausibilityLimits, DEFAULT_PLAUSIBILITY_LIMITS, assess } from './plausibility.js';
-export { FORMAT_STRUCTS, MINIDUMP_SIGNATURE, MINIDUMP_VERSION, PROCESSOR_ARCHITECTURE, STREAM_TYPE } from './format.js';
-export { type FormatLayout, formatLayout } from './format-layout.js';
+export { type FormatMember, FORMAT_STRUCTS, MINIDUMP_SIGNATURE, MINIDUMP_VERSION, PROCESSOR_ARCHITECTURE, STREAM_TYPE } from './format.js';
+export { type FormatField, type FormatLayout, formatLayout } from './format-layout.js';

@@ -5,7 +5,7 @@ import { MinidumpFormatError } from './errors.js';
 import { MINIDUMP_SIGNATURE, MINIDUMP_VERSION, STREAM_TYPE } from './format.js';
 import { formatLayout } from './format-layout.js';
 import { type Segment, buildMemoryIndex } from './memory-index.js';
-import { PagedReader } from './paged-reader.js';
+import { PagedReader, type ReaderStats } from './paged-reader.js';
 import { type ByteSource, bytesSource } from './source.js';
 import { type ExceptionInfo, exceptionCodeName, parseException } from './exception.js';
 import { type MemoryInfo, parseMemoryInfoList } from './memory-info.js';
@@ -213,7 +213,7 @@ export class Minidump implements AddressSpace {
   }
 
   /** Reader statistics: `largestAllocation` is the largest buffer this dump made the reader create. */
-  get stats(): Readonly<PagedReader['stats']> {
+  get stats(): Readonly<ReaderStats> {
     return this.reader.stats;
   }
 

@@ -1,5 +1,15 @@
 import type { ByteSource } from './source.js';
 
+/** What a reader has done so far; tests bound `largestAllocation` by what the input's size justifies. */
+export interface ReaderStats {
+  /** The largest single buffer the reader created, in bytes. */
+  largestAllocation: number;
+  /** Bytes read from the source, through the cache or around it. */
+  bytesRead: number;
+  /** Cache pages loaded from the source (a page is 64 KiB). */
+  pageLoads: number;
+}
+
 /**
  * Positional reads through a small page cache. Decoding a query set reads
  * dozens of small neighbouring pieces (a pointer, then 16 bytes there, then
@@ -15,7 +25,7 @@ export class PagedReader {
   static readonly PAGE_SIZE = 64 * 1024;
   static readonly MAX_PAGES = 64;
 
-  readonly stats = { largestAllocation: 0, bytesRead: 0, pageLoads: 0 };
+  readonly stats: ReaderStats = { largestAllocation: 0, bytesRead: 0, pageLoads: 0 };
   private readonly pages = new Map<number, Uint8Array>();
 
   constructor(readonly source: ByteSource) {}

@@ -172,6 +172,8 @@ export class CsAddrArrayView {
    * sockaddr bytes left where they are. The hot path of AddressSet: no
    * allocation, integer arithmetic only while the sockaddrs stay in the
    * region of the previous one.
+   *
+   * @internal
    */
   load(i: number, c: EntryCursor, semantic: boolean): void {
     const o = this.o;

@@ -9,11 +9,11 @@ export { ProviderCatalog, type CatalogEntry, type CatalogEntryJson } from './cat
 export type { NamespaceProvider, NspCallContext, ProviderOutcome, SetServiceOperation, WritableAddressSpace } from './provider.js';
 export type { QuerySetSource, CanonicalSource, RawSource } from './query-set-source.js';
 export { providersInScope } from './scope.js';
-export { applyTable, type TableAction, type TableObject, type ObjectState } from './semantics.js';
+export { applyTable, type TableAction, type TableObject, type ObjectState, type TableLimits } from './semantics.js';
 export { validateSetService, checkServiceProperties, isBluetoothBlobSet, KNOWN_CONTROL_FLAGS } from './validate.js';
 export { foldInstanceName, objectKey, type ObjectKey } from './object-key.js';
 export { querySetToUnicode } from './ansi.js';
-export { openStore, ServiceStore, type StoreOptions, type StoredObject, type ServiceObjectJson, type PrincipalUsage } from './store.js';
+export { openStore, ServiceStore, type StoreOptions, type StoredObject, type NewObject, type ObjectProperties, type ServiceObjectJson, type PrincipalUsage } from './store.js';
 export { STORE_APPLICATION_ID, STORE_SCHEMA_VERSION } from './store-schema.js';
 export { DirectoryProvider, type DirectoryOptions } from './providers/directory.js';
 export { DEFAULT_FIELD_LIMITS, checkFieldLimits, type FieldLimits } from './limits.js';
