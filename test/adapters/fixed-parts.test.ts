@@ -6,7 +6,7 @@ import type { Arch } from '../../src/abi/types.js';
 import { decodeQuerySet, encodeQuerySet } from '../../src/codec/index.js';
 import { RegionList } from '../../src/memory/region-list.js';
 import { groundTruth } from '../helpers/ground-truth.js';
-import { fullSet } from '../codec/helpers/samples.js';
+import { fullSet } from '../helpers/samples.js';
 
 /** The structs whose fixed parts the adapters describe (no unions, no bit-fields). */
 const STRUCTS = [

@@ -5,9 +5,9 @@ import { restructureCodecOf } from '../../src/adapters/index.js';
 import type { Arch } from '../../src/abi/types.js';
 import { decodeQuerySet, decodeServiceClassInfo, encodeQuerySet, encodeServiceClassInfo } from '../../src/codec/index.js';
 import { RegionList } from '../../src/memory/region-list.js';
-import { querySet } from '../codec/helpers/arbitrary.js';
+import { querySet } from '../helpers/arbitrary.js';
 import { ImageBuilder } from '../helpers/image-builder.js';
-import { SAMPLES } from '../codec/helpers/samples.js';
+import { SAMPLES } from '../helpers/samples.js';
 
 /**
  * restructure, driven by schemas generated from the same table but walking

@@ -10,7 +10,7 @@ import { bundledSets } from '../../src/dump/fixtures.js';
 import { InvalidDataError } from '../../src/errors.js';
 import { parseAddress } from '../../src/memory/address-space.js';
 import { runCli } from '../helpers/cli.js';
-import { encodeAt } from '../dump/planted.js';
+import { encodeAt } from '../helpers/planted.js';
 
 /**
  * The command line as a careless or hostile user meets it: address options

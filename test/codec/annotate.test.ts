@@ -6,7 +6,7 @@ import { decodeQuerySet, describeSockaddr } from '../../src/codec/index.js';
 import { RegionList } from '../../src/memory/region-list.js';
 import { offsetOf, sizeOf } from '../helpers/ground-truth.js';
 import { ImageBuilder } from '../helpers/image-builder.js';
-import { entry, fullSet, nullSet } from './helpers/samples.js';
+import { entry, fullSet, nullSet } from '../helpers/samples.js';
 
 const hexToBytes = (h: string) => Uint8Array.from({ length: h.length / 2 }, (_, i) => parseInt(h.slice(i * 2, i * 2 + 2), 16));
 const describeHex = (h: string) => describeSockaddr(hexToBytes(h), 0, h.length / 2);

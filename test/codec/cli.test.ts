@@ -9,7 +9,7 @@ import { RegionList } from '../../src/memory/region-list.js';
 import { runCli } from '../helpers/cli.js';
 import { offsetOf } from '../helpers/ground-truth.js';
 import { ImageBuilder } from '../helpers/image-builder.js';
-import { fullSet, nullSet } from './helpers/samples.js';
+import { fullSet, nullSet } from '../helpers/samples.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rnrkit-codec-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -10,11 +10,11 @@ import {
 import { RnrError } from '../../src/errors.js';
 import { parseAddress } from '../../src/memory/address-space.js';
 import { RegionList } from '../../src/memory/region-list.js';
-import { corruptSets, goodSets, loadImages } from '../fixtures/codec-fixtures.js';
-import { querySet } from './helpers/arbitrary.js';
+import { corruptSets, goodSets, loadImages } from '../helpers/codec-fixtures.js';
+import { querySet } from '../helpers/arbitrary.js';
 import { damageAt } from './helpers/damage.js';
 import { mutate, mutation } from './helpers/mutate.js';
-import { SAMPLES } from './helpers/samples.js';
+import { SAMPLES } from '../helpers/samples.js';
 
 /**
  * The closures path (no code generation, for pages whose CSP forbids

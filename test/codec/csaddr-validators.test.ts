@@ -5,7 +5,7 @@ import { parseCsAddrInfoJson } from '../../src/codec/index.js';
 import { RnrError } from '../../src/errors.js';
 import { CanonicalLoader } from '../../src/match/canonical-entry.js';
 import { EntryCursor } from '../../src/match/entry-cursor.js';
-import { csAddrInfo } from './helpers/arbitrary.js';
+import { csAddrInfo } from '../helpers/arbitrary.js';
 import { damageAt } from './helpers/damage.js';
 
 /**

@@ -5,7 +5,7 @@ import { InvalidDataError, MemoryError, UsageError } from '../../src/errors.js';
 import { RegionList } from '../../src/memory/region-list.js';
 import { offsetOf, sizeOf } from '../helpers/ground-truth.js';
 import { ImageBuilder } from '../helpers/image-builder.js';
-import { entry, fullSet, nullSet } from './helpers/samples.js';
+import { entry, fullSet, nullSet } from '../helpers/samples.js';
 
 /**
  * Strict decoding: the first problem is an error of the right class whose

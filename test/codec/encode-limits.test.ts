@@ -3,7 +3,7 @@ import type { QuerySetJson } from '../../src/codec/canonical.js';
 import { DEFAULT_DECODE_LIMITS, decodeQuerySet, encodeQuerySet, encodedSize, setCodeGeneration } from '../../src/codec/index.js';
 import { InvalidDataError } from '../../src/errors.js';
 import { RegionList } from '../../src/memory/region-list.js';
-import { nullSet } from './helpers/samples.js';
+import { nullSet } from '../helpers/samples.js';
 
 /**
  * encode applies the limits decode applies (docs/limits/codec.md), with the

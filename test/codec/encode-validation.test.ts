@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { QuerySetJson } from '../../src/codec/canonical.js';
 import { encodeInto, encodeQuerySet, encodedSize, parseQuerySetJson } from '../../src/codec/index.js';
 import { InvalidDataError, UsageError } from '../../src/errors.js';
-import { fullSet, nullSet } from './helpers/samples.js';
+import { fullSet, nullSet } from '../helpers/samples.js';
 
 function error(f: () => unknown): Error {
   try { f(); } catch (e) { return e as Error; }

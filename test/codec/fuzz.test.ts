@@ -4,9 +4,9 @@ import type { Arch } from '../../src/abi/types.js';
 import { decodeQuerySet, decodeServiceClassInfo, encodeQuerySet } from '../../src/codec/index.js';
 import { RnrError } from '../../src/errors.js';
 import { RegionList } from '../../src/memory/region-list.js';
-import { querySet } from './helpers/arbitrary.js';
+import { querySet } from '../helpers/arbitrary.js';
 import { mutate, mutation } from './helpers/mutate.js';
-import { fullSet } from './helpers/samples.js';
+import { fullSet } from '../helpers/samples.js';
 
 /**
  * Mutated images (bit flips, overwritten bytes, pointers aimed at random

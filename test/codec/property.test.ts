@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Arch } from '../../src/abi/types.js';
 import { decodeQuerySet, encodeQuerySet, encodedSize, parseQuerySetJson } from '../../src/codec/index.js';
 import { RegionList } from '../../src/memory/region-list.js';
-import { querySet } from './helpers/arbitrary.js';
+import { querySet } from '../helpers/arbitrary.js';
 import { sizeOf } from '../helpers/ground-truth.js';
 import { ImageBuilder } from '../helpers/image-builder.js';
 

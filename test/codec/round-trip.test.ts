@@ -3,7 +3,7 @@ import type { Arch } from '../../src/abi/types.js';
 import { decodeQuerySet, encodeInto, encodeQuerySet, encodedSize } from '../../src/codec/index.js';
 import { RegionList } from '../../src/memory/region-list.js';
 import { ImageBuilder } from '../helpers/image-builder.js';
-import { SAMPLES } from './helpers/samples.js';
+import { SAMPLES } from '../helpers/samples.js';
 
 const cases = (['x86', 'x64'] as Arch[]).flatMap((arch) => (['W', 'A'] as const).flatMap((charset) => Object.keys(SAMPLES).map((sample) => ({ arch, charset, sample }))));
 

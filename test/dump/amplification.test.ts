@@ -6,7 +6,7 @@ import { bundledSets } from '../../src/dump/fixtures.js';
 import { Minidump } from '../../src/dump/minidump.js';
 import { scanQuerySets } from '../../src/dump/scan.js';
 import { runCli } from '../helpers/cli.js';
-import { encodeAt } from './planted.js';
+import { encodeAt } from '../helpers/planted.js';
 
 /**
  * Minidump range amplification: descriptors that all map the same bytes

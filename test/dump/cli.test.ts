@@ -12,7 +12,7 @@ import { BUNDLED_DUMP, bundledSets, openBundledDump } from '../../src/dump/fixtu
 import type { Minidump } from '../../src/dump/minidump.js';
 import { runCli } from '../helpers/cli.js';
 import { DumpBuilder } from './builder.js';
-import { encodeAt, heapNoise, plantable } from './planted.js';
+import { encodeAt, heapNoise, plantable } from '../helpers/planted.js';
 
 const DUMP = BUNDLED_DUMP.path;
 const sets = bundledSets();

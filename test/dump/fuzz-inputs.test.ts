@@ -17,7 +17,7 @@ import { SourceRegions } from '../../src/dump/source-regions.js';
 import { RnrError } from '../../src/errors.js';
 import { type InputBounds, onlyErrors, withinBounds } from '../helpers/bounds.js';
 import { DumpBuilder } from './builder.js';
-import { encodeAt } from './planted.js';
+import { encodeAt } from '../helpers/planted.js';
 
 /**
  * Fuzz targets for the other capture-side inputs, in the pattern of

@@ -7,7 +7,7 @@ import { BUNDLED_DUMP, bundledSets } from '../../src/dump/fixtures.js';
 import { gunzipSource, inflateGzipFile } from '../../src/dump/gzip.js';
 import { InvalidDataError } from '../../src/errors.js';
 import { runCli } from '../helpers/cli.js';
-import { encodeAt } from './planted.js';
+import { encodeAt } from '../helpers/planted.js';
 
 /**
  * gzipped captures: inflated as a stream into an unlinked temporary file,

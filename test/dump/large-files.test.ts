@@ -7,7 +7,7 @@ import { fileSource } from '../../src/dump/file-source.js';
 import { bundledSets } from '../../src/dump/fixtures.js';
 import { InvalidDataError } from '../../src/errors.js';
 import { runCli } from '../helpers/cli.js';
-import { encodeAt } from './planted.js';
+import { encodeAt } from '../helpers/planted.js';
 
 /**
  * Raw images past 2 GiB and 4 GiB (sparse files: they cost no disk), and

@@ -7,7 +7,7 @@ import { DEFAULT_SCAN_KEEP, scanQuerySets, scanQuerySetsReport } from '../../src
 import { UsageError } from '../../src/errors.js';
 import { RegionList } from '../../src/memory/region-list.js';
 import { runCli } from '../helpers/cli.js';
-import { encodeAt, plantable } from './planted.js';
+import { encodeAt, plantable } from '../helpers/planted.js';
 
 /**
  * A capture full of signature hits: every DWORD is 60 (x86's dwSize), or

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Arch } from '../../src/abi/types.js';
 import { scanQuerySets } from '../../src/dump/scan.js';
 import { RegionList } from '../../src/memory/region-list.js';
-import { encodeAt, heapNoise, plantable } from './planted.js';
+import { encodeAt, heapNoise, plantable } from '../helpers/planted.js';
 
 /** A capture of noise with every plantable set of `arch` planted at known, aligned places. */
 function capture(arch: Arch, seed: number): { space: RegionList; planted: Map<number, { name: string; charset: string }>; nearMiss: number } {

@@ -18,8 +18,8 @@ import { decodeQuerySet, encodedSize, encodeInto } from '../../src/codec/index.j
 import { MemoryError, InvalidDataError } from '../../src/errors.js';
 import { copyOutOf } from '../../src/ffi/copy-out.js';
 import { type LiveMemory, liveMemory, parseProcMaps } from '../../src/ffi/index.js';
-import { goodSets } from '../fixtures/codec-fixtures.js';
-import { BAD_SETS } from './bad-sets.js';
+import { goodSets } from '../helpers/codec-fixtures.js';
+import { BAD_SETS } from '../helpers/bad-sets.js';
 
 type Koffi = typeof import('koffi');
 const koffi = createRequire(import.meta.url)('koffi') as Koffi;

@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodedSize, encodeInto } from '../../src/codec/index.js';
 import type { QuerySetJson } from '../../src/codec/canonical.js';
-import { goodSets } from '../fixtures/codec-fixtures.js';
+import { goodSets } from '../helpers/codec-fixtures.js';
 
 type Koffi = typeof import('koffi');
 const koffi = createRequire(import.meta.url)('koffi') as Koffi;

@@ -8,7 +8,7 @@ import { RnrError } from '../../../src/errors.js';
 import { codeGeneration, decodeQuerySet, encodeQuerySet, parseQuerySetJson } from '../../../src/codec/index.js';
 import { parseAddress } from '../../../src/memory/address-space.js';
 import { RegionList } from '../../../src/memory/region-list.js';
-import { corruptSets, goodSets, loadImages } from '../../fixtures/codec-fixtures.js';
+import { corruptSets, goodSets, loadImages } from '../../helpers/codec-fixtures.js';
 
 const images = loadImages();
 let decoded = 0;

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { BlobJson, CsAddrInfoJson, QuerySetJson, SocketAddressJson } from '../../../src/codec/canonical.js';
+import type { BlobJson, CsAddrInfoJson, QuerySetJson, SocketAddressJson } from '../../src/codec/canonical.js';
 
 /**
  * Random canonical query sets for property tests: every shape docs/codec.md (canonical JSON)

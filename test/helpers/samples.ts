@@ -1,4 +1,4 @@
-import type { CsAddrInfoJson, QuerySetJson } from '../../../src/codec/canonical.js';
+import type { CsAddrInfoJson, QuerySetJson } from '../../src/codec/canonical.js';
 
 /**
  * Hand-written canonical sets covering the corners docs/codec.md (canonical JSON) names. The
