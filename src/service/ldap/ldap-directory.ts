@@ -11,6 +11,7 @@ import { WinsockError, accessDenied, invalid, notEnoughMemory } from '../errors.
 import { type ObjectKey, contextKey, foldInstanceName, objectKey } from '../object-key.js';
 import type { NspCallContext, ProviderOutcome, SetServiceOperation } from '../provider.js';
 import { addressErrorAsWinsock } from '../providers/address-errors.js';
+import { tableOutcome } from '../providers/outcome.js';
 import type { RemoteDirectoryProvider } from '../registry.js';
 import { type TableAction, applyTable } from '../semantics.js';
 import type { ServiceObjectJson } from '../store.js';
@@ -294,7 +295,7 @@ export class LdapDirectory implements DirectoryBackend, RemoteDirectoryProvider 
     if (action.action === 'delete') {
       if (!multiple) {
         await this.write(() => this.client.del(dn));
-        return { object: 'deleted', removed: action.removed, unmatched: action.unmatched };
+        return tableOutcome(action);
       }
       return this.removeAndDeleteIfEmpty(dn, existing, action);
     }
@@ -313,7 +314,7 @@ export class LdapDirectory implements DirectoryBackend, RemoteDirectoryProvider 
       }
       changes.push(...this.propertyChanges(existing, qs));
       await this.write(() => this.client.modify(dn, changes, PERMISSIVE));
-      return writeOutcome(action, existing, opaqueCount);
+      return tableOutcome(action, { addressesBeyondTable: opaqueCount });
     }
     const removed = existing.values.filter((v) => !finalHex.has(v.toString('hex')));
     const deregistering = action.state === 'DEREGISTERED' && existing.state !== 'DEREGISTERED';
@@ -323,7 +324,7 @@ export class LdapDirectory implements DirectoryBackend, RemoteDirectoryProvider 
       if (deregistering) changes.push(valuesChange('add', 'keywords', [DEREGISTERED_KEYWORD]));
       if (changes.length > 0) await this.write(() => this.client.modify(dn, changes, PERMISSIVE));
       await this.settleDeregistered(dn, true);
-      return writeOutcome(action, existing, opaqueCount);
+      return tableOutcome(action, { addressesBeyondTable: opaqueCount });
     }
     // DEREGISTER or DELETE with SERVICE_MULTIPLE, the object stays: a strict modify, so each value
     // reported removed was removed by this call (if another writer removed it first, we read again).
@@ -331,7 +332,7 @@ export class LdapDirectory implements DirectoryBackend, RemoteDirectoryProvider 
     if (deregistering) changes.push(valuesChange('add', 'keywords', [DEREGISTERED_KEYWORD]));
     if (changes.length > 0) await this.write(() => this.client.modify(dn, changes), true);
     if (deregistering) await this.settleDeregistered(dn, false);
-    return writeOutcome(action, existing, opaqueCount);
+    return tableOutcome(action, { addressesBeyondTable: opaqueCount });
   }
 
   /**
@@ -375,7 +376,7 @@ export class LdapDirectory implements DirectoryBackend, RemoteDirectoryProvider 
     const left = await this.read(parkedDn);
     if (left && left.values.length === 0 && left.opaque.length === 0) {
       await this.write(() => this.client.del(parkedDn));
-      return { object: 'deleted', removed: action.removed, unmatched: action.unmatched };
+      return tableOutcome(action);
     }
     // Another writer added addresses between our modify and the rename: the object stays, with them.
     try {
@@ -414,7 +415,7 @@ export class LdapDirectory implements DirectoryBackend, RemoteDirectoryProvider 
       if (e instanceof ResultCodeError && e.code === 68) throw new Conflict();
       throw mapWriteError(e);
     }
-    return writeOutcome(action, undefined, 0);
+    return tableOutcome(action);
   }
 
   /** displayName, version, comment and rnrkit's keywords as this REGISTER brings them; the state becomes REGISTERED. */
@@ -457,19 +458,6 @@ export class LdapDirectory implements DirectoryBackend, RemoteDirectoryProvider 
 
 function valuesChange(operation: 'add' | 'delete', type: string, values: Buffer[] | string[]): Change {
   return new Change({ operation, modification: new Attribute({ type, values }) });
-}
-
-function writeOutcome(action: TableAction, _existing: LdapObject | undefined, opaque: number): ProviderOutcome {
-  if (action.action !== 'write') throw new Error('not a write');
-  return {
-    object: action.created ? 'created' : 'updated',
-    state: action.state,
-    addressCount: action.addresses.size + opaque,
-    added: action.added,
-    removed: action.removed,
-    unmatched: action.unmatched,
-    alreadyPresent: action.alreadyPresent,
-  };
 }
 
 /** A failed write in Winsock terms where there is one: the directory's ACLs refusing is WSAEACCES; a value it will not hold, WSAEINVAL. */

@@ -8,6 +8,7 @@ import type { NamespaceProvider, NspCallContext, ProviderOutcome, SetServiceOper
 import { type TableAction, type TableLimits, applyTable } from '../semantics.js';
 import type { ServiceStore } from '../store.js';
 import { addressErrorAsWinsock } from './address-errors.js';
+import { tableOutcome } from './outcome.js';
 import { type PrincipalQuotas, checkPrincipalQuota, resolvePrincipalQuotas } from '../quotas.js';
 
 export interface DirectoryOptions extends Partial<PrincipalQuotas> {
@@ -96,7 +97,7 @@ export class DirectoryProvider implements NamespaceProvider {
     }
     if (action.action === 'delete') {
       store.remove(existing!.id);
-      return { object: 'deleted', removed: action.removed, unmatched: action.unmatched };
+      return tableOutcome(action);
     }
     const registering = operation === RNRSERVICE_REGISTER;
     const fields = {
@@ -111,15 +112,7 @@ export class DirectoryProvider implements NamespaceProvider {
     if (existing) store.update(existing.id, fields);
     else store.insert({ key, provider: providerId, namespace: this.namespace, serviceClassId: key.serviceClassId, ...fields });
     const changed = action.created || action.added.length > 0 || action.removed.length > 0 || existing?.state !== action.state || registering;
-    return {
-      object: action.created ? 'created' : changed ? 'updated' : 'unchanged',
-      state: action.state,
-      addressCount: action.addresses.size,
-      added: action.added,
-      removed: action.removed,
-      unmatched: action.unmatched,
-      alreadyPresent: action.alreadyPresent,
-    };
+    return tableOutcome(action, { unchanged: !changed });
   }
 
   /**
@@ -149,14 +142,6 @@ export class DirectoryProvider implements NamespaceProvider {
       addresses: action.addresses, properties: { lpszComment: qs.lpszComment, lpVersion: qs.lpVersion },
     });
     if (id === undefined) return undefined;
-    return {
-      object: 'created',
-      state: action.state,
-      addressCount: action.addresses.size,
-      added: action.added,
-      removed: action.removed,
-      unmatched: action.unmatched,
-      alreadyPresent: action.alreadyPresent,
-    };
+    return tableOutcome(action);
   }
 }

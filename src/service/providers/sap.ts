@@ -8,6 +8,7 @@ import { objectKey, objectKeyString } from '../object-key.js';
 import type { NamespaceProvider, NspCallContext, ProviderOutcome, SetServiceOperation } from '../provider.js';
 import { type ObjectState, applyTable } from '../semantics.js';
 import { addressErrorsAsWinsock } from './address-errors.js';
+import { tableOutcome } from './outcome.js';
 
 /** Timers, injectable so tests advance time by hand. */
 export interface SapClock {
@@ -105,7 +106,7 @@ export class SapProvider implements NamespaceProvider {
       if (action.action === 'delete') {
         this.stop(existing!);
         this.objects.delete(key);
-        return { object: 'deleted', removed: action.removed, unmatched: action.unmatched, advertising: false };
+        return { ...tableOutcome(action), advertising: false };
       }
       const object: SapObject = existing ?? {
         provider: providerId,
@@ -123,16 +124,7 @@ export class SapProvider implements NamespaceProvider {
       const advertise = object.state === 'REGISTERED' && object.addresses.size > 0;
       if (!advertise) this.stop(object);
       else if (operation === RNRSERVICE_REGISTER) this.start(object);
-      return {
-        object: action.created ? 'created' : 'updated',
-        state: action.state,
-        addressCount: action.addresses.size,
-        added: action.added,
-        removed: action.removed,
-        unmatched: action.unmatched,
-        alreadyPresent: action.alreadyPresent,
-        advertising: advertise,
-      };
+      return { ...tableOutcome(action), advertising: advertise };
     });
   }
 
