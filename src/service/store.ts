@@ -6,6 +6,8 @@ import { AddressSet } from '../match/index.js';
 import { StoreBusyError, StoreError } from './errors.js';
 import type { ObjectKey } from './object-key.js';
 import type { ObjectState } from './semantics.js';
+import { StoreAdministrators } from './store-administrators.js';
+import { StoreAddressJournal } from './store-journal.js';
 import { SQLITE_MAGIC, createSchema, inspectSchema } from './store-schema.js';
 import { retryBusyBegin } from './store-busy.js';
 import { checkStorePath } from './store-path.js';
@@ -98,7 +100,10 @@ const COLUMNS = 'id, provider, namespace, service_class_id, instance_name, conte
  * through better-sqlite3. Every operation runs in its own IMMEDIATE
  * transaction (or a savepoint inside `transaction`), so it is atomic and, once
  * the call returns, durable; several processes may open one file, their
- * writers serialised by SQLite's lock and `busy_timeout`.
+ * writers serialised by SQLite's lock and `busy_timeout`. This file keeps
+ * opening, transactions and the service objects; the administrators
+ * (store-administrators.ts) and the stale-address journal (store-journal.ts)
+ * are parts it holds, each on the same connection.
  */
 export class ServiceStore {
   readonly path: string;
@@ -115,14 +120,9 @@ export class ServiceStore {
     count: Database.Statement;
     list: Database.Statement;
     page: Database.Statement;
-    isAdmin: Database.Statement;
-    grant: Database.Statement;
-    revoke: Database.Statement;
-    admins: Database.Statement;
-    journalGet: Database.Statement;
-    journalPut: Database.Statement;
-    journalDelete: Database.Statement;
   };
+  private readonly admins: StoreAdministrators;
+  private readonly journal: StoreAddressJournal;
   private readonly runInTransaction: Database.Transaction<(fn: () => unknown) => unknown>;
   /** Whether the outermost transaction running is one `transaction` began (and so holds the write lock). */
   private ownTransaction = false;
@@ -170,14 +170,9 @@ export class ServiceStore {
                           AND (@instanceKey IS NULL OR instance_key = @instanceKey)
                           AND (@contextKey IS NULL OR context_key = @contextKey)
                           ORDER BY id LIMIT @limit`),
-      isAdmin: db.prepare('SELECT 1 FROM administrator WHERE principal = ?'),
-      grant: db.prepare('INSERT OR IGNORE INTO administrator (principal) VALUES (?)'),
-      revoke: db.prepare('DELETE FROM administrator WHERE principal = ?'),
-      admins: db.prepare('SELECT principal FROM administrator ORDER BY principal'),
-      journalGet: db.prepare('SELECT addresses FROM address_journal WHERE service = ?'),
-      journalPut: db.prepare('INSERT INTO address_journal (service, addresses) VALUES (?, ?) ON CONFLICT (service) DO UPDATE SET addresses = excluded.addresses'),
-      journalDelete: db.prepare('DELETE FROM address_journal WHERE service = ?'),
     };
+    this.admins = new StoreAdministrators(db, (fn) => this.transaction(fn));
+    this.journal = new StoreAddressJournal(db, (bytes, where) => this.addressesFrom(bytes, where));
     this.runInTransaction = db.transaction((fn: () => unknown) => fn());
   }
 
@@ -344,33 +339,32 @@ export class ServiceStore {
 
   /** Principals that administer this store may change objects other principals own. */
   isAdministrator(principal: string): boolean {
-    return this.statements.isAdmin.get(principal) !== undefined;
+    return this.admins.has(principal);
   }
 
   grantAdministrator(principal: string): void {
-    this.transaction(() => this.statements.grant.run(principal));
+    this.admins.add(principal);
   }
 
   revokeAdministrator(principal: string): void {
-    this.transaction(() => this.statements.revoke.run(principal));
+    this.admins.remove(principal);
   }
 
   administrators(): string[] {
-    return (this.statements.admins.all() as { principal: string }[]).map((r) => r.principal);
+    return this.admins.list();
   }
 
   /** The addresses the stale-address helper last recorded for a service (see stale-addresses.ts). */
   journalLoad(service: string): AddressSet | undefined {
-    const row = this.statements.journalGet.get(service) as { addresses: Uint8Array } | undefined;
-    return row ? this.addressesFrom(row.addresses, `address_journal[${JSON.stringify(service)}]`) : undefined;
+    return this.journal.load(service);
   }
 
   journalSave(service: string, addresses: AddressSet): void {
-    this.statements.journalPut.run(service, addresses.toBytes());
+    this.journal.save(service, addresses);
   }
 
   journalDelete(service: string): void {
-    this.statements.journalDelete.run(service);
+    this.journal.delete(service);
   }
 
   close(): void {
