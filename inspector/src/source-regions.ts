@@ -3,6 +3,7 @@ import { PagedReader } from '../../src/dump/paged-reader.js';
 import type { ByteSource } from '../../src/dump/source.js';
 import type { SlicingSource } from './blob-source.js';
 import { type AddressSpace, type Located, type MappedRange, checkAddress } from '../../src/memory/address-space.js';
+import { contiguousLength, mergedRanges, spanIndex } from '../../src/memory/spans.js';
 
 export interface SourceRegion {
   readonly base: number;
@@ -42,25 +43,13 @@ export class SourceRegions implements AddressSpace {
   }
 
   private indexOf(address: number): number {
-    let lo = 0;
-    let hi = this.regions.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      const m = this.regions[mid]!;
-      if (address < m.base) hi = mid - 1;
-      else if (address >= m.end) lo = mid + 1;
-      else return mid;
-    }
-    return -1;
+    return spanIndex(this.regions, address);
   }
 
   mappedLength(address: number, max: number): number {
     if (!Number.isSafeInteger(address) || address < 0 || max <= 0) return 0;
-    let i = this.indexOf(address);
-    if (i < 0) return 0;
-    let end = this.regions[i]!.end;
-    while (end - address < max && i + 1 < this.regions.length && this.regions[i + 1]!.base === end) end = this.regions[++i]!.end;
-    return Math.min(max, end - address);
+    const i = this.indexOf(address);
+    return i < 0 ? 0 : contiguousLength(this.regions, i, address, max);
   }
 
   read(address: number, length: number): Uint8Array {
@@ -87,13 +76,7 @@ export class SourceRegions implements AddressSpace {
   }
 
   ranges(): readonly MappedRange[] {
-    const out: { base: number; length: number }[] = [];
-    for (const r of this.regions) {
-      const prev = out[out.length - 1];
-      if (prev && prev.base + prev.length === r.base) prev.length += r.end - r.base;
-      else out.push({ base: r.base, length: r.end - r.base });
-    }
-    return out;
+    return mergedRanges(this.regions);
   }
 
   close(): void {

@@ -1,5 +1,6 @@
 import { InvalidDataError, MemoryError, formatAddress } from '../errors.js';
 import { type AddressSpace, type Located, type MappedRange, checkAddress } from '../memory/address-space.js';
+import { contiguousLength, mergedRanges, spanIndex } from '../memory/spans.js';
 import { PagedReader } from './paged-reader.js';
 import type { ByteSource } from './source.js';
 
@@ -49,28 +50,15 @@ export class SourceRegions implements AddressSpace {
   }
 
   private indexOf(address: number): number {
-    const r = this.regions;
-    const hint = r[this.last];
-    if (hint && address >= hint.base && address < hint.end) return this.last;
-    let lo = 0;
-    let hi = r.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      const m = r[mid]!;
-      if (address < m.base) hi = mid - 1;
-      else if (address >= m.end) lo = mid + 1;
-      else return (this.last = mid);
-    }
-    return -1;
+    const i = spanIndex(this.regions, address, this.last);
+    if (i >= 0) this.last = i;
+    return i;
   }
 
   mappedLength(address: number, max: number): number {
     if (!Number.isSafeInteger(address) || address < 0 || max <= 0) return 0;
-    let i = this.indexOf(address);
-    if (i < 0) return 0;
-    let end = this.regions[i]!.end;
-    while (end - address < max && i + 1 < this.regions.length && this.regions[i + 1]!.base === end) end = this.regions[++i]!.end;
-    return Math.min(max, end - address);
+    const i = this.indexOf(address);
+    return i < 0 ? 0 : contiguousLength(this.regions, i, address, max);
   }
 
   read(address: number, length: number): Uint8Array {
@@ -99,13 +87,7 @@ export class SourceRegions implements AddressSpace {
   }
 
   ranges(): readonly MappedRange[] {
-    const out: { base: number; length: number }[] = [];
-    for (const r of this.regions) {
-      const prev = out[out.length - 1];
-      if (prev && prev.base + prev.length === r.base) prev.length += r.end - r.base;
-      else out.push({ base: r.base, length: r.end - r.base });
-    }
-    return out;
+    return mergedRanges(this.regions);
   }
 
   close(): void {
