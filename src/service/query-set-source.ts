@@ -114,8 +114,8 @@ function decodeRaw(source: RawSource, maxAddresses: number): ResolvedSource {
   return { querySet: clean as QuerySetJson, arch, charset, memory: space };
 }
 
-/** Bad input from the codec (a path and an address in its message) as WSAEINVAL. */
-function asInvalid(e: unknown): WinsockError {
+/** Bad input from the codec (a path and an address in its message) as WSAEINVAL; lookups read their restrictions with it too. */
+export function asInvalid(e: unknown): WinsockError {
   if (e instanceof WinsockError) return e;
   if (e instanceof RnrError) {
     const address = (e as { address?: bigint }).address;

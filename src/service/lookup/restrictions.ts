@@ -4,11 +4,10 @@ import { layoutOf } from '../../abi/layout.js';
 import type { Arch } from '../../abi/types.js';
 import type { Charset, QuerySetJson } from '../../codec/canonical.js';
 import { decodeQuerySet, parseQuerySetJson } from '../../codec/index.js';
-import { RnrError, formatAddress } from '../../errors.js';
 import { querySetToUnicode } from '../ansi.js';
 import { PrivateCopy } from '../caller-memory.js';
-import { WinsockError, invalid } from '../errors.js';
-import { type QuerySetSource, isCanonicalSource, isRawSource } from '../query-set-source.js';
+import { invalid } from '../errors.js';
+import { type QuerySetSource, asInvalid, isCanonicalSource, isRawSource } from '../query-set-source.js';
 import { checkSize, querySetStruct } from '../validate.js';
 import type { LookupQuery, NameRestriction } from './query.js';
 
@@ -132,14 +131,4 @@ export function lookupQuery(qs: QuerySetJson, flags: number): LookupQuery {
     protocols: protocols === null || protocols.length === 0 ? null : protocols.map((p) => ({ ...p })),
     queryString: qs.lpszQueryString,
   };
-}
-
-function asInvalid(e: unknown): WinsockError {
-  if (e instanceof WinsockError) return e;
-  if (e instanceof RnrError) {
-    const address = (e as { address?: bigint }).address;
-    const detail = address !== undefined && !e.detail.includes(formatAddress(address)) ? `${e.detail} (at ${formatAddress(address)})` : e.detail;
-    return invalid(detail, e.path);
-  }
-  throw e;
 }
