@@ -10,6 +10,7 @@ import type { CsAddrInfoJson, QuerySetJson } from '../../src/codec/canonical.js'
 import { StaleAddressKeeper, WinsockError, openStore, storeJournal } from '../../src/service/index.js';
 import { NO_DC_REASON, directoryHarnesses, useHarness } from './directory-backends.js';
 import { CLASS_ID, querySet, sockaddrIn, tcp, tempDir } from './helpers.js';
+import { CELLS, cellLabel } from './table-cells.js';
 
 // Values from winsock2.h / winerror.h, written out so a wrong constant in src/ cannot hide here.
 const REGISTER = 0;
@@ -25,32 +26,6 @@ const C = tcp(3);
 /** B with one byte of sin_zero changed: the same endpoint to a lenient eye, not an exact match. */
 const B_NEAR = { ...B, LocalAddr: { lpSockaddr: sockaddrIn(10, 0, 0, 2, 80, '0000000000000001'), iSockaddrLength: 16 } };
 
-interface Cell {
-  operation: number;
-  flags: number;
-  exists: boolean;
-  request: CsAddrInfoJson[];
-  expect: { state: 'REGISTERED' | 'DEREGISTERED'; addresses: CsAddrInfoJson[] } | undefined | 'WSASERVICE_NOT_FOUND';
-  unmatched?: CsAddrInfoJson[];
-  doc: string;
-}
-
-// The existing object, when there is one, was registered with [A, B].
-const CELLS: Cell[] = [
-  { operation: REGISTER, flags: 0, exists: true, request: [B, C], expect: { state: 'REGISTERED', addresses: [B, C] }, doc: 'overwrite the object, only the addresses specified' },
-  { operation: REGISTER, flags: 0, exists: false, request: [B, C], expect: { state: 'REGISTERED', addresses: [B, C] }, doc: 'create a new object, only the addresses specified' },
-  { operation: REGISTER, flags: MULTIPLE, exists: true, request: [B, C], expect: { state: 'REGISTERED', addresses: [A, B, C] }, doc: 'add new addresses to the existing set' },
-  { operation: REGISTER, flags: MULTIPLE, exists: false, request: [B, C], expect: { state: 'REGISTERED', addresses: [B, C] }, doc: 'create a new object with all addresses' },
-  { operation: DEREGISTER, flags: 0, exists: true, request: [B], expect: { state: 'DEREGISTERED', addresses: [] }, doc: 'remove all addresses, keep the object, DEREGISTERED' },
-  { operation: DEREGISTER, flags: 0, exists: false, request: [B], expect: 'WSASERVICE_NOT_FOUND', doc: 'WSASERVICE_NOT_FOUND' },
-  { operation: DEREGISTER, flags: MULTIPLE, exists: true, request: [B, C], expect: { state: 'REGISTERED', addresses: [A] }, unmatched: [C], doc: 'remove only the addresses specified' },
-  { operation: DEREGISTER, flags: MULTIPLE, exists: false, request: [B], expect: 'WSASERVICE_NOT_FOUND', doc: 'WSASERVICE_NOT_FOUND' },
-  { operation: DELETE, flags: 0, exists: true, request: [B], expect: undefined, doc: 'remove the object from the namespace' },
-  { operation: DELETE, flags: 0, exists: false, request: [B], expect: 'WSASERVICE_NOT_FOUND', doc: 'WSASERVICE_NOT_FOUND' },
-  { operation: DELETE, flags: MULTIPLE, exists: true, request: [B, C], expect: { state: 'REGISTERED', addresses: [A] }, unmatched: [C], doc: 'remove only the addresses specified' },
-  { operation: DELETE, flags: MULTIPLE, exists: false, request: [B], expect: 'WSASERVICE_NOT_FOUND', doc: 'WSASERVICE_NOT_FOUND' },
-];
-const OP_NAMES = ['REGISTER', 'DEREGISTER', 'DELETE'];
 
 /** Addresses compared as sets: the directory returns values in its own order. */
 const sorted = (entries: CsAddrInfoJson[]) => [...entries].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
@@ -75,7 +50,7 @@ for (const { name, skip, harness: env } of directoryHarnesses()) {
     };
 
     describe('the operation × flags × exists table', () => {
-      it.each(CELLS.map((c) => ({ ...c, label: `${OP_NAMES[c.operation]} ${c.flags ? 'SERVICE_MULTIPLE' : 'none'} ${c.exists ? 'exists' : 'missing'}: ${c.doc}` })))('$label', async (cell) => {
+      it.each(CELLS.map((c) => ({ ...c, label: cellLabel(c) })))('$label', async (cell) => {
         if (cell.exists) expect(await env.registry.setServiceAsync(querySet([A, B]), REGISTER, 0)).toBe(0);
         if (cell.expect === 'WSASERVICE_NOT_FOUND') {
           expect(await env.registry.setServiceAsync(querySet(cell.request), cell.operation, cell.flags)).toBe(-1);

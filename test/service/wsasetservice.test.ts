@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { CsAddrInfoJson, QuerySetJson } from '../../src/codec/canonical.js';
 import { PROVIDER_IDS, WinsockError, WinsockRegistry } from '../../src/service/index.js';
 import { CLASS_ID, freshRegistry, querySet, sockaddrIn, tcp, winsockError } from './helpers.js';
+import { CELLS, cellLabel } from './table-cells.js';
 
 // Values from winsock2.h / winerror.h, written out so a wrong constant in src/ cannot hide here.
 const REGISTER = 0;
@@ -40,38 +41,11 @@ const TABLE_PROVIDERS = [
   },
 ] as const;
 
-interface Cell {
-  operation: number;
-  flags: number;
-  exists: boolean;
-  request: CsAddrInfoJson[];
-  /** The object afterwards (undefined: not in the namespace), or the error. */
-  expect: { state: 'REGISTERED' | 'DEREGISTERED'; addresses: CsAddrInfoJson[] } | undefined | 'WSASERVICE_NOT_FOUND';
-  unmatched?: CsAddrInfoJson[];
-  doc: string;
-}
-
-// The existing object, when there is one, was registered with [A, B].
-const CELLS: Cell[] = [
-  { operation: REGISTER, flags: 0, exists: true, request: [B, C], expect: { state: 'REGISTERED', addresses: [B, C] }, doc: 'overwrite the object, only the addresses specified' },
-  { operation: REGISTER, flags: 0, exists: false, request: [B, C], expect: { state: 'REGISTERED', addresses: [B, C] }, doc: 'create a new object, only the addresses specified' },
-  { operation: REGISTER, flags: MULTIPLE, exists: true, request: [B, C], expect: { state: 'REGISTERED', addresses: [A, B, C] }, doc: 'add new addresses to the existing set' },
-  { operation: REGISTER, flags: MULTIPLE, exists: false, request: [B, C], expect: { state: 'REGISTERED', addresses: [B, C] }, doc: 'create a new object with all addresses' },
-  { operation: DEREGISTER, flags: 0, exists: true, request: [B], expect: { state: 'DEREGISTERED', addresses: [] }, doc: 'remove all addresses, keep the object, DEREGISTERED' },
-  { operation: DEREGISTER, flags: 0, exists: false, request: [B], expect: 'WSASERVICE_NOT_FOUND', doc: 'WSASERVICE_NOT_FOUND' },
-  { operation: DEREGISTER, flags: MULTIPLE, exists: true, request: [B, C], expect: { state: 'REGISTERED', addresses: [A] }, unmatched: [C], doc: 'remove only the addresses specified' },
-  { operation: DEREGISTER, flags: MULTIPLE, exists: false, request: [B], expect: 'WSASERVICE_NOT_FOUND', doc: 'WSASERVICE_NOT_FOUND' },
-  { operation: DELETE, flags: 0, exists: true, request: [B], expect: undefined, doc: 'remove the object from the namespace' },
-  { operation: DELETE, flags: 0, exists: false, request: [B], expect: 'WSASERVICE_NOT_FOUND', doc: 'WSASERVICE_NOT_FOUND' },
-  { operation: DELETE, flags: MULTIPLE, exists: true, request: [B, C], expect: { state: 'REGISTERED', addresses: [A] }, unmatched: [C], doc: 'remove only the addresses specified' },
-  { operation: DELETE, flags: MULTIPLE, exists: false, request: [B], expect: 'WSASERVICE_NOT_FOUND', doc: 'WSASERVICE_NOT_FOUND' },
-];
-const OP_NAMES = ['REGISTER', 'DEREGISTER', 'DELETE'];
 
 describe.each(TABLE_PROVIDERS)('the operation × flags × exists table: $name', (provider) => {
   const qs = (addresses: CsAddrInfoJson[]) => querySet(addresses, { dwNameSpace: provider.namespace });
 
-  it.each(CELLS.map((c) => ({ ...c, label: `${OP_NAMES[c.operation]} ${c.flags ? 'SERVICE_MULTIPLE' : 'none'} ${c.exists ? 'exists' : 'missing'}: ${c.doc}` })))('$label', (cell) => {
+  it.each(CELLS.map((c) => ({ ...c, label: cellLabel(c) })))('$label', (cell) => {
     if (cell.exists) expect(env.registry.setService(qs([A, B]), REGISTER, 0)).toBe(0);
     if (cell.expect === 'WSASERVICE_NOT_FOUND') {
       expect(env.registry.setService(qs(cell.request), cell.operation, cell.flags)).toBe(-1);
