@@ -306,19 +306,7 @@ export class ServiceStore {
     } catch (e) {
       throw this.failure(e);
     }
-    return rows.map((row) => {
-      const o = this.fromRow(row);
-      return {
-        provider: o.provider,
-        namespace: o.namespace,
-        lpServiceClassId: o.serviceClassId,
-        lpszServiceInstanceName: o.instanceName,
-        lpszContext: o.context,
-        state: o.state,
-        owner: o.owner,
-        lpcsaBuffer: o.addresses.toCanonical(),
-      };
-    });
+    return rows.map((row) => serviceObjectJson(this.fromRow(row)));
   }
 
   /**
@@ -427,6 +415,20 @@ export class ServiceStore {
       throw e;
     }
   }
+}
+
+/** A stored object as `rnrkit service list` prints it (and directory records begin). */
+export function serviceObjectJson(o: StoredObject): ServiceObjectJson {
+  return {
+    provider: o.provider,
+    namespace: o.namespace,
+    lpServiceClassId: o.serviceClassId,
+    lpszServiceInstanceName: o.instanceName,
+    lpszContext: o.context,
+    state: o.state,
+    owner: o.owner,
+    lpcsaBuffer: o.addresses.toCanonical(),
+  };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { canonicalGuid } from '../../abi/guid.js';
 import type { DirectoryBackend, DirectoryObjectQuery, DirectoryRecord } from '../directory-backend.js';
 import { contextKey, foldInstanceName } from '../object-key.js';
-import type { ServiceObjectJson, ServiceStore, StoredObject } from '../store.js';
+import { type ServiceObjectJson, type ServiceStore, type StoredObject, serviceObjectJson } from '../store.js';
 
 /** Rows read per page: small enough that a walk over a million objects stays in a few MB. */
 const PAGE_ROWS = 256;
@@ -47,16 +47,5 @@ export class SqliteDirectoryBackend implements DirectoryBackend {
 }
 
 function toRecord(o: StoredObject): DirectoryRecord {
-  return {
-    provider: o.provider,
-    namespace: o.namespace,
-    lpServiceClassId: o.serviceClassId,
-    lpszServiceInstanceName: o.instanceName,
-    lpszContext: o.context,
-    state: o.state,
-    owner: o.owner,
-    lpcsaBuffer: o.addresses.toCanonical(),
-    lpszComment: o.properties.lpszComment,
-    lpVersion: o.properties.lpVersion,
-  };
+  return { ...serviceObjectJson(o), lpszComment: o.properties.lpszComment, lpVersion: o.properties.lpVersion };
 }
