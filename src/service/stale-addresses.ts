@@ -67,7 +67,7 @@ export class StaleAddressKeeper {
       const staleEntries = stale.toCanonical();
       try {
         deregistered = this.registry.setServiceTyped(
-          { ...source, querySet: { ...qs, dwNumberOfCsAddrs: staleEntries.length, lpcsaBuffer: staleEntries } },
+          withAddresses(source, staleEntries),
           RNRSERVICE_DEREGISTER, SERVICE_MULTIPLE,
         );
       } catch (e) {
@@ -89,7 +89,7 @@ export class StaleAddressKeeper {
     if (recorded && recorded.size > 0) {
       const entries = recorded.toCanonical();
       try {
-        result = this.registry.setServiceTyped({ ...source, querySet: { ...qs, dwNumberOfCsAddrs: entries.length, lpcsaBuffer: entries } }, RNRSERVICE_DEREGISTER, SERVICE_MULTIPLE);
+        result = this.registry.setServiceTyped(withAddresses(source, entries), RNRSERVICE_DEREGISTER, SERVICE_MULTIPLE);
       } catch (e) {
         if (!WinsockError.is(e, 'WSASERVICE_NOT_FOUND')) throw e;
       }
@@ -111,7 +111,7 @@ export class StaleAddressKeeper {
       const staleEntries = stale.toCanonical();
       try {
         deregistered = await this.registry.setServiceTypedAsync(
-          { ...source, querySet: { ...qs, dwNumberOfCsAddrs: staleEntries.length, lpcsaBuffer: staleEntries } },
+          withAddresses(source, staleEntries),
           RNRSERVICE_DEREGISTER, SERVICE_MULTIPLE,
         );
       } catch (e) {
@@ -133,7 +133,7 @@ export class StaleAddressKeeper {
     if (recorded && recorded.size > 0) {
       const entries = recorded.toCanonical();
       try {
-        result = await this.registry.setServiceTypedAsync({ ...source, querySet: { ...qs, dwNumberOfCsAddrs: entries.length, lpcsaBuffer: entries } }, RNRSERVICE_DEREGISTER, SERVICE_MULTIPLE);
+        result = await this.registry.setServiceTypedAsync(withAddresses(source, entries), RNRSERVICE_DEREGISTER, SERVICE_MULTIPLE);
       } catch (e) {
         if (!WinsockError.is(e, 'WSASERVICE_NOT_FOUND')) throw e;
       }
@@ -141,4 +141,9 @@ export class StaleAddressKeeper {
     this.journal.remove(key);
     return result;
   }
+}
+
+/** The service's query set carrying `entries` instead of its own addresses (the DEREGISTERs of start and stop). */
+function withAddresses(source: CanonicalSource & { querySet: QuerySetJson }, entries: CsAddrInfoJson[]): CanonicalSource & { querySet: QuerySetJson } {
+  return { ...source, querySet: { ...source.querySet, dwNumberOfCsAddrs: entries.length, lpcsaBuffer: entries } };
 }
