@@ -102,7 +102,7 @@ function sessionSteps(text: string): Step[] {
   const steps: Step[] = [];
   for (const line of text.split('\n')) {
     if (line.startsWith('$ ')) steps.push({ command: line.slice(2), shown: [] });
-    else if (steps.length > 0 && line.trim() !== '') steps[steps.length - 1]!.shown.push(line);
+    else if (line.trim() !== '') steps.at(-1)?.shown.push(line);
   }
   return steps;
 }
@@ -188,7 +188,7 @@ describe.skipIf(!built)('examples in README.md and docs/ (needs dist/: npm run b
         let at = 0;
         for (const shown of step.shown) {
           const pattern = shownLinePattern(shown);
-          while (at < printed.length && !pattern.test(printed[at]!)) at++;
+          while (at < printed.length && !pattern.test(printed[at] ?? '')) at++;
           expect(at < printed.length, `${context} did not print\n${shown}\nit printed:\n${printed.join('\n')}`).toBe(
             true,
           );

@@ -3,7 +3,7 @@
  * repository, and at a heading (GitHub's anchor for it) when it names one.
  */
 import { existsSync, statSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { anchors, links, markdownFiles, root } from './markdown.js';
 
@@ -27,7 +27,7 @@ describe('relative links in README.md and docs/', () => {
           broken.push(`${where}: no such file`);
           continue;
         }
-        if (!target.startsWith(root + '/') && target !== root) broken.push(`${where}: outside the repository`);
+        if (!target.startsWith(`${root}/`) && target !== root) broken.push(`${where}: outside the repository`);
         if (
           anchor !== undefined &&
           !(statSync(target).isFile() && target.endsWith('.md') && anchors(target).has(anchor))

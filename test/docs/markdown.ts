@@ -44,18 +44,18 @@ export function blocks(file: string): Block[] {
   const lines = readFileSync(file, 'utf8').split('\n');
   const found: Block[] = [];
   for (let i = 0; i < lines.length; i++) {
-    const open = fenceOpen.exec(lines[i]!);
+    const open = fenceOpen.exec(lines[i] ?? '');
     if (!open) continue;
     const start = i;
-    const fence = open[1]!;
+    const fence = open[1] ?? '```';
     const body: string[] = [];
     const closes = (line: string) => (/^(`{3,})\s*$/.exec(line)?.[1]?.length ?? 0) >= fence.length;
-    for (i++; i < lines.length && !closes(lines[i]!); i++) body.push(lines[i]!);
+    for (i++; i < lines.length && !closes(lines[i] ?? ''); i++) body.push(lines[i] ?? '');
     const recipe = /^<!-- recipe: ([\w-]+) -->$/.exec(lines[start - 1] ?? '')?.[1];
     found.push({
       file: relative(root, file),
       line: start + 1,
-      lang: open[2]!,
+      lang: open[2] ?? '',
       text: body.join('\n'),
       ...(recipe ? { recipe } : {}),
     });
@@ -71,15 +71,15 @@ export function links(file: string): Link[] {
   lines.forEach((raw, index) => {
     const open = /^(`{3,})/.exec(raw);
     if (open) {
-      if (fence === null) fence = open[1]!;
+      if (fence === null) fence = open[1] ?? null;
       else if (raw.trim() === fence) fence = null;
       return;
     }
     if (fence !== null) return;
     const text = raw.replace(/`[^`]*`/g, '');
     const targets = [
-      ...[...text.matchAll(/\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g)].map((m) => m[1]!),
-      ...[...text.matchAll(/^\s*\[[^\]]+\]:\s+<?(\S+?)>?(?:\s|$)/g)].map((m) => m[1]!),
+      ...[...text.matchAll(/\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g)].map((m) => m[1] ?? ''),
+      ...[...text.matchAll(/^\s*\[[^\]]+\]:\s+<?(\S+?)>?(?:\s|$)/g)].map((m) => m[1] ?? ''),
     ];
     for (const target of targets) {
       if (/^[a-z][a-z0-9+.-]*:/i.test(target)) continue; // https:, mailto: ...
@@ -97,15 +97,15 @@ export function anchors(path: string): Set<string> {
   for (const raw of readFileSync(path, 'utf8').split('\n')) {
     const open = /^(`{3,})/.exec(raw);
     if (open) {
-      if (fence === null) fence = open[1]!;
+      if (fence === null) fence = open[1] ?? null;
       else if (raw.trim() === fence) fence = null;
       continue;
     }
     if (fence !== null) continue;
-    for (const m of raw.matchAll(/<a\s+(?:id|name)="([^"]+)"/g)) result.add(m[1]!);
+    for (const m of raw.matchAll(/<a\s+(?:id|name)="([^"]+)"/g)) result.add(m[1] ?? '');
     const heading = /^#{1,6}\s+(.*?)\s*#*\s*$/.exec(raw);
     if (!heading) continue;
-    const slug = heading[1]!
+    const slug = (heading[1] ?? '')
       .replace(/!?\[([^\]]*)\]\([^)]*\)/g, '$1')
       .replace(/<[^>]+>/g, '')
       .toLowerCase()
