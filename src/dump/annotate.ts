@@ -59,6 +59,12 @@ const NS_NAMES = new Map<number, string>(Object.entries(NS).map(([k, v]) => [v, 
 /** Aggregates shown as one interpreted value rather than member by member. */
 const ATOMIC = new Set(['GUID', 'IN_ADDR', 'IN6_ADDR']);
 
+/**
+ * The annotated dump of the query set at `at` (see AnnotateOptions for the
+ * format), as text ending in a newline. Throws the address space's
+ * MemoryError when not even the set's first bytes are captured; anything
+ * missing after that is shown as such, never thrown.
+ */
 export function annotateQuerySet(space: AddressSpace, at: number, options: AnnotateOptions): string {
   const name = options.charset === 'W' ? 'WSAQUERYSETW' : 'WSAQUERYSETA';
   const layout = layoutOf(name, options.arch);

@@ -8,6 +8,7 @@ export interface FormatField {
   readonly type: string;
 }
 
+/** A minidump structure laid out by the minidump's packing rules (formatLayout's answer). */
 export interface FormatLayout {
   readonly name: string;
   readonly size: number;

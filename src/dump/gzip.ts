@@ -17,6 +17,7 @@ import type { ByteSource } from './source.js';
  */
 export const DEFAULT_MAX_INFLATED_BYTES = 4 * 2 ** 30;
 
+/** How much a gzipped capture may inflate to; a bound against gzip bombs. */
 export interface GunzipOptions {
   /** Refuse a .gz that inflates to more than this many bytes (default DEFAULT_MAX_INFLATED_BYTES). */
   readonly maxInflatedBytes?: number;

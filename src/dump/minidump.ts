@@ -16,6 +16,7 @@ import {
 } from './streams.js';
 import { type ThreadInfo, parseThreadList, parseThreadNames } from './threads.js';
 
+/** The MINIDUMP_HEADER fields as the file has them (signature `MDMP`, see MINIDUMP_SIGNATURE). */
 export interface MinidumpHeader {
   readonly signature: number;
   /** The whole Version ULONG32; its low word is MINIDUMP_VERSION (0xa793). */
@@ -282,6 +283,7 @@ export class Minidump implements AddressSpace {
     return this.merged;
   }
 
+  /** Closes the ByteSource (a file descriptor for openMinidump); reads after this fail. */
   close(): void {
     this.reader.close();
   }

@@ -24,6 +24,11 @@ export interface Assessment {
   readonly name?: string;
 }
 
+/**
+ * Bounds on what a believable query set holds. A string that does not end
+ * within maxStringUnits or a count above its maximum rules the candidate
+ * out; a BLOB above maxBlobSize only lowers its score.
+ */
 export interface PlausibilityLimits {
   /** Longest string looked at, in code units (default 1024). */
   readonly maxStringUnits: number;

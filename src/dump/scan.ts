@@ -4,6 +4,11 @@ import type { Charset } from '../codec/canonical.js';
 import type { AddressSpace } from '../memory/address-space.js';
 import { DEFAULT_PLAUSIBILITY_LIMITS, type PlausibilityLimits, assess, shapeOf, wordsPossible } from './plausibility.js';
 
+/**
+ * A place in the capture that looks like a WSAQUERYSET, with the layout and
+ * charset it reads best as; `score` ranks candidates (higher is more
+ * plausible, see plausibility.ts), `at` is its address.
+ */
 export interface Candidate {
   readonly at: number;
   readonly arch: Arch;
@@ -15,6 +20,7 @@ export interface Candidate {
   readonly name?: string;
 }
 
+/** What scanQuerySets looks for and how much it keeps; every member is optional. */
 export interface ScanOptions {
   /** Which layouts to look for (default both: x86 finds dwSize 60 at 4-aligned addresses, x64 dwSize 120 at 8-aligned ones). */
   readonly arches?: readonly Arch[];

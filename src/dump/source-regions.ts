@@ -90,6 +90,7 @@ export class SourceRegions implements AddressSpace {
     return mergedRanges(this.regions);
   }
 
+  /** Closes every source handed to the constructor. */
   close(): void {
     for (const r of this.regions) r.reader.close();
     for (const s of this.sources) s.close();

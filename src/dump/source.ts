@@ -12,6 +12,7 @@ export interface ByteSource {
    * returns how many were copied (fewer only at the end of the file).
    */
   readInto(target: Uint8Array, position: number): number;
+  /** Release what the source holds (a file descriptor); called once, by the owner that opened it. */
   close(): void;
 }
 

@@ -29,6 +29,7 @@ export interface StreamEntry {
   readonly available: number;
 }
 
+/** The SystemInfoStream: which processor and operating system the dump was written on. */
 export interface SystemInfo {
   readonly processorArchitecture: number;
   /** PROCESSOR_ARCHITECTURE_* name, or null for a value no header names. */
@@ -50,6 +51,7 @@ export interface SystemInfo {
   readonly csdVersion: string | null;
 }
 
+/** A ModuleListStream entry: a DLL or executable loaded in the process when the dump was written. */
 export interface ModuleInfo {
   /** BaseOfImage: a bigint, because kernel modules live above 2^53. */
   readonly base: bigint;
