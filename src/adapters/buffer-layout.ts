@@ -12,6 +12,11 @@ import { type FixedType, fixedStruct } from './fixed-fields.js';
  */
 const cache = new Map<string, BL.Structure>();
 
+/**
+ * The buffer-layout Structure of `structName`'s fixed part on `arch`, built
+ * once and cached. Throws AbiError for an unknown struct or one with a
+ * union, UsageError for an unknown arch.
+ */
 export function bufferLayoutOf(structName: string, arch: Arch): BL.Structure {
   const key = `${structName}:${arch}`;
   let layout = cache.get(key);

@@ -24,6 +24,11 @@ export function loadKoffi(): Koffi {
 
 const cache = new Map<string, IKoffiCType>();
 
+/**
+ * The koffi struct type of `structName`'s fixed part on `arch`, built once
+ * and cached (loading koffi on first use). Throws AbiError for an unknown
+ * struct or one with a union, UsageError for an unknown arch.
+ */
 export function koffiTypeOf(structName: string, arch: Arch): IKoffiCType {
   const key = `${structName}:${arch}`;
   let type = cache.get(key);

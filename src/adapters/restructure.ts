@@ -44,15 +44,18 @@ const TWO_32 = 0x1_0000_0000;
 
 /** restructure has no 64-bit integers: little-endian, exact below 2^53, RangeError beyond. */
 export class UInt64LE implements r.RType {
+  /** Always 8 bytes. */
   size(): number {
     return 8;
   }
+  /** Reads 8 bytes; throws RangeError for a value of 2^53 or more. */
   decode(stream: r.DecodeStream): number {
     const lo = stream.readUInt32LE();
     const hi = stream.readUInt32LE();
     if (hi >= 0x200000) throw new RangeError(`64-bit value 0x${hi.toString(16)}${lo.toString(16).padStart(8, '0')} is beyond 2^53`);
     return hi * TWO_32 + lo;
   }
+  /** Writes a non-negative integer below 2^53 as 8 bytes. */
   encode(stream: r.EncodeStream, value: unknown): void {
     const v = value as number;
     stream.writeUInt32LE(v % TWO_32);
@@ -69,13 +72,16 @@ export class BaseRelativePointer implements r.RType {
   constructor(readonly width: 4 | 8, private readonly image: ImageBase) {
     this.word = width === 4 ? r.uint32le : new UInt64LE();
   }
+  /** The pointer width: 4 (x86) or 8 (x64) bytes. */
   size(): number {
     return this.width;
   }
+  /** Reads an address and answers it as an offset from `image.base` (NULL as -Infinity). */
   decode(stream: r.DecodeStream): number {
     const address = this.word.decode(stream) as number;
     return address === 0 ? NULL_OFFSET : address - this.image.base;
   }
+  /** Writes `image.base + offset` as an address (-Infinity as NULL). */
   encode(stream: r.EncodeStream, offset: unknown): void {
     this.word.encode(stream, offset === NULL_OFFSET ? 0 : (offset as number) + this.image.base);
   }
@@ -84,6 +90,7 @@ export class BaseRelativePointer implements r.RType {
 /** A NUL-terminated string of 1- or 2-byte code units, kept exactly as U+0000–U+FFFF chars. */
 export class CodeUnitString implements r.RType {
   constructor(readonly width: 1 | 2) {}
+  /** Reads code units up to the NUL; throws RangeError when the buffer ends first. */
   decode(stream: r.DecodeStream): string {
     const { buffer } = stream;
     let s = '';
@@ -95,9 +102,11 @@ export class CodeUnitString implements r.RType {
       s += String.fromCharCode(unit);
     }
   }
+  /** The string's code units plus the terminator, in bytes. */
   size(value: unknown): number {
     return ((value as string).length + 1) * this.width;
   }
+  /** Writes each char's low 8 (width 1) or 16 bits, then the NUL. */
   encode(stream: r.EncodeStream, value: unknown): void {
     const s = value as string;
     for (let i = 0; i < s.length; i++) {
@@ -112,12 +121,15 @@ export class CodeUnitString implements r.RType {
 /** Another type's value seen through a pair of conversions (bytes ↔ hex, GUID struct ↔ text). */
 export class Mapped<Inner, Outer> implements r.RType {
   constructor(private readonly inner: r.RType, private readonly fromInner: (v: Inner) => Outer, private readonly toInner: (v: Outer) => Inner) {}
+  /** The inner type's value, converted by `fromInner`. */
   decode(stream: r.DecodeStream, parent?: unknown): Outer {
     return this.fromInner(this.inner.decode(stream, parent) as Inner);
   }
+  /** The inner type's size for the value converted back by `toInner`. */
   size(value?: unknown, parent?: unknown): number {
     return this.inner.size(value === undefined || value === null ? value : this.toInner(value as Outer), parent);
   }
+  /** Converts the value by `toInner` and writes it as the inner type. */
   encode(stream: r.EncodeStream, value: unknown, parent?: unknown): void {
     this.inner.encode(stream, this.toInner(value as Outer), parent);
   }
@@ -130,6 +142,10 @@ export class Mapped<Inner, Outer> implements r.RType {
  * value (global pointers only, the one kind used here).
  */
 export class GlobalPointer extends r.Pointer {
+  /**
+   * The pointer's own width; a non-null pointee's size (an empty string's
+   * terminator included) is added to the root's pointer tail.
+   */
   override size(value?: unknown, ctx?: unknown): number {
     let root = ctx as { parent?: unknown; pointerSize?: number } | undefined;
     while (root && root.parent) root = root.parent as typeof root;
@@ -145,12 +161,15 @@ export class GlobalPointer extends r.Pointer {
 /** A pointee padded to a multiple of 8 bytes, so the next one starts aligned (see the module comment). */
 export class Aligned8 implements r.RType {
   constructor(private readonly inner: r.RType) {}
+  /** The inner type's value; the padding is not read (the next pointer says where the next pointee is). */
   decode(stream: r.DecodeStream, parent?: unknown): unknown {
     return this.inner.decode(stream, parent);
   }
+  /** The inner type's size rounded up to a multiple of 8. */
   size(value?: unknown, parent?: unknown): number {
     return Math.ceil(this.inner.size(value, parent) / 8) * 8;
   }
+  /** Writes the inner value, then zeros up to the next multiple of 8. */
   encode(stream: r.EncodeStream, value: unknown, parent?: unknown): void {
     const start = stream.pos;
     this.inner.encode(stream, value, parent);
@@ -245,7 +264,12 @@ function fieldType(plan: StructPlan, f: FieldPlan, image: ImageBase): r.RType {
 export interface RestructureCodec<T> {
   /** The generated restructure schema (its pointers are relative to `image.base`). */
   readonly schema: r.Struct;
+  /**
+   * The canonical JSON of the struct at address `at` in `image`, whose first
+   * byte is at address `base`.
+   */
   decode(image: Uint8Array, base: number, at: number): T;
+  /** A fresh image of `value` to be placed at address `base`: the struct first, then its pointees 8-aligned. */
   encode(value: T, base: number): Uint8Array;
 }
 

@@ -31,10 +31,15 @@ declare module 'restructure' {
     encode(stream: EncodeStream, value: unknown, parent?: unknown): void;
   }
   export class Base implements RType {
+    /** Reads a value at the stream's position and advances it. */
     decode(stream: DecodeStream, parent?: unknown): unknown;
+    /** The bytes `value` takes when encoded (with no value: the fixed size). */
     size(value?: unknown, parent?: unknown): number;
+    /** Writes `value` at the stream's position and advances it. */
     encode(stream: EncodeStream, value: unknown, parent?: unknown): void;
+    /** Decodes a value from the start of `buffer`. */
     fromBuffer(buffer: Uint8Array): unknown;
+    /** Encodes `value` into a buffer of exactly its size. */
     toBuffer(value: unknown): Uint8Array;
   }
   export type Length = number | string | ((this: unknown, parent: unknown) => number) | RType;

@@ -17,6 +17,7 @@ export type CodeViewRecord =
   | { readonly format: 'ELF'; readonly buildId: string }
   | { readonly format: 'unknown'; readonly signature: number; readonly size: number };
 
+/** The VS_FIXEDFILEINFO part of a module's version resource, as the minidump records it. */
 export interface FileVersion {
   /** dwFileVersionMS/LS as `a.b.c.d`. */
   readonly fileVersion: string;
