@@ -92,6 +92,7 @@ export class PrivateCopy implements WritableAddressSpace {
     return this.space.ranges();
   }
 
+  /** Records `bytes` in this copy only; throws MemoryError when the caller's memory does not map the target. */
   write(address: number, bytes: Uint8Array): void {
     // Same mapping rules as the caller's memory: an unmapped target is a MemoryError.
     this.space.locate(address, bytes.length);

@@ -56,10 +56,12 @@ export class ProviderCatalog {
     return this.entries.find((e) => e.id === canonical);
   }
 
+  /** Every entry, enabled or not, in installation order. */
   all(): readonly CatalogEntry[] {
     return this.entries;
   }
 
+  /** Every entry as `rnrkit service providers` prints it, in installation order. */
   toJson(): CatalogEntryJson[] {
     return this.entries.map((e) => ({
       id: e.id,

@@ -55,6 +55,11 @@ export function contextKey(context: string | null): string {
 /** The spelling parseQuerySetJson and decodeQuerySet already produce: no need to parse it again (service/batch). */
 const CANONICAL_GUID = /^\{[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}\}$/;
 
+/**
+ * The identity of a service object, with the class id spelled canonically
+ * and the instance name and context folded; throws UsageError when
+ * `serviceClassId` is not a GUID.
+ */
 export function objectKey(provider: string, serviceClassId: string, instanceName: string | null, context: string | null): ObjectKey {
   const classId = CANONICAL_GUID.test(serviceClassId) ? serviceClassId : canonicalGuid(serviceClassId);
   return { provider, serviceClassId: classId, instanceKey: foldInstanceName(instanceName), contextKey: contextKey(context) };

@@ -30,6 +30,7 @@ export interface NspCallContext {
 
 /** An address space providers may write results into. */
 export interface WritableAddressSpace extends AddressSpace {
+  /** Copies `bytes` to `address`; throws MemoryError when any of them is outside the space. */
   write(address: number, bytes: Uint8Array): void;
 }
 
@@ -75,6 +76,11 @@ export interface ProviderOutcome {
  * (WSASetServiceA converts first).
  */
 export interface NamespaceProvider {
+  /**
+   * Registers, deregisters or deletes (`operation`) the service the
+   * Unicode `querySet` describes, as NSPSetService does; returns what it
+   * did, or throws a WinsockError with the code the provider would set.
+   */
   NSPSetService?(
     providerId: string,
     serviceClassInfo: unknown,

@@ -4,6 +4,7 @@ import { AddressSet } from '../match/index.js';
 import { notEnoughMemory, notFound } from './errors.js';
 import type { SetServiceOperation } from './provider.js';
 
+/** A stored service object's state: a DEREGISTERED object still exists until DELETE removes it, and a REGISTER makes it REGISTERED again. */
 export type ObjectState = 'REGISTERED' | 'DEREGISTERED';
 
 /** A service object as the table sees it: its state and its address set. */
@@ -26,6 +27,7 @@ export type TableAction =
     }
   | { readonly action: 'delete'; readonly removed: CsAddrInfoJson[]; readonly unmatched: CsAddrInfoJson[] };
 
+/** Bounds applyTable enforces, with the Winsock error a caller gets beyond them. */
 export interface TableLimits {
   /** Most addresses one object may hold; more is WSA_NOT_ENOUGH_MEMORY. */
   readonly maxAddressesPerObject: number;

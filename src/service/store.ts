@@ -12,6 +12,7 @@ import { SQLITE_MAGIC, createSchema, inspectSchema } from './store-schema.js';
 import { retryBusyBegin } from './store-busy.js';
 import { checkStorePath } from './store-path.js';
 
+/** How openStore opens the SQLite file: durability, lock waiting, read-only. Every member is optional. */
 export interface StoreOptions {
   /**
    * `PRAGMA synchronous`. Default 'FULL': in WAL mode every commit is
@@ -64,6 +65,7 @@ export interface ObjectProperties {
   readonly lpVersion: WsaVersionJson | null;
 }
 
+/** A service object to insert: everything but the row id, plus the key it is found by. */
 export interface NewObject extends Omit<StoredObject, 'id'> {
   readonly key: ObjectKey;
 }
@@ -214,11 +216,17 @@ export class ServiceStore {
     return this.db.inTransaction;
   }
 
+  /** The object with that identity, or undefined, as this connection's transaction sees it. */
   find(key: ObjectKey): StoredObject | undefined {
     const row = this.statements.find.get(key.provider, key.serviceClassId, JSON.stringify(key.instanceKey), JSON.stringify(key.contextKey)) as Row | undefined;
     return row ? this.fromRow(row) : undefined;
   }
 
+  /**
+   * Inserts a new object and answers its row id. An object with the same
+   * key must not exist: SQLite's UNIQUE constraint refuses it (see
+   * insertIfNew). Call it inside `transaction` with the checks it depends on.
+   */
   insert(object: NewObject): number {
     return Number(this.insertRow(this.statements.insert, object).lastInsertRowid);
   }
@@ -255,6 +263,7 @@ export class ServiceStore {
     return result;
   }
 
+  /** Rewrites the changeable columns of the object with row id `id` (its identity stays). */
   update(id: number, object: Omit<StoredObject, 'id' | 'provider' | 'namespace' | 'serviceClassId'>): void {
     try {
       this.statements.update.run(...this.mutableColumns(object), id);
@@ -264,6 +273,7 @@ export class ServiceStore {
     }
   }
 
+  /** Deletes the object with row id `id`; an id no row has changes nothing. */
   remove(id: number): void {
     // The trigger uncounts the row's provider, which only the row knows: read the counts afresh.
     this.objectCounts = undefined;
@@ -330,14 +340,17 @@ export class ServiceStore {
     return this.admins.has(principal);
   }
 
+  /** Lets `principal` change objects other principals own; granting twice is harmless. */
   grantAdministrator(principal: string): void {
     this.admins.add(principal);
   }
 
+  /** Takes administration away from `principal`; a principal that had none is left as it was. */
   revokeAdministrator(principal: string): void {
     this.admins.remove(principal);
   }
 
+  /** The principals that administer this store, sorted. */
   administrators(): string[] {
     return this.admins.list();
   }
@@ -347,14 +360,17 @@ export class ServiceStore {
     return this.journal.load(service);
   }
 
+  /** Records the addresses a service registered, replacing what was recorded for it (see stale-addresses.ts). */
   journalSave(service: string, addresses: AddressSet): void {
     this.journal.save(service, addresses);
   }
 
+  /** Forgets the addresses recorded for a service. */
   journalDelete(service: string): void {
     this.journal.delete(service);
   }
 
+  /** Closes the database connection; closing twice is harmless. Nothing can be read or written afterwards. */
   close(): void {
     if (this.db.open) this.db.close();
   }
