@@ -11,8 +11,11 @@ import type { ServiceStore } from './store.js';
 
 /** Where a service keeps the addresses it registered, across its own restarts. */
 export interface AddressJournal {
+  /** The addresses last saved for `service` (a serviceKey), or undefined when none were. */
   load(service: string): AddressSet | undefined;
+  /** Replaces what is recorded for `service`; it must be durable when this returns. */
   save(service: string, addresses: AddressSet): void;
+  /** Forgets `service`; one never saved is left as it was. */
   remove(service: string): void;
 }
 
@@ -25,6 +28,7 @@ export function storeJournal(store: ServiceStore): AddressJournal {
   };
 }
 
+/** What StaleAddressKeeper's `start` did: the stale addresses it found, and the two registry results. */
 export interface StartResult {
   /** Addresses a previous run registered that this run does not: deregistered first. */
   readonly stale: CsAddrInfoJson[];
@@ -55,6 +59,12 @@ export class StaleAddressKeeper {
     return JSON.stringify([canonicalGuid(qs.lpServiceClassId), foldInstanceName(qs.lpszServiceInstanceName), contextKey(qs.lpszContext), qs.dwNameSpace, qs.lpNSProviderId === null ? null : canonicalGuid(qs.lpNSProviderId)]);
   }
 
+  /**
+   * Deregisters the addresses a previous run recorded that this set no
+   * longer has, registers the set, and records it (see the class comment).
+   * Throws what the registry throws, except WSASERVICE_NOT_FOUND for the
+   * stale addresses (the object is gone, and the addresses with it).
+   */
   start(source: CanonicalSource & { querySet: QuerySetJson }): StartResult {
     const qs = source.querySet;
     const key = StaleAddressKeeper.serviceKey(qs);

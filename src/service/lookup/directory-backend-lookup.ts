@@ -3,12 +3,15 @@ import type { LookupObject, LookupQuery } from './query.js';
 
 /** A lookup's enumeration over a backend that reads asynchronously (a remote directory). */
 export interface AsyncLookupCursor {
+  /** The next object, or undefined when the enumeration is over. */
   next(): Promise<LookupObject | undefined>;
+  /** Releases what the cursor holds (a paged search in progress); the lookup calls it once. */
   close(): Promise<void>;
 }
 
 /** What a provider whose objects are remote implements to take part in lookups. */
 export interface AsyncLookupBackend {
+  /** Starts enumerating `providerId`'s objects for `query`; the objects are read by the cursor's `next`. */
   openLookupAsync(providerId: string, query: LookupQuery): AsyncLookupCursor;
 }
 
@@ -31,6 +34,7 @@ export function isAsyncLookupBackend(value: unknown): value is AsyncLookupBacken
 export class DirectoryBackendLookup implements AsyncLookupBackend {
   constructor(readonly backend: DirectoryBackend) {}
 
+  /** A cursor over the backend's objects narrowed by class, exact instance name and (unless LUP_DEEP) context. */
   openLookupAsync(_providerId: string, query: LookupQuery): AsyncLookupCursor {
     const filter: { -readonly [K in keyof DirectoryObjectQuery]: DirectoryObjectQuery[K] } = { serviceClassId: query.serviceClassId };
     if (query.name.kind === 'exact') filter.instanceName = query.name.name;

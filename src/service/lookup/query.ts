@@ -51,12 +51,15 @@ export interface LookupQuery {
  * a query identically. `next` returns undefined at the end.
  */
 export interface LookupCursor {
+  /** The next object, or undefined when the enumeration is over. */
   next(): LookupObject | undefined;
+  /** Releases what the cursor holds (a connection, a read transaction); the lookup calls it once. */
   close(): void;
 }
 
 /** What a namespace provider implements to take part in lookups (NSPLookupServiceBegin, in rnrkit's model). */
 export interface LookupBackend {
+  /** Starts enumerating `providerId`'s objects for `query`; an error thrown here fails WSALookupServiceBegin (the cursors already opened are closed). */
   openLookup(providerId: string, query: LookupQuery): LookupCursor;
 }
 

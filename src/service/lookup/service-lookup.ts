@@ -23,6 +23,7 @@ export interface OutParameter {
   value: number;
 }
 
+/** How a ServiceLookup reads providers' objects; every member is optional. */
 export interface ServiceLookupOptions {
   /** Rows a store lookup reads at a time. Default 256. */
   readonly pageSize?: number;
@@ -120,10 +121,16 @@ export class ServiceLookup {
     });
   }
 
+  /**
+   * WSALookupServiceBeginW: a raw restrictions image must be a WSAQUERYSETW.
+   * Returns 0 with the handle in `lphLookup`, or SOCKET_ERROR with the code
+   * in the registry's last error.
+   */
   lookupServiceBeginW(lpqsRestrictions: QuerySetSource, dwControlFlags: number, lphLookup: OutParameter): number {
     return this.lookupServiceBegin(withCharset(lpqsRestrictions, 'W'), dwControlFlags, lphLookup);
   }
 
+  /** WSALookupServiceBeginA: as lookupServiceBeginW, for a WSAQUERYSETA image. */
   lookupServiceBeginA(lpqsRestrictions: QuerySetSource, dwControlFlags: number, lphLookup: OutParameter): number {
     return this.lookupServiceBegin(withCharset(lpqsRestrictions, 'A'), dwControlFlags, lphLookup);
   }
@@ -133,6 +140,7 @@ export class ServiceLookup {
     return this.lookupServiceNextAs('W', hLookup, dwControlFlags, lpdwBufferLength, lpqsResults);
   }
 
+  /** WSALookupServiceNextW: the same call as lookupServiceNext. */
   lookupServiceNextW(hLookup: number, dwControlFlags: number, lpdwBufferLength: OutParameter, lpqsResults: ResultTarget | null): number {
     return this.lookupServiceNextAs('W', hLookup, dwControlFlags, lpdwBufferLength, lpqsResults);
   }
@@ -417,6 +425,7 @@ async function closeAllAsync(open: OpenLookup): Promise<void> {
   }
 }
 
+/** Which result form `next` and `nextAsync` deliver and where to; every member is optional. */
 export interface NextOptions {
   /** 'A' for WSALookupServiceNextA. Default 'W'. */
   readonly charset?: Charset;

@@ -48,6 +48,10 @@ const COLUMNS = 'id, provider, namespace, service_class_id, instance_name, conte
 export class StoreLookupBackend implements LookupBackend {
   constructor(readonly store: ServiceStore, readonly pageSize = DEFAULT_PAGE_SIZE) {}
 
+  /**
+   * A cursor over a read snapshot of the store, through a connection of its
+   * own; throws StoreError for a ':memory:' store or a file it cannot read.
+   */
   openLookup(providerId: string, query: LookupQuery): LookupCursor {
     return new StoreSnapshotCursor(this.store.path, providerId, query, this.pageSize);
   }

@@ -28,6 +28,7 @@ export interface BluetoothRecord {
   readonly fCodService: number;
 }
 
+/** Bounds of the Bluetooth provider's local SDP record table. */
 export interface BluetoothOptions {
   /** Most records at once; more is WSA_NOT_ENOUGH_MEMORY. Default 4096. */
   readonly maxRecords?: number;

@@ -11,6 +11,7 @@ import { addressErrorAsWinsock } from './address-errors.js';
 import { tableOutcome } from './outcome.js';
 import { type PrincipalQuotas, checkPrincipalQuota, resolvePrincipalQuotas } from '../quotas.js';
 
+/** Bounds of the Directory provider's store: object and address counts, and the per-principal quotas. */
 export interface DirectoryOptions extends Partial<PrincipalQuotas> {
   /** Most objects this provider keeps; creating one more is WSA_NOT_ENOUGH_MEMORY. Default 1,000,000. */
   readonly maxObjects?: number;

@@ -10,6 +10,7 @@ import type { NamespaceProvider, ProviderOutcome } from '../provider.js';
  * The call is still validated by ws2_32 first, like any other.
  */
 export class DnsProvider implements NamespaceProvider {
+  /** Succeeds without doing anything, whatever the operation: `{ noop: true }`. */
   NSPSetService(): ProviderOutcome {
     return { noop: true };
   }

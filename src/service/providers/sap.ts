@@ -12,8 +12,11 @@ import { tableOutcome } from './outcome.js';
 
 /** Timers, injectable so tests advance time by hand. */
 export interface SapClock {
+  /** The current time in ms (what Date.now answers). */
   now(): number;
+  /** Calls `callback` every `ms` milliseconds until clearInterval gets the handle answered. */
   setInterval(callback: () => void, ms: number): unknown;
+  /** Stops the timer setInterval answered `handle` for. */
   clearInterval(handle: unknown): void;
 }
 
@@ -28,6 +31,7 @@ export interface SapAdvertisement {
   readonly at: number;
 }
 
+/** How the SAP provider advertises and how much it holds; every member is optional. */
 export interface SapOptions {
   /** Time between broadcasts in ms. Default 60000 (SAP's periodic broadcast is once a minute). */
   readonly intervalMs?: number;
