@@ -283,7 +283,7 @@ export class Minidump implements AddressSpace {
     return this.merged;
   }
 
-  /** Closes the ByteSource (a file descriptor for openMinidump); reads after this fail. */
+  /** Closes the ByteSource the dump reads from (openMinidump's: its file descriptor). */
   close(): void {
     this.reader.close();
   }

@@ -30,7 +30,10 @@ export interface NspCallContext {
 
 /** An address space providers may write results into. */
 export interface WritableAddressSpace extends AddressSpace {
-  /** Copies `bytes` to `address`; throws MemoryError when any of them is outside the space. */
+  /**
+   * Copies `bytes` to `address`. Throws MemoryError when any of them falls
+   * outside the space, UsageError when the space only hands out copies.
+   */
   write(address: number, bytes: Uint8Array): void;
 }
 

@@ -122,9 +122,10 @@ export class ServiceLookup {
   }
 
   /**
-   * WSALookupServiceBeginW: a raw restrictions image must be a WSAQUERYSETW.
-   * Returns 0 with the handle in `lphLookup`, or SOCKET_ERROR with the code
-   * in the registry's last error.
+   * WSALookupServiceBeginW: returns 0 with the handle in `lphLookup`, or
+   * SOCKET_ERROR with the code in the registry's last error. A raw
+   * restrictions image must be a WSAQUERYSETW: a WSAQUERYSETA one throws a
+   * WinsockError (WSAEINVAL) rather than returning SOCKET_ERROR.
    */
   lookupServiceBeginW(lpqsRestrictions: QuerySetSource, dwControlFlags: number, lphLookup: OutParameter): number {
     return this.lookupServiceBegin(withCharset(lpqsRestrictions, 'W'), dwControlFlags, lphLookup);

@@ -12,7 +12,7 @@ import { tableOutcome } from './outcome.js';
 
 /** Timers, injectable so tests advance time by hand. */
 export interface SapClock {
-  /** The current time in ms (what Date.now answers). */
+  /** The current time in ms (the default clock answers Date.now()). */
   now(): number;
   /** Calls `callback` every `ms` milliseconds until clearInterval gets the handle answered. */
   setInterval(callback: () => void, ms: number): unknown;
