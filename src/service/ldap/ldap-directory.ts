@@ -73,6 +73,8 @@ const PERMISSIVE = new PermissiveModifyControl();
 const OWNER_ONLY = new OwnerOnlyControl();
 /** Attempts of one call before concurrent writers are reported as a failure of the directory. */
 const MAX_ATTEMPTS = 12;
+/** How often a DEREGISTER or DELETE reads again before it answers that no object exists. */
+const NOT_FOUND_REREADS = 4;
 const PAGE_SIZE = 200;
 
 /** Thrown inside an attempt when another writer changed the object between our read and our write. */
@@ -260,7 +262,7 @@ export class LdapDirectory implements DirectoryBackend, RemoteDirectoryProvider 
     const dn = `${objectRdn(key)},${this.where.containerDn}`;
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.attempt(dn, key, qs, operation, multiple);
+        return await this.attempt(dn, key, qs, operation, multiple, attempt);
       } catch (e) {
         if (e instanceof Conflict) {
           if (attempt < MAX_ATTEMPTS) continue;
@@ -285,8 +287,15 @@ export class LdapDirectory implements DirectoryBackend, RemoteDirectoryProvider 
     }
   }
 
-  private async attempt(dn: string, key: ObjectKey, qs: QuerySetJson, operation: SetServiceOperation, multiple: boolean): Promise<ProviderOutcome> {
+  private async attempt(dn: string, key: ObjectKey, qs: QuerySetJson, operation: SetServiceOperation, multiple: boolean, attemptNumber = 1): Promise<ProviderOutcome> {
     const existing = await this.read(dn);
+    if (!existing && operation !== RNRSERVICE_REGISTER && attemptNumber < NOT_FOUND_REREADS) {
+      // Another writer's DELETE | SERVICE_MULTIPLE parks an object under a private name for the moment it
+      // checks that the object is really empty, and renames it back when someone added an address
+      // meanwhile (removeAndDeleteIfEmpty). Read again shortly before answering WSASERVICE_NOT_FOUND.
+      await new Promise((resolve) => setTimeout(resolve, 20 * attemptNumber));
+      throw new Conflict();
+    }
     const requested = qs.lpcsaBuffer ?? [];
     if (!existing && operation === RNRSERVICE_REGISTER) await this.checkObjectQuota();
     const limits = { maxAddressesPerObject: this.maxAddressesPerObject - (existing?.opaque.length ?? 0) };
