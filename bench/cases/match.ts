@@ -1,5 +1,5 @@
 /**
- * Address matching benchmarks (DESIGN.md §4, issue 5).
+ * Address matching benchmarks (named area/case as docs/benchmarks.md describes).
  *
  * Data (seeded, deterministic): one x64 memory image holding two
  * WSAQUERYSETW fixed parts, "registered" with N unique CSADDR_INFO entries

@@ -1,5 +1,5 @@
 /**
- * Scanner benchmarks (DESIGN.md §4, issue 4), in bytes scanned per second.
+ * Scanner benchmarks (named area/case as docs/benchmarks.md describes), in bytes scanned per second.
  *
  * The capture (seeded, deterministic, built once in setup): 64 regions of
  * 4 MiB = 256 MiB, in pairs of exactly adjacent regions; half below 4 GiB

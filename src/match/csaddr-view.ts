@@ -153,7 +153,7 @@ export class CsAddrArrayView {
     return withPath(`${this.path}[${i}].${member}.lpSockaddr`, () => this.space.read(pointer, length));
   }
 
-  /** Entry i decoded to canonical JSON (DESIGN.md §3): for display and tests, not for hot loops. */
+  /** Entry i decoded to canonical JSON (docs/codec.md): for display and tests, not for hot loops. */
   entry(i: number): CsAddrInfoJson {
     const address = (member: AddressMember): SocketAddressJson => {
       const pointer = this.lpSockaddr(i, member);
