@@ -15,8 +15,13 @@ export function compileNative(name: string): string {
   mkdirSync(outDir, { recursive: true });
   const binary = join(outDir, name);
   let fresh = false;
-  try { fresh = statSync(binary).mtimeMs >= statSync(source).mtimeMs; } catch { /* not built yet */ }
-  if (!fresh) execFileSync('cc', ['-O2', '-std=c11', '-o', binary, source], { stdio: ['ignore', 'inherit', 'inherit'] });
+  try {
+    fresh = statSync(binary).mtimeMs >= statSync(source).mtimeMs;
+  } catch {
+    /* not built yet */
+  }
+  if (!fresh)
+    execFileSync('cc', ['-O2', '-std=c11', '-o', binary, source], { stdio: ['ignore', 'inherit', 'inherit'] });
   return binary;
 }
 
@@ -25,7 +30,11 @@ export function compileNative(name: string): string {
  * line, feeding it `input` (a file path or bytes on stdin).
  */
 export function runNative(binary: string, args: string[], input?: Uint8Array): number {
-  const out = execFileSync(binary, args, { input, maxBuffer: 1 << 20, stdio: [input ? 'pipe' : 'ignore', 'pipe', 'inherit'] }).toString();
+  const out = execFileSync(binary, args, {
+    input,
+    maxBuffer: 1 << 20,
+    stdio: [input ? 'pipe' : 'ignore', 'pipe', 'inherit'],
+  }).toString();
   const m = /hz=([0-9.eE+]+)\s*$/.exec(out.trim());
   if (!m) throw new Error(`${binary} printed no hz= line: ${out}`);
   return Number(m[1]);

@@ -4,20 +4,28 @@
  * each case's ratio to its baselines, and write bench/results.json as
  * [{"case","hz","unit"}] (docs/benchmarks.md).
  */
-import Benchmark from 'benchmark';
+
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import Benchmark from 'benchmark';
 import type { BenchCase } from './case.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const pattern = new RegExp(process.argv[2] ?? '.');
 const maxTime = Number(process.env.RNRKIT_BENCH_SECONDS ?? 2);
 
-interface Result { case: string; hz: number; unit: BenchCase['unit']; rme?: number }
+interface Result {
+  case: string;
+  hz: number;
+  unit: BenchCase['unit'];
+  rme?: number;
+}
 
 async function loadCases(): Promise<BenchCase[]> {
-  const files = readdirSync(join(here, 'cases')).filter((f) => f.endsWith('.ts')).sort();
+  const files = readdirSync(join(here, 'cases'))
+    .filter((f) => f.endsWith('.ts'))
+    .sort();
   const all: BenchCase[] = [];
   for (const f of files) {
     const mod = (await import(pathToFileURL(join(here, 'cases', f)).href)) as { cases?: BenchCase[] };
@@ -55,7 +63,9 @@ for (const c of cases) {
     results.push({ case: c.name, hz: hz * perCall, unit: c.unit, rme });
   }
   const r = results[results.length - 1]!;
-  process.stderr.write(`${r.case.padEnd(32)} ${format(r.hz)} ${r.unit}/s${r.rme !== undefined ? ` ±${r.rme.toFixed(1)}%` : ''}\n`);
+  process.stderr.write(
+    `${r.case.padEnd(32)} ${format(r.hz)} ${r.unit}/s${r.rme !== undefined ? ` ±${r.rme.toFixed(1)}%` : ''}\n`,
+  );
 }
 
 // The table: each case beside its baselines (same name before the '@').
@@ -71,7 +81,14 @@ for (const r of results) {
   }
   console.log(`${r.case.padEnd(32)} ${format(r.hz).padStart(14)}  ${r.unit.padEnd(5)}  ${ratio}`);
 }
-writeFileSync(join(here, 'results.json'), `${JSON.stringify(results.map(({ case: name, hz, unit }) => ({ case: name, hz: Math.round(hz * 100) / 100, unit })), null, 2)}\n`);
+writeFileSync(
+  join(here, 'results.json'),
+  `${JSON.stringify(
+    results.map(({ case: name, hz, unit }) => ({ case: name, hz: Math.round(hz * 100) / 100, unit })),
+    null,
+    2,
+  )}\n`,
+);
 console.log(`\nwrote bench/results.json (${results.length} cases)`);
 
 function format(hz: number): string {

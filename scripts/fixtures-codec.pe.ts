@@ -43,15 +43,18 @@ export function mapPe(file: Uint8Array): MappedPe {
   if (view.getUint32(pe, true) !== 0x00004550) throw new Error('not a PE file: no PE\\0\\0 signature');
   const coff = pe + 4;
   const machineCode = view.getUint16(coff, true);
-  const machine = machineCode === IMAGE_FILE_MACHINE_I386 ? 'x86' : machineCode === IMAGE_FILE_MACHINE_AMD64 ? 'x64' : undefined;
+  const machine =
+    machineCode === IMAGE_FILE_MACHINE_I386 ? 'x86' : machineCode === IMAGE_FILE_MACHINE_AMD64 ? 'x64' : undefined;
   if (!machine) throw new Error(`unexpected PE machine 0x${machineCode.toString(16)}`);
   const sectionCount = view.getUint16(coff + 2, true);
   const timeDateStamp = view.getUint32(coff + 4, true);
   const optionalSize = view.getUint16(coff + 16, true);
   const optional = coff + 20;
   const magic = view.getUint16(optional, true);
-  if (magic !== (machine === 'x64' ? PE32_PLUS_MAGIC : PE32_MAGIC)) throw new Error(`optional header magic 0x${magic.toString(16)} does not fit ${machine}`);
-  const imageBase = magic === PE32_PLUS_MAGIC ? view.getBigUint64(optional + 24, true) : BigInt(view.getUint32(optional + 28, true));
+  if (magic !== (machine === 'x64' ? PE32_PLUS_MAGIC : PE32_MAGIC))
+    throw new Error(`optional header magic 0x${magic.toString(16)} does not fit ${machine}`);
+  const imageBase =
+    magic === PE32_PLUS_MAGIC ? view.getBigUint64(optional + 24, true) : BigInt(view.getUint32(optional + 28, true));
   const sizeOfImage = view.getUint32(optional + 56, true);
   const sizeOfHeaders = view.getUint32(optional + 60, true);
   const dllCharacteristics = view.getUint16(optional + 70, true);
@@ -71,11 +74,20 @@ export function mapPe(file: Uint8Array): MappedPe {
       rawSize: view.getUint32(at + 16, true),
       rawOffset: view.getUint32(at + 20, true),
     };
-    if (section.virtualAddress + section.virtualSize > sizeOfImage) throw new Error(`section ${section.name} ends beyond SizeOfImage`);
+    if (section.virtualAddress + section.virtualSize > sizeOfImage)
+      throw new Error(`section ${section.name} ends beyond SizeOfImage`);
     // The loader copies no more than the section's virtual size; the rest of the raw data is file alignment padding.
     const copied = Math.min(section.virtualSize || section.rawSize, section.rawSize);
     image.set(file.subarray(section.rawOffset, section.rawOffset + copied), section.virtualAddress);
     sections.push(section);
   }
-  return { machine, imageBase, sizeOfImage, timeDateStamp, dynamicBase: (dllCharacteristics & DYNAMIC_BASE) !== 0, sections, image };
+  return {
+    machine,
+    imageBase,
+    sizeOfImage,
+    timeDateStamp,
+    dynamicBase: (dllCharacteristics & DYNAMIC_BASE) !== 0,
+    sections,
+    image,
+  };
 }

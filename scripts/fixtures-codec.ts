@@ -22,13 +22,20 @@
  * `--check` writes nothing and exits 1 if any committed file would change.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { QUERY_SET_KEYS, type QuerySetJson } from '../src/codec/canonical.js';
-import { mapPe, type MappedPe } from './fixtures-codec.pe.js';
-import { type AbiStructs, type BthWalk, type BuiltImage, deriveX86, hexAddress, isBthBlob } from './fixtures-codec.x86.js';
+import { type MappedPe, mapPe } from './fixtures-codec.pe.js';
+import {
+  type AbiStructs,
+  type BthWalk,
+  type BuiltImage,
+  deriveX86,
+  hexAddress,
+  isBthBlob,
+} from './fixtures-codec.x86.js';
 
 type Arch = 'x86' | 'x64';
 type Charset = 'W' | 'A';
@@ -37,11 +44,31 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const codecDir = join(root, 'fixtures', 'codec');
 const srcDir = join(codecDir, 'src');
 const TOOLS = {
-  x86: { gcc: 'i686-w64-mingw32-gcc', nm: 'i686-w64-mingw32-nm', objdump: 'i686-w64-mingw32-objdump', symbolPrefix: '_' },
-  x64: { gcc: 'x86_64-w64-mingw32-gcc', nm: 'x86_64-w64-mingw32-nm', objdump: 'x86_64-w64-mingw32-objdump', symbolPrefix: '' },
+  x86: {
+    gcc: 'i686-w64-mingw32-gcc',
+    nm: 'i686-w64-mingw32-nm',
+    objdump: 'i686-w64-mingw32-objdump',
+    symbolPrefix: '_',
+  },
+  x64: {
+    gcc: 'x86_64-w64-mingw32-gcc',
+    nm: 'x86_64-w64-mingw32-nm',
+    objdump: 'x86_64-w64-mingw32-objdump',
+    symbolPrefix: '',
+  },
 } as const;
 
-const CFLAGS = ['-std=c11', '-Wall', '-Wextra', '-Werror', '-O1', '-fno-ident', '-ffreestanding', '-fno-asynchronous-unwind-tables', '-nostdlib'];
+const CFLAGS = [
+  '-std=c11',
+  '-Wall',
+  '-Wextra',
+  '-Werror',
+  '-O1',
+  '-fno-ident',
+  '-ffreestanding',
+  '-fno-asynchronous-unwind-tables',
+  '-nostdlib',
+];
 
 interface Program {
   readonly id: string;
@@ -63,10 +90,48 @@ interface Program {
 }
 
 const PROGRAMS: readonly Program[] = [
-  { id: 'sets-W', charset: 'W', sources: ['sets_w.c', 'walker.c'], defines: [], libs: ['-lkernel32'], entry: 'walker_entry', walker: true, bases: { x86: 0x00400000n, x64: 0x0000_0002_5d30_0000n } },
-  { id: 'sets-A', charset: 'A', sources: ['sets_a.c', 'walker.c'], defines: [], libs: ['-lkernel32'], entry: 'walker_entry', walker: true, bases: { x86: 0x00500000n, x64: 0x0000_0002_5e30_0000n } },
-  { id: 'corrupt-W', charset: 'W', sources: ['corrupt.c'], defines: [], libs: [], entry: 'corrupt_image_entry', linkerScript: 'tail.ld', walker: false, bases: { x86: 0x00600000n, x64: 0x0000_7ff6_1f60_0000n } },
-  { id: 'corrupt-A', charset: 'A', sources: ['corrupt.c'], defines: ['-DRNR_ANSI'], libs: [], entry: 'corrupt_image_entry', linkerScript: 'tail.ld', walker: false, bases: { x86: 0x00700000n, x64: 0x0000_7ff6_2060_0000n } },
+  {
+    id: 'sets-W',
+    charset: 'W',
+    sources: ['sets_w.c', 'walker.c'],
+    defines: [],
+    libs: ['-lkernel32'],
+    entry: 'walker_entry',
+    walker: true,
+    bases: { x86: 0x00400000n, x64: 0x0000_0002_5d30_0000n },
+  },
+  {
+    id: 'sets-A',
+    charset: 'A',
+    sources: ['sets_a.c', 'walker.c'],
+    defines: [],
+    libs: ['-lkernel32'],
+    entry: 'walker_entry',
+    walker: true,
+    bases: { x86: 0x00500000n, x64: 0x0000_0002_5e30_0000n },
+  },
+  {
+    id: 'corrupt-W',
+    charset: 'W',
+    sources: ['corrupt.c'],
+    defines: [],
+    libs: [],
+    entry: 'corrupt_image_entry',
+    linkerScript: 'tail.ld',
+    walker: false,
+    bases: { x86: 0x00600000n, x64: 0x0000_7ff6_1f60_0000n },
+  },
+  {
+    id: 'corrupt-A',
+    charset: 'A',
+    sources: ['corrupt.c'],
+    defines: ['-DRNR_ANSI'],
+    libs: [],
+    entry: 'corrupt_image_entry',
+    linkerScript: 'tail.ld',
+    walker: false,
+    bases: { x86: 0x00700000n, x64: 0x0000_7ff6_2060_0000n },
+  },
 ];
 
 /** Everything the generator would write, by path relative to fixtures/codec. */
@@ -86,16 +151,25 @@ function build(program: Program, arch: Arch, work: string): Built {
   const base = program.bases[arch];
   const exe = join(work, `${program.id}-${arch}.exe`);
   const args = [
-    ...CFLAGS, ...program.defines, '-o', exe, ...program.sources, ...program.libs,
-    `-Wl,-e,${tools.symbolPrefix}${program.entry}`, '-Wl,--disable-dynamicbase', `-Wl,--image-base=${hexAddress(base)}`,
-    '-Wl,--no-insert-timestamp', '-Wl,--disable-reloc-section',
+    ...CFLAGS,
+    ...program.defines,
+    '-o',
+    exe,
+    ...program.sources,
+    ...program.libs,
+    `-Wl,-e,${tools.symbolPrefix}${program.entry}`,
+    '-Wl,--disable-dynamicbase',
+    `-Wl,--image-base=${hexAddress(base)}`,
+    '-Wl,--no-insert-timestamp',
+    '-Wl,--disable-reloc-section',
     ...(program.linkerScript ? [`-Wl,-T,${program.linkerScript}`] : []),
   ];
   // Relative source paths from fixtures/codec/src: nothing of this machine's layout reaches the image.
   execFileSync(tools.gcc, args, { cwd: srcDir, stdio: ['ignore', 'inherit', 'inherit'] });
   const pe = mapPe(readFileSync(exe));
   if (pe.machine !== arch) throw new Error(`${exe}: built for ${pe.machine}, wanted ${arch}`);
-  if (pe.imageBase !== base) throw new Error(`${exe}: ImageBase ${hexAddress(pe.imageBase)} is not ${hexAddress(base)}`);
+  if (pe.imageBase !== base)
+    throw new Error(`${exe}: ImageBase ${hexAddress(pe.imageBase)} is not ${hexAddress(base)}`);
   if (pe.dynamicBase) throw new Error(`${exe}: DYNAMIC_BASE is set, the loader could move it`);
   if (pe.timeDateStamp !== 0) throw new Error(`${exe}: has a timestamp`);
   crossCheckObjdump(tools.objdump, exe, pe);
@@ -106,12 +180,17 @@ function build(program: Program, arch: Arch, work: string): Built {
 function crossCheckObjdump(objdump: string, exe: string, pe: MappedPe): void {
   const text = execFileSync(objdump, ['-h', exe], { encoding: 'utf8' });
   const rows = [...text.matchAll(/^\s*\d+\s+(\S+)\s+([0-9a-f]+)\s+([0-9a-f]+)\s+[0-9a-f]+\s+([0-9a-f]+)/gm)];
-  if (rows.length !== pe.sections.length) throw new Error(`objdump -h lists ${rows.length} sections, the PE header ${pe.sections.length}`);
+  if (rows.length !== pe.sections.length)
+    throw new Error(`objdump -h lists ${rows.length} sections, the PE header ${pe.sections.length}`);
   rows.forEach((row, i) => {
     const s = pe.sections[i]!;
     const vma = BigInt(`0x${row[3]!}`);
     const fileOffset = Number.parseInt(row[4]!, 16);
-    if (row[1] !== s.name || vma !== pe.imageBase + BigInt(s.virtualAddress) || (s.rawSize > 0 && fileOffset !== s.rawOffset)) {
+    if (
+      row[1] !== s.name ||
+      vma !== pe.imageBase + BigInt(s.virtualAddress) ||
+      (s.rawSize > 0 && fileOffset !== s.rawOffset)
+    ) {
       throw new Error(`objdump -h disagrees about section ${s.name}: ${row[0]!.trim()}`);
     }
   });
@@ -160,7 +239,9 @@ function findWine(): string | undefined {
     try {
       execFileSync('sh', ['-c', `command -v ${candidate}`], { stdio: 'ignore' });
       return candidate;
-    } catch { /* not on PATH */ }
+    } catch {
+      /* not on PATH */
+    }
   }
   return undefined;
 }
@@ -184,7 +265,14 @@ class WineSession {
 
   run(exe: string): string {
     const started = performance.now();
-    const out = execFileSync(this.wine, [exe], { env: this.env(), cwd: dirname(exe), encoding: 'utf8', maxBuffer: 256 << 20, timeout: 300_000, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = execFileSync(this.wine, [exe], {
+      env: this.env(),
+      cwd: dirname(exe),
+      encoding: 'utf8',
+      maxBuffer: 256 << 20,
+      timeout: 300_000,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     this.timings.push(`${relative(dirname(exe), exe)} ${((performance.now() - started) / 1000).toFixed(2)} s`);
     return out;
   }
@@ -193,7 +281,9 @@ class WineSession {
     try {
       // Wait for this prefix's wineserver to exit on its own before removing the prefix.
       execFileSync('wineserver', ['-w'], { env: this.env(), stdio: 'ignore', timeout: 60_000 });
-    } catch { /* already gone */ }
+    } catch {
+      /* already gone */
+    }
     rmSync(this.prefix, { recursive: true, force: true });
   }
 }
@@ -201,7 +291,10 @@ class WineSession {
 function parseWalk(output: string, built: Built): WalkedSet[] {
   const lines = output.split(/\r?\n/).filter((l) => l !== '');
   const base = /^#base (0x[0-9a-f]+)$/.exec(lines[0] ?? '');
-  if (!base || BigInt(base[1]!) !== built.base) throw new Error(`the walker ran at ${base?.[1] ?? '?'}, not at the image base ${hexAddress(built.base)}: its pointers would not be the image's`);
+  if (!base || BigInt(base[1]!) !== built.base)
+    throw new Error(
+      `the walker ran at ${base?.[1] ?? '?'}, not at the image base ${hexAddress(built.base)}: its pointers would not be the image's`,
+    );
   const sets: WalkedSet[] = [];
   for (let i = 1; i < lines.length; i++) {
     const set = /^#set (\w+) ([WA]) (0x[0-9a-f]+)$/.exec(lines[i]!);
@@ -219,20 +312,28 @@ function parseWalk(output: string, built: Built): WalkedSet[] {
   const published = setsOf(built);
   for (const walked of sets) {
     const at = built.symbols.get(`rnr_set_${walked.name}`);
-    if (at !== walked.at) throw new Error(`${walked.name}: the walker found it at ${hexAddress(walked.at)}, nm at ${at === undefined ? 'nothing' : hexAddress(at)}`);
+    if (at !== walked.at)
+      throw new Error(
+        `${walked.name}: the walker found it at ${hexAddress(walked.at)}, nm at ${at === undefined ? 'nothing' : hexAddress(at)}`,
+      );
   }
-  if (published.length !== sets.length) throw new Error(`nm lists ${published.length} rnr_set_* symbols, the walker's table ${sets.length}`);
+  if (published.length !== sets.length)
+    throw new Error(`nm lists ${published.length} rnr_set_* symbols, the walker's table ${sets.length}`);
   return sets;
 }
 
 /** The walker's output must already be canonical: member names in order, hex where hex belongs. */
 function checkCanonical(name: string, json: QuerySetJson): void {
   const keys = Object.keys(json);
-  if (keys.join() !== QUERY_SET_KEYS.join()) throw new Error(`${name}: members ${keys.join()} are not the canonical order`);
+  if (keys.join() !== QUERY_SET_KEYS.join())
+    throw new Error(`${name}: members ${keys.join()} are not the canonical order`);
   const hex = (v: string | null, what: string) => {
     if (v !== null && !/^(?:[0-9a-f]{2})*$/.test(v)) throw new Error(`${name}: ${what} is not lowercase hex: ${v}`);
   };
-  json.lpcsaBuffer?.forEach((c, i) => { hex(c.LocalAddr.lpSockaddr, `lpcsaBuffer[${i}].LocalAddr`); hex(c.RemoteAddr.lpSockaddr, `lpcsaBuffer[${i}].RemoteAddr`); });
+  json.lpcsaBuffer?.forEach((c, i) => {
+    hex(c.LocalAddr.lpSockaddr, `lpcsaBuffer[${i}].LocalAddr`);
+    hex(c.RemoteAddr.lpSockaddr, `lpcsaBuffer[${i}].RemoteAddr`);
+  });
   if (json.lpBlob) hex(json.lpBlob.pBlobData, 'lpBlob.pBlobData');
 }
 
@@ -253,7 +354,8 @@ function main(): void {
   const work = mkdtempSync(join(tmpdir(), 'rnrkit-codec-fixtures-'));
   const wineCommand = findWine();
   const wine = wineCommand ? new WineSession(wineCommand) : undefined;
-  if (!wine) console.log('!! wine not found: the expectations (fixtures/codec/expected) are kept as committed, not re-walked');
+  if (!wine)
+    console.log('!! wine not found: the expectations (fixtures/codec/expected) are kept as committed, not re-walked');
   try {
     for (const program of PROGRAMS) {
       const builds = { x86: build(program, 'x86', work), x64: build(program, 'x64', work) };
@@ -270,12 +372,17 @@ function main(): void {
               // Without 32-bit Wine the x86 build cannot run: keep its committed expectations, as without Wine at all.
               if (arch === 'x64' || wine32Installed()) throw e;
               wine.runs32 = false;
-              console.log('!! the x86 walker did not run (is 32-bit Wine installed? see .ci/services/wine32.sh): fixtures/codec/expected/x86 is kept as committed, not re-walked');
+              console.log(
+                '!! the x86 walker did not run (is 32-bit Wine installed? see .ci/services/wine32.sh): fixtures/codec/expected/x86 is kept as committed, not re-walked',
+              );
             }
           }
           for (const { name, at } of setsOf(builds[arch])) {
             const json = committedJson<QuerySetJson>(`expected/${arch}/${name}.json`);
-            if (!json) throw new Error(`no committed expectation for ${name} (${arch}) and no wine to make one: install wine (and wine32 for x86) and rerun`);
+            if (!json)
+              throw new Error(
+                `no committed expectation for ${name} (${arch}) and no wine to make one: install wine (and wine32 for x86) and rerun`,
+              );
             const bth = committedJson<BthWalk>(`expected/${arch}/${name}.bth.json`);
             walked[arch].set(name, { name, charset: program.charset, at, json, ...(bth ? { bth } : {}) });
           }
@@ -298,12 +405,18 @@ function main(): void {
           if (!own || !x64) throw new Error(`${program.id}: the ${arch} walker did not print ${name}`);
           const expected = own.json;
           const bth = own.bth;
-          if (isBthBlob(expected, built.abi) !== Boolean(bth)) throw new Error(`${name} (${arch}): #bth record and NS_BTH blob do not go together`);
+          if (isBthBlob(expected, built.abi) !== Boolean(bth))
+            throw new Error(`${name} (${arch}): #bth record and NS_BTH blob do not go together`);
           if (arch === 'x86') {
             // What the x86 process printed must also be what the x64 walk predicts for x86 (fixtures-codec.x86.ts): two independent routes, one answer.
             const derived = deriveX86(name, program.charset, x64.json, x64.bth, builds.x64, built, at);
-            if (stableJson(derived.expected) !== stableJson(expected) || stableJson(derived.bth ?? null) !== stableJson(bth ?? null)) {
-              throw new Error(`${name}: the x86 walker printed something other than the x86 derivation of the x64 walk`);
+            if (
+              stableJson(derived.expected) !== stableJson(expected) ||
+              stableJson(derived.bth ?? null) !== stableJson(bth ?? null)
+            ) {
+              throw new Error(
+                `${name}: the x86 walker printed something other than the x86 derivation of the x64 walk`,
+              );
             }
           }
           outputs.set(`expected/${arch}/${name}.json`, stableJson(expected));
@@ -315,16 +428,31 @@ function main(): void {
           return entry;
         });
         if (expectations) {
-          for (const name of expectations.keys()) if (!built.symbols.has(`rnr_set_${name}`)) throw new Error(`${program.id}-${arch}: rnrkit-expect names ${name}, which the image lacks`);
+          for (const name of expectations.keys())
+            if (!built.symbols.has(`rnr_set_${name}`))
+              throw new Error(`${program.id}-${arch}: rnrkit-expect names ${name}, which the image lacks`);
           checkTail(built, program);
         }
         outputs.set(`images/${file}`, built.image);
-        outputs.set(`images/${program.id}-${arch}.json`, stableJson({
-          arch, charset: program.charset, base: hexAddress(built.base), file, size: built.image.length,
-          compiler: TOOLS[arch].gcc, sources: program.sources.map((s) => `src/${s}`), defines: program.defines,
-          sections: built.pe.sections.map((s) => ({ name: s.name, at: hexAddress(built.base + BigInt(s.virtualAddress)), size: s.virtualSize })),
-          sets,
-        }));
+        outputs.set(
+          `images/${program.id}-${arch}.json`,
+          stableJson({
+            arch,
+            charset: program.charset,
+            base: hexAddress(built.base),
+            file,
+            size: built.image.length,
+            compiler: TOOLS[arch].gcc,
+            sources: program.sources.map((s) => `src/${s}`),
+            defines: program.defines,
+            sections: built.pe.sections.map((s) => ({
+              name: s.name,
+              at: hexAddress(built.base + BigInt(s.virtualAddress)),
+              size: s.virtualSize,
+            })),
+            sets,
+          }),
+        );
       }
     }
   } finally {
@@ -341,15 +469,24 @@ function main(): void {
 function checkTail(built: Built, program: Program): void {
   const text = built.symbols.get('rnr_unterminated_text');
   const tail = built.pe.sections.at(-1)!;
-  if (text === undefined || tail.name !== '.tail' || text !== built.base + BigInt(tail.virtualAddress) || tail.virtualAddress + tail.virtualSize !== built.image.length) {
-    throw new Error(`${program.id}: section .tail is not the last page of the image, so the unterminated string would be followed by zeros`);
+  if (
+    text === undefined ||
+    tail.name !== '.tail' ||
+    text !== built.base + BigInt(tail.virtualAddress) ||
+    tail.virtualAddress + tail.virtualSize !== built.image.length
+  ) {
+    throw new Error(
+      `${program.id}: section .tail is not the last page of the image, so the unterminated string would be followed by zeros`,
+    );
   }
 }
 
 const GENERATED_DIRS = ['images', 'expected/x86', 'expected/x64'];
 
 function stale(): string[] {
-  return GENERATED_DIRS.flatMap((d) => (existsSync(join(codecDir, d)) ? readdirSync(join(codecDir, d)).map((f) => `${d}/${f}`) : [])).filter((p) => !outputs.has(p));
+  return GENERATED_DIRS.flatMap((d) =>
+    existsSync(join(codecDir, d)) ? readdirSync(join(codecDir, d)).map((f) => `${d}/${f}`) : [],
+  ).filter((p) => !outputs.has(p));
 }
 
 function write(): number {
@@ -367,9 +504,15 @@ function compare(): number {
   for (const [path, content] of outputs) {
     const file = join(codecDir, path);
     const now = existsSync(file) ? readFileSync(file) : undefined;
-    if (!now || !now.equals(typeof content === 'string' ? Buffer.from(content) : Buffer.from(content))) { differ++; console.error(`fixtures/codec/${path} differs from what the generator makes`); }
+    if (!now?.equals(typeof content === 'string' ? Buffer.from(content) : Buffer.from(content))) {
+      differ++;
+      console.error(`fixtures/codec/${path} differs from what the generator makes`);
+    }
   }
-  for (const path of stale()) { differ++; console.error(`fixtures/codec/${path} is not made by the generator`); }
+  for (const path of stale()) {
+    differ++;
+    console.error(`fixtures/codec/${path} is not made by the generator`);
+  }
   if (!differ) console.log(`fixtures/codec: all ${outputs.size} files match the generator`);
   return differ ? 1 : 0;
 }

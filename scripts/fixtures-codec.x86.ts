@@ -64,9 +64,11 @@ export function deriveX86(
   const struct = charset === 'W' ? 'WSAQUERYSETW' : 'WSAQUERYSETA';
   const expected = structuredClone(x64);
 
-  if (x64.dwSize !== from.abi.structs[struct]!.size) throw new Error(`${name}: x64 dwSize ${x64.dwSize} is not sizeof(${struct}) ${from.abi.structs[struct]!.size}`);
+  if (x64.dwSize !== from.abi.structs[struct]!.size)
+    throw new Error(`${name}: x64 dwSize ${x64.dwSize} is not sizeof(${struct}) ${from.abi.structs[struct]!.size}`);
   const dwSize = u32(to, x86At);
-  if (dwSize !== to.abi.structs[struct]!.size) throw new Error(`${name}: x86 image holds dwSize ${dwSize}, sizeof(${struct}) is ${to.abi.structs[struct]!.size}`);
+  if (dwSize !== to.abi.structs[struct]!.size)
+    throw new Error(`${name}: x86 image holds dwSize ${dwSize}, sizeof(${struct}) is ${to.abi.structs[struct]!.size}`);
   expected.dwSize = dwSize;
 
   if (!isBthBlob(x64, from.abi)) return { expected };
@@ -77,7 +79,8 @@ export function deriveX86(
   const view64 = new DataView(blob64.buffer);
   const sdp64 = view64.getBigUint64(m64.pSdpVersion!.offset, true);
   const handle64 = view64.getBigUint64(m64.pRecordHandle!.offset, true);
-  if (sdp64 !== BigInt(bth64.pSdpVersion) || handle64 !== BigInt(bth64.pRecordHandle)) throw new Error(`${name}: blob pointers disagree with the walker's #bth record`);
+  if (sdp64 !== BigInt(bth64.pSdpVersion) || handle64 !== BigInt(bth64.pRecordHandle))
+    throw new Error(`${name}: blob pointers disagree with the walker's #bth record`);
 
   // Same objects, other build: map each x64 address to its symbol, then to that symbol's x86 address.
   const sdp86 = translate(name, 'pSdpVersion', sdp64, from, to);
@@ -93,7 +96,10 @@ export function deriveX86(
   blob86.set(tail, m86.fCodService!.offset);
 
   const inImage = bytesAt(to, blobAt86, blob86.length);
-  if (!equalBytes(inImage, blob86)) throw new Error(`${name}: the derived x86 BTH_SET_SERVICE differs from the bytes at 0x${blobAt86.toString(16)} in the x86 image`);
+  if (!equalBytes(inImage, blob86))
+    throw new Error(
+      `${name}: the derived x86 BTH_SET_SERVICE differs from the bytes at 0x${blobAt86.toString(16)} in the x86 image`,
+    );
   if (u32(to, sdp86) !== bth64.sdpVersion || u32(to, handle86) !== Number(BigInt(bth64.recordHandle))) {
     throw new Error(`${name}: what the x86 blob points to differs from what the x64 walker read`);
   }
@@ -101,13 +107,19 @@ export function deriveX86(
   expected.lpBlob = { cbSize: blob86.length, pBlobData: toHex(blob86) };
   return {
     expected,
-    bth: { ...bth64, pBlobData: hexAddress(blobAt86), pSdpVersion: hexAddress(sdp86), pRecordHandle: hexAddress(handle86) },
+    bth: {
+      ...bth64,
+      pBlobData: hexAddress(blobAt86),
+      pSdpVersion: hexAddress(sdp86),
+      pRecordHandle: hexAddress(handle86),
+    },
   };
 }
 
 function translate(name: string, member: string, address: bigint, from: BuiltImage, to: BuiltImage): bigint {
   const symbol = [...from.symbols].find(([, at]) => at === address)?.[0];
-  if (symbol === undefined) throw new Error(`${name}: ${member} 0x${address.toString(16)} is not the address of any symbol in the x64 build`);
+  if (symbol === undefined)
+    throw new Error(`${name}: ${member} 0x${address.toString(16)} is not the address of any symbol in the x64 build`);
   const target = to.symbols.get(symbol);
   if (target === undefined) throw new Error(`${name}: symbol ${symbol} (${member}) is missing from the x86 build`);
   return target;
@@ -115,7 +127,8 @@ function translate(name: string, member: string, address: bigint, from: BuiltIma
 
 function bytesAt(img: BuiltImage, address: bigint, length: number): Uint8Array {
   const offset = Number(address - img.base);
-  if (offset < 0 || offset + length > img.image.length) throw new Error(`0x${address.toString(16)}+${length} is outside the image`);
+  if (offset < 0 || offset + length > img.image.length)
+    throw new Error(`0x${address.toString(16)}+${length} is outside the image`);
   return img.image.subarray(offset, offset + length);
 }
 

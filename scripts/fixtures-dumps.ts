@@ -33,13 +33,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { probeLines } from './lib/gas.js';
 import { PEB_OFFSETS } from '../src/dump/format.js';
 import { Minidump } from '../src/dump/minidump.js';
 import { scanQuerySets } from '../src/dump/scan.js';
 import { AddressLocator } from '../src/dump/where-is.js';
 import { MemoryError } from '../src/errors.js';
 import { parseAddress } from '../src/memory/address-space.js';
+import { probeLines } from './lib/gas.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const dir = join(here, '..', 'fixtures', 'dumps');
@@ -62,7 +62,13 @@ export const DUMPS: readonly DumpSpec[] = [
 
 export interface Sidecar {
   arch: 'x86' | 'x64';
-  sets: { name: string; at: string; charset: 'W' | 'A'; blocks: [string, number][]; expected: Record<string, unknown> }[];
+  sets: {
+    name: string;
+    at: string;
+    charset: 'W' | 'A';
+    blocks: [string, number][];
+    expected: Record<string, unknown>;
+  }[];
   decoys: { at: string; blocks: [string, number][] }[];
   exception: { threadId: number; pointers: string; code: string; address: string };
 }
@@ -86,15 +92,26 @@ function formatProbe(): string {
   const work = mkdtempSync(join(tmpdir(), 'rnrkit-dump-probe-'));
   try {
     const out = join(work, 'probe.s');
-    execFileSync(CC.x64, ['-S', '-O0', '-Wno-multichar', '-o', out, join(dir, 'format-probe.c')], { stdio: ['ignore', 'ignore', 'inherit'] });
+    execFileSync(CC.x64, ['-S', '-O0', '-Wno-multichar', '-o', out, join(dir, 'format-probe.c')], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
     const structs: Record<string, { size: number; members: Record<string, { offset: number; size: number }> }> = {};
     const constants: Record<string, number> = {};
     for (const [name, value] of probeLines(readFileSync(out, 'utf8'))) {
       const parts = name.split('.');
-      if (parts[0] === 'const') { constants[parts[1]!] = value; continue; }
-      const struct = (structs[parts[0]!] ??= { size: 0, members: {} });
-      if (parts.length === 2) struct.size = value;
-      else (struct.members[parts.slice(1, -1).join('.')] ??= { offset: 0, size: 0 })[parts.at(-1) as 'offset' | 'size'] = value;
+      if (parts[0] === 'const') {
+        constants[parts[1]!] = value;
+        continue;
+      }
+      structs[parts[0]!] ??= { size: 0, members: {} };
+      const struct = structs[parts[0]!]!;
+      if (parts.length === 2) {
+        struct.size = value;
+        continue;
+      }
+      const member = parts.slice(1, -1).join('.');
+      struct.members[member] ??= { offset: 0, size: 0 };
+      struct.members[member]![parts.at(-1) as 'offset' | 'size'] = value;
     }
     return `${JSON.stringify({ compiler: CC.x64, structs, constants }, null, 2)}\n`;
   } finally {
@@ -117,7 +134,11 @@ export function scrubDump(dump: Uint8Array, keep: readonly (readonly [number, nu
     for (const [at, size] of keep) {
       const from = Math.max(at, s.base);
       const to = Math.min(at + size, s.base + s.length);
-      if (from < to) out.set(dump.subarray(s.fileOffset + (from - s.base), s.fileOffset + (to - s.base)), s.fileOffset + (from - s.base));
+      if (from < to)
+        out.set(
+          dump.subarray(s.fileOffset + (from - s.base), s.fileOffset + (to - s.base)),
+          s.fileOffset + (from - s.base),
+        );
     }
   }
   return out;
@@ -162,8 +183,13 @@ function makeDumps(specs: readonly DumpSpec[]): Map<string, { dump: Uint8Array; 
   const out = new Map<string, { dump: Uint8Array; sidecar: Sidecar }>();
   const prefix = join(work, 'prefix');
   const env = {
-    PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: work, WINEPREFIX: prefix, WINEDEBUG: '-all',
-    WINEDLLOVERRIDES: 'mscoree,mshtml=', LANG: 'C', TZ: 'UTC',
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: work,
+    WINEPREFIX: prefix,
+    WINEDEBUG: '-all',
+    WINEDLLOVERRIDES: 'mscoree,mshtml=',
+    LANG: 'C',
+    TZ: 'UTC',
   };
   try {
     // Run from C:\rnrkit inside the prefix, so the module names dbghelp
@@ -172,13 +198,23 @@ function makeDumps(specs: readonly DumpSpec[]): Map<string, { dump: Uint8Array; 
     mkdirSync(drive, { recursive: true });
     const flags = ['-O1', '-Wall', '-Wextra', '-Wl,--no-insert-timestamp'];
     for (const arch of new Set(specs.map((s) => s.arch))) {
-      execFileSync(CC[arch], [...flags, '-o', join(drive, `target-${arch}.exe`), join(dir, 'target.c'), '-lws2_32'], { stdio: 'inherit' });
-      execFileSync(CC[arch], [...flags, '-o', join(drive, `dumper-${arch}.exe`), join(dir, 'dumper.c'), '-ldbghelp'], { stdio: 'inherit' });
+      execFileSync(CC[arch], [...flags, '-o', join(drive, `target-${arch}.exe`), join(dir, 'target.c'), '-lws2_32'], {
+        stdio: 'inherit',
+      });
+      execFileSync(CC[arch], [...flags, '-o', join(drive, `dumper-${arch}.exe`), join(dir, 'dumper.c'), '-ldbghelp'], {
+        stdio: 'inherit',
+      });
     }
     // A default prefix runs 32-bit programs too (WoW64) when 32-bit Wine is installed.
     const wine = have('wine') ? 'wine' : 'wine64';
     for (const spec of specs) {
-      const args = [`C:\\rnrkit\\dumper-${spec.arch}.exe`, `C:\\rnrkit\\target-${spec.arch}.exe`, `C:\\rnrkit\\${spec.name}.json`, `C:\\rnrkit\\${spec.name}.dmp`, spec.mode];
+      const args = [
+        `C:\\rnrkit\\dumper-${spec.arch}.exe`,
+        `C:\\rnrkit\\target-${spec.arch}.exe`,
+        `C:\\rnrkit\\${spec.name}.json`,
+        `C:\\rnrkit\\${spec.name}.dmp`,
+        spec.mode,
+      ];
       try {
         // Wine's first run in a fresh prefix chatters on stderr; show it only when the run fails.
         execFileSync(wine, args, { cwd: drive, env, stdio: ['ignore', 'pipe', 'pipe'], timeout: 180_000 });
@@ -186,7 +222,9 @@ function makeDumps(specs: readonly DumpSpec[]): Map<string, { dump: Uint8Array; 
         const { stdout, stderr } = e as { stdout?: Buffer; stderr?: Buffer };
         if (spec.arch === 'x86' && !wine32()) {
           // Not this dump's fault: the committed one is still tested by npm test.
-          console.log(`!! 32-bit Wine is not installed (wine32:i386, see .ci/services/wine32.sh): ${spec.name}.dmp.gz is not regenerated`);
+          console.log(
+            `!! 32-bit Wine is not installed (wine32:i386, see .ci/services/wine32.sh): ${spec.name}.dmp.gz is not regenerated`,
+          );
           continue;
         }
         process.stderr.write(`${stdout?.toString() ?? ''}${stderr?.toString() ?? ''}`);
@@ -194,13 +232,19 @@ function makeDumps(specs: readonly DumpSpec[]): Map<string, { dump: Uint8Array; 
       }
       const sidecar = JSON.parse(readFileSync(join(drive, `${spec.name}.json`), 'utf8')) as Sidecar;
       const raw = readFileSync(join(drive, `${spec.name}.dmp`));
-      const keep = [...sidecar.sets, ...sidecar.decoys].flatMap((s) => s.blocks.map(([at, size]) => [parseAddress(at), size] as [number, number]));
+      const keep = [...sidecar.sets, ...sidecar.decoys].flatMap((s) =>
+        s.blocks.map(([at, size]) => [parseAddress(at), size] as [number, number]),
+      );
       out.set(spec.name, { dump: scrubDump(raw, [...keep, ...forensicPages(raw)]), sidecar });
     }
     return out;
   } finally {
     // Stop this prefix's wineserver before its directory goes; exit 1 means it already stopped.
-    try { execFileSync('wineserver', ['-k'], { env, stdio: 'ignore' }); } catch { /* not running */ }
+    try {
+      execFileSync('wineserver', ['-k'], { env, stdio: 'ignore' });
+    } catch {
+      /* not running */
+    }
     rmSync(work, { recursive: true, force: true });
   }
 }
@@ -221,25 +265,32 @@ export function validate(spec: DumpSpec, dump: Uint8Array, sidecar: Sidecar): st
   if (!types.includes('0xfff0')) problems.push('no Wine stream 0xfff0 (is this still a Wine dump?)');
   if (!types.includes(spec.memoryStream)) problems.push(`no ${spec.memoryStream}`);
   if (md.exception?.code !== TARGET_EXCEPTION || md.exception.threadId !== sidecar.exception.threadId) {
-    problems.push(`the exception stream does not hold the target's exception 0x${TARGET_EXCEPTION.toString(16)} on thread ${sidecar.exception.threadId}`);
+    problems.push(
+      `the exception stream does not hold the target's exception 0x${TARGET_EXCEPTION.toString(16)} on thread ${sidecar.exception.threadId}`,
+    );
   }
   const locator = new AddressLocator(md);
   const candidates = scanQuerySets(md);
   const inDump = sidecar.sets.filter((s) => captured(md, s));
-  if (spec.mode === 'full' && inDump.length !== sidecar.sets.length) problems.push(`only ${inDump.length} of ${sidecar.sets.length} sets are captured`);
+  if (spec.mode === 'full' && inDump.length !== sidecar.sets.length)
+    problems.push(`only ${inDump.length} of ${sidecar.sets.length} sets are captured`);
   if (!inDump.some((s) => s.name === 'w-stack')) problems.push('the set on the stack is not captured');
   for (const set of inDump) {
     const at = parseAddress(set.at);
     const found = candidates.find((c) => c.at === at && c.arch === spec.arch);
     if (!found) problems.push(`${set.name}: the scanner does not find the set at ${set.at}`);
-    else if (found.charset !== set.charset) problems.push(`${set.name}: the scanner calls it ${found.charset}, not ${set.charset}`);
+    else if (found.charset !== set.charset)
+      problems.push(`${set.name}: the scanner calls it ${found.charset}, not ${set.charset}`);
     const label = locator.label(at);
     const want = set.name === 'w-stack' ? /^stack of thread \d+$/ : /^heap 0x[0-9a-f]+$/;
     if (!want.test(label)) problems.push(`${set.name}: where-is says "${label}", expected ${want}`);
   }
   const exe = md.modules.find((m) => m.name?.endsWith(`target-${spec.arch}.exe`));
   if (!exe) problems.push(`no module target-${spec.arch}.exe`);
-  else if (spec.mode === 'full' && !/\(\.text\)$/.test(locator.label(Number(exe.base) + 0x1000))) problems.push(`target-${spec.arch}.exe+0x1000 is not labelled as .text: ${locator.label(Number(exe.base) + 0x1000)}`);
+  else if (spec.mode === 'full' && !/\(\.text\)$/.test(locator.label(Number(exe.base) + 0x1000)))
+    problems.push(
+      `target-${spec.arch}.exe+0x1000 is not labelled as .text: ${locator.label(Number(exe.base) + 0x1000)}`,
+    );
   md.close();
   return problems;
 }
@@ -251,7 +302,9 @@ console.log('wrote fixtures/dumps/format.json');
 if (process.argv.includes('--format-only')) {
   // Only the compiler's layouts: nothing below runs.
 } else if (!have('wine64') && !have('wine')) {
-  console.log('!! wine is not installed: the Wine minidumps are not regenerated (the committed dumps are still tested by npm test)');
+  console.log(
+    '!! wine is not installed: the Wine minidumps are not regenerated (the committed dumps are still tested by npm test)',
+  );
 } else {
   const made = makeDumps(DUMPS);
   let failed = false;
@@ -274,10 +327,19 @@ if (process.argv.includes('--format-only')) {
     }
     // The expectations (what the target built) must not drift, even though the bytes do.
     const committedPath = join(dir, `${spec.name}.json`);
-    const committed = existsSync(committedPath) ? (JSON.parse(readFileSync(committedPath, 'utf8')) as Sidecar) : undefined;
-    const expectations = (s: Sidecar) => JSON.stringify([s.arch, s.exception.code, s.sets.map(({ name, charset, expected }) => ({ name, charset, expected }))]);
+    const committed = existsSync(committedPath)
+      ? (JSON.parse(readFileSync(committedPath, 'utf8')) as Sidecar)
+      : undefined;
+    const expectations = (s: Sidecar) =>
+      JSON.stringify([
+        s.arch,
+        s.exception.code,
+        s.sets.map(({ name, charset, expected }) => ({ name, charset, expected })),
+      ]);
     if (!committed || expectations(committed) !== expectations(sidecar)) {
-      console.error(`!! fixtures/dumps/${spec.name}.json: the target now plants different sets; run npx tsx scripts/fixtures-dumps.ts --write and commit`);
+      console.error(
+        `!! fixtures/dumps/${spec.name}.json: the target now plants different sets; run npx tsx scripts/fixtures-dumps.ts --write and commit`,
+      );
       failed = true;
       continue;
     }
@@ -287,9 +349,11 @@ if (process.argv.includes('--format-only')) {
       failed = true;
       continue;
     }
-    console.log(`${spec.name}.dmp.gz: regenerated with Wine and validated; byte-for-byte drift check SKIPPED on purpose: a Wine dump`
-      + ' carries the wall-clock time (MINIDUMP_HEADER.TimeDateStamp) and Linux library addresses (stream 0xfff0), so no two runs'
-      + ' are identical. The committed dump is left as is (--write replaces it).');
+    console.log(
+      `${spec.name}.dmp.gz: regenerated with Wine and validated; byte-for-byte drift check SKIPPED on purpose: a Wine dump` +
+        ' carries the wall-clock time (MINIDUMP_HEADER.TimeDateStamp) and Linux library addresses (stream 0xfff0), so no two runs' +
+        ' are identical. The committed dump is left as is (--write replaces it).',
+    );
   }
   if (failed) process.exit(1);
 }

@@ -47,7 +47,11 @@ export class MemoryError extends RnrError {
 /** The bytes are there but make no sense: a negative length, a count over a limit, an unterminated string. */
 export class InvalidDataError extends RnrError {
   override name = 'InvalidDataError';
-  constructor(detail: string, path = '', readonly address?: bigint) {
+  constructor(
+    detail: string,
+    path = '',
+    readonly address?: bigint,
+  ) {
     super(detail, path);
   }
 }

@@ -1,6 +1,6 @@
+import { layoutOf } from '../../src/abi/layout.js';
 import { bufferLayoutOf, koffiTypeOf, restructureCodecOf } from '../../src/adapters/index.js';
 import { loadKoffi } from '../../src/adapters/koffi.js';
-import { layoutOf } from '../../src/abi/layout.js';
 import type { CsAddrInfoJson, QuerySetJson } from '../../src/codec/canonical.js';
 import { decodeQuerySet, encodeQuerySet, setCodeGeneration } from '../../src/codec/index.js';
 import { RegionList } from '../../src/memory/region-list.js';
@@ -29,7 +29,12 @@ function ipv6(i: number): string {
 }
 function entry(i: number): CsAddrInfoJson {
   const local = i % 2 === 0 ? ipv4(i) : ipv6(i);
-  return { LocalAddr: { lpSockaddr: local, iSockaddrLength: local.length / 2 }, RemoteAddr: { lpSockaddr: null, iSockaddrLength: 0 }, iSocketType: 1, iProtocol: 6 };
+  return {
+    LocalAddr: { lpSockaddr: local, iSockaddrLength: local.length / 2 },
+    RemoteAddr: { lpSockaddr: null, iSockaddrLength: 0 },
+    iSocketType: 1,
+    iProtocol: 6,
+  };
 }
 function querySet(addresses: number): QuerySetJson {
   return {
@@ -64,10 +69,15 @@ function casesFor(label: string, addresses: number, withClosures: boolean): Benc
   const fixedSet = bufferLayoutOf('WSAQUERYSETW', arch);
   const fixedEntry = bufferLayoutOf('CSADDR_INFO', arch);
   const entrySize = layoutOf('CSADDR_INFO', arch).size;
-  const annotated = decodeQuerySet(space, BASE, { arch, charset, annotate: true }) as unknown as Record<string, unknown>;
+  const annotated = decodeQuerySet(space, BASE, { arch, charset, annotate: true }) as unknown as Record<
+    string,
+    unknown
+  >;
   const arrayOffset = Number(annotated.$lpcsaBuffer) - BASE;
   const fixedValues = fixedSet.decode(buffer, 0) as Record<string, number>;
-  const entryValues = Array.from({ length: addresses }, (_, i) => fixedEntry.decode(buffer, arrayOffset + i * entrySize));
+  const entryValues = Array.from({ length: addresses }, (_, i) =>
+    fixedEntry.decode(buffer, arrayOffset + i * entrySize),
+  );
   const scratch = Buffer.alloc(image.length);
 
   const koffi = () => loadKoffi();
@@ -77,14 +87,18 @@ function casesFor(label: string, addresses: number, withClosures: boolean): Benc
   const decode = () => decodeQuerySet(space, BASE, { arch, charset });
   const encode = () => encodeQuerySet(qs, { arch, charset, base: BASE });
   const own: BenchCase[] = withClosures
-    ? [{ name: `decode/${label}@closures`, unit: 'op', setup: closures, fn: decode }, { name: `encode/${label}@closures`, unit: 'op', setup: closures, fn: encode }]
+    ? [
+        { name: `decode/${label}@closures`, unit: 'op', setup: closures, fn: decode },
+        { name: `encode/${label}@closures`, unit: 'op', setup: closures, fn: encode },
+      ]
     : [];
 
   const cases: BenchCase[] = [
     { name: `decode/${label}`, unit: 'op', fn: decode },
     { name: `decode/${label}@restructure`, unit: 'op', fn: () => oracle.decode(image, BASE, BASE) },
     {
-      name: `decode/${label}@buffer-layout`, unit: 'op',
+      name: `decode/${label}@buffer-layout`,
+      unit: 'op',
       fn: () => {
         const set = fixedSet.decode(buffer, 0);
         const entries = [];
@@ -93,7 +107,8 @@ function casesFor(label: string, addresses: number, withClosures: boolean): Benc
       },
     },
     {
-      name: `decode/${label}@koffi`, unit: 'op',
+      name: `decode/${label}@koffi`,
+      unit: 'op',
       fn: () => {
         const k = koffi();
         const set = k.decode(buffer, 0, koffiSet());
@@ -105,7 +120,8 @@ function casesFor(label: string, addresses: number, withClosures: boolean): Benc
     { name: `encode/${label}`, unit: 'op', fn: encode },
     { name: `encode/${label}@restructure`, unit: 'op', fn: () => oracle.encode(qs, BASE) },
     {
-      name: `encode/${label}@buffer-layout`, unit: 'op',
+      name: `encode/${label}@buffer-layout`,
+      unit: 'op',
       fn: () => {
         fixedSet.encode(fixedValues, scratch, 0);
         for (let i = 0; i < addresses; i++) fixedEntry.encode(entryValues[i], scratch, arrayOffset + i * entrySize);
@@ -113,11 +129,13 @@ function casesFor(label: string, addresses: number, withClosures: boolean): Benc
       },
     },
     {
-      name: `encode/${label}@koffi`, unit: 'op',
+      name: `encode/${label}@koffi`,
+      unit: 'op',
       fn: () => {
         const k = koffi();
         k.encode(scratch, 0, koffiSet(), fixedValues);
-        for (let i = 0; i < addresses; i++) k.encode(scratch, arrayOffset + i * entrySize, koffiEntry(), entryValues[i]);
+        for (let i = 0; i < addresses; i++)
+          k.encode(scratch, arrayOffset + i * entrySize, koffiEntry(), entryValues[i]);
         return scratch;
       },
     },

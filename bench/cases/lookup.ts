@@ -1,10 +1,10 @@
-import Database from 'better-sqlite3';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { LUP } from '../../src/abi/constants.js';
 import type { CsAddrInfoJson, QuerySetJson } from '../../src/codec/canonical.js';
-import { PROVIDER_IDS, ServiceLookup, WinsockError, WinsockRegistry, openStore } from '../../src/service/index.js';
+import { openStore, PROVIDER_IDS, ServiceLookup, WinsockError, WinsockRegistry } from '../../src/service/index.js';
 import type { BenchCase } from '../case.js';
 
 /**
@@ -23,21 +23,50 @@ const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'
 
 function address(i: number, port: number): CsAddrInfoJson {
   const addr = `0a${HEX[(i >> 16) & 0xff]}${HEX[(i >> 8) & 0xff]}${HEX[i & 0xff]}`;
-  return { LocalAddr: { lpSockaddr: `0200${HEX[port >> 8]}${HEX[port & 0xff]}${addr}0000000000000000`, iSockaddrLength: 16 }, RemoteAddr: { lpSockaddr: null, iSockaddrLength: 0 }, iSocketType: 1, iProtocol: 6 };
+  return {
+    LocalAddr: { lpSockaddr: `0200${HEX[port >> 8]}${HEX[port & 0xff]}${addr}0000000000000000`, iSockaddrLength: 16 },
+    RemoteAddr: { lpSockaddr: null, iSockaddrLength: 0 },
+    iSocketType: 1,
+    iProtocol: 6,
+  };
 }
 
 function querySet(i: number): QuerySetJson {
   return {
-    dwSize: 120, lpszServiceInstanceName: `printer-${i}`, lpServiceClassId: CLASS_ID, lpVersion: { dwVersion: 1, ecHow: 0 }, lpszComment: 'colour laser',
-    dwNameSpace: 32, lpNSProviderId: null, lpszContext: null, dwNumberOfProtocols: 0, lpafpProtocols: null, lpszQueryString: null,
-    dwNumberOfCsAddrs: 2, lpcsaBuffer: [address(i, 515), address(i, 9100)], dwOutputFlags: 0, lpBlob: null,
+    dwSize: 120,
+    lpszServiceInstanceName: `printer-${i}`,
+    lpServiceClassId: CLASS_ID,
+    lpVersion: { dwVersion: 1, ecHow: 0 },
+    lpszComment: 'colour laser',
+    dwNameSpace: 32,
+    lpNSProviderId: null,
+    lpszContext: null,
+    dwNumberOfProtocols: 0,
+    lpafpProtocols: null,
+    lpszQueryString: null,
+    dwNumberOfCsAddrs: 2,
+    lpcsaBuffer: [address(i, 515), address(i, 9100)],
+    dwOutputFlags: 0,
+    lpBlob: null,
   };
 }
 
 const RESTRICTIONS: QuerySetJson = {
-  dwSize: 120, lpszServiceInstanceName: null, lpServiceClassId: CLASS_ID, lpVersion: null, lpszComment: null, dwNameSpace: 32,
-  lpNSProviderId: null, lpszContext: null, dwNumberOfProtocols: 0, lpafpProtocols: null, lpszQueryString: null,
-  dwNumberOfCsAddrs: 0, lpcsaBuffer: null, dwOutputFlags: 0, lpBlob: null,
+  dwSize: 120,
+  lpszServiceInstanceName: null,
+  lpServiceClassId: CLASS_ID,
+  lpVersion: null,
+  lpszComment: null,
+  dwNameSpace: 32,
+  lpNSProviderId: null,
+  lpszContext: null,
+  dwNumberOfProtocols: 0,
+  lpafpProtocols: null,
+  lpszQueryString: null,
+  dwNumberOfCsAddrs: 0,
+  lpcsaBuffer: null,
+  dwOutputFlags: 0,
+  lpBlob: null,
 };
 
 let path = '';
@@ -52,7 +81,9 @@ function setup(): void {
   const registry = new WinsockRegistry({ store, principal: 'bench' });
   registry.startup();
   registry.batch(() => {
-    for (let i = 0; i < OBJECTS; i++) if (registry.setService(querySet(i), 0, 0) !== 0) throw new Error(`REGISTER ${i} failed: ${registry.getLastError()}`);
+    for (let i = 0; i < OBJECTS; i++)
+      if (registry.setService(querySet(i), 0, 0) !== 0)
+        throw new Error(`REGISTER ${i} failed: ${registry.getLastError()}`);
   });
   lookup = new ServiceLookup(registry);
 }
@@ -77,7 +108,9 @@ function throughBuffer(): number {
 let plain: Database.Statement | undefined;
 function setupPlain(): void {
   setup();
-  plain ??= new Database(path, { readonly: true }).prepare('SELECT * FROM service_object WHERE provider = ? AND service_class_id = ? ORDER BY id');
+  plain ??= new Database(path, { readonly: true }).prepare(
+    'SELECT * FROM service_object WHERE provider = ? AND service_class_id = ? ORDER BY id',
+  );
 }
 
 function plainJson(): number {

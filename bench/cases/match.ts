@@ -23,10 +23,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { layoutOf } from '../../src/abi/layout.js';
+import { writePointer } from '../../src/abi/pointer.js';
 import type { CsAddrInfoJson } from '../../src/codec/canonical.js';
 import { decodeQuerySet } from '../../src/codec/index.js';
 import { AddressSet, CsAddrArrayView, substituteProtocol } from '../../src/match/index.js';
-import { writePointer } from '../../src/abi/pointer.js';
 import { type AddressSpace, RegionList } from '../../src/memory/index.js';
 import { prng } from '../../test/helpers/prng.js';
 import type { BenchCase } from '../case.js';
@@ -60,9 +60,21 @@ function makeSpec(random: () => number, index: number, fresh: boolean): Spec {
     local.set([0, (index >>> 16) & 0xff, (index >>> 8) & 0xff, index & 0xff], 20);
   } else {
     local = new Uint8Array(16);
-    local.set([2, 0, port >> 8, port & 0xff, fresh ? 172 : 10, (index >>> 16) & 0xff, (index >>> 8) & 0xff, index & 0xff]);
+    local.set([
+      2,
+      0,
+      port >> 8,
+      port & 0xff,
+      fresh ? 172 : 10,
+      (index >>> 16) & 0xff,
+      (index >>> 8) & 0xff,
+      index & 0xff,
+    ]);
   }
-  const remote = random() < 0.2 ? Uint8Array.from([2, 0, 0, 80, 192, 0, 2, Math.floor(random() * 256), 0, 0, 0, 0, 0, 0, 0, 0]) : null;
+  const remote =
+    random() < 0.2
+      ? Uint8Array.from([2, 0, 0, 80, 192, 0, 2, Math.floor(random() * 256), 0, 0, 0, 0, 0, 0, 0, 0])
+      : null;
   const type = random() < 0.7 ? 1 : 2;
   const protocol = random() < 0.1 ? -1 : type === 1 ? 6 : 17;
   return { local, remote, type, protocol };
@@ -105,7 +117,8 @@ function buildData(n: number): Data {
   const qs = layoutOf('WSAQUERYSETW', ARCH);
   const ca = layoutOf('CSADDR_INFO', ARCH);
   const sa = layoutOf('SOCKET_ADDRESS', ARCH);
-  const sockaddrBytes = (specs: Spec[]) => specs.reduce((sum, s) => sum + ((s.local.length + 7) & ~7) + (s.remote ? 16 : 0), 0);
+  const sockaddrBytes = (specs: Spec[]) =>
+    specs.reduce((sum, s) => sum + ((s.local.length + 7) & ~7) + (s.remote ? 16 : 0), 0);
   const size = 2 * qs.size + 2 * n * ca.size + sockaddrBytes(registered) + sockaddrBytes(request);
   const image = new Uint8Array(size);
   const view = new DataView(image.buffer);
@@ -119,7 +132,10 @@ function buildData(n: number): Data {
     const array = alloc(n * ca.size, ca.align);
     specs.forEach((s, i) => {
       const e = array + i * ca.size;
-      for (const [member, bytes] of [['LocalAddr', s.local], ['RemoteAddr', s.remote]] as const) {
+      for (const [member, bytes] of [
+        ['LocalAddr', s.local],
+        ['RemoteAddr', s.remote],
+      ] as const) {
         const m = e + ca.field(member).offset;
         let pointer = 0;
         if (bytes) {
@@ -147,7 +163,14 @@ function buildData(n: number): Data {
   const registeredSet = writeSet(registeredArray);
   const requestSet = writeSet(requestArray);
   return {
-    n, image, space: RegionList.flat(image, BASE), registeredSet, requestSet, registeredArray, requestArray, expectedMatches: half,
+    n,
+    image,
+    space: RegionList.flat(image, BASE),
+    registeredSet,
+    requestSet,
+    registeredArray,
+    requestArray,
+    expectedMatches: half,
   };
 }
 
@@ -197,7 +220,8 @@ function decodeAll(d: Data, at: number): Decoded[] {
   const qs = decodeQuerySet(d.space, at, { arch: ARCH, charset: 'W' });
   return (qs.lpcsaBuffer ?? []).map((e: CsAddrInfoJson) => {
     const local = e.LocalAddr.lpSockaddr === null || e.LocalAddr.iSockaddrLength === 0 ? '' : e.LocalAddr.lpSockaddr;
-    const remote = e.RemoteAddr.lpSockaddr === null || e.RemoteAddr.iSockaddrLength === 0 ? '' : e.RemoteAddr.lpSockaddr;
+    const remote =
+      e.RemoteAddr.lpSockaddr === null || e.RemoteAddr.iSockaddrLength === 0 ? '' : e.RemoteAddr.lpSockaddr;
     const familyHex = local || remote;
     const family = familyHex.length >= 4 ? parseInt(familyHex.slice(2, 4) + familyHex.slice(0, 2), 16) : -1;
     return { type: e.iSocketType, protocol: substituteProtocol(family, e.iSocketType, e.iProtocol), local, remote };
@@ -252,14 +276,24 @@ function nativeCase(label: string, n: number): BenchCase {
     setup: () => {
       const d = data(n);
       binary = compileNative('match');
-      const header = new BigUint64Array([0x4843_5441_4d52_4e52n, BigInt(BASE), BigInt(d.registeredArray), BigInt(d.requestArray), BigInt(n), BigInt(d.expectedMatches), BigInt(d.image.length)]);
+      const header = new BigUint64Array([
+        0x4843_5441_4d52_4e52n,
+        BigInt(BASE),
+        BigInt(d.registeredArray),
+        BigInt(d.requestArray),
+        BigInt(n),
+        BigInt(d.expectedMatches),
+        BigInt(d.image.length),
+      ]);
       file = join(mkdtempSync(join(tmpdir(), 'rnrkit-bench-match-')), `match-${label}.bin`);
       const out = new Uint8Array(header.byteLength + d.image.length);
       out.set(new Uint8Array(header.buffer), 0);
       out.set(d.image, header.byteLength);
       writeFileSync(file, out);
       // One untimed pass that must find exactly the expected matches.
-      const once = execFileSync(binary, [file, '0', ...layoutArgs()], { stdio: ['ignore', 'pipe', 'inherit'] }).toString();
+      const once = execFileSync(binary, [file, '0', ...layoutArgs()], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      }).toString();
       if (!once.includes(`matched=${d.expectedMatches}\n`)) throw new Error(`match/${label}@c: ${once}`);
     },
     external: () => {
@@ -278,10 +312,14 @@ function layoutArgs(): string[] {
   const local = ca.field('LocalAddr').offset;
   const remote = ca.field('RemoteAddr').offset;
   return [
-    ca.size, sa.field('lpSockaddr').size,
-    local + sa.field('lpSockaddr').offset, local + sa.field('iSockaddrLength').offset,
-    remote + sa.field('lpSockaddr').offset, remote + sa.field('iSockaddrLength').offset,
-    ca.field('iSocketType').offset, ca.field('iProtocol').offset,
+    ca.size,
+    sa.field('lpSockaddr').size,
+    local + sa.field('lpSockaddr').offset,
+    local + sa.field('iSockaddrLength').offset,
+    remote + sa.field('lpSockaddr').offset,
+    remote + sa.field('iSockaddrLength').offset,
+    ca.field('iSocketType').offset,
+    ca.field('iProtocol').offset,
     layoutOf('SOCKADDR_STORAGE', ARCH).size,
   ].map(String);
 }

@@ -31,7 +31,11 @@ const REGION = 4 << 20;
 const REGIONS = 64;
 const TOTAL = REGION * REGIONS;
 
-interface Built { space: RegionList; regions: Region[]; planted: Set<number> }
+interface Built {
+  space: RegionList;
+  regions: Region[];
+  planted: Set<number>;
+}
 let built: Built | undefined;
 
 function build(): Built {
@@ -41,9 +45,11 @@ function build(): Built {
   const planted = new Set<number>();
   let seed = 0x9e3779b9;
   const next = () => {
-    seed ^= seed << 13; seed >>>= 0;
+    seed ^= seed << 13;
+    seed >>>= 0;
     seed ^= seed >>> 17;
-    seed ^= seed << 5; seed >>>= 0;
+    seed ^= seed << 5;
+    seed >>>= 0;
     return seed;
   };
   for (let r = 0; r < REGIONS; r++) {
@@ -57,11 +63,26 @@ function build(): Built {
       const kind = next() % 8;
       for (let i = w; i < w + 16; i++) {
         switch (kind) {
-          case 0: case 1: case 2: break;
-          case 3: words[i] = 0x20202020 + (next() & 0x3f3f3f3f); break;
-          case 4: words[i] = next() % 256; break;
-          case 5: words[i] = (i & 1) === 0 ? (base + (next() % REGION)) % 0x1_0000_0000 : arch === 'x64' ? Math.floor(base / 0x1_0000_0000) : 0; break;
-          default: words[i] = next();
+          case 0:
+          case 1:
+          case 2:
+            break;
+          case 3:
+            words[i] = 0x20202020 + (next() & 0x3f3f3f3f);
+            break;
+          case 4:
+            words[i] = next() % 256;
+            break;
+          case 5:
+            words[i] =
+              (i & 1) === 0
+                ? (base + (next() % REGION)) % 0x1_0000_0000
+                : arch === 'x64'
+                  ? Math.floor(base / 0x1_0000_0000)
+                  : 0;
+            break;
+          default:
+            words[i] = next();
         }
       }
     }
@@ -80,16 +101,35 @@ function build(): Built {
 function layoutTable(arch: Arch): number[] {
   const s = shapeOf(arch);
   const fields = layoutOf('WSAQUERYSETW', arch).fields.map((f) => f.offset);
-  const holes = s.holes.flatMap(([o, n]) => [o, n]);
+  const holes = s.holes.flat();
   return [
-    s.size, s.ptr, ...fields,
-    s.csaddr.size, s.csaddr.local, s.csaddr.remote, s.csaddr.sockaddr, s.csaddr.length, s.csaddr.socketType, s.csaddr.protocol,
-    s.afp.size, s.afp.family,
-    s.blob.size, s.blob.align, s.blob.cbSize, s.blob.pBlobData,
-    s.version.size, s.version.ecHow,
+    s.size,
+    s.ptr,
+    ...fields,
+    s.csaddr.size,
+    s.csaddr.local,
+    s.csaddr.remote,
+    s.csaddr.sockaddr,
+    s.csaddr.length,
+    s.csaddr.socketType,
+    s.csaddr.protocol,
+    s.afp.size,
+    s.afp.family,
+    s.blob.size,
+    s.blob.align,
+    s.blob.cbSize,
+    s.blob.pBlobData,
+    s.version.size,
+    s.version.ecHow,
     s.guid.align,
-    s.minSockaddr.get(2)!, s.minSockaddr.get(23)!, s.minSockaddr.get(32)!, s.minSockaddr.get(6)!, layoutOf('SOCKADDR_STORAGE', arch).size,
-    ...holes, ...new Array(16 - holes.length).fill(0), s.holes.length,
+    s.minSockaddr.get(2)!,
+    s.minSockaddr.get(23)!,
+    s.minSockaddr.get(32)!,
+    s.minSockaddr.get(6)!,
+    layoutOf('SOCKADDR_STORAGE', arch).size,
+    ...holes,
+    ...new Array(16 - holes.length).fill(0),
+    s.holes.length,
   ];
 }
 
@@ -113,7 +153,9 @@ function setup(): void {
   // Not a benchmark of a broken scanner: every planted set must come first.
   const found = scanQuerySets(b.space);
   const top = new Set(found.slice(0, b.planted.size).map((c) => c.at));
-  for (const at of b.planted) if (!top.has(at)) throw new Error(`scan/256mb: planted set at 0x${at.toString(16)} is not among the top candidates`);
+  for (const at of b.planted)
+    if (!top.has(at))
+      throw new Error(`scan/256mb: planted set at 0x${at.toString(16)} is not among the top candidates`);
   process.stderr.write(`scan/256mb: ${found.length} candidates, the ${b.planted.size} planted sets first\n`);
   checked = true;
 }

@@ -23,11 +23,19 @@ import type { BenchCase } from '../case.js';
  * or $RNRKIT_TEST_AD_DIR; without one the cases are left out, with a line
  * saying so. Both cases time themselves for $RNRKIT_BENCH_SECONDS (default 2).
  */
-interface Dc { url: string; ca: string; admin: { bind: string; password: string }; users: { bind: string; password: string }[] }
+interface Dc {
+  url: string;
+  ca: string;
+  admin: { bind: string; password: string };
+  users: { bind: string; password: string }[];
+}
 
 function dc(): Dc | undefined {
-  const line = process.env.RNRKIT_TEST_AD
-    ?? (process.env.RNRKIT_TEST_AD_DIR ? execFileSync('scripts/ad-dc', ['info', process.env.RNRKIT_TEST_AD_DIR], { encoding: 'utf8' }) : undefined);
+  const line =
+    process.env.RNRKIT_TEST_AD ??
+    (process.env.RNRKIT_TEST_AD_DIR
+      ? execFileSync('scripts/ad-dc', ['info', process.env.RNRKIT_TEST_AD_DIR], { encoding: 'utf8' })
+      : undefined);
   return line ? (JSON.parse(line) as Dc) : undefined;
 }
 
@@ -37,14 +45,31 @@ const seconds = Number(process.env.RNRKIT_BENCH_SECONDS ?? 2);
 
 function address(i: number): CsAddrInfoJson {
   const host = (i % POOL).toString(16).padStart(2, '0');
-  return { LocalAddr: { lpSockaddr: `02000050c0a800${host}0000000000000000`, iSockaddrLength: 16 }, RemoteAddr: { lpSockaddr: null, iSockaddrLength: 0 }, iSocketType: 1, iProtocol: 6 };
+  return {
+    LocalAddr: { lpSockaddr: `02000050c0a800${host}0000000000000000`, iSockaddrLength: 16 },
+    RemoteAddr: { lpSockaddr: null, iSockaddrLength: 0 },
+    iSocketType: 1,
+    iProtocol: 6,
+  };
 }
 
 function querySet(addresses: CsAddrInfoJson[]): QuerySetJson {
   return {
-    dwSize: 120, lpszServiceInstanceName: 'bench printer', lpServiceClassId: CLASS_ID, lpVersion: null, lpszComment: 'colour laser',
-    dwNameSpace: 32, lpNSProviderId: null, lpszContext: null, dwNumberOfProtocols: 0, lpafpProtocols: null, lpszQueryString: null,
-    dwNumberOfCsAddrs: addresses.length, lpcsaBuffer: addresses, dwOutputFlags: 0, lpBlob: null,
+    dwSize: 120,
+    lpszServiceInstanceName: 'bench printer',
+    lpServiceClassId: CLASS_ID,
+    lpVersion: null,
+    lpszComment: 'colour laser',
+    dwNameSpace: 32,
+    lpNSProviderId: null,
+    lpszContext: null,
+    dwNumberOfProtocols: 0,
+    lpafpProtocols: null,
+    lpszQueryString: null,
+    dwNumberOfCsAddrs: addresses.length,
+    lpcsaBuffer: addresses,
+    dwOutputFlags: 0,
+    lpBlob: null,
   };
 }
 
@@ -58,7 +83,14 @@ async function timed(op: (i: number) => Promise<unknown>): Promise<number> {
 }
 
 const server = dc();
-const state = {} as { container: string; url: string; registry: WinsockRegistry; directory: LdapDirectory; client: Client; dn: string };
+const state = {} as {
+  container: string;
+  url: string;
+  registry: WinsockRegistry;
+  directory: LdapDirectory;
+  client: Client;
+  dn: string;
+};
 
 /** Once per run: a container of its own and the object; then per case, fresh connections (closed after timing, so the run can exit). */
 async function setup(): Promise<void> {
@@ -66,7 +98,13 @@ async function setup(): Promise<void> {
   if (!state.container) await createObject(d);
   const root = d.url.slice(0, d.url.lastIndexOf('/'));
   const alice = d.users[0]!;
-  state.directory = await LdapDirectory.open({ url: `${root}/${encodeURIComponent(state.container)}`, bind: alice.bind, password: alice.password, ca: readFileSync(d.ca), providerId: PROVIDER_IDS.directory });
+  state.directory = await LdapDirectory.open({
+    url: `${root}/${encodeURIComponent(state.container)}`,
+    bind: alice.bind,
+    password: alice.password,
+    ca: readFileSync(d.ca),
+    providerId: PROVIDER_IDS.directory,
+  });
   state.registry = new WinsockRegistry({ remoteDirectory: state.directory, principal: alice.bind });
   state.registry.startup();
   state.client = new Client({ url: root, tlsOptions: { ca: readFileSync(d.ca), servername: '' } });
@@ -90,11 +128,21 @@ async function createObject(d: Dc): Promise<void> {
   process.on('exit', () => {
     // Best effort: the container is removed by the next run's DC teardown otherwise.
     try {
-      execFileSync('ldapdelete', ['-r', '-H', root, '-x', '-D', d.admin.bind, '-w', d.admin.password, state.container], { env: { ...process.env, LDAPTLS_CACERT: d.ca }, stdio: 'ignore' });
+      execFileSync(
+        'ldapdelete',
+        ['-r', '-H', root, '-x', '-D', d.admin.bind, '-w', d.admin.password, state.container],
+        { env: { ...process.env, LDAPTLS_CACERT: d.ca }, stdio: 'ignore' },
+      );
     } catch {}
   });
   const alice = d.users[0]!;
-  const directory = await LdapDirectory.open({ url: `${root}/${encodeURIComponent(state.container)}`, bind: alice.bind, password: alice.password, ca: readFileSync(d.ca), providerId: PROVIDER_IDS.directory });
+  const directory = await LdapDirectory.open({
+    url: `${root}/${encodeURIComponent(state.container)}`,
+    bind: alice.bind,
+    password: alice.password,
+    ca: readFileSync(d.ca),
+    providerId: PROVIDER_IDS.directory,
+  });
   const registry = new WinsockRegistry({ remoteDirectory: directory, principal: alice.bind });
   registry.startup();
   await registry.setServiceTypedAsync(querySet(Array.from({ length: POOL }, (_, i) => address(i))), 0, 0);
@@ -121,11 +169,25 @@ export const cases: BenchCase[] = server
         unit: 'op',
         setup,
         external: async () => {
-          const hz = await timed((i) => state.client.modify(state.dn, [new Change({ operation: 'add', modification: new Attribute({ type: 'winsockAddresses', values: encodeAddresses([address(i)]) }) })], permissive));
+          const hz = await timed((i) =>
+            state.client.modify(
+              state.dn,
+              [
+                new Change({
+                  operation: 'add',
+                  modification: new Attribute({ type: 'winsockAddresses', values: encodeAddresses([address(i)]) }),
+                }),
+              ],
+              permissive,
+            ),
+          );
           await closeConnections();
           return hz;
         },
       },
     ]
   : [];
-if (!server) process.stderr.write('service/ldap skipped: no DC (set RNRKIT_TEST_AD to the line `scripts/ad-dc up DIR` prints, or RNRKIT_TEST_AD_DIR)\n');
+if (!server)
+  process.stderr.write(
+    'service/ldap skipped: no DC (set RNRKIT_TEST_AD to the line `scripts/ad-dc up DIR` prints, or RNRKIT_TEST_AD_DIR)\n',
+  );

@@ -1,4 +1,5 @@
 import { layoutOf } from '../../src/abi/layout.js';
+import { readPointer } from '../../src/abi/pointer.js';
 import type { Arch } from '../../src/abi/types.js';
 import type { Charset, CsAddrInfoJson, SocketAddressJson } from '../../src/codec/canonical.js';
 import { InvalidDataError, RnrError } from '../../src/errors.js';
@@ -7,7 +8,6 @@ import { CsAddrArrayView } from '../../src/match/csaddr-view.js';
 import { entriesMatch } from '../../src/match/entries-match.js';
 import type { MatchMode } from '../../src/match/rule.js';
 import type { AddressSpace } from '../../src/memory/address-space.js';
-import { readPointer } from '../../src/abi/pointer.js';
 
 export interface SetRef {
   readonly at: number;
@@ -70,9 +70,15 @@ export const MAX_COMPARED_ENTRIES = 4096;
 export function compareSets(space: AddressSpace, a: SetRef, b: SetRef, mode: MatchMode = 'exact'): Comparison {
   const viewA = csAddrView(space, a, 'A');
   const viewB = csAddrView(space, b, 'B');
-  for (const [name, view] of [['A', viewA], ['B', viewB]] as const) {
+  for (const [name, view] of [
+    ['A', viewA],
+    ['B', viewB],
+  ] as const) {
     if (view.length > MAX_COMPARED_ENTRIES) {
-      throw new InvalidDataError(`${view.length} entries: the side-by-side view compares at most ${MAX_COMPARED_ENTRIES} (use rnrkit match)`, `${name}.lpcsaBuffer`);
+      throw new InvalidDataError(
+        `${view.length} entries: the side-by-side view compares at most ${MAX_COMPARED_ENTRIES} (use rnrkit match)`,
+        `${name}.lpcsaBuffer`,
+      );
     }
   }
   const entriesA = Array.from({ length: viewA.length }, (_, i) => viewA.entry(i));
@@ -86,13 +92,18 @@ export function compareSets(space: AddressSpace, a: SetRef, b: SetRef, mode: Mat
   const pairedA = new Set<number>();
   const unmatchedB: number[] = [];
   for (let j = 0; j < entriesB.length; j++) {
-    if (!matchedB.has(j)) { unmatchedB.push(j); continue; }
+    if (!matchedB.has(j)) {
+      unmatchedB.push(j);
+      continue;
+    }
     let partner = -1;
     for (let i = 0; i < entriesA.length && partner < 0; i++) {
       if (!pairedA.has(i) && matchedA.has(i) && entriesMatch(entriesA[i]!, entriesB[j]!, mode)) partner = i;
     }
     // A duplicate in B matches an A entry already shown beside another one.
-    if (partner < 0) for (let i = 0; i < entriesA.length && partner < 0; i++) if (entriesMatch(entriesA[i]!, entriesB[j]!, mode)) partner = i;
+    if (partner < 0)
+      for (let i = 0; i < entriesA.length && partner < 0; i++)
+        if (entriesMatch(entriesA[i]!, entriesB[j]!, mode)) partner = i;
     pairedA.add(partner);
     rows.push(pairOf(entriesA, partner, entriesB, j, true));
   }
@@ -102,7 +113,10 @@ export function compareSets(space: AddressSpace, a: SetRef, b: SetRef, mode: Mat
     for (let i = 0; i < entriesA.length; i++) {
       if (pairedA.has(i) || matchedA.has(i)) continue;
       const score = weight(differences(entriesA[i]!, entriesB[j]!));
-      if (score < bestScore) { best = i; bestScore = score; }
+      if (score < bestScore) {
+        best = i;
+        bestScore = score;
+      }
     }
     if (best >= 0) pairedA.add(best);
     rows.push(pairOf(entriesA, best, entriesB, j, false));
@@ -114,7 +128,13 @@ export function compareSets(space: AddressSpace, a: SetRef, b: SetRef, mode: Mat
   return { mode, rows, b: resultB, a: resultA };
 }
 
-function pairOf(entriesA: CsAddrInfoJson[], i: number, entriesB: CsAddrInfoJson[], j: number, matched: boolean): CompareRow {
+function pairOf(
+  entriesA: CsAddrInfoJson[],
+  i: number,
+  entriesB: CsAddrInfoJson[],
+  j: number,
+  matched: boolean,
+): CompareRow {
   const b = { index: j, entry: entriesB[j]! };
   if (i < 0) return { b, matched };
   return { a: { index: i, entry: entriesA[i]! }, b, matched, differences: differences(entriesA[i]!, entriesB[j]!) };
@@ -140,5 +160,12 @@ function addressDifference(a: SocketAddressJson, b: SocketAddressJson): AddressD
 }
 
 function weight(d: Differences): number {
-  return (d.iSocketType ? 4 : 0) + (d.iProtocol ? 4 : 0) + (d.LocalAddr.length ? 2 : 0) + (d.RemoteAddr.length ? 2 : 0) + d.LocalAddr.bytes.length + d.RemoteAddr.bytes.length;
+  return (
+    (d.iSocketType ? 4 : 0) +
+    (d.iProtocol ? 4 : 0) +
+    (d.LocalAddr.length ? 2 : 0) +
+    (d.RemoteAddr.length ? 2 : 0) +
+    d.LocalAddr.bytes.length +
+    d.RemoteAddr.bytes.length
+  );
 }

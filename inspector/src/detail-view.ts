@@ -11,13 +11,17 @@ import type { Decoded } from './protocol.js';
  */
 export function showDecoded(decoded: Decoded): void {
   const { set, json, annotated, blocks } = decoded;
-  byId('detail-title').textContent = `${set.charset === 'A' ? 'WSAQUERYSETA' : 'WSAQUERYSETW'} at ${hex(set.at)} (${set.arch})`;
+  byId('detail-title').textContent =
+    `${set.charset === 'A' ? 'WSAQUERYSETA' : 'WSAQUERYSETW'} at ${hex(set.at)} (${set.arch})`;
   const unresolved = byId('unresolved');
   unresolved.replaceChildren();
   const parts = (json.$unresolved ?? []) as UnresolvedPart[];
   unresolved.hidden = parts.length === 0;
   if (parts.length > 0) {
-    unresolved.append(h('h3', { text: `Could not be read (${parts.length})` }), h('ul', {}, ...parts.map((p) => h('li', {}, h('code', { text: p.path }), ` at ${p.address}: ${p.reason}`))));
+    unresolved.append(
+      h('h3', { text: `Could not be read (${parts.length})` }),
+      h('ul', {}, ...parts.map((p) => h('li', {}, h('code', { text: p.path }), ` at ${p.address}: ${p.reason}`))),
+    );
   }
   byId('tree').replaceChildren(h('h3', { text: 'Members' }), tree(annotated as unknown as Record<string, unknown>, ''));
   const view = byId('hex');
@@ -49,8 +53,22 @@ function tree(value: Record<string, unknown>, path: string): HTMLElement {
     if (key.startsWith('$')) continue;
     const at = value[`$${key}`];
     const memberPath = Array.isArray(value) ? `${path}[${key}]` : path ? `${path}.${key}` : key;
-    const item = h('li', { 'data-path': memberPath }, h('span', { class: 'key', text: Array.isArray(value) ? `[${key}]` : key }));
-    if (typeof at === 'string' && /^0x[0-9a-f]+$/.test(at)) item.append(' ', h('button', { type: 'button', class: 'link', 'data-target': String(Number(at)), title: `show ${at} in the memory view`, text: `@${at}` }));
+    const item = h(
+      'li',
+      { 'data-path': memberPath },
+      h('span', { class: 'key', text: Array.isArray(value) ? `[${key}]` : key }),
+    );
+    if (typeof at === 'string' && /^0x[0-9a-f]+$/.test(at))
+      item.append(
+        ' ',
+        h('button', {
+          type: 'button',
+          class: 'link',
+          'data-target': String(Number(at)),
+          title: `show ${at} in the memory view`,
+          text: `@${at}`,
+        }),
+      );
     if (v !== null && typeof v === 'object') {
       const sockaddr = (v as Record<string, unknown>).$sockaddr as { text?: string } | undefined;
       if (sockaddr?.text) item.append(' ', h('span', { class: 'note', text: sockaddr.text }));
@@ -70,36 +88,73 @@ function scalar(key: string, v: unknown, parent: Record<string, unknown>): HTMLE
     if (sockaddr?.text || /^(lpSockaddr|pBlobData|lpValue)$/.test(key)) return h('span', { class: 'bytes', text: v });
     if (isCleanText(v)) return h('span', { class: 'string', text: JSON.stringify(v) });
     // Not clean text: the code units themselves, which is what canonical JSON keeps.
-    const units = Array.from({ length: v.length }, (_, i) => `U+${v.charCodeAt(i).toString(16).toUpperCase().padStart(4, '0')}`).join(' ');
-    return h('span', { class: 'string unclean', title: 'not clean text: the code units as stored', text: `${JSON.stringify(v)} — code units ${units}` });
+    const units = Array.from(
+      { length: v.length },
+      (_, i) => `U+${v.charCodeAt(i).toString(16).toUpperCase().padStart(4, '0')}`,
+    ).join(' ');
+    return h('span', {
+      class: 'string unclean',
+      title: 'not clean text: the code units as stored',
+      text: `${JSON.stringify(v)} — code units ${units}`,
+    });
   }
   return h('span', { class: 'number', text: String(v) });
 }
 
 function isCleanText(s: string): boolean {
-  // eslint-disable-next-line no-control-regex
-  return !/[\u0000-\u001f\u007f-\u009f\ufffd]/.test(s) && (s as string & { isWellFormed?: () => boolean }).isWellFormed?.() !== false;
+  return (
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what makes text unclean
+    !/[\u0000-\u001f\u007f-\u009f\ufffd]/.test(s) &&
+    (s as string & { isWellFormed?: () => boolean }).isWellFormed?.() !== false
+  );
 }
 
 const PALETTE = 8;
 
 function blockView(block: Block): HTMLElement {
-  const head = h('div', { class: 'block-head' }, h('span', { class: 'label', text: block.label }), ` at ${hex(block.address)} `, h('span', { class: 'type', text: block.type }));
-  const element = h('div', { class: 'block', 'data-address': String(block.address), 'data-length': String(block.bytes.length), id: `block-${block.address.toString(16)}` }, head);
+  const head = h(
+    'div',
+    { class: 'block-head' },
+    h('span', { class: 'label', text: block.label }),
+    ` at ${hex(block.address)} `,
+    h('span', { class: 'type', text: block.type }),
+  );
+  const element = h(
+    'div',
+    {
+      class: 'block',
+      'data-address': String(block.address),
+      'data-length': String(block.bytes.length),
+      id: `block-${block.address.toString(16)}`,
+    },
+    head,
+  );
   if (block.error) {
     element.classList.add('unreadable');
     element.append(h('p', { class: 'error', text: `not readable: ${block.error}` }));
     return element;
   }
   const owner = new Int32Array(block.bytes.length).fill(-1);
-  block.members.forEach((m, k) => owner.fill(k, m.offset, Math.min(block.bytes.length, m.offset + m.size)));
+  block.members.forEach((m, k) => {
+    owner.fill(k, m.offset, Math.min(block.bytes.length, m.offset + m.size));
+  });
   for (let row = 0; row < block.bytes.length; row += 16) {
     const line = h('div', { class: 'row' }, h('span', { class: 'addr', text: hex(block.address + row).padStart(14) }));
     for (let i = row; i < Math.min(row + 16, block.bytes.length); i++) {
       const k = owner[i]!;
       const m = k >= 0 ? block.members[k] : undefined;
-      const classes = ['b', m ? `m${k % PALETTE}` : 'pad', m?.target !== undefined ? 'ptr' : ''].filter(Boolean).join(' ');
-      line.append(h('span', { class: classes, 'data-a': String(block.address + i), 'data-m': k >= 0 ? String(k) : undefined, ...(m?.target !== undefined ? { 'data-target': String(m.target), role: 'link' } : {}), text: byteHex(block.bytes[i]!) }));
+      const classes = ['b', m ? `m${k % PALETTE}` : 'pad', m?.target !== undefined ? 'ptr' : '']
+        .filter(Boolean)
+        .join(' ');
+      line.append(
+        h('span', {
+          class: classes,
+          'data-a': String(block.address + i),
+          'data-m': k >= 0 ? String(k) : undefined,
+          ...(m?.target !== undefined ? { 'data-target': String(m.target), role: 'link' } : {}),
+          text: byteHex(block.bytes[i]!),
+        }),
+      );
     }
     element.append(line);
   }

@@ -8,7 +8,11 @@ export function byId<T extends HTMLElement = HTMLElement>(id: string): T {
 type Child = Node | string | null | undefined | false;
 
 /** A small element builder: text is always set as text, never parsed as HTML. */
-export function h<K extends keyof HTMLElementTagNameMap>(tag: K, props: Record<string, string | number | boolean | undefined> = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  props: Record<string, string | number | boolean | undefined> = {},
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
   const element = document.createElement(tag);
   for (const [key, value] of Object.entries(props)) {
     if (value === undefined || value === false) continue;

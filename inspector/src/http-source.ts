@@ -1,5 +1,5 @@
-import { InvalidDataError } from '../../src/errors.js';
 import type { ByteSource } from '../../src/dump/source.js';
+import { InvalidDataError } from '../../src/errors.js';
 
 /**
  * A file served by `rnrkit inspect FILE` as a positional ByteSource: HTTP
@@ -12,7 +12,8 @@ export function httpSource(url: string, label: string): ByteSource {
   head.send();
   if (head.status !== 200) throw new InvalidDataError(`${label} could not be fetched: HTTP ${head.status}`);
   const size = Number(head.getResponseHeader('Content-Length'));
-  if (!Number.isSafeInteger(size) || size < 0) throw new InvalidDataError(`${label}: the server gave no usable Content-Length`);
+  if (!Number.isSafeInteger(size) || size < 0)
+    throw new InvalidDataError(`${label}: the server gave no usable Content-Length`);
   return {
     size,
     readInto(target, position) {
@@ -23,7 +24,8 @@ export function httpSource(url: string, label: string): ByteSource {
       xhr.responseType = 'arraybuffer';
       xhr.setRequestHeader('Range', `bytes=${position}-${end - 1}`);
       xhr.send();
-      if (xhr.status !== 206) throw new InvalidDataError(`${label}: bytes ${position}-${end - 1} could not be fetched: HTTP ${xhr.status}`);
+      if (xhr.status !== 206)
+        throw new InvalidDataError(`${label}: bytes ${position}-${end - 1} could not be fetched: HTTP ${xhr.status}`);
       const bytes = new Uint8Array(xhr.response as ArrayBuffer);
       const n = Math.min(bytes.length, end - position);
       target.set(bytes.subarray(0, n));

@@ -26,7 +26,9 @@ export async function inflateToSource(
   await removeLeftovers(root);
   const name = `${PREFIX}${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
   const file = await root.getFileHandle(name, { create: true });
-  const access = await (file as FileSystemFileHandle & { createSyncAccessHandle(): Promise<SyncAccessHandle> }).createSyncAccessHandle();
+  const access = await (
+    file as FileSystemFileHandle & { createSyncAccessHandle(): Promise<SyncAccessHandle> }
+  ).createSyncAccessHandle();
   let closed = false;
   const close = () => {
     if (closed) return;
@@ -40,7 +42,8 @@ export async function inflateToSource(
   const batch = new Uint8Array(BATCH);
   let batched = 0;
   const flushBatch = () => {
-    for (let written = 0; written < batched;) written += access.write(batch.subarray(written, batched), { at: total - batched + written });
+    for (let written = 0; written < batched; )
+      written += access.write(batch.subarray(written, batched), { at: total - batched + written });
     batched = 0;
   };
   try {
@@ -49,9 +52,11 @@ export async function inflateToSource(
       if (done) break;
       if (total + value.length > limit) {
         await reader.cancel().catch(() => {});
-        throw new InvalidDataError(`${label}: the gzip data inflates to more than ${formatBytes(limit)}, the limit for gzip input: not opened (inflate it yourself and open the result)`);
+        throw new InvalidDataError(
+          `${label}: the gzip data inflates to more than ${formatBytes(limit)}, the limit for gzip input: not opened (inflate it yourself and open the result)`,
+        );
       }
-      for (let taken = 0; taken < value.length;) {
+      for (let taken = 0; taken < value.length; ) {
         const n = Math.min(BATCH - batched, value.length - taken);
         batch.set(value.subarray(taken, taken + n), batched);
         batched += n;
@@ -69,7 +74,9 @@ export async function inflateToSource(
     if (e instanceof InvalidDataError) throw e;
     // The browser's own wording names its stream classes; the user needs what happened to the file.
     const cut = e instanceof Error && /truncated/i.test(e.message);
-    throw new InvalidDataError(`${label}: the gzip data ${cut ? 'ends early' : 'is damaged'} after ${total} bytes inflated: not opened`);
+    throw new InvalidDataError(
+      `${label}: the gzip data ${cut ? 'ends early' : 'is damaged'} after ${total} bytes inflated: not opened`,
+    );
   }
   flushBatch();
   access.flush();

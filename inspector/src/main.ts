@@ -80,11 +80,28 @@ function showCapture(c: CaptureInfo): void {
     ['arch', c.arch ?? 'not declared (both are scanned)'],
     ['memory', `${formatSize(c.mapped)} in ${c.rangeCount} ranges`],
   ];
-  byId('capture-facts').replaceChildren(...facts.flatMap(([k, v]) => [h('dt', { text: k }), h('dd', { text: v, 'data-fact': k })]));
-  byId('ranges-summary').textContent = `Ranges (${c.rangeCount}${c.rangeCount > c.ranges.length ? `, first ${c.ranges.length} shown` : ''})`;
-  byId('ranges').replaceChildren(...c.ranges.map((r) => h('tr', {}, h('td', { text: hex(r.base) }), h('td', { text: hex(r.base + r.length) }), h('td', { text: formatSize(r.length) }))));
+  byId('capture-facts').replaceChildren(
+    ...facts.flatMap(([k, v]) => [h('dt', { text: k }), h('dd', { text: v, 'data-fact': k })]),
+  );
+  byId('ranges-summary').textContent =
+    `Ranges (${c.rangeCount}${c.rangeCount > c.ranges.length ? `, first ${c.ranges.length} shown` : ''})`;
+  byId('ranges').replaceChildren(
+    ...c.ranges.map((r) =>
+      h(
+        'tr',
+        {},
+        h('td', { text: hex(r.base) }),
+        h('td', { text: hex(r.base + r.length) }),
+        h('td', { text: formatSize(r.length) }),
+      ),
+    ),
+  );
   byId('modules-summary').textContent = `Modules (${c.modules.length})`;
-  byId('modules').replaceChildren(...c.modules.map((m) => h('tr', {}, h('td', { text: m.base }), h('td', { text: formatSize(m.size) }), h('td', { text: m.name }))));
+  byId('modules').replaceChildren(
+    ...c.modules.map((m) =>
+      h('tr', {}, h('td', { text: m.base }), h('td', { text: formatSize(m.size) }), h('td', { text: m.name })),
+    ),
+  );
   byId('warnings-box').hidden = c.warnings.length === 0;
   byId('warnings-summary').textContent = `Warnings (${c.warnings.length})`;
   byId('warnings').replaceChildren(...c.warnings.map((w) => h('li', { text: w })));
@@ -112,7 +129,10 @@ async function scan(): Promise<void> {
     document.body.dataset.state = 'scanned';
     showCandidates();
   } catch (e) {
-    if (!(e instanceof Cancelled)) { document.body.dataset.state = 'failed'; fail(e); }
+    if (!(e instanceof Cancelled)) {
+      document.body.dataset.state = 'failed';
+      fail(e);
+    }
   }
 }
 
@@ -133,18 +153,45 @@ function setName(c: Candidate): string {
 
 function showCandidates(): void {
   const body = byId('candidates').querySelector('tbody')!;
-  body.replaceChildren(...candidates.map((c, i) => h('tr', { 'data-index': String(i), tabindex: i === selected ? '0' : '-1', 'aria-selected': String(i === selected), class: 'candidate' },
-    h('td', { text: String(i + 1) }),
-    h('td', { class: 'mono', text: hex(c.at) }),
-    h('td', { text: `${setName(c)} ${c.arch}` }),
-    h('td', { class: 'score', text: String(c.score) }),
-    h('td', { text: c.name ?? '' }),
-    h('td', { class: 'why', text: c.reasons.join(', ') }),
-    h('td', { class: 'picks' },
-      h('button', { type: 'button', class: `pick${picks.a === i ? ' on' : ''}`, 'data-pick': 'a', 'aria-pressed': String(picks.a === i), text: 'A' }),
-      h('button', { type: 'button', class: `pick${picks.b === i ? ' on' : ''}`, 'data-pick': 'b', 'aria-pressed': String(picks.b === i), text: 'B' })),
-  )));
-  if (candidates.length === 0) body.append(h('tr', {}, h('td', { colspan: '7', text: 'No query set found in this capture.' })));
+  body.replaceChildren(
+    ...candidates.map((c, i) =>
+      h(
+        'tr',
+        {
+          'data-index': String(i),
+          tabindex: i === selected ? '0' : '-1',
+          'aria-selected': String(i === selected),
+          class: 'candidate',
+        },
+        h('td', { text: String(i + 1) }),
+        h('td', { class: 'mono', text: hex(c.at) }),
+        h('td', { text: `${setName(c)} ${c.arch}` }),
+        h('td', { class: 'score', text: String(c.score) }),
+        h('td', { text: c.name ?? '' }),
+        h('td', { class: 'why', text: c.reasons.join(', ') }),
+        h(
+          'td',
+          { class: 'picks' },
+          h('button', {
+            type: 'button',
+            class: `pick${picks.a === i ? ' on' : ''}`,
+            'data-pick': 'a',
+            'aria-pressed': String(picks.a === i),
+            text: 'A',
+          }),
+          h('button', {
+            type: 'button',
+            class: `pick${picks.b === i ? ' on' : ''}`,
+            'data-pick': 'b',
+            'aria-pressed': String(picks.b === i),
+            text: 'B',
+          }),
+        ),
+      ),
+    ),
+  );
+  if (candidates.length === 0)
+    body.append(h('tr', {}, h('td', { colspan: '7', text: 'No query set found in this capture.' })));
   const label = (i: number | undefined) => (i === undefined ? 'none' : `#${i + 1} ${hex(candidates[i]!.at)}`);
   byId('pick-a').textContent = label(picks.a);
   byId('pick-b').textContent = label(picks.b);
@@ -208,7 +255,10 @@ function backToList(): void {
 function exportJson(): void {
   if (!decoded) return;
   const blob = new Blob([`${JSON.stringify(decoded.json, null, 2)}\n`], { type: 'application/json' });
-  const link = h('a', { href: URL.createObjectURL(blob), download: `${setName(candidates[selected]!)}-${hex(decoded.set.at)}.json` });
+  const link = h('a', {
+    href: URL.createObjectURL(blob),
+    download: `${setName(candidates[selected]!)}-${hex(decoded.set.at)}.json`,
+  });
   document.body.append(link);
   link.click();
   link.remove();
@@ -222,12 +272,25 @@ byId<HTMLInputElement>('file').addEventListener('change', (event) => {
 });
 byId('raw-open').addEventListener('click', () => {
   const files = [...(byId<HTMLInputElement>('raw-file').files ?? [])];
-  const bases = byId<HTMLInputElement>('raw-base').value.split(/[\s,]+/).filter(Boolean);
-  if (files.length === 0) { showMessage('rnrkit: choose one or more raw region files'); return; }
-  if (bases.length !== files.length) { showMessage(`rnrkit: ${files.length} raw files need ${files.length} base addresses (where each file's first byte was in memory), ${bases.length} given`); return; }
+  const bases = byId<HTMLInputElement>('raw-base')
+    .value.split(/[\s,]+/)
+    .filter(Boolean);
+  if (files.length === 0) {
+    showMessage('rnrkit: choose one or more raw region files');
+    return;
+  }
+  if (bases.length !== files.length) {
+    showMessage(
+      `rnrkit: ${files.length} raw files need ${files.length} base addresses (where each file's first byte was in memory), ${bases.length} given`,
+    );
+    return;
+  }
   void openCapture({ kind: 'raw', regions: files.map((file, i) => ({ file, base: bases[i]! })) });
 });
-document.addEventListener('dragover', (event) => { event.preventDefault(); document.body.classList.add('dragging'); });
+document.addEventListener('dragover', (event) => {
+  event.preventDefault();
+  document.body.classList.add('dragging');
+});
 document.addEventListener('dragleave', () => document.body.classList.remove('dragging'));
 document.addEventListener('drop', (event) => {
   event.preventDefault();
@@ -260,13 +323,27 @@ byId('candidates').addEventListener('click', (event) => {
 });
 
 document.addEventListener('keydown', (event) => {
-  if (event.key === 'Escape') { backToList(); return; }
+  if (event.key === 'Escape') {
+    backToList();
+    return;
+  }
   if (view !== 'list' || (event.target as HTMLElement).closest('input, button, summary')) return;
-  if (event.key === 'ArrowDown') { event.preventDefault(); select(selected + 1); }
-  else if (event.key === 'ArrowUp') { event.preventDefault(); select(selected - 1); }
-  else if (event.key === 'Home') { event.preventDefault(); select(0); }
-  else if (event.key === 'End') { event.preventDefault(); select(candidates.length - 1); }
-  else if (event.key === 'Enter') { event.preventDefault(); void openCandidate(selected); }
+  if (event.key === 'ArrowDown') {
+    event.preventDefault();
+    select(selected + 1);
+  } else if (event.key === 'ArrowUp') {
+    event.preventDefault();
+    select(selected - 1);
+  } else if (event.key === 'Home') {
+    event.preventDefault();
+    select(0);
+  } else if (event.key === 'End') {
+    event.preventDefault();
+    select(candidates.length - 1);
+  } else if (event.key === 'Enter') {
+    event.preventDefault();
+    void openCandidate(selected);
+  }
 });
 
 // The hex view: hover shows the member, a pointer (in the hex or the tree) jumps to its pointee.
@@ -276,7 +353,10 @@ hexView.addEventListener('mouseover', (event) => {
   const byte = (event.target as HTMLElement).closest<HTMLElement>('.b');
   for (const old of hexView.querySelectorAll('.hover')) old.classList.remove('hover');
   const found = byte ? memberAt(byte) : undefined;
-  if (!byte || !found) { tooltip.hidden = true; return; }
+  if (!byte || !found) {
+    tooltip.hidden = true;
+    return;
+  }
   for (const b of found.block.querySelectorAll(`[data-m="${byte.dataset.m}"]`)) b.classList.add('hover');
   tooltip.textContent = `${describeMember(found.member)}${found.member.target !== undefined ? '  (click to follow)' : ''}`;
   tooltip.hidden = false;
@@ -284,7 +364,9 @@ hexView.addEventListener('mouseover', (event) => {
   tooltip.style.left = `${Math.round(box.left + window.scrollX)}px`;
   tooltip.style.top = `${Math.round(box.bottom + window.scrollY + 4)}px`;
 });
-hexView.addEventListener('mouseleave', () => { tooltip.hidden = true; });
+hexView.addEventListener('mouseleave', () => {
+  tooltip.hidden = true;
+});
 for (const pane of [hexView, byId('tree')]) {
   pane.addEventListener('click', (event) => {
     const link = (event.target as HTMLElement).closest<HTMLElement>('[data-target]');

@@ -1,9 +1,9 @@
-import { InvalidDataError, MemoryError, formatAddress } from '../../src/errors.js';
 import { PagedReader } from '../../src/dump/paged-reader.js';
 import type { ByteSource } from '../../src/dump/source.js';
-import type { SlicingSource } from './blob-source.js';
-import { type AddressSpace, type Located, type MappedRange, checkAddress } from '../../src/memory/address-space.js';
+import { formatAddress, InvalidDataError, MemoryError } from '../../src/errors.js';
+import { type AddressSpace, checkAddress, type Located, type MappedRange } from '../../src/memory/address-space.js';
 import { contiguousLength, mergedRanges, spanIndex } from '../../src/memory/spans.js';
+import type { SlicingSource } from './blob-source.js';
 
 export interface SourceRegion {
   readonly base: number;
@@ -26,7 +26,10 @@ interface Placed {
 export class SourceRegions implements AddressSpace {
   private readonly regions: Placed[];
 
-  constructor(regions: readonly SourceRegion[], readonly label: string) {
+  constructor(
+    regions: readonly SourceRegion[],
+    readonly label: string,
+  ) {
     const placed = regions
       .filter((r) => r.source.size > 0)
       .map((r) => {
@@ -36,7 +39,9 @@ export class SourceRegions implements AddressSpace {
       .sort((a, b) => a.base - b.base);
     for (let i = 1; i < placed.length; i++) {
       if (placed[i]!.base < placed[i - 1]!.end) {
-        throw new InvalidDataError(`regions at ${formatAddress(placed[i - 1]!.base)} and ${formatAddress(placed[i]!.base)} overlap`);
+        throw new InvalidDataError(
+          `regions at ${formatAddress(placed[i - 1]!.base)} and ${formatAddress(placed[i]!.base)} overlap`,
+        );
       }
     }
     this.regions = placed;
@@ -85,8 +90,16 @@ export class SourceRegions implements AddressSpace {
 
   private fetch(r: Placed, address: number, length: number): Uint8Array {
     // Scan chunks (megabytes) skip the page cache and its copy; small reads (a decode's members) go through it.
-    const bytes = length > PagedReader.PAGE_SIZE && 'slice' in r.source ? r.source.slice(address - r.base, length) : r.reader.read(address - r.base, length);
-    if (bytes.length < length) throw new MemoryError(BigInt(address), length, `${formatAddress(address)}+${length} could not be read: ${this.label} is shorter than when it was opened`);
+    const bytes =
+      length > PagedReader.PAGE_SIZE && 'slice' in r.source
+        ? r.source.slice(address - r.base, length)
+        : r.reader.read(address - r.base, length);
+    if (bytes.length < length)
+      throw new MemoryError(
+        BigInt(address),
+        length,
+        `${formatAddress(address)}+${length} could not be read: ${this.label} is shorter than when it was opened`,
+      );
     return bytes;
   }
 }

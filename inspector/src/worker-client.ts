@@ -11,7 +11,10 @@ type Body<T> = T extends unknown ? Omit<T, 'id'> : never;
 export class WorkerClient {
   private readonly worker: Worker;
   private nextId = 1;
-  private readonly pending = new Map<number, { resolve: (r: Response) => void; reject: (e: Error) => void; onEvent?: (r: Response) => void }>();
+  private readonly pending = new Map<
+    number,
+    { resolve: (r: Response) => void; reject: (e: Error) => void; onEvent?: (r: Response) => void }
+  >();
 
   constructor() {
     this.worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
@@ -19,7 +22,10 @@ export class WorkerClient {
       const r = event.data;
       const waiting = this.pending.get(r.id);
       if (!waiting) return;
-      if (r.type === 'progress' || r.type === 'inflating') { waiting.onEvent?.(r); return; }
+      if (r.type === 'progress' || r.type === 'inflating') {
+        waiting.onEvent?.(r);
+        return;
+      }
       this.pending.delete(r.id);
       if (r.type === 'error') waiting.reject(new Error(r.message));
       else waiting.resolve(r);
@@ -30,7 +36,10 @@ export class WorkerClient {
     };
   }
 
-  request<T extends Response['type']>(body: Body<Request>, onEvent?: (r: Response) => void): Promise<Extract<Response, { type: T }>> {
+  request<T extends Response['type']>(
+    body: Body<Request>,
+    onEvent?: (r: Response) => void,
+  ): Promise<Extract<Response, { type: T }>> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (r: Response) => void, reject, ...(onEvent ? { onEvent } : {}) });

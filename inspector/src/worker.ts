@@ -1,6 +1,6 @@
 import { ARCHES } from '../../src/abi/types.js';
 import { decodeQuerySet } from '../../src/codec/decode.js';
-import { Minidump, isMinidump } from '../../src/dump/minidump.js';
+import { isMinidump, Minidump } from '../../src/dump/minidump.js';
 import { scanQuerySets } from '../../src/dump/scan.js';
 import type { ByteSource } from '../../src/dump/source.js';
 import { InvalidDataError, RnrError } from '../../src/errors.js';
@@ -20,7 +20,10 @@ import { SourceRegions } from './source-regions.js';
  * blocks. Cancelling a scan terminates the worker; the page starts a new
  * one and opens the same file again (opening reads only the directory).
  */
-const scope = self as unknown as { postMessage(message: Response): void; onmessage: ((event: MessageEvent<Request>) => void) | null };
+const scope = self as unknown as {
+  postMessage(message: Response): void;
+  onmessage: ((event: MessageEvent<Request>) => void) | null;
+};
 
 /** The ranked list the page shows; `rnrkit scan` prints every candidate. */
 const MAX_CANDIDATES = 500;
@@ -44,7 +47,9 @@ async function handle(request: Request): Promise<void> {
     case 'open': {
       capture?.space.close();
       capture = undefined;
-      capture = await open(request.input, request.inflateLimit, (inflated) => post({ id: request.id, type: 'inflating', inflated }));
+      capture = await open(request.input, request.inflateLimit, (inflated) =>
+        post({ id: request.id, type: 'inflating', inflated }),
+      );
       post({ id: request.id, type: 'opened', info: capture.info });
       return;
     }
@@ -65,7 +70,13 @@ async function handle(request: Request): Promise<void> {
           }
         },
       });
-      post({ id: request.id, type: 'candidates', candidates: candidates.slice(0, MAX_CANDIDATES), total: candidates.length, seconds: (performance.now() - started) / 1000 });
+      post({
+        id: request.id,
+        type: 'candidates',
+        candidates: candidates.slice(0, MAX_CANDIDATES),
+        total: candidates.length,
+        seconds: (performance.now() - started) / 1000,
+      });
       return;
     }
     case 'decode': {
@@ -105,31 +116,58 @@ async function open(input: CaptureInput, inflateLimit: number, onInflate: (n: nu
     return {
       space,
       info: {
-        label, kind: 'raw', arch: null, fileSize: input.regions.reduce((n, r) => n + r.file.size, 0), gzip: false,
-        mapped: ranges.reduce((n, r) => n + r.length, 0), rangeCount: ranges.length, ranges: ranges.slice(0, 200), modules: [], warnings: [],
+        label,
+        kind: 'raw',
+        arch: null,
+        fileSize: input.regions.reduce((n, r) => n + r.file.size, 0),
+        gzip: false,
+        mapped: ranges.reduce((n, r) => n + r.length, 0),
+        rangeCount: ranges.length,
+        ranges: ranges.slice(0, 200),
+        modules: [],
+        warnings: [],
       },
     };
   }
   const name = input.kind === 'file' ? input.file.name : input.name;
-  const { source, gzip } = input.kind === 'file' ? await sourceOfFile(input.file, inflateLimit, onInflate) : await sourceOfUrl(input.url, name, inflateLimit, onInflate);
+  const { source, gzip } =
+    input.kind === 'file'
+      ? await sourceOfFile(input.file, inflateLimit, onInflate)
+      : await sourceOfUrl(input.url, name, inflateLimit, onInflate);
   const head = new Uint8Array(4);
   source.readInto(head, 0);
   if (!isMinidump(head)) {
-    throw new InvalidDataError(`${name} is not a minidump (no 'MDMP' signature): to open a raw image, add it as a region with the address of its first byte`, 'MINIDUMP_HEADER.Signature');
+    throw new InvalidDataError(
+      `${name} is not a minidump (no 'MDMP' signature): to open a raw image, add it as a region with the address of its first byte`,
+      'MINIDUMP_HEADER.Signature',
+    );
   }
   const minidump = new Minidump(source, name);
   const ranges = minidump.ranges();
   return {
     space: minidump,
     info: {
-      label: name, kind: 'minidump', arch: minidump.arch ?? null, fileSize: minidump.fileSize, gzip,
-      mapped: ranges.reduce((n, r) => n + r.length, 0), rangeCount: ranges.length, ranges: ranges.slice(0, 200),
-      modules: minidump.modules.slice(0, 500).map((m) => ({ base: hexOf(m.base), size: m.size, name: m.name ?? '(no name)' })), warnings: minidump.warnings,
+      label: name,
+      kind: 'minidump',
+      arch: minidump.arch ?? null,
+      fileSize: minidump.fileSize,
+      gzip,
+      mapped: ranges.reduce((n, r) => n + r.length, 0),
+      rangeCount: ranges.length,
+      ranges: ranges.slice(0, 200),
+      modules: minidump.modules
+        .slice(0, 500)
+        .map((m) => ({ base: hexOf(m.base), size: m.size, name: m.name ?? '(no name)' })),
+      warnings: minidump.warnings,
     },
   };
 }
 
-async function sourceOfFile(file: File, inflateLimit: number, onInflate: (n: number) => void): Promise<{ source: ByteSource; gzip: boolean }> {
+async function sourceOfFile(
+  file: File,
+  inflateLimit: number,
+  onInflate: (n: number) => void,
+): Promise<{ source: ByteSource; gzip: boolean }> {
   const head = new Uint8Array(new FileReaderSync().readAsArrayBuffer(file.slice(0, 2)));
   if (head.length === 2 && head[0] === 0x1f && head[1] === 0x8b) {
     return { source: await inflateToSource(file.stream(), file.name, inflateLimit, onInflate), gzip: true };
@@ -137,13 +175,19 @@ async function sourceOfFile(file: File, inflateLimit: number, onInflate: (n: num
   return { source: blobSource(file), gzip: false };
 }
 
-async function sourceOfUrl(url: string, name: string, inflateLimit: number, onInflate: (n: number) => void): Promise<{ source: ByteSource; gzip: boolean }> {
+async function sourceOfUrl(
+  url: string,
+  name: string,
+  inflateLimit: number,
+  onInflate: (n: number) => void,
+): Promise<{ source: ByteSource; gzip: boolean }> {
   const probe = httpSource(url, name);
   const head = new Uint8Array(2);
   probe.readInto(head, 0);
   if (head[0] === 0x1f && head[1] === 0x8b) {
     const response = await fetch(url);
-    if (!response.ok || !response.body) throw new InvalidDataError(`${name} could not be fetched: HTTP ${response.status}`);
+    if (!response.ok || !response.body)
+      throw new InvalidDataError(`${name} could not be fetched: HTTP ${response.status}`);
     return { source: await inflateToSource(response.body, name, inflateLimit, onInflate), gzip: true };
   }
   return { source: probe, gzip: false };

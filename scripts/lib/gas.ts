@@ -46,11 +46,23 @@ function gasString(arg: string): number[] {
   const out: number[] = [];
   for (let i = 0; i < body.length; i++) {
     const c = body[i]!;
-    if (c !== '\\') { out.push(c.charCodeAt(0)); continue; }
+    if (c !== '\\') {
+      out.push(c.charCodeAt(0));
+      continue;
+    }
     const n = body[++i]!;
     const octal = /^[0-7]{1,3}/.exec(body.slice(i));
-    if (octal) { out.push(parseInt(octal[0], 8) & 0xff); i += octal[0].length - 1; continue; }
-    if (n === 'x') { const hex = /^[0-9a-fA-F]+/.exec(body.slice(i + 1))![0]; out.push(parseInt(hex, 16) & 0xff); i += hex.length; continue; }
+    if (octal) {
+      out.push(parseInt(octal[0], 8) & 0xff);
+      i += octal[0].length - 1;
+      continue;
+    }
+    if (n === 'x') {
+      const hex = /^[0-9a-fA-F]+/.exec(body.slice(i + 1))![0];
+      out.push(parseInt(hex, 16) & 0xff);
+      i += hex.length;
+      continue;
+    }
     out.push({ n: 10, t: 9, b: 8, f: 12, r: 13 }[n] ?? n.charCodeAt(0));
   }
   return out;

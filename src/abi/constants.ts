@@ -34,9 +34,31 @@ export const NS = {
 } as const;
 
 export const {
-  NS_ALL, NS_SAP, NS_NDS, NS_PEER_BROWSE, NS_SLP, NS_DHCP, NS_TCPIP_LOCAL, NS_TCPIP_HOSTS, NS_DNS, NS_NETBT, NS_WINS,
-  NS_NLA, NS_BTH, NS_NBP, NS_MS, NS_STDA, NS_NTDS, NS_EMAIL, NS_PNRPNAME, NS_PNRPCLOUD, NS_X500, NS_NIS, NS_NISPLUS,
-  NS_WRQ, NS_NETDES,
+  NS_ALL,
+  NS_SAP,
+  NS_NDS,
+  NS_PEER_BROWSE,
+  NS_SLP,
+  NS_DHCP,
+  NS_TCPIP_LOCAL,
+  NS_TCPIP_HOSTS,
+  NS_DNS,
+  NS_NETBT,
+  NS_WINS,
+  NS_NLA,
+  NS_BTH,
+  NS_NBP,
+  NS_MS,
+  NS_STDA,
+  NS_NTDS,
+  NS_EMAIL,
+  NS_PNRPNAME,
+  NS_PNRPCLOUD,
+  NS_X500,
+  NS_NIS,
+  NS_NISPLUS,
+  NS_WRQ,
+  NS_NETDES,
 } = NS;
 
 /** WSAESETSERVICEOP. */
@@ -64,7 +86,8 @@ export const WSA_ERRORS = {
 } as const;
 /** The name of a Winsock error rnrkit reports (a key of WSA_ERRORS). */
 export type WsaErrorName = keyof typeof WSA_ERRORS;
-export const { WSA_NOT_ENOUGH_MEMORY, WSAEACCES, WSAEINVAL, WSAEOPNOTSUPP, WSANOTINITIALISED, WSASERVICE_NOT_FOUND } = WSA_ERRORS;
+export const { WSA_NOT_ENOUGH_MEMORY, WSAEACCES, WSAEINVAL, WSAEOPNOTSUPP, WSANOTINITIALISED, WSASERVICE_NOT_FOUND } =
+  WSA_ERRORS;
 export const { WSA_INVALID_HANDLE, WSAEFAULT, WSAENOMORE, WSA_E_NO_MORE, WSA_E_CANCELLED } = WSA_ERRORS;
 export const SOCKET_ERROR = -1;
 export const NO_ERROR = 0;
@@ -99,7 +122,8 @@ export const PROTO = {
   BTHPROTO_RFCOMM: 0x0003,
   BTHPROTO_L2CAP: 0x0100,
 } as const;
-export const { IPPROTO_TCP, IPPROTO_UDP, NSPROTO_IPX, NSPROTO_SPX, NSPROTO_SPXII, BTHPROTO_RFCOMM, BTHPROTO_L2CAP } = PROTO;
+export const { IPPROTO_TCP, IPPROTO_UDP, NSPROTO_IPX, NSPROTO_SPX, NSPROTO_SPXII, BTHPROTO_RFCOMM, BTHPROTO_L2CAP } =
+  PROTO;
 
 /** FROM_PROTOCOL_INFO (winsock2.h): "take it from the protocol info", -1. */
 export const FROM_PROTOCOL_INFO = -1;
@@ -183,7 +207,8 @@ export function svcidNetware(sapId: number): string {
   return wellKnownGuid(0x000b, sapId);
 }
 function wellKnownGuid(kind: number, low: number): string {
-  if (!Number.isInteger(low) || low < 0 || low > 0xffff) throw new RangeError(`port or SAP id ${low} is not a 16-bit value`);
+  if (!Number.isInteger(low) || low < 0 || low > 0xffff)
+    throw new RangeError(`port or SAP id ${low} is not a 16-bit value`);
   const data1 = ((kind << 16) | low) >>> 0;
   return `{${data1.toString(16).toUpperCase().padStart(8, '0')}-0000-0000-C000-000000000046}`;
 }

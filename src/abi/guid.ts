@@ -24,7 +24,8 @@ export function isGuid(text: string): boolean {
 
 /** Write a GUID's 16 bytes at `offset`. Accepts either case, braces optional. */
 export function guidToBytes(text: string, target: Uint8Array = new Uint8Array(16), offset = 0): Uint8Array {
-  if (!GUID_PATTERN.test(text)) throw new UsageError(`${JSON.stringify(text)} is not a GUID ({XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX})`);
+  if (!GUID_PATTERN.test(text))
+    throw new UsageError(`${JSON.stringify(text)} is not a GUID ({XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX})`);
   const hex = text.replace(/[{}-]/g, '');
   let h = 0;
   for (const i of ORDER) {

@@ -6,11 +6,11 @@
  * @packageDocumentation
  */
 export { AbiError } from './errors.js';
-export { ARCHES, isAnonymous } from './types.js';
-export type { TypedefSpec, FieldDef, AnonymousDef, MemberDef, AggregateDef } from './types.js';
-export { resolveType, hasStruct, pointerSize } from './layout.js';
+export { canonicalGuid, guidFromBytes, guidToBytes, isGuid } from './guid.js';
 export type { ResolvedType } from './layout.js';
+export { hasStruct, pointerSize, resolveType } from './layout.js';
+export { readPointer, readPointerBig, writePointer } from './pointer.js';
 export { AGGREGATES, PUBLIC_STRUCTS } from './structs.js';
 export { TYPEDEFS } from './typedefs.js';
-export { canonicalGuid, guidFromBytes, guidToBytes, isGuid } from './guid.js';
-export { readPointer, readPointerBig, writePointer } from './pointer.js';
+export type { AggregateDef, AnonymousDef, FieldDef, MemberDef, TypedefSpec } from './types.js';
+export { ARCHES, isAnonymous } from './types.js';

@@ -1,20 +1,42 @@
+import { UsageError } from '../errors.js';
+import { AbiError } from './errors.js';
 import { AGGREGATES } from './structs.js';
 import { TYPEDEFS } from './typedefs.js';
-import { type AggregateDef, type Arch, type FieldDef, type MemberDef, isAnonymous } from './types.js';
-import { AbiError } from './errors.js';
-import { UsageError } from '../errors.js';
+import { type AggregateDef, type Arch, type FieldDef, isAnonymous, type MemberDef } from './types.js';
 
 /** A type resolved for one arch: everything the codec needs, nothing more. */
 export type ResolvedType =
-  | { readonly kind: 'int'; readonly name: string; readonly size: 1 | 2 | 4 | 8; readonly align: number; readonly signed: boolean }
   | {
-      readonly kind: 'pointer'; readonly name: string; readonly size: 4 | 8; readonly align: number;
+      readonly kind: 'int';
+      readonly name: string;
+      readonly size: 1 | 2 | 4 | 8;
+      readonly align: number;
+      readonly signed: boolean;
+    }
+  | {
+      readonly kind: 'pointer';
+      readonly name: string;
+      readonly size: 4 | 8;
+      readonly align: number;
       /** null for void pointees. */
       readonly target: ResolvedType | null;
       readonly string?: 'utf16' | 'ansi';
     }
-  | { readonly kind: 'array'; readonly name: string; readonly size: number; readonly align: number; readonly element: ResolvedType; readonly length: number }
-  | { readonly kind: 'aggregate'; readonly name: string; readonly size: number; readonly align: number; readonly layout: StructLayout };
+  | {
+      readonly kind: 'array';
+      readonly name: string;
+      readonly size: number;
+      readonly align: number;
+      readonly element: ResolvedType;
+      readonly length: number;
+    }
+  | {
+      readonly kind: 'aggregate';
+      readonly name: string;
+      readonly size: number;
+      readonly align: number;
+      readonly layout: StructLayout;
+    };
 
 /** A named member, placed. Anonymous unions and structs are flattened away. */
 export interface FieldLayout {
@@ -32,7 +54,13 @@ export interface FieldLayout {
 /** A member as declared, for display: anonymous groups keep their nesting. */
 export type MemberLayout =
   | { readonly kind: 'field'; readonly field: FieldLayout }
-  | { readonly kind: 'anonymous'; readonly anonymous: 'union' | 'struct'; readonly offset: number; readonly size: number; readonly members: readonly MemberLayout[] };
+  | {
+      readonly kind: 'anonymous';
+      readonly anonymous: 'union' | 'struct';
+      readonly offset: number;
+      readonly size: number;
+      readonly members: readonly MemberLayout[];
+    };
 
 /** A struct's layout on one arch, by the MSVC rules: size, alignment, every member's offset and size. */
 export interface StructLayout {
@@ -67,7 +95,8 @@ export function hasStruct(name: string): boolean {
 /** The layout of a structure for an arch, computed once and cached. */
 export function layoutOf(name: string, arch: Arch): StructLayout {
   // The arch often comes from a caller's option or JSON: an unknown one is their mistake, not a TypeError inside the cache.
-  if (!Object.hasOwn(layoutCache, arch)) throw new UsageError(`arch ${JSON.stringify(arch)} is not one of ${Object.keys(layoutCache).join(', ')}`);
+  if (!Object.hasOwn(layoutCache, arch))
+    throw new UsageError(`arch ${JSON.stringify(arch)} is not one of ${Object.keys(layoutCache).join(', ')}`);
   const cached = layoutCache[arch].get(name);
   if (cached) return cached;
   const def = aggregateByName.get(name);
@@ -118,7 +147,10 @@ function pointerTo(name: string, to: string, arch: Arch, string?: 'utf16' | 'ans
   // Pointee resolution is lazy so self-referential structures stay possible.
   let target: ResolvedType | null | undefined;
   const resolved = {
-    kind: 'pointer' as const, name, size, align: size,
+    kind: 'pointer' as const,
+    name,
+    size,
+    align: size,
     get target(): ResolvedType | null {
       if (target === undefined) target = to === 'void' ? null : resolveType(to, arch);
       return target;
@@ -141,9 +173,18 @@ function computeLayout(def: AggregateDef, arch: Arch): StructLayout {
   const pack = def.pack ?? Infinity;
   const fields: FieldLayout[] = [];
 
-  interface Placed { members: MemberLayout[]; size: number; align: number }
+  interface Placed {
+    members: MemberLayout[];
+    size: number;
+    align: number;
+  }
 
-  const placeGroup = (members: readonly MemberDef[], kind: 'struct' | 'union', base: number, sink: FieldLayout[]): Placed => {
+  const placeGroup = (
+    members: readonly MemberDef[],
+    kind: 'struct' | 'union',
+    base: number,
+    sink: FieldLayout[],
+  ): Placed => {
     let cursor = 0;
     let maxSize = 0;
     let align = 1;
@@ -161,7 +202,13 @@ function computeLayout(def: AggregateDef, arch: Arch): StructLayout {
         const offset = kind === 'union' ? 0 : roundUp(cursor, memberAlign);
         const placed = placeGroup(member.fields, member.anonymous, base + offset, sink);
         const size = roundUp(placed.size, Math.min(placed.align, pack));
-        out.push({ kind: 'anonymous', anonymous: member.anonymous, offset: base + offset, size, members: placed.members });
+        out.push({
+          kind: 'anonymous',
+          anonymous: member.anonymous,
+          offset: base + offset,
+          size,
+          members: placed.members,
+        });
         align = Math.max(align, memberAlign);
         if (kind === 'union') maxSize = Math.max(maxSize, size);
         else cursor = offset + size;
@@ -174,16 +221,30 @@ function computeLayout(def: AggregateDef, arch: Arch): StructLayout {
       if (member.bits !== undefined) {
         if (resolved.kind !== 'int') throw new AbiError(`${def.name}.${member.name}: bit-field of non-integer type`);
         const bits = resolved.size * 8;
-        if (member.bits <= 0 || member.bits > bits) throw new AbiError(`${def.name}.${member.name}: width ${member.bits} does not fit ${member.type}`);
-        if (!(kind === 'struct' && unit && unit.size === resolved.size && unit.type === member.type && unit.used + member.bits <= bits)) {
+        if (member.bits <= 0 || member.bits > bits)
+          throw new AbiError(`${def.name}.${member.name}: width ${member.bits} does not fit ${member.type}`);
+        if (
+          !(
+            kind === 'struct' &&
+            unit &&
+            unit.size === resolved.size &&
+            unit.type === member.type &&
+            unit.used + member.bits <= bits
+          )
+        ) {
           const offset = kind === 'union' ? 0 : roundUp(cursor, memberAlign);
           unit = { type: member.type, offset, size: resolved.size, used: 0 };
           if (kind === 'union') maxSize = Math.max(maxSize, resolved.size);
           else cursor = offset + resolved.size;
         }
         const field: FieldLayout = {
-          name: member.name, offset: base + unit.offset, size: resolved.size,
-          type: `${member.type}:${member.bits}`, resolved, def: member, bitOffset: unit.used,
+          name: member.name,
+          offset: base + unit.offset,
+          size: resolved.size,
+          type: `${member.type}:${member.bits}`,
+          resolved,
+          def: member,
+          bitOffset: unit.used,
         };
         unit.used += member.bits;
         sink.push(field);
@@ -192,7 +253,14 @@ function computeLayout(def: AggregateDef, arch: Arch): StructLayout {
       }
       unit = null;
       const offset = kind === 'union' ? 0 : roundUp(cursor, memberAlign);
-      const field: FieldLayout = { name: member.name, offset: base + offset, size: resolved.size, type: member.type, resolved, def: member };
+      const field: FieldLayout = {
+        name: member.name,
+        offset: base + offset,
+        size: resolved.size,
+        type: member.type,
+        resolved,
+        def: member,
+      };
       sink.push(field);
       out.push({ kind: 'field', field });
       if (kind === 'union') maxSize = Math.max(maxSize, resolved.size);
@@ -207,9 +275,14 @@ function computeLayout(def: AggregateDef, arch: Arch): StructLayout {
   const byName = new Map(fields.map((f) => [f.name, f]));
   if (byName.size !== fields.length) throw new AbiError(`${def.name}: duplicate member names`);
   return {
-    name: def.name, arch, kind: def.kind, size, align,
+    name: def.name,
+    arch,
+    kind: def.kind,
+    size,
+    align,
     ...(def.pack !== undefined ? { pack: def.pack } : {}),
-    fields, members: placed.members,
+    fields,
+    members: placed.members,
     field(name: string): FieldLayout {
       const f = byName.get(name);
       if (!f) throw new AbiError(`${def.name} has no member ${name}`);

@@ -1,5 +1,5 @@
-import type { Arch } from './types.js';
 import { InvalidDataError } from '../errors.js';
+import type { Arch } from './types.js';
 
 /**
  * Read a pointer stored at `offset` of `view` (little-endian, 4 bytes on
@@ -12,7 +12,9 @@ export function readPointer(view: DataView, offset: number, arch: Arch): number 
   const lo = view.getUint32(offset, true);
   const hi = view.getUint32(offset + 4, true);
   if (hi >= 0x200000) {
-    throw new InvalidDataError(`pointer 0x${readPointerBig(view, offset, arch).toString(16)} is beyond 2^53, which rnrkit cannot address exactly`);
+    throw new InvalidDataError(
+      `pointer 0x${readPointerBig(view, offset, arch).toString(16)} is beyond 2^53, which rnrkit cannot address exactly`,
+    );
   }
   return hi * 0x1_0000_0000 + lo;
 }

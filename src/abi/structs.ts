@@ -8,7 +8,9 @@ import type { AggregateDef } from './types.js';
  */
 export const AGGREGATES: readonly AggregateDef[] = [
   {
-    name: 'GUID', kind: 'struct', header: 'guiddef.h',
+    name: 'GUID',
+    kind: 'struct',
+    header: 'guiddef.h',
     fields: [
       { name: 'Data1', type: 'ULONG' },
       { name: 'Data2', type: 'USHORT' },
@@ -17,28 +19,36 @@ export const AGGREGATES: readonly AggregateDef[] = [
     ],
   },
   {
-    name: 'WSAVERSION', kind: 'struct', header: 'winsock2.h',
+    name: 'WSAVERSION',
+    kind: 'struct',
+    header: 'winsock2.h',
     fields: [
       { name: 'dwVersion', type: 'DWORD' },
       { name: 'ecHow', type: 'WSAECOMPARATOR' },
     ],
   },
   {
-    name: 'AFPROTOCOLS', kind: 'struct', header: 'winsock2.h',
+    name: 'AFPROTOCOLS',
+    kind: 'struct',
+    header: 'winsock2.h',
     fields: [
       { name: 'iAddressFamily', type: 'INT' },
       { name: 'iProtocol', type: 'INT' },
     ],
   },
   {
-    name: 'BLOB', kind: 'struct', header: 'nspapi.h',
+    name: 'BLOB',
+    kind: 'struct',
+    header: 'nspapi.h',
     fields: [
       { name: 'cbSize', type: 'ULONG' },
       { name: 'pBlobData', type: 'BYTE*', bytes: 'cbSize' },
     ],
   },
   {
-    name: 'SOCKADDR', kind: 'struct', header: 'winsock2.h',
+    name: 'SOCKADDR',
+    kind: 'struct',
+    header: 'winsock2.h',
     fields: [
       { name: 'sa_family', type: 'u_short' },
       { name: 'sa_data', type: 'char[14]' },
@@ -46,11 +56,15 @@ export const AGGREGATES: readonly AggregateDef[] = [
   },
   {
     // struct in_addr: the S_un union of byte, word and long views.
-    name: 'IN_ADDR', kind: 'struct', header: 'inaddr.h',
+    name: 'IN_ADDR',
+    kind: 'struct',
+    header: 'inaddr.h',
     fields: [{ name: 'S_un', type: 'IN_ADDR_S_un' }],
   },
   {
-    name: 'IN_ADDR_S_un', kind: 'union', header: 'inaddr.h',
+    name: 'IN_ADDR_S_un',
+    kind: 'union',
+    header: 'inaddr.h',
     fields: [
       { name: 'S_un_b', type: 'IN_ADDR_S_un_b' },
       { name: 'S_un_w', type: 'IN_ADDR_S_un_w' },
@@ -58,7 +72,9 @@ export const AGGREGATES: readonly AggregateDef[] = [
     ],
   },
   {
-    name: 'IN_ADDR_S_un_b', kind: 'struct', header: 'inaddr.h',
+    name: 'IN_ADDR_S_un_b',
+    kind: 'struct',
+    header: 'inaddr.h',
     fields: [
       { name: 's_b1', type: 'u_char' },
       { name: 's_b2', type: 'u_char' },
@@ -67,14 +83,18 @@ export const AGGREGATES: readonly AggregateDef[] = [
     ],
   },
   {
-    name: 'IN_ADDR_S_un_w', kind: 'struct', header: 'inaddr.h',
+    name: 'IN_ADDR_S_un_w',
+    kind: 'struct',
+    header: 'inaddr.h',
     fields: [
       { name: 's_w1', type: 'u_short' },
       { name: 's_w2', type: 'u_short' },
     ],
   },
   {
-    name: 'SOCKADDR_IN', kind: 'struct', header: 'winsock2.h',
+    name: 'SOCKADDR_IN',
+    kind: 'struct',
+    header: 'winsock2.h',
     fields: [
       { name: 'sin_family', type: 'short' },
       { name: 'sin_port', type: 'u_short' },
@@ -83,11 +103,15 @@ export const AGGREGATES: readonly AggregateDef[] = [
     ],
   },
   {
-    name: 'IN6_ADDR', kind: 'struct', header: 'in6addr.h',
+    name: 'IN6_ADDR',
+    kind: 'struct',
+    header: 'in6addr.h',
     fields: [{ name: 'u', type: 'IN6_ADDR_u' }],
   },
   {
-    name: 'IN6_ADDR_u', kind: 'union', header: 'in6addr.h',
+    name: 'IN6_ADDR_u',
+    kind: 'union',
+    header: 'in6addr.h',
     fields: [
       { name: 'Byte', type: 'u_char[16]' },
       { name: 'Word', type: 'u_short[8]' },
@@ -95,7 +119,9 @@ export const AGGREGATES: readonly AggregateDef[] = [
   },
   {
     // ULONG Zone:28 and Level:4 share the one ULONG that Value names.
-    name: 'SCOPE_ID', kind: 'struct', header: 'ws2def.h',
+    name: 'SCOPE_ID',
+    kind: 'struct',
+    header: 'ws2def.h',
     fields: [
       {
         anonymous: 'union',
@@ -113,7 +139,9 @@ export const AGGREGATES: readonly AggregateDef[] = [
     ],
   },
   {
-    name: 'SOCKADDR_IN6', kind: 'struct', header: 'ws2ipdef.h',
+    name: 'SOCKADDR_IN6',
+    kind: 'struct',
+    header: 'ws2ipdef.h',
     fields: [
       { name: 'sin6_family', type: 'short' },
       { name: 'sin6_port', type: 'u_short' },
@@ -129,7 +157,9 @@ export const AGGREGATES: readonly AggregateDef[] = [
     ],
   },
   {
-    name: 'SOCKADDR_STORAGE', kind: 'struct', header: 'winsock2.h',
+    name: 'SOCKADDR_STORAGE',
+    kind: 'struct',
+    header: 'winsock2.h',
     fields: [
       { name: 'ss_family', type: 'short' },
       { name: '__ss_pad1', type: 'char[6]' },
@@ -138,7 +168,9 @@ export const AGGREGATES: readonly AggregateDef[] = [
     ],
   },
   {
-    name: 'SOCKADDR_IPX', kind: 'struct', header: 'wsipx.h',
+    name: 'SOCKADDR_IPX',
+    kind: 'struct',
+    header: 'wsipx.h',
     fields: [
       { name: 'sa_family', type: 'short' },
       { name: 'sa_netnum', type: 'char[4]' },
@@ -147,7 +179,10 @@ export const AGGREGATES: readonly AggregateDef[] = [
     ],
   },
   {
-    name: 'SOCKADDR_BTH', kind: 'struct', header: 'ws2bth.h', pack: 1,
+    name: 'SOCKADDR_BTH',
+    kind: 'struct',
+    header: 'ws2bth.h',
+    pack: 1,
     fields: [
       { name: 'addressFamily', type: 'USHORT' },
       { name: 'btAddr', type: 'BTH_ADDR' },
@@ -156,14 +191,18 @@ export const AGGREGATES: readonly AggregateDef[] = [
     ],
   },
   {
-    name: 'SOCKET_ADDRESS', kind: 'struct', header: 'nspapi.h',
+    name: 'SOCKET_ADDRESS',
+    kind: 'struct',
+    header: 'nspapi.h',
     fields: [
       { name: 'lpSockaddr', type: 'LPSOCKADDR', bytes: 'iSockaddrLength' },
       { name: 'iSockaddrLength', type: 'INT' },
     ],
   },
   {
-    name: 'CSADDR_INFO', kind: 'struct', header: 'nspapi.h',
+    name: 'CSADDR_INFO',
+    kind: 'struct',
+    header: 'nspapi.h',
     fields: [
       { name: 'LocalAddr', type: 'SOCKET_ADDRESS' },
       { name: 'RemoteAddr', type: 'SOCKET_ADDRESS' },
@@ -180,7 +219,10 @@ export const AGGREGATES: readonly AggregateDef[] = [
   {
     // The Bluetooth SDP record travels inline after the header (pRecord[1]
     // is a flexible array of ulRecordLength bytes): the struct is a prefix.
-    name: 'BTH_SET_SERVICE', kind: 'struct', header: 'ws2bth.h', pack: 1,
+    name: 'BTH_SET_SERVICE',
+    kind: 'struct',
+    header: 'ws2bth.h',
+    pack: 1,
     fields: [
       { name: 'pSdpVersion', type: 'PULONG' },
       { name: 'pRecordHandle', type: 'HANDLE*' },
@@ -196,7 +238,9 @@ export const AGGREGATES: readonly AggregateDef[] = [
 // each keeps them from drifting apart.
 function querySet(name: string, str: 'LPWSTR' | 'LPSTR'): AggregateDef {
   return {
-    name, kind: 'struct', header: 'winsock2.h',
+    name,
+    kind: 'struct',
+    header: 'winsock2.h',
     fields: [
       { name: 'dwSize', type: 'DWORD' },
       { name: 'lpszServiceInstanceName', type: str },
@@ -219,7 +263,9 @@ function querySet(name: string, str: 'LPWSTR' | 'LPSTR'): AggregateDef {
 
 function nsClassInfo(name: string, str: 'LPWSTR' | 'LPSTR'): AggregateDef {
   return {
-    name, kind: 'struct', header: 'winsock2.h',
+    name,
+    kind: 'struct',
+    header: 'winsock2.h',
     fields: [
       { name: 'lpszName', type: str },
       { name: 'dwNameSpace', type: 'DWORD' },
@@ -232,7 +278,9 @@ function nsClassInfo(name: string, str: 'LPWSTR' | 'LPSTR'): AggregateDef {
 
 function serviceClassInfo(name: string, str: 'LPWSTR' | 'LPSTR', infos: string): AggregateDef {
   return {
-    name, kind: 'struct', header: 'winsock2.h',
+    name,
+    kind: 'struct',
+    header: 'winsock2.h',
     fields: [
       { name: 'lpServiceClassId', type: 'LPGUID' },
       { name: 'lpszServiceClassName', type: str },
@@ -244,9 +292,26 @@ function serviceClassInfo(name: string, str: 'LPWSTR' | 'LPSTR', infos: string):
 
 /** The structures rnrkit documents and proves (helper unions are internal). */
 export const PUBLIC_STRUCTS: readonly string[] = [
-  'GUID', 'WSAVERSION', 'AFPROTOCOLS', 'BLOB', 'SOCKADDR', 'IN_ADDR', 'SOCKADDR_IN',
-  'IN6_ADDR', 'SCOPE_ID', 'SOCKADDR_IN6', 'SOCKADDR_STORAGE', 'SOCKADDR_IPX',
-  'SOCKADDR_BTH', 'SOCKET_ADDRESS', 'CSADDR_INFO', 'WSAQUERYSETW', 'WSAQUERYSETA',
-  'WSANSCLASSINFOW', 'WSANSCLASSINFOA', 'WSASERVICECLASSINFOW', 'WSASERVICECLASSINFOA',
+  'GUID',
+  'WSAVERSION',
+  'AFPROTOCOLS',
+  'BLOB',
+  'SOCKADDR',
+  'IN_ADDR',
+  'SOCKADDR_IN',
+  'IN6_ADDR',
+  'SCOPE_ID',
+  'SOCKADDR_IN6',
+  'SOCKADDR_STORAGE',
+  'SOCKADDR_IPX',
+  'SOCKADDR_BTH',
+  'SOCKET_ADDRESS',
+  'CSADDR_INFO',
+  'WSAQUERYSETW',
+  'WSAQUERYSETA',
+  'WSANSCLASSINFOW',
+  'WSANSCLASSINFOA',
+  'WSASERVICECLASSINFOW',
+  'WSASERVICECLASSINFOA',
   'BTH_SET_SERVICE',
 ];

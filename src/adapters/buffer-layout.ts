@@ -36,10 +36,14 @@ function layoutFor(t: FixedType, property: string | undefined): BL.Layout {
   switch (t.kind) {
     case 'int':
       switch (t.size) {
-        case 1: return t.signed ? BL.s8(property) : BL.u8(property);
-        case 2: return t.signed ? BL.s16(property) : BL.u16(property);
-        case 4: return t.signed ? BL.s32(property) : BL.u32(property);
-        case 8: return t.signed ? BL.ns64(property) : BL.nu64(property);
+        case 1:
+          return t.signed ? BL.s8(property) : BL.u8(property);
+        case 2:
+          return t.signed ? BL.s16(property) : BL.u16(property);
+        case 4:
+          return t.signed ? BL.s32(property) : BL.u32(property);
+        case 8:
+          return t.signed ? BL.ns64(property) : BL.nu64(property);
       }
       break;
     case 'array':

@@ -1,6 +1,6 @@
-import { layoutOf, type FieldLayout, type ResolvedType, type StructLayout } from '../abi/layout.js';
-import type { Arch } from '../abi/types.js';
 import { AbiError } from '../abi/errors.js';
+import { type FieldLayout, layoutOf, type ResolvedType, type StructLayout } from '../abi/layout.js';
+import type { Arch } from '../abi/types.js';
 
 /**
  * The fixed part of a struct as a flat, ordered list with explicit padding:
@@ -15,7 +15,9 @@ export type FixedType =
   | { kind: 'array'; element: FixedType; length: number }
   | { kind: 'struct'; name: string; pack?: number; members: FixedMember[]; size: number };
 
-export type FixedMember = { kind: 'field'; name: string; offset: number; type: FixedType } | { kind: 'padding'; offset: number; size: number };
+export type FixedMember =
+  | { kind: 'field'; name: string; offset: number; type: FixedType }
+  | { kind: 'padding'; offset: number; size: number };
 
 export function fixedStruct(name: string, arch: Arch): Extract<FixedType, { kind: 'struct' }> {
   return fromLayout(layoutOf(name, arch));
@@ -28,14 +30,21 @@ function fromLayout(layout: StructLayout): Extract<FixedType, { kind: 'struct' }
   const members: FixedMember[] = [];
   let cursor = 0;
   for (const f of layout.fields) {
-    if (f.bitOffset !== undefined) throw new AbiError(`${layout.name}.${f.name} is a bit-field: not expressible in the adapters`);
+    if (f.bitOffset !== undefined)
+      throw new AbiError(`${layout.name}.${f.name} is a bit-field: not expressible in the adapters`);
     if (f.offset < cursor) throw new AbiError(`${layout.name}.${f.name} overlaps the member before it`);
     if (f.offset > cursor) members.push({ kind: 'padding', offset: cursor, size: f.offset - cursor });
     members.push({ kind: 'field', name: f.name, offset: f.offset, type: fixedType(layout, f, f.resolved) });
     cursor = f.offset + f.size;
   }
   if (layout.size > cursor) members.push({ kind: 'padding', offset: cursor, size: layout.size - cursor });
-  return { kind: 'struct', name: layout.name, ...(layout.pack !== undefined ? { pack: layout.pack } : {}), members, size: layout.size };
+  return {
+    kind: 'struct',
+    name: layout.name,
+    ...(layout.pack !== undefined ? { pack: layout.pack } : {}),
+    members,
+    size: layout.size,
+  };
 }
 
 function fixedType(layout: StructLayout, f: FieldLayout, t: ResolvedType): FixedType {

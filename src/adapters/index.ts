@@ -7,9 +7,17 @@
  *
  * @packageDocumentation
  */
-export {
-  restructureCodecOf, type RestructureCodec, type ImageBase,
-  UInt64LE, BaseRelativePointer, CodeUnitString, Mapped, Aligned8, GlobalPointer,
-} from './restructure.js';
+
 export { bufferLayoutOf } from './buffer-layout.js';
 export { koffiTypeOf } from './koffi.js';
+export {
+  Aligned8,
+  BaseRelativePointer,
+  CodeUnitString,
+  GlobalPointer,
+  type ImageBase,
+  Mapped,
+  type RestructureCodec,
+  restructureCodecOf,
+  UInt64LE,
+} from './restructure.js';

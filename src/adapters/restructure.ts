@@ -1,7 +1,7 @@
 import * as r from 'restructure';
 import type { Arch } from '../abi/types.js';
 import type { QuerySetJson, ServiceClassInfoJson } from '../codec/canonical.js';
-import { type FieldPlan, type StructPlan, planOf } from '../codec/plan.js';
+import { type FieldPlan, planOf, type StructPlan } from '../codec/plan.js';
 
 /**
  * restructure schemas generated from rnrkit's schema table, for the
@@ -52,7 +52,8 @@ export class UInt64LE implements r.RType {
   decode(stream: r.DecodeStream): number {
     const lo = stream.readUInt32LE();
     const hi = stream.readUInt32LE();
-    if (hi >= 0x200000) throw new RangeError(`64-bit value 0x${hi.toString(16)}${lo.toString(16).padStart(8, '0')} is beyond 2^53`);
+    if (hi >= 0x200000)
+      throw new RangeError(`64-bit value 0x${hi.toString(16)}${lo.toString(16).padStart(8, '0')} is beyond 2^53`);
     return hi * TWO_32 + lo;
   }
   /** Writes a non-negative integer below 2^53 as 8 bytes. */
@@ -69,7 +70,10 @@ const NULL_OFFSET = -Infinity;
 /** An address in memory as an offset from the image base (the offset type of a global r.Pointer). */
 export class BaseRelativePointer implements r.RType {
   private readonly word: r.RType;
-  constructor(readonly width: 4 | 8, private readonly image: ImageBase) {
+  constructor(
+    readonly width: 4 | 8,
+    private readonly image: ImageBase,
+  ) {
     this.word = width === 4 ? r.uint32le : new UInt64LE();
   }
   /** The pointer width: 4 (x86) or 8 (x64) bytes. */
@@ -120,7 +124,11 @@ export class CodeUnitString implements r.RType {
 
 /** Another type's value seen through a pair of conversions (bytes ↔ hex, GUID struct ↔ text). */
 export class Mapped<Inner, Outer> implements r.RType {
-  constructor(private readonly inner: r.RType, private readonly fromInner: (v: Inner) => Outer, private readonly toInner: (v: Outer) => Inner) {}
+  constructor(
+    private readonly inner: r.RType,
+    private readonly fromInner: (v: Inner) => Outer,
+    private readonly toInner: (v: Outer) => Inner,
+  ) {}
   /** The inner type's value, converted by `fromInner`. */
   decode(stream: r.DecodeStream, parent?: unknown): Outer {
     return this.fromInner(this.inner.decode(stream, parent) as Inner);
@@ -148,7 +156,7 @@ export class GlobalPointer extends r.Pointer {
    */
   override size(value?: unknown, ctx?: unknown): number {
     let root = ctx as { parent?: unknown; pointerSize?: number } | undefined;
-    while (root && root.parent) root = root.parent as typeof root;
+    while (root?.parent) root = root.parent as typeof root;
     if (value !== null && value !== undefined && root && this.type) {
       // Sizing the pointee adds its own pointees to root.pointerSize: read it after.
       const size = this.type.size(value, ctx);
@@ -179,22 +187,39 @@ export class Aligned8 implements r.RType {
 }
 
 const hexOf = (bytes: Uint8Array): string => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
-const bytesOf = (hex: string): Uint8Array => Uint8Array.from({ length: hex.length / 2 }, (_, i) => parseInt(hex.slice(i * 2, i * 2 + 2), 16));
+const bytesOf = (hex: string): Uint8Array =>
+  Uint8Array.from({ length: hex.length / 2 }, (_, i) => parseInt(hex.slice(i * 2, i * 2 + 2), 16));
 
-interface GuidParts { Data1: number; Data2: number; Data3: number; Data4: number[] }
+interface GuidParts {
+  Data1: number;
+  Data2: number;
+  Data3: number;
+  Data4: number[];
+}
 const h = (n: number, width: number) => n.toString(16).toUpperCase().padStart(width, '0');
 const guidText = (g: GuidParts): string =>
-  `{${h(g.Data1, 8)}-${h(g.Data2, 4)}-${h(g.Data3, 4)}-${g.Data4.slice(0, 2).map((b) => h(b, 2)).join('')}-${g.Data4.slice(2).map((b) => h(b, 2)).join('')}}`;
+  `{${h(g.Data1, 8)}-${h(g.Data2, 4)}-${h(g.Data3, 4)}-${g.Data4.slice(0, 2)
+    .map((b) => h(b, 2))
+    .join('')}-${g.Data4.slice(2)
+    .map((b) => h(b, 2))
+    .join('')}}`;
 const guidParts = (text: string): GuidParts => {
   const x = text.replace(/[{}-]/g, '');
   return {
-    Data1: parseInt(x.slice(0, 8), 16), Data2: parseInt(x.slice(8, 12), 16), Data3: parseInt(x.slice(12, 16), 16),
+    Data1: parseInt(x.slice(0, 8), 16),
+    Data2: parseInt(x.slice(8, 12), 16),
+    Data3: parseInt(x.slice(12, 16), 16),
     Data4: Array.from({ length: 8 }, (_, i) => parseInt(x.slice(16 + i * 2, 18 + i * 2), 16)),
   };
 };
 
 const INTS: Record<string, r.RType> = {
-  u1: r.uint8, i1: r.int8, u2: r.uint16le, i2: r.int16le, u4: r.uint32le, i4: r.int32le,
+  u1: r.uint8,
+  i1: r.int8,
+  u2: r.uint16le,
+  i2: r.int16le,
+  u4: r.uint32le,
+  i4: r.int32le,
 };
 
 /**
@@ -206,7 +231,7 @@ const INTS: Record<string, r.RType> = {
  */
 function fromImageStart(ctx: unknown): number {
   let c = ctx as { parent?: unknown; _startOffset?: number } | undefined;
-  while (c && c.parent) c = c.parent as typeof c;
+  while (c?.parent) c = c.parent as typeof c;
   return -(c?._startOffset ?? 0);
 }
 
@@ -238,7 +263,12 @@ function fieldSize(plan: StructPlan, f: FieldPlan): number {
 
 function fieldType(plan: StructPlan, f: FieldPlan, image: ImageBase): r.RType {
   const pointer = (target: r.RType, lazy = false) =>
-    new GlobalPointer(new BaseRelativePointer(plan.pointerSize, image), new Aligned8(target), { type: 'global', nullValue: NULL_OFFSET, relativeTo: fromImageStart, lazy });
+    new GlobalPointer(new BaseRelativePointer(plan.pointerSize, image), new Aligned8(target), {
+      type: 'global',
+      nullValue: NULL_OFFSET,
+      relativeTo: fromImageStart,
+      lazy,
+    });
   switch (f.kind) {
     case 'int':
       return INTS[`${f.signed ? 'i' : 'u'}${f.size}`]!;
@@ -247,8 +277,13 @@ function fieldType(plan: StructPlan, f: FieldPlan, image: ImageBase): r.RType {
     case 'string':
       return pointer(new CodeUnitString(f.unit === 'utf16' ? 2 : 1));
     case 'guid':
-      return pointer(new Mapped<GuidParts, string>(
-        new r.Struct({ Data1: r.uint32le, Data2: r.uint16le, Data3: r.uint16le, Data4: new r.Array(r.uint8, 8) }), guidText, guidParts));
+      return pointer(
+        new Mapped<GuidParts, string>(
+          new r.Struct({ Data1: r.uint32le, Data2: r.uint16le, Data3: r.uint16le, Data4: new r.Array(r.uint8, 8) }),
+          guidText,
+          guidParts,
+        ),
+      );
     case 'bytes':
       // Lazy: the length member (iSockaddrLength) follows the pointer, so
       // the bytes can only be read once the whole struct has been.
@@ -293,7 +328,10 @@ const codecs = new Map<string, RestructureCodec<unknown>>();
  * struct's pointers as absolute addresses. For query sets and service class
  * info the struct name carries the charset (`WSAQUERYSETW`, `WSAQUERYSETA`).
  */
-export function restructureCodecOf<T = QuerySetJson | ServiceClassInfoJson>(structName: string, arch: Arch): RestructureCodec<T> {
+export function restructureCodecOf<T = QuerySetJson | ServiceClassInfoJson>(
+  structName: string,
+  arch: Arch,
+): RestructureCodec<T> {
   const key = `${structName}:${arch}`;
   let codec = codecs.get(key);
   if (!codec) {
@@ -316,4 +354,3 @@ export function restructureCodecOf<T = QuerySetJson | ServiceClassInfoJson>(stru
   }
   return codec as RestructureCodec<T>;
 }
-

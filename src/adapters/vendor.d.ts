@@ -65,6 +65,7 @@ declare module 'restructure' {
   class BufferT extends Base {
     constructor(length?: Length);
   }
+
   export { ArrayT as Array, BufferT as Buffer };
   export class Reserved extends Base {
     constructor(type: RType, count?: number);

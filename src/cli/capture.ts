@@ -4,7 +4,7 @@ import { MinidumpFormatError } from '../dump/errors.js';
 import { describeFirstBytes, kernelDumpError } from '../dump/file-kind.js';
 import { fileSource } from '../dump/file-source.js';
 import { inflateGzipFile, isGzip } from '../dump/gzip.js';
-import { Minidump, isMinidump } from '../dump/minidump.js';
+import { isMinidump, Minidump } from '../dump/minidump.js';
 import { scanQuerySets } from '../dump/scan.js';
 import type { ByteSource } from '../dump/source.js';
 import { type SourceRegion, SourceRegions } from '../dump/source-regions.js';
@@ -51,11 +51,17 @@ export const CAPTURE_OPTIONS = {
 } as const;
 
 /** CaptureOptions from the parsed CAPTURE_OPTIONS values. */
-export function captureOptions(values: { base?: string | undefined; region?: string[] | undefined; 'max-inflated'?: string | undefined }): CaptureOptions {
+export function captureOptions(values: {
+  base?: string | undefined;
+  region?: string[] | undefined;
+  'max-inflated'?: string | undefined;
+}): CaptureOptions {
   return {
     ...(values.base !== undefined ? { base: values.base } : {}),
     ...(values.region !== undefined ? { regions: values.region } : {}),
-    ...(values['max-inflated'] !== undefined ? { maxInflatedBytes: sizeOption(values['max-inflated'], '--max-inflated') } : {}),
+    ...(values['max-inflated'] !== undefined
+      ? { maxInflatedBytes: sizeOption(values['max-inflated'], '--max-inflated') }
+      : {}),
   };
 }
 
@@ -71,7 +77,8 @@ export async function openCapture(file: string | undefined, options: CaptureOpti
   const regionSpecs = options.regions ?? [];
   if (file === undefined) {
     if (regionSpecs.length === 0) throw new CliUsageError('give a capture FILE or at least one --region ADDR=FILE');
-    if (options.base !== undefined) throw new CliUsageError('--base places FILE; with only --region files, each has its own ADDR');
+    if (options.base !== undefined)
+      throw new CliUsageError('--base places FILE; with only --region files, each has its own ADDR');
     return openCaptureFromRegions(regionSpecs, options);
   }
   const source = await openSource(file, options);
@@ -81,8 +88,12 @@ export async function openCapture(file: string | undefined, options: CaptureOpti
     const head = new Uint8Array(8);
     source.readInto(head, 0);
     if (isMinidump(head)) {
-      if (options.base !== undefined) throw new CliUsageError(`${file} is a minidump: its ranges carry their own addresses, --base is for raw images`);
-      if (regionSpecs.length > 0) throw new CliUsageError(`${file} is a minidump: --region adds raw files to raw captures only`);
+      if (options.base !== undefined)
+        throw new CliUsageError(
+          `${file} is a minidump: its ranges carry their own addresses, --base is for raw images`,
+        );
+      if (regionSpecs.length > 0)
+        throw new CliUsageError(`${file} is a minidump: --region adds raw files to raw captures only`);
       const minidump = new Minidump(source, file);
       handedOver = true;
       return minidumpCapture(minidump);
@@ -93,7 +104,11 @@ export async function openCapture(file: string | undefined, options: CaptureOpti
       const kernel = kernelDumpError(first, file);
       if (kernel) throw kernel;
       if (/\.dmp(\.gz)?$/i.test(file)) {
-        throw new MinidumpFormatError(`${file} is not a minidump: ${describeFirstBytes(first)} (a minidump starts with 'MDMP'); for a raw memory image give --base ADDR`, 'MINIDUMP_HEADER.Signature', 0);
+        throw new MinidumpFormatError(
+          `${file} is not a minidump: ${describeFirstBytes(first)} (a minidump starts with 'MDMP'); for a raw memory image give --base ADDR`,
+          'MINIDUMP_HEADER.Signature',
+          0,
+        );
       }
       throw new CliUsageError(`${file} is a raw image: --base ADDR is required (where its first byte was in memory)`);
     }
@@ -102,7 +117,14 @@ export async function openCapture(file: string | undefined, options: CaptureOpti
     for (const spec of regionSpecs) opened.push(await openRegion(spec, options));
     const space = new SourceRegions(opened, opened.length === 1 ? file : `${file} and ${opened.length - 1} regions`);
     handedOver = true;
-    return { space, kind: 'raw', defaultAt: base, close() { space.close(); } };
+    return {
+      space,
+      kind: 'raw',
+      defaultAt: base,
+      close() {
+        space.close();
+      },
+    };
   } finally {
     if (!handedOver) {
       source.close();
@@ -112,12 +134,22 @@ export async function openCapture(file: string | undefined, options: CaptureOpti
 }
 
 /** Raw files at their bases (`--region ADDR=FILE`…): the first one's base is the default --at. */
-export async function openCaptureFromRegions(regionSpecs: readonly string[], options: CaptureOptions = {}): Promise<Capture> {
+export async function openCaptureFromRegions(
+  regionSpecs: readonly string[],
+  options: CaptureOptions = {},
+): Promise<Capture> {
   const opened: SourceRegion[] = [];
   try {
     for (const spec of regionSpecs) opened.push(await openRegion(spec, options));
     const space = new SourceRegions(opened, opened.length === 1 ? regionSpecs[0]! : `${opened.length} regions`);
-    return { space, kind: 'raw', ...(opened[0] ? { defaultAt: opened[0].base } : {}), close() { space.close(); } };
+    return {
+      space,
+      kind: 'raw',
+      ...(opened[0] ? { defaultAt: opened[0].base } : {}),
+      close() {
+        space.close();
+      },
+    };
   } catch (e) {
     for (const r of opened) r.source.close();
     throw e;
@@ -138,9 +170,15 @@ function minidumpCapture(minidump: Minidump): Capture {
     kind: 'minidump',
     ...(minidump.arch ? { arch: minidump.arch } : {}),
     minidump,
-    get defaultAt() { return scanOnce()?.at; },
-    get defaultCharset() { return scanOnce()?.charset; },
-    close() { minidump.close(); },
+    get defaultAt() {
+      return scanOnce()?.at;
+    },
+    get defaultCharset() {
+      return scanOnce()?.charset;
+    },
+    close() {
+      minidump.close();
+    },
   };
 }
 
@@ -151,12 +189,18 @@ async function openSource(file: string, options: CaptureOptions): Promise<ByteSo
   source.readInto(head, 0);
   if (!isGzip(head)) return source;
   source.close();
-  return inflateGzipFile(file, options.maxInflatedBytes === undefined ? {} : { maxInflatedBytes: options.maxInflatedBytes });
+  return inflateGzipFile(
+    file,
+    options.maxInflatedBytes === undefined ? {} : { maxInflatedBytes: options.maxInflatedBytes },
+  );
 }
 
 async function openRegion(spec: string, options: CaptureOptions): Promise<SourceRegion> {
   const eq = spec.indexOf('=');
-  if (eq <= 0 || eq === spec.length - 1) throw new CliUsageError(`--region ${JSON.stringify(spec)}: expected ADDR=FILE, e.g. --region 0x7ff600001000=heap.bin`);
+  if (eq <= 0 || eq === spec.length - 1)
+    throw new CliUsageError(
+      `--region ${JSON.stringify(spec)}: expected ADDR=FILE, e.g. --region 0x7ff600001000=heap.bin`,
+    );
   const address = spec.slice(0, eq);
   const path = spec.slice(eq + 1);
   addressOption(address, '--region');

@@ -35,14 +35,18 @@ export function parseJsonBytes(bytes: Uint8Array, name: string): unknown {
   let start = 0;
   if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) start = 3;
   else if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
-    throw new InvalidDataError(`${name} is UTF-16 (byte order mark ${bytes[0] === 0xff ? 'FF FE' : 'FE FF'} at byte 0): JSON input must be UTF-8`);
+    throw new InvalidDataError(
+      `${name} is UTF-16 (byte order mark ${bytes[0] === 0xff ? 'FF FE' : 'FE FF'} at byte 0): JSON input must be UTF-8`,
+    );
   }
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes.subarray(start));
   } catch {
     const at = firstInvalidUtf8(bytes, start);
-    throw new InvalidDataError(`${name} is not UTF-8: an invalid sequence starts with byte 0x${bytes[at]!.toString(16).padStart(2, '0')} at byte offset ${at}`);
+    throw new InvalidDataError(
+      `${name} is not UTF-8: an invalid sequence starts with byte 0x${bytes[at]!.toString(16).padStart(2, '0')} at byte offset ${at}`,
+    );
   }
   try {
     return JSON.parse(text);
@@ -68,7 +72,10 @@ function readCapped(file: string, name: string, maxBytes: number): Uint8Array {
     }
     const out = new Uint8Array(total);
     let at = 0;
-    for (const c of chunks) { out.set(c, at); at += c.length; }
+    for (const c of chunks) {
+      out.set(c, at);
+      at += c.length;
+    }
     return out;
   } finally {
     if (file !== '-') closeSync(fd);
@@ -98,14 +105,23 @@ export function firstInvalidUtf8(bytes: Uint8Array, from = 0): number {
   let i = from;
   while (i < bytes.length) {
     const b = bytes[i]!;
-    if (b < 0x80) { i++; continue; }
+    if (b < 0x80) {
+      i++;
+      continue;
+    }
     let need: number;
     let lo = 0x80;
     let hi = 0xbf;
     if (b >= 0xc2 && b <= 0xdf) need = 1;
-    else if (b >= 0xe0 && b <= 0xef) { need = 2; if (b === 0xe0) lo = 0xa0; if (b === 0xed) hi = 0x9f; }
-    else if (b >= 0xf0 && b <= 0xf4) { need = 3; if (b === 0xf0) lo = 0x90; if (b === 0xf4) hi = 0x8f; }
-    else return i;
+    else if (b >= 0xe0 && b <= 0xef) {
+      need = 2;
+      if (b === 0xe0) lo = 0xa0;
+      if (b === 0xed) hi = 0x9f;
+    } else if (b >= 0xf0 && b <= 0xf4) {
+      need = 3;
+      if (b === 0xf0) lo = 0x90;
+      if (b === 0xf4) hi = 0x8f;
+    } else return i;
     for (let k = 1; k <= need; k++) {
       const c = bytes[i + k];
       if (c === undefined) return i;

@@ -15,7 +15,9 @@ export function layoutTable(layout: StructLayout): string {
   if (padding > 0) lines.push('', `\t/* XXX ${padding} byte${padding === 1 ? '' : 's'} of trailing padding */`);
   lines.push('');
   lines.push(`\t/* size: ${layout.size}, align: ${layout.align}, members: ${stats.members} */`);
-  lines.push(`\t/* sum members: ${stats.sum}, holes: ${stats.holes}, sum holes: ${stats.holeBytes}${padding > 0 ? `, padding: ${padding}` : ''} */`);
+  lines.push(
+    `\t/* sum members: ${stats.sum}, holes: ${stats.holes}, sum holes: ${stats.holeBytes}${padding > 0 ? `, padding: ${padding}` : ''} */`,
+  );
   lines.push('};');
   return `${lines.join('\n')}\n`;
 }
@@ -29,7 +31,10 @@ function memberStart(m: MemberLayout): number {
 }
 
 function renderMembers(
-  members: readonly MemberLayout[], kind: 'struct' | 'union', depth: number, lines: string[],
+  members: readonly MemberLayout[],
+  kind: 'struct' | 'union',
+  depth: number,
+  lines: string[],
   stats: { members: number; sum: number; holes: number; holeBytes: number },
 ): void {
   const indent = '\t'.repeat(depth);
@@ -40,7 +45,10 @@ function renderMembers(
     if (kind === 'struct' && cursor !== null && start > cursor) {
       const hole = start - cursor;
       lines.push('', `${indent}/* XXX ${hole} byte${hole === 1 ? '' : 's'} hole */`, '');
-      if (depth === 1) { stats.holes++; stats.holeBytes += hole; }
+      if (depth === 1) {
+        stats.holes++;
+        stats.holeBytes += hole;
+      }
     }
     if (m.kind === 'field') {
       const f = m.field;
@@ -48,14 +56,23 @@ function renderMembers(
       const array = /^(.*?)(\[\d+\])$/.exec(f.type);
       const typeText = bits ? f.type.slice(0, f.type.indexOf(':')) : array ? array[1]! : f.type;
       const decl = `${indent}${typeText.padEnd(Math.max(1, 28 - 8 * (depth - 1)))} ${f.name}${array ? array[2] : ''}${bits};`;
-      const where = f.bitOffset !== undefined ? `${String(f.offset).padStart(5)}:${String(f.bitOffset).padStart(2)} ${String(f.size).padStart(4)}` : `${String(f.offset).padStart(8)} ${String(f.size).padStart(5)}`;
+      const where =
+        f.bitOffset !== undefined
+          ? `${String(f.offset).padStart(5)}:${String(f.bitOffset).padStart(2)} ${String(f.size).padStart(4)}`
+          : `${String(f.offset).padStart(8)} ${String(f.size).padStart(5)}`;
       lines.push(`${pad(decl)}/* ${where} */`);
-      if (depth === 1) { stats.members++; stats.sum += f.size; }
+      if (depth === 1) {
+        stats.members++;
+        stats.sum += f.size;
+      }
     } else {
       lines.push(`${indent}${m.anonymous} {`);
       renderMembers(m.members, m.anonymous, depth + 1, lines, stats);
       lines.push(`${pad(`${indent}};`)}/* ${String(m.offset).padStart(8)} ${String(m.size).padStart(5)} */`);
-      if (depth === 1) { stats.members++; stats.sum += m.size; }
+      if (depth === 1) {
+        stats.members++;
+        stats.sum += m.size;
+      }
     }
     const end = memberEnd(m);
     cursor = kind === 'union' ? null : Math.max(cursor ?? 0, end);

@@ -9,19 +9,55 @@ import { errorLine } from './terminal-text.js';
  * for SQLite or the minidump reader.
  */
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
-  layout: { summary: 'layout STRUCT --arch x86|x64 [--json] | --list   pahole-style struct layout', load: async () => (await import('./commands/layout.js')).layout },
-  decode: { summary: 'decode FILE [--arch A] [--charset W|A] [--base ADDR] [--at ADDR] [--lenient] [--annotate]   canonical JSON of a query set', load: async () => (await import('./commands/decode.js')).decode },
-  encode: { summary: 'encode JSON|- --arch A --base ADDR [--charset W|A] -o OUT   flat image of a query set', load: async () => (await import('./commands/encode.js')).encode },
-  match: { summary: 'match A B [--semantic] [--arch A]… [--base ADDR]… [--at ADDR]…  which of B\'s addresses match A\'s exactly', load: async () => (await import('./commands/match.js')).match },
-  service: { summary: 'service register|deregister|delete QUERY.json [--multiple] [--store PATH] [--as NAME] [--arch A] | list | providers | lookup --class GUID …   the WSASetService registry and WSALookupServiceBegin/Next/End', load: async () => (await import('./commands/service.js')).service },
-  scan: { summary: 'scan FILE [--arch A]… [--charset W|A] [--limit N]   candidate query sets in a capture, best first (JSON lines)', load: async () => (await import('./commands/scan.js')).scan },
-  regions: { summary: 'regions FILE                                       a capture\'s ranges, streams, modules and arch (JSON)', load: async () => (await import('./commands/regions.js')).regions },
-  annotate: { summary: 'annotate FILE --at ADDR [--arch A] [--charset W|A] labelled hex dump of a set and its pointees (dt -r)', load: async () => (await import('./commands/annotate.js')).annotate },
-  inspect: { summary: 'inspect [FILE] [--port N]                          the dump inspector in the browser, served on 127.0.0.1', load: async () => (await import('./commands/inspect.js')).inspect },
-  demo: { summary: 'demo                                               what `npm start` runs', load: async () => (await import('./commands/demo.js')).demo },
+  layout: {
+    summary: 'layout STRUCT --arch x86|x64 [--json] | --list   pahole-style struct layout',
+    load: async () => (await import('./commands/layout.js')).layout,
+  },
+  decode: {
+    summary:
+      'decode FILE [--arch A] [--charset W|A] [--base ADDR] [--at ADDR] [--lenient] [--annotate]   canonical JSON of a query set',
+    load: async () => (await import('./commands/decode.js')).decode,
+  },
+  encode: {
+    summary: 'encode JSON|- --arch A --base ADDR [--charset W|A] -o OUT   flat image of a query set',
+    load: async () => (await import('./commands/encode.js')).encode,
+  },
+  match: {
+    summary: "match A B [--semantic] [--arch A]… [--base ADDR]… [--at ADDR]…  which of B's addresses match A's exactly",
+    load: async () => (await import('./commands/match.js')).match,
+  },
+  service: {
+    summary:
+      'service register|deregister|delete QUERY.json [--multiple] [--store PATH] [--as NAME] [--arch A] | list | providers | lookup --class GUID …   the WSASetService registry and WSALookupServiceBegin/Next/End',
+    load: async () => (await import('./commands/service.js')).service,
+  },
+  scan: {
+    summary:
+      'scan FILE [--arch A]… [--charset W|A] [--limit N]   candidate query sets in a capture, best first (JSON lines)',
+    load: async () => (await import('./commands/scan.js')).scan,
+  },
+  regions: {
+    summary: "regions FILE                                       a capture's ranges, streams, modules and arch (JSON)",
+    load: async () => (await import('./commands/regions.js')).regions,
+  },
+  annotate: {
+    summary: 'annotate FILE --at ADDR [--arch A] [--charset W|A] labelled hex dump of a set and its pointees (dt -r)',
+    load: async () => (await import('./commands/annotate.js')).annotate,
+  },
+  inspect: {
+    summary:
+      'inspect [FILE] [--port N]                          the dump inspector in the browser, served on 127.0.0.1',
+    load: async () => (await import('./commands/inspect.js')).inspect,
+  },
+  demo: {
+    summary: 'demo                                               what `npm start` runs',
+    load: async () => (await import('./commands/demo.js')).demo,
+  },
 };
 
-const USAGE = `usage: rnrkit COMMAND [options]\n\ncommands:\n${Object.values(COMMANDS).map((c) => `  ${c.summary}`).join('\n')}\n`;
+const USAGE = `usage: rnrkit COMMAND [options]\n\ncommands:\n${Object.values(COMMANDS)
+  .map((c) => `  ${c.summary}`)
+  .join('\n')}\n`;
 
 export interface Io {
   stdout: (text: string) => void;
@@ -50,10 +86,16 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   return runCommand(await entry.load(), { args, stdout, stderr, interactive: io.interactive });
 }
 
-const invokedDirectly = process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
+const invokedDirectly =
+  process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
 if (invokedDirectly) {
   main(process.argv.slice(2)).then(
-    (code) => { process.exitCode = code; },
-    (e: unknown) => { process.stderr.write(errorLine(`internal error (please report): ${String(e)}`)); process.exitCode = 1; },
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      process.stderr.write(errorLine(`internal error (please report): ${String(e)}`));
+      process.exitCode = 1;
+    },
   );
 }

@@ -13,7 +13,8 @@ export function archOption(value: string | undefined, fallback?: Arch): Arch {
     if (fallback) return fallback;
     throw new CliUsageError(`--arch is required: one of ${ARCHES.join(', ')}`);
   }
-  if (!(ARCHES as readonly string[]).includes(value)) throw new CliUsageError(`unknown arch ${JSON.stringify(value)}: one of ${ARCHES.join(', ')}`);
+  if (!(ARCHES as readonly string[]).includes(value))
+    throw new CliUsageError(`unknown arch ${JSON.stringify(value)}: one of ${ARCHES.join(', ')}`);
   return value as Arch;
 }
 
@@ -41,7 +42,9 @@ export function addressOption(text: string, option: string, extent = 0): number 
     throw new CliUsageError(`${option} ${JSON.stringify(text)}: ${(e as Error).message}`);
   }
   if (address + extent > ADDRESS_LIMIT) {
-    throw new CliUsageError(`${option} ${text}: ${extent} bytes from there would end at ${formatAddress(BigInt(address) + BigInt(extent))}, beyond 2^53, which rnrkit cannot address exactly`);
+    throw new CliUsageError(
+      `${option} ${text}: ${extent} bytes from there would end at ${formatAddress(BigInt(address) + BigInt(extent))}, beyond 2^53, which rnrkit cannot address exactly`,
+    );
   }
   return address;
 }
@@ -54,6 +57,9 @@ export function sizeOption(text: string, option: string): number {
   const m = /^\s*([0-9]+)\s*([KMGT]?)i?B?\s*$/i.exec(text);
   const shift = m ? { '': 0, K: 10, M: 20, G: 30, T: 40 }[m[2]!.toUpperCase() as '' | 'K' | 'M' | 'G' | 'T'] : 0;
   const value = m ? Number(m[1]) * 2 ** shift : Number.NaN;
-  if (!Number.isSafeInteger(value) || value <= 0) throw new CliUsageError(`${option} ${JSON.stringify(text)}: expected a positive byte count, e.g. 1048576, 64M or 8G`);
+  if (!Number.isSafeInteger(value) || value <= 0)
+    throw new CliUsageError(
+      `${option} ${JSON.stringify(text)}: expected a positive byte count, e.g. 1048576, 64M or 8G`,
+    );
   return value;
 }

@@ -1,6 +1,6 @@
 import { layoutOf } from '../abi/layout.js';
 import type { Arch } from '../abi/types.js';
-import { InvalidDataError, formatAddress } from '../errors.js';
+import { formatAddress, InvalidDataError } from '../errors.js';
 import type { DecodeContext } from './decode-context.js';
 
 /**
@@ -35,7 +35,11 @@ export function decodeBthSetService(c: DecodeContext, at: number, cbSize: number
   const layout = layoutOf('BTH_SET_SERVICE', arch);
   const recordOffset = layout.field('pRecord').offset;
   if (cbSize < recordOffset) {
-    throw new InvalidDataError(`cbSize = ${cbSize} is shorter than a BTH_SET_SERVICE header (${recordOffset} bytes on ${arch})`, '', BigInt(at));
+    throw new InvalidDataError(
+      `cbSize = ${cbSize} is shorter than a BTH_SET_SERVICE header (${recordOffset} bytes on ${arch})`,
+      '',
+      BigInt(at),
+    );
   }
   const header = c.space.locate(at, recordOffset);
   const v = header.view;
@@ -65,26 +69,36 @@ export function decodeBthSetService(c: DecodeContext, at: number, cbSize: number
   // Built member by member so the keys keep C order, each `$` address
   // right after its pointer.
   const note = { $at: formatAddress(at) } as BthSetServiceNote;
-  note.pSdpVersion = sdp === 0 ? null : follow('pSdpVersion', sdp, (p) => {
-    c.take(4, p);
-    const l = c.space.locate(p, 4);
-    return l.view.getUint32(l.offset, true);
-  });
+  note.pSdpVersion =
+    sdp === 0
+      ? null
+      : follow('pSdpVersion', sdp, (p) => {
+          c.take(4, p);
+          const l = c.space.locate(p, 4);
+          return l.view.getUint32(l.offset, true);
+        });
   if (sdp !== 0) note.$pSdpVersion = formatAddress(sdp);
-  note.pRecordHandle = handle === 0 ? null : follow('pRecordHandle', handle, (p) => {
-    const size = arch === 'x86' ? 4 : 8;
-    c.take(size, p);
-    const l = c.space.locate(p, size);
-    // A HANDLE is opaque: kept exact as hex, even beyond 2^53.
-    return formatAddress(arch === 'x86' ? l.view.getUint32(l.offset, true) : l.view.getBigUint64(l.offset, true));
-  });
+  note.pRecordHandle =
+    handle === 0
+      ? null
+      : follow('pRecordHandle', handle, (p) => {
+          const size = arch === 'x86' ? 4 : 8;
+          c.take(size, p);
+          const l = c.space.locate(p, size);
+          // A HANDLE is opaque: kept exact as hex, even beyond 2^53.
+          return formatAddress(arch === 'x86' ? l.view.getUint32(l.offset, true) : l.view.getBigUint64(l.offset, true));
+        });
   if (handle !== 0) note.$pRecordHandle = formatAddress(handle);
   note.fCodService = v.getUint32(o + layout.field('fCodService').offset, true);
   note.Reserved = Array.from({ length: reservedCount }, (_, i) => v.getUint32(o + reserved.offset + i * 4, true));
   note.ulRecordLength = ulRecordLength;
   // The record is inline, so it must lie inside the blob cbSize describes.
   if (ulRecordLength > cbSize - recordOffset) {
-    throw new InvalidDataError(`ulRecordLength = ${ulRecordLength} runs past the blob (cbSize = ${cbSize}, record at offset ${recordOffset})`, 'ulRecordLength', BigInt(at));
+    throw new InvalidDataError(
+      `ulRecordLength = ${ulRecordLength} runs past the blob (cbSize = ${cbSize}, record at offset ${recordOffset})`,
+      'ulRecordLength',
+      BigInt(at),
+    );
   }
   note.pRecord = c.hex(at + recordOffset, ulRecordLength, 'ulRecordLength', c.maxBlobSize, 'maxBlobSize');
   return note;

@@ -69,9 +69,21 @@ export type Charset = 'W' | 'A';
 
 /** The member order of a query set, which canonical JSON keeps. */
 export const QUERY_SET_KEYS = [
-  'dwSize', 'lpszServiceInstanceName', 'lpServiceClassId', 'lpVersion', 'lpszComment',
-  'dwNameSpace', 'lpNSProviderId', 'lpszContext', 'dwNumberOfProtocols', 'lpafpProtocols',
-  'lpszQueryString', 'dwNumberOfCsAddrs', 'lpcsaBuffer', 'dwOutputFlags', 'lpBlob',
+  'dwSize',
+  'lpszServiceInstanceName',
+  'lpServiceClassId',
+  'lpVersion',
+  'lpszComment',
+  'dwNameSpace',
+  'lpNSProviderId',
+  'lpszContext',
+  'dwNumberOfProtocols',
+  'lpafpProtocols',
+  'lpszQueryString',
+  'dwNumberOfCsAddrs',
+  'lpcsaBuffer',
+  'dwOutputFlags',
+  'lpBlob',
 ] as const satisfies readonly (keyof QuerySetJson)[];
 
 /** WSANSCLASSINFOW/A: lpValue is lowercase hex of dwValueSize bytes ("" for a non-NULL pointer with size 0), or null. */

@@ -19,8 +19,9 @@ export type CodePage = string;
  * decode as ISO-8859-1.
  */
 const CP1252_HIGH = [
-  0x20ac, 0x0081, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021, 0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008d, 0x017d, 0x008f,
-  0x0090, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0x009d, 0x017e, 0x0178,
+  0x20ac, 0x0081, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021, 0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008d,
+  0x017d, 0x008f, 0x0090, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x02dc, 0x2122, 0x0161, 0x203a,
+  0x0153, 0x009d, 0x017e, 0x0178,
 ];
 const CP1252_REVERSE = new Map<number, number>(CP1252_HIGH.map((c, i) => [c, 0x80 + i]));
 
@@ -33,7 +34,10 @@ function normalise(codePage: string): string {
 
 function checkBytes(ansi: string): void {
   for (let i = 0; i < ansi.length; i++) {
-    if (ansi.charCodeAt(i) > 0xff) throw new InvalidDataError(`char ${i} (U+${ansi.charCodeAt(i).toString(16).toUpperCase().padStart(4, '0')}) is not a byte: ANSI strings in canonical JSON are U+0000–U+00FF`);
+    if (ansi.charCodeAt(i) > 0xff)
+      throw new InvalidDataError(
+        `char ${i} (U+${ansi.charCodeAt(i).toString(16).toUpperCase().padStart(4, '0')}) is not a byte: ANSI strings in canonical JSON are U+0000–U+00FF`,
+      );
   }
 }
 
@@ -68,14 +72,18 @@ export function ansiToText(ansi: string, codePage: CodePage = 'windows-1252'): s
 /** Text → bytes-as-chars in `codePage` (windows-1252 or iso-8859-1). A char the page cannot hold is an error naming its index. */
 export function textToAnsi(text: string, codePage: CodePage = 'windows-1252'): string {
   const page = normalise(codePage);
-  if (page !== 'windows-1252' && page !== 'iso-8859-1') throw new UsageError(`textToAnsi supports windows-1252 and iso-8859-1, not ${JSON.stringify(codePage)}`);
+  if (page !== 'windows-1252' && page !== 'iso-8859-1')
+    throw new UsageError(`textToAnsi supports windows-1252 and iso-8859-1, not ${JSON.stringify(codePage)}`);
   let out = '';
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     let b: number | undefined;
     if (page === 'iso-8859-1') b = c <= 0xff ? c : undefined;
     else b = c < 0x80 || (c >= 0xa0 && c <= 0xff) ? c : CP1252_REVERSE.get(c);
-    if (b === undefined) throw new InvalidDataError(`char ${i} (U+${c.toString(16).toUpperCase().padStart(4, '0')}) has no byte in ${page}`);
+    if (b === undefined)
+      throw new InvalidDataError(
+        `char ${i} (U+${c.toString(16).toUpperCase().padStart(4, '0')}) has no byte in ${page}`,
+      );
     out += String.fromCharCode(b);
   }
   return out;

@@ -69,6 +69,7 @@ export function writeLatin1z(text: string, target: Uint8Array, offset: number): 
 }
 
 /** A char that does not fit one CHAR (or is U+0000, which would end the string early): its index, or -1. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: U+0001 is the lowest char a CHAR string can hold
 const NOT_ANSI = /[^\u0001-\u00ff]/;
 export function firstNonAnsi(text: string): number {
   const m = NOT_ANSI.exec(text);

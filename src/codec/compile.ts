@@ -69,7 +69,8 @@ export function setCodeGeneration(choice: CodeGeneration | 'auto'): void {
 
 /** The way the codec compiles now (detected on first use under `auto`). */
 export function codeGeneration(): CodeGeneration {
-  return (mode ??= detect());
+  mode ??= detect();
+  return mode;
 }
 
 function detect(): CodeGeneration {

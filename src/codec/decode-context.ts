@@ -1,5 +1,5 @@
 import { guidFromBytes } from '../abi/guid.js';
-import { InvalidDataError, MemoryError, RnrError, formatAddress } from '../errors.js';
+import { formatAddress, InvalidDataError, MemoryError, RnrError } from '../errors.js';
 import type { AddressSpace, Located } from '../memory/address-space.js';
 import { bytesToLatin1, utf16ToString } from './code-units.js';
 import { bytesToHex } from './hex.js';
@@ -36,7 +36,10 @@ export class DecodeContext {
   readonly maxSockaddrLength: number;
   readonly maxBlobSize: number;
 
-  constructor(readonly space: AddressSpace, readonly limits: DecodeLimits) {
+  constructor(
+    readonly space: AddressSpace,
+    readonly limits: DecodeLimits,
+  ) {
     this.budget = limits.maxTotalBytes;
     this.maxStringUnits = limits.maxStringUnits;
     this.maxCount = limits.maxCount;
@@ -50,7 +53,11 @@ export class DecodeContext {
     const hi = v.getUint32(offset + 4, true);
     if (hi >= 0x200000) {
       const raw = v.getBigUint64(offset, true);
-      throw new InvalidDataError(`pointer ${formatAddress(raw)} is beyond 2^53, which rnrkit cannot address exactly`, '', raw);
+      throw new InvalidDataError(
+        `pointer ${formatAddress(raw)} is beyond 2^53, which rnrkit cannot address exactly`,
+        '',
+        raw,
+      );
     }
     return hi * TWO_32 + lo;
   }
@@ -59,7 +66,11 @@ export class DecodeContext {
   take(n: number, address: number): void {
     this.budget -= n;
     if (this.budget < 0) {
-      throw new InvalidDataError(`decoding ${n} more bytes at ${formatAddress(address)} would exceed maxTotalBytes (${this.limits.maxTotalBytes})`, '', BigInt(address));
+      throw new InvalidDataError(
+        `decoding ${n} more bytes at ${formatAddress(address)} would exceed maxTotalBytes (${this.limits.maxTotalBytes})`,
+        '',
+        BigInt(address),
+      );
     }
   }
 
@@ -76,14 +87,22 @@ export class DecodeContext {
    */
   span(p: number, count: number, size: number, countName: string): Located {
     if (count > this.maxCount) {
-      throw new InvalidDataError(`${countName} = ${count} exceeds maxCount (${this.maxCount}) for the array at ${formatAddress(p)}`, '', BigInt(p));
+      throw new InvalidDataError(
+        `${countName} = ${count} exceeds maxCount (${this.maxCount}) for the array at ${formatAddress(p)}`,
+        '',
+        BigInt(p),
+      );
     }
     const needed = count * size;
     // An empty array reads nothing, so its pointer need not be mapped (an
     // encoder may point it one past the end of the image).
     if (needed === 0) return EMPTY;
     if (this.space.mappedLength(p, needed) < needed) {
-      throw new MemoryError(BigInt(p), needed, `${formatAddress(p)}+${needed} is not in the captured memory (${countName} = ${count} × ${size} bytes)`);
+      throw new MemoryError(
+        BigInt(p),
+        needed,
+        `${formatAddress(p)}+${needed} is not in the captured memory (${countName} = ${count} × ${size} bytes)`,
+      );
     }
     this.take(needed, p);
     return this.space.locate(p, needed);
@@ -116,8 +135,18 @@ export class DecodeContext {
    * again and again, and each gets its own hex.
    */
   hex(p: number, length: number, lengthName: string, limit: number, limitName: string): string {
-    if (length < 0) throw new InvalidDataError(`${lengthName} = ${length} is negative for the bytes at ${formatAddress(p)}`, '', BigInt(p));
-    if (length > limit) throw new InvalidDataError(`${lengthName} = ${length} exceeds ${limitName} (${limit}) for the bytes at ${formatAddress(p)}`, '', BigInt(p));
+    if (length < 0)
+      throw new InvalidDataError(
+        `${lengthName} = ${length} is negative for the bytes at ${formatAddress(p)}`,
+        '',
+        BigInt(p),
+      );
+    if (length > limit)
+      throw new InvalidDataError(
+        `${lengthName} = ${length} exceeds ${limitName} (${limit}) for the bytes at ${formatAddress(p)}`,
+        '',
+        BigInt(p),
+      );
     if (length === 0) return '';
     this.take(length * HEX_COST, p);
     // The same bytes as last time (entries sharing a sockaddr): the same
@@ -152,7 +181,11 @@ export class DecodeContext {
     if (!(e instanceof RnrError)) throw e;
     e.withContext(path);
     const address = e instanceof MemoryError ? e.address : e instanceof InvalidDataError ? e.address : undefined;
-    this.unresolved.push({ path: e.path, address: address === undefined ? '' : formatAddress(address), reason: e.detail });
+    this.unresolved.push({
+      path: e.path,
+      address: address === undefined ? '' : formatAddress(address),
+      reason: e.detail,
+    });
     return null;
   }
 
@@ -189,10 +222,18 @@ export class DecodeContext {
     this.take(at < 0 ? end - start : at - start + width, p);
     if (at < 0) {
       if (end - start >= limitBytes) {
-        throw new InvalidDataError(`string at ${formatAddress(p)} is longer than maxStringUnits (${this.maxStringUnits})`, '', BigInt(p));
+        throw new InvalidDataError(
+          `string at ${formatAddress(p)} is longer than maxStringUnits (${this.maxStringUnits})`,
+          '',
+          BigInt(p),
+        );
       }
       const stop = p + (end - start);
-      throw new MemoryError(BigInt(stop), width, `string at ${formatAddress(p)} is not terminated: no NUL before the captured memory ends at ${formatAddress(stop)}`);
+      throw new MemoryError(
+        BigInt(stop),
+        width,
+        `string at ${formatAddress(p)} is not terminated: no NUL before the captured memory ends at ${formatAddress(stop)}`,
+      );
     }
     this.found = bytes;
     this.foundStart = start;

@@ -1,7 +1,7 @@
 import { formatAddress } from '../errors.js';
 import type { DecodeContext } from './decode-context.js';
 import type { DecoderVariant, StructDecoder } from './decoder.js';
-import { type FieldPlan, type IntPlan, type StructPlan, reachable } from './plan.js';
+import { type FieldPlan, type IntPlan, reachable, type StructPlan } from './plan.js';
 
 /**
  * The decoders of decoder.ts as closures over the plan, for where code
@@ -56,7 +56,15 @@ export function decoderClosures(root: StructPlan, { annotate, lenient }: Decoder
     const names = s.fields.map((f) => f.name);
     const n = steps.length;
 
-    const run = (c: DecodeContext, v: DataView, o: number, a: number, P: string, r: Record<string, unknown>, f: number): void => {
+    const run = (
+      c: DecodeContext,
+      v: DataView,
+      o: number,
+      a: number,
+      P: string,
+      r: Record<string, unknown>,
+      f: number,
+    ): void => {
       const st = steps[f]!;
       if (st.kind === INT) {
         r[st.name] = st.int!(v, o);
@@ -113,7 +121,8 @@ export function decoderClosures(root: StructPlan, { annotate, lenient }: Decoder
     if (f.kind === 'int') return { ...base, kind: INT, int: intReader(f) };
     if (f.kind === 'inline') return { ...base, kind: INLINE, inline: f.struct.name };
     const at = f.offset;
-    const pointer: PointerReader = s.pointerSize === 4 ? (_c, v, o) => v.getUint32(o + at, true) : (c, v, o) => c.p64(v, o + at);
+    const pointer: PointerReader =
+      s.pointerSize === 4 ? (_c, v, o) => v.getUint32(o + at, true) : (c, v, o) => c.p64(v, o + at);
     return {
       ...base,
       kind: POINTER,

@@ -1,9 +1,9 @@
 import type { Arch } from '../abi/types.js';
 import { formatAddress } from '../errors.js';
-import { type Generator, compiled, literal as str } from './compile.js';
+import { compiled, type Generator, literal as str } from './compile.js';
 import type { DecodeContext } from './decode-context.js';
 import { decoderClosures } from './decoder-closures.js';
-import { type FieldPlan, type IntPlan, type StructPlan, planOf, reachable } from './plan.js';
+import { type FieldPlan, type IntPlan, planOf, reachable, type StructPlan } from './plan.js';
 
 /**
  * Decoders built from the schema, one per (struct, arch, variant), made
@@ -19,7 +19,13 @@ import { type FieldPlan, type IntPlan, type StructPlan, planOf, reachable } from
  *   non-NULL pointer member points) after each pointer member, `$sockaddr`
  *   after a sockaddr's length.
  */
-export type StructDecoder = (c: DecodeContext, v: DataView, o: number, at: number, path: string) => Record<string, unknown>;
+export type StructDecoder = (
+  c: DecodeContext,
+  v: DataView,
+  o: number,
+  at: number,
+  path: string,
+) => Record<string, unknown>;
 
 export interface DecoderVariant {
   readonly annotate: boolean;
@@ -39,7 +45,11 @@ export const DECODER: Generator<StructDecoder> = {
   kind: 'decoder',
   slot: 0,
   variantName: (index) => `${index & 2 ? 'lenient' : 'strict'}${index & 1 ? '-annotate' : ''}`,
-  source: (plan, index) => ({ params: ['H'], args: [{ addr: formatAddress }], body: decoderSource(plan, variantOf(index)) }),
+  source: (plan, index) => ({
+    params: ['H'],
+    args: [{ addr: formatAddress }],
+    body: decoderSource(plan, variantOf(index)),
+  }),
   closures: (plan, index) => decoderClosures(plan, variantOf(index)),
 };
 
@@ -72,7 +82,8 @@ function structFunction(s: StructPlan, { annotate, lenient }: DecoderVariant): s
   // Paths are only built where lenient mode records them; strict mode
   // learns the path from the error on its way out, for free until then.
   const path = (suffix: string) => (lenient ? `P + ${str(suffix)}` : '""');
-  const ptr = (offset: number) => (s.pointerSize === 4 ? `v.getUint32(${at('o', offset)}, true)` : `c.p64(v, ${at('o', offset)})`);
+  const ptr = (offset: number) =>
+    s.pointerSize === 4 ? `v.getUint32(${at('o', offset)}, true)` : `c.p64(v, ${at('o', offset)})`;
   const names = s.fields.map((f) => f.name);
 
   s.fields.forEach((f, i) => {
@@ -84,13 +95,17 @@ function structFunction(s: StructPlan, { annotate, lenient }: DecoderVariant): s
       return;
     }
     if (f.kind === 'inline') {
-      body.push(`var ${x} = d_${f.struct.name}(c, v, ${at('o', f.offset)}, ${at('a', f.offset)}, ${path(`${f.name}.`)});`);
+      body.push(
+        `var ${x} = d_${f.struct.name}(c, v, ${at('o', f.offset)}, ${at('a', f.offset)}, ${path(`${f.name}.`)});`,
+      );
       return;
     }
     const target = pointee(f, p);
     if (lenient) {
       body.push(`var ${p} = 0, ${x} = null;`);
-      body.push(`try { ${p} = ${ptr(f.offset)}; ${x} = ${p} === 0 ? null : ${target}; } catch (e) { c.lost(e, P + ${str(f.name)}); }`);
+      body.push(
+        `try { ${p} = ${ptr(f.offset)}; ${x} = ${p} === 0 ? null : ${target}; } catch (e) { c.lost(e, P + ${str(f.name)}); }`,
+      );
     } else {
       body.push(`var ${p} = ${ptr(f.offset)};`);
       body.push(`var ${x} = ${p} === 0 ? null : ${target};`);
@@ -104,7 +119,9 @@ function structFunction(s: StructPlan, { annotate, lenient }: DecoderVariant): s
       r.push(`r.${f.name} = x${i};`);
       if (f.kind !== 'int' && f.kind !== 'inline') r.push(`if (p${i} !== 0) r.$${f.name} = H.addr(p${i});`);
       if (f.kind === 'bytes' && f.sockaddr) {
-        r.push(`if (x${i} !== null) { var sa = c.sockaddr(p${i}, ${readInt(f.length)}); if (sa !== undefined) r.$sockaddr = sa; }`);
+        r.push(
+          `if (x${i} !== null) { var sa = c.sockaddr(p${i}, ${readInt(f.length)}); if (sa !== undefined) r.$sockaddr = sa; }`,
+        );
       }
     });
     result = `${r.join('\n')}\nreturn r;`;
@@ -148,7 +165,9 @@ function arrayFunction(s: StructPlan, f: Extract<FieldPlan, { kind: 'array' }>, 
   if (lenient) {
     lines.push(`for (; i < n; i++, o += ${size}) r.push(${element});`);
   } else {
-    lines.push(`try { for (; i < n; i++, o += ${size}) r.push(${element}); } catch (e) { throw c.fail(e, "[" + i + "]"); }`);
+    lines.push(
+      `try { for (; i < n; i++, o += ${size}) r.push(${element}); } catch (e) { throw c.fail(e, "[" + i + "]"); }`,
+    );
   }
   lines.push('return r;', '}');
   return lines.join('\n');

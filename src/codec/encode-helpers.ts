@@ -14,7 +14,14 @@ export function show(value: unknown): string {
   if (value === undefined) return 'missing';
   let text: string;
   try {
-    text = typeof value === 'string' ? JSON.stringify(value) : Array.isArray(value) ? `an array of ${value.length}` : typeof value === 'object' && value !== null ? 'an object' : String(value);
+    text =
+      typeof value === 'string'
+        ? JSON.stringify(value)
+        : Array.isArray(value)
+          ? `an array of ${value.length}`
+          : typeof value === 'object' && value !== null
+            ? 'an object'
+            : String(value);
   } catch {
     text = typeof value;
   }
@@ -22,7 +29,12 @@ export function show(value: unknown): string {
 }
 
 const INT_RANGES: Record<string, string> = {
-  u8: '0…255', i8: '-128…127', u16: '0…65535', i16: '-32768…32767', u32: '0…4294967295', i32: '-2147483648…2147483647',
+  u8: '0…255',
+  i8: '-128…127',
+  u16: '0…65535',
+  i16: '-32768…32767',
+  u32: '0…4294967295',
+  i32: '-2147483648…2147483647',
 };
 
 export function notInt(value: unknown, kind: string, typeName: string): InvalidDataError {
@@ -45,9 +57,11 @@ export function checkAnsi(value: unknown): void {
   const bad = firstNonAnsi(value);
   if (bad >= 0) {
     const c = value.charCodeAt(bad);
-    throw new InvalidDataError(c === 0
-      ? `U+0000 at index ${bad} would end the string early`
-      : `char ${bad} (U+${c.toString(16).toUpperCase().padStart(4, '0')}) is not a byte: ANSI strings are bytes as U+0001–U+00FF (see textToAnsi)`);
+    throw new InvalidDataError(
+      c === 0
+        ? `U+0000 at index ${bad} would end the string early`
+        : `char ${bad} (U+${c.toString(16).toUpperCase().padStart(4, '0')}) is not a byte: ANSI strings are bytes as U+0001–U+00FF (see textToAnsi)`,
+    );
   }
 }
 
@@ -58,19 +72,27 @@ export function checkHex(value: unknown, length: number, lengthName: string): vo
   // lpSockaddr); its own check, under its own name, reports a bad value.
   if (!Number.isInteger(length)) return;
   if (length < 0) throw new InvalidDataError(`${lengthName} = ${length} is negative, but the pointer is not null`);
-  if (value.length !== length * 2) throw new InvalidDataError(`${value.length / 2} bytes of hex, but ${lengthName} = ${length}`);
+  if (value.length !== length * 2)
+    throw new InvalidDataError(`${value.length / 2} bytes of hex, but ${lengthName} = ${length}`);
   const bad = firstNonHex(value);
   if (bad >= 0) throw new InvalidDataError(`${show(value)} is not hex (char ${bad})`);
 }
 
 export function checkArray(value: unknown, count: number, countName: string): void {
   if (!Array.isArray(value)) throw new InvalidDataError(`${show(value)} is not an array or null`);
-  if (value.length !== count) throw new InvalidDataError(`${value.length} entries, but ${countName} = ${count} (a non-null array has exactly that many)`);
+  if (value.length !== count)
+    throw new InvalidDataError(
+      `${value.length} entries, but ${countName} = ${count} (a non-null array has exactly that many)`,
+    );
 }
 
 const GUID_SHAPE = /^\{?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\}?$/;
 export function checkGuid(value: unknown): void {
-  if (typeof value !== 'string' || !GUID_SHAPE.test(value) || (value[0] === '{') !== (value[value.length - 1] === '}')) {
+  if (
+    typeof value !== 'string' ||
+    !GUID_SHAPE.test(value) ||
+    (value[0] === '{') !== (value[value.length - 1] === '}')
+  ) {
     throw new InvalidDataError(`${show(value)} is not a GUID ({XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX}) or null`);
   }
 }
@@ -103,11 +125,15 @@ function nibble(c: number): number {
  * read back with the same limits.
  */
 export function overLimit(value: number, name: string, limit: number, limitName: string): InvalidDataError {
-  return new InvalidDataError(`${name} = ${value} exceeds ${limitName} (${limit}); raise limits.${limitName} to encode it`);
+  return new InvalidDataError(
+    `${name} = ${value} exceeds ${limitName} (${limit}); raise limits.${limitName} to encode it`,
+  );
 }
 
 export function tooLong(units: number, limit: number): InvalidDataError {
-  return new InvalidDataError(`a string of ${units} code units exceeds maxStringUnits (${limit}); raise limits.maxStringUnits to encode it`);
+  return new InvalidDataError(
+    `a string of ${units} code units exceeds maxStringUnits (${limit}); raise limits.maxStringUnits to encode it`,
+  );
 }
 
 /** Strict-mode context: put a name in front of an RnrError's path. */
@@ -116,7 +142,19 @@ export function fail(e: unknown, name: string): unknown {
 }
 
 export const ENCODE_HELPERS = {
-  notInt, notObject, checkUtf16, checkAnsi, checkHex, checkArray, checkGuid, fail, overLimit, tooLong,
-  writeGuid, writeHex, writeUtf16z, writeLatin1z,
+  notInt,
+  notObject,
+  checkUtf16,
+  checkAnsi,
+  checkHex,
+  checkArray,
+  checkGuid,
+  fail,
+  overLimit,
+  tooLong,
+  writeGuid,
+  writeHex,
+  writeUtf16z,
+  writeLatin1z,
 };
 export type EncodeHelpers = typeof ENCODE_HELPERS;

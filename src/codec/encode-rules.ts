@@ -15,11 +15,17 @@ export const BYTES_ALIGN = 8;
 
 export function pointeeAlign(f: FieldPlan): number {
   switch (f.kind) {
-    case 'string': return f.unit === 'utf16' ? 2 : 1;
-    case 'guid': return layoutOf('GUID', 'x64').align;
-    case 'bytes': return BYTES_ALIGN;
-    case 'array': case 'object': return f.struct.align;
-    default: return 1;
+    case 'string':
+      return f.unit === 'utf16' ? 2 : 1;
+    case 'guid':
+      return layoutOf('GUID', 'x64').align;
+    case 'bytes':
+      return BYTES_ALIGN;
+    case 'array':
+    case 'object':
+      return f.struct.align;
+    default:
+      return 1;
   }
 }
 

@@ -1,5 +1,5 @@
 import { ARCHES, type Arch } from '../abi/types.js';
-import { InvalidDataError, UsageError, formatAddress } from '../errors.js';
+import { formatAddress, InvalidDataError, UsageError } from '../errors.js';
 import type { Charset, QuerySetJson, ServiceClassInfoJson } from './canonical.js';
 import { type StructEncoder, structEncoder } from './encoder.js';
 import { type DecodeLimits, resolveLimits } from './limits.js';
@@ -21,9 +21,12 @@ export interface EncodeOptions {
 const POINTER_LIMIT: Record<Arch, number> = { x86: 2 ** 32, x64: 2 ** 53 };
 
 function rootName(kind: 'query' | 'class', options: EncodeOptions): string {
-  if (options === null || typeof options !== 'object') throw new UsageError('encode options are required: {arch, charset}');
-  if (options.arch !== 'x86' && options.arch !== 'x64') throw new UsageError(`unknown arch ${JSON.stringify(options.arch)}: one of ${ARCHES.join(', ')}`);
-  if (options.charset !== 'W' && options.charset !== 'A') throw new UsageError(`unknown charset ${JSON.stringify(options.charset)}: one of W, A`);
+  if (options === null || typeof options !== 'object')
+    throw new UsageError('encode options are required: {arch, charset}');
+  if (options.arch !== 'x86' && options.arch !== 'x64')
+    throw new UsageError(`unknown arch ${JSON.stringify(options.arch)}: one of ${ARCHES.join(', ')}`);
+  if (options.charset !== 'W' && options.charset !== 'A')
+    throw new UsageError(`unknown charset ${JSON.stringify(options.charset)}: one of W, A`);
   // Constant strings, not templates: this runs on every encode.
   if (kind === 'query') return options.charset === 'A' ? 'WSAQUERYSETA' : 'WSAQUERYSETW';
   return options.charset === 'A' ? 'WSASERVICECLASSINFOA' : 'WSASERVICECLASSINFOW';
@@ -39,7 +42,9 @@ function sized(encoder: StructEncoder, value: unknown, requested: Partial<Decode
   const limits = resolveLimits(requested);
   const size = encoder.size(value, limits);
   if (size > limits.maxTotalBytes) {
-    throw new InvalidDataError(`the image would be ${size} bytes, over maxTotalBytes (${limits.maxTotalBytes}); raise limits.maxTotalBytes to encode it`);
+    throw new InvalidDataError(
+      `the image would be ${size} bytes, over maxTotalBytes (${limits.maxTotalBytes}); raise limits.maxTotalBytes to encode it`,
+    );
   }
   return size;
 }
@@ -60,12 +65,21 @@ export function encodeQuerySet(qs: QuerySetJson, options: EncodeOptions & { base
  * written. The range is checked before anything is written; it is zeroed
  * first, so padding is zero whatever was there.
  */
-export function encodeInto(qs: QuerySetJson, target: Uint8Array, offset: number, base: number, options: EncodeOptions): number {
+export function encodeInto(
+  qs: QuerySetJson,
+  target: Uint8Array,
+  offset: number,
+  base: number,
+  options: EncodeOptions,
+): number {
   return encodeIntoImage(rootName('query', options), qs, target, offset, base, options);
 }
 
 /** A WSASERVICECLASSINFOW/A image, by the same rules (for callers of WSAInstallServiceClass and for tests). */
-export function encodeServiceClassInfo(info: ServiceClassInfoJson, options: EncodeOptions & { base: number }): Uint8Array {
+export function encodeServiceClassInfo(
+  info: ServiceClassInfoJson,
+  options: EncodeOptions & { base: number },
+): Uint8Array {
   return encodeImage(rootName('class', options), info, options);
 }
 
@@ -79,22 +93,42 @@ function encodeImage(name: string, value: unknown, options: EncodeOptions & { ba
   return bytes;
 }
 
-function encodeIntoImage(name: string, value: unknown, target: Uint8Array, offset: number, base: number, options: EncodeOptions): number {
+function encodeIntoImage(
+  name: string,
+  value: unknown,
+  target: Uint8Array,
+  offset: number,
+  base: number,
+  options: EncodeOptions,
+): number {
   if (!(target instanceof Uint8Array)) throw new UsageError('target must be a Uint8Array (a Buffer is one)');
   const { arch } = options;
   const encoder = structEncoder(name, arch);
   const size = sized(encoder, value, options.limits);
   checkBase(name, arch, encoder.align, base, size);
   if (!Number.isSafeInteger(offset) || offset < 0 || offset + size > target.length) {
-    throw new UsageError(`the image needs ${size} bytes at offset ${String(offset)}, but the target has ${target.length} bytes`);
+    throw new UsageError(
+      `the image needs ${size} bytes at offset ${String(offset)}, but the target has ${target.length} bytes`,
+    );
   }
   target.fill(0, offset, offset + size);
-  const written = encoder.write(value, target, new DataView(target.buffer, target.byteOffset, target.byteLength), offset, base);
+  const written = encoder.write(
+    value,
+    target,
+    new DataView(target.buffer, target.byteOffset, target.byteLength),
+    offset,
+    base,
+  );
   return written;
 }
 
 function checkBase(name: string, arch: Arch, align: number, base: number, size: number): void {
-  if (!Number.isSafeInteger(base) || base < 0) throw new UsageError(`base ${String(base)} is not a non-negative safe integer`);
-  if (base % align !== 0) throw new UsageError(`base ${formatAddress(base)} is not aligned to ${align}, as a ${name} on ${arch} must be`);
-  if (base + size > POINTER_LIMIT[arch]) throw new UsageError(`an image of ${size} bytes at ${formatAddress(base)} does not fit ${arch}'s ${arch === 'x86' ? 32 : 53}-bit addresses`);
+  if (!Number.isSafeInteger(base) || base < 0)
+    throw new UsageError(`base ${String(base)} is not a non-negative safe integer`);
+  if (base % align !== 0)
+    throw new UsageError(`base ${formatAddress(base)} is not aligned to ${align}, as a ${name} on ${arch} must be`);
+  if (base + size > POINTER_LIMIT[arch])
+    throw new UsageError(
+      `an image of ${size} bytes at ${formatAddress(base)} does not fit ${arch}'s ${arch === 'x86' ? 32 : 53}-bit addresses`,
+    );
 }

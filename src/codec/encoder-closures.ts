@@ -1,9 +1,21 @@
-import { checkAnsi, checkArray, checkGuid, checkHex, checkUtf16, fail, notInt, notObject, overLimit, tooLong, writeGuid } from './encode-helpers.js';
-import { DEFAULT_DECODE_LIMITS, type DecodeLimits } from './limits.js';
+import { writeLatin1z, writeUtf16z } from './code-units.js';
+import {
+  checkAnsi,
+  checkArray,
+  checkGuid,
+  checkHex,
+  checkUtf16,
+  fail,
+  notInt,
+  notObject,
+  overLimit,
+  tooLong,
+  writeGuid,
+} from './encode-helpers.js';
 import { intKind, pointeeAlign, typeName } from './encode-rules.js';
 import type { StructEncoder } from './encoder.js';
-import { writeLatin1z, writeUtf16z } from './code-units.js';
 import { writeHex } from './hex.js';
+import { DEFAULT_DECODE_LIMITS, type DecodeLimits } from './limits.js';
 import type { FieldPlan, IntPlan, StructPlan } from './plan.js';
 import { reachable } from './plan.js';
 
@@ -124,7 +136,9 @@ export function encoderClosures(root: StructPlan): StructEncoder {
   }
 
   /** Check a non-null pointer member's value, align, and move past it and what it points to. */
-  function placeStep(f: Exclude<FieldPlan, { kind: 'int' } | { kind: 'inline' }>): (x: Json, v: Json, cur: number, align: (cur: number) => number) => number {
+  function placeStep(
+    f: Exclude<FieldPlan, { kind: 'int' } | { kind: 'inline' }>,
+  ): (x: Json, v: Json, cur: number, align: (cur: number) => number) => number {
     switch (f.kind) {
       case 'string':
         if (f.unit === 'utf16') {
@@ -149,7 +163,8 @@ export function encoderClosures(root: StructPlan): StructEncoder {
         const limitName = f.limit;
         return (x, v, cur, align) => {
           const length = x[lengthName];
-          if (typeof length === 'number' && length > L[limitName]) throw overLimit(length, lengthName, L[limitName], limitName);
+          if (typeof length === 'number' && length > L[limitName])
+            throw overLimit(length, lengthName, L[limitName], limitName);
           checkHex(v, length, lengthName);
           cur = align(cur);
           cur += x[lengthName];
@@ -195,12 +210,13 @@ export function encoderClosures(root: StructPlan): StructEncoder {
       }
       default: {
         const align = aligner(f);
-        const pointer = s.pointerSize === 4
-          ? (o: number, value: number) => V.setUint32(o + at, value, true)
-          : (o: number, value: number) => {
-              V.setUint32(o + at, value % 4294967296, true);
-              V.setUint32(o + at + 4, (value / 4294967296) >>> 0, true);
-            };
+        const pointer =
+          s.pointerSize === 4
+            ? (o: number, value: number) => V.setUint32(o + at, value, true)
+            : (o: number, value: number) => {
+                V.setUint32(o + at, value % 4294967296, true);
+                V.setUint32(o + at + 4, (value / 4294967296) >>> 0, true);
+              };
         const put = putStep(f);
         return (x, o, cur) => {
           const v = x[name];
@@ -218,16 +234,42 @@ export function encoderClosures(root: StructPlan): StructEncoder {
     const at = f.offset;
     switch (f.size) {
       case 1:
-        return f.signed ? (x, o, cur) => (V.setInt8(o + at, x[name]), cur) : (x, o, cur) => (V.setUint8(o + at, x[name]), cur);
+        return f.signed
+          ? (x, o, cur) => {
+              V.setInt8(o + at, x[name]);
+              return cur;
+            }
+          : (x, o, cur) => {
+              V.setUint8(o + at, x[name]);
+              return cur;
+            };
       case 2:
-        return f.signed ? (x, o, cur) => (V.setInt16(o + at, x[name], true), cur) : (x, o, cur) => (V.setUint16(o + at, x[name], true), cur);
+        return f.signed
+          ? (x, o, cur) => {
+              V.setInt16(o + at, x[name], true);
+              return cur;
+            }
+          : (x, o, cur) => {
+              V.setUint16(o + at, x[name], true);
+              return cur;
+            };
       case 4:
-        return f.signed ? (x, o, cur) => (V.setInt32(o + at, x[name], true), cur) : (x, o, cur) => (V.setUint32(o + at, x[name], true), cur);
+        return f.signed
+          ? (x, o, cur) => {
+              V.setInt32(o + at, x[name], true);
+              return cur;
+            }
+          : (x, o, cur) => {
+              V.setUint32(o + at, x[name], true);
+              return cur;
+            };
     }
   }
 
   /** Write what a non-null pointer member points to at `cur` (already aligned); return the next free offset. */
-  function putStep(f: Exclude<FieldPlan, { kind: 'int' } | { kind: 'inline' }>): (x: Json, v: Json, cur: number) => number {
+  function putStep(
+    f: Exclude<FieldPlan, { kind: 'int' } | { kind: 'inline' }>,
+  ): (x: Json, v: Json, cur: number) => number {
     switch (f.kind) {
       case 'string':
         if (f.unit === 'utf16') {

@@ -1,10 +1,10 @@
 import type { Arch } from '../abi/types.js';
-import { type Generator, compiled, literal as str } from './compile.js';
-import type { DecodeLimits } from './limits.js';
+import { compiled, type Generator, literal as str } from './compile.js';
 import { ENCODE_HELPERS } from './encode-helpers.js';
-import { encoderClosures } from './encoder-closures.js';
 import { intKind, pointeeAlign, typeName } from './encode-rules.js';
-import { type FieldPlan, type IntPlan, type StructPlan, planOf, reachable } from './plan.js';
+import { encoderClosures } from './encoder-closures.js';
+import type { DecodeLimits } from './limits.js';
+import { type FieldPlan, planOf, reachable, type StructPlan } from './plan.js';
 
 /**
  * Encoders built from the schema, one per (struct, arch), made once by
@@ -51,16 +51,16 @@ const INT_CHECK: Record<string, (x: string) => string> = {
   i32: (x) => `(${x} | 0) !== ${x}`,
 };
 
-
 function alignExpr(a: number): string {
   return a <= 1 ? '' : `cur += (${a} - cur % ${a}) % ${a};`;
 }
 
 export function encoderSource(root: StructPlan): string {
   const out: string[] = ['"use strict";', 'var V, B, O, BASE, L;'];
-  const writePointer = (target: string, value: string, pointerSize: number) => pointerSize === 4
-    ? `V.setUint32(${target}, ${value}, true);`
-    : `V.setUint32(${target}, (${value}) % 4294967296, true); V.setUint32(${target} + 4, ((${value}) / 4294967296) >>> 0, true);`;
+  const writePointer = (target: string, value: string, pointerSize: number) =>
+    pointerSize === 4
+      ? `V.setUint32(${target}, ${value}, true);`
+      : `V.setUint32(${target}, (${value}) % 4294967296, true); V.setUint32(${target} + 4, ((${value}) / 4294967296) >>> 0, true);`;
 
   for (const s of reachable(root)) {
     const names = s.fields.map((f) => f.name);
@@ -133,9 +133,16 @@ export function encoderSource(root: StructPlan): string {
       `function z_${s.name}(x, cur) {`,
       `if (typeof x !== "object" || x === null || Array.isArray(x)) throw H.notObject(x, ${str(`a ${s.name} object`)});`,
       'var f = 0, v;',
-      'try {', ...sizeBody, `} catch (e) { throw H.fail(e, N_${s.name}[f]); }`,
-      'return cur;', '}',
-      `function w_${s.name}(x, o, cur) {`, 'var v;', ...writeBody, 'return cur;', '}',
+      'try {',
+      ...sizeBody,
+      `} catch (e) { throw H.fail(e, N_${s.name}[f]); }`,
+      'return cur;',
+      '}',
+      `function w_${s.name}(x, o, cur) {`,
+      'var v;',
+      ...writeBody,
+      'return cur;',
+      '}',
     );
   }
   out.push(

@@ -2,15 +2,26 @@
  * The codec: WSAQUERYSETW/A (and WSASERVICECLASSINFOW/A) between captured
  * memory and canonical JSON (docs/codec.md), for x86 and x64. Browser-safe.
  */
-export type { Charset, QuerySetJson, CsAddrInfoJson, SocketAddressJson, BlobJson, AfProtocolJson, WsaVersionJson, NsClassInfoJson, ServiceClassInfoJson } from './canonical.js';
+
+export type { BthSetServiceNote } from './bluetooth.js';
+export type {
+  AfProtocolJson,
+  BlobJson,
+  Charset,
+  CsAddrInfoJson,
+  NsClassInfoJson,
+  QuerySetJson,
+  ServiceClassInfoJson,
+  SocketAddressJson,
+  WsaVersionJson,
+} from './canonical.js';
 export { QUERY_SET_KEYS } from './canonical.js';
-export { type DecodeLimits, DEFAULT_DECODE_LIMITS } from './limits.js';
+export { ansiToText, type CodePage, textToAnsi } from './code-page.js';
+export { type CodeGeneration, codeGeneration, setCodeGeneration } from './compile.js';
 export { type DecodeOptions, decodeQuerySet, decodeServiceClassInfo } from './decode.js';
 export type { UnresolvedPart } from './decode-context.js';
-export { type EncodeOptions, encodedSize, encodeQuerySet, encodeInto, encodeServiceClassInfo } from './encode.js';
+export { type EncodeOptions, encodedSize, encodeInto, encodeQuerySet, encodeServiceClassInfo } from './encode.js';
 export { BYTES_ALIGN } from './encode-rules.js';
+export { DEFAULT_DECODE_LIMITS, type DecodeLimits } from './limits.js';
 export { parseCsAddrInfoJson, parseQuerySetJson, parseServiceClassInfoJson } from './parse.js';
-export { ansiToText, textToAnsi, type CodePage } from './code-page.js';
-export { type SockaddrNote, describeSockaddr } from './sockaddr.js';
-export type { BthSetServiceNote } from './bluetooth.js';
-export { type CodeGeneration, codeGeneration, setCodeGeneration } from './compile.js';
+export { describeSockaddr, type SockaddrNote } from './sockaddr.js';

@@ -44,10 +44,14 @@ export function resolveLimits(limits: Partial<DecodeLimits> | undefined): Decode
   if (limits === undefined) return DEFAULT_DECODE_LIMITS;
   const out: DecodeLimits = { ...DEFAULT_DECODE_LIMITS };
   for (const key of Object.keys(limits) as (keyof DecodeLimits)[]) {
-    if (!(key in DEFAULT_DECODE_LIMITS)) throw new UsageError(`unknown decode limit ${JSON.stringify(key)}: one of ${Object.keys(DEFAULT_DECODE_LIMITS).join(', ')}`);
+    if (!(key in DEFAULT_DECODE_LIMITS))
+      throw new UsageError(
+        `unknown decode limit ${JSON.stringify(key)}: one of ${Object.keys(DEFAULT_DECODE_LIMITS).join(', ')}`,
+      );
     const value = limits[key];
     if (value === undefined) continue;
-    if (!Number.isSafeInteger(value) || value < 0) throw new UsageError(`limit ${key} must be a non-negative integer, not ${String(value)}`);
+    if (!Number.isSafeInteger(value) || value < 0)
+      throw new UsageError(`limit ${key} must be a non-negative integer, not ${String(value)}`);
     out[key] = value;
   }
   return out;

@@ -6,7 +6,12 @@ export type Charset = 'W' | 'A';
 export type StructParser = (value: unknown, charset: Charset) => Record<string, unknown>;
 
 export const INT_LIMITS: Record<string, [number, number]> = {
-  u8: [0, 0xff], i8: [-0x80, 0x7f], u16: [0, 0xffff], i16: [-0x8000, 0x7fff], u32: [0, 0xffff_ffff], i32: [-0x8000_0000, 0x7fff_ffff],
+  u8: [0, 0xff],
+  i8: [-0x80, 0x7f],
+  u16: [0, 0xffff],
+  i16: [-0x8000, 0x7fff],
+  u32: [0, 0xffff_ffff],
+  i32: [-0x8000_0000, 0x7fff_ffff],
 };
 
 /**
@@ -14,7 +19,14 @@ export const INT_LIMITS: Record<string, [number, number]> = {
  * same messages encode gives) and the few steps that are not one line.
  */
 export const PARSE_HELPERS = {
-  notInt, notObject, checkUtf16, checkAnsi, checkHex, checkArray, checkGuid, show,
+  notInt,
+  notObject,
+  checkUtf16,
+  checkAnsi,
+  checkHex,
+  checkArray,
+  checkGuid,
+  show,
   InvalidDataError,
   canonicalGuidText,
   unknownMember(key: string, title: string, known: ReadonlySet<string>): InvalidDataError {

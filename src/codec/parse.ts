@@ -1,9 +1,9 @@
 import { layoutOf } from '../abi/layout.js';
 import type { CsAddrInfoJson, QuerySetJson, ServiceClassInfoJson } from './canonical.js';
-import { type Generator, compiled, literal as str } from './compile.js';
+import { compiled, type Generator, literal as str } from './compile.js';
 import { INT_LIMITS, PARSE_HELPERS, type StructParser } from './parse-helpers.js';
 import { parserClosures } from './parser-closures.js';
-import { type FieldPlan, type StructPlan, planOf, reachable } from './plan.js';
+import { type FieldPlan, planOf, reachable, type StructPlan } from './plan.js';
 
 /**
  * Validate untrusted canonical JSON (from a file, a socket, a user) and
@@ -66,9 +66,13 @@ function structSource(plan: StructPlan, index: number, plans: readonly StructPla
   const parserOf = (p: StructPlan): string => `parse${plans.findIndex((q) => q.name === p.name)}`;
   const lines: string[] = [];
   lines.push(`function parse${index}(v, charset) {`);
-  lines.push(`  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw H.notObject(v, ${str(`a ${title} object`)});`);
+  lines.push(
+    `  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw H.notObject(v, ${str(`a ${title} object`)});`,
+  );
   lines.push(`  const known = KNOWN[${index}];`);
-  lines.push(`  for (const key of Object.keys(v)) if (!known.has(key) && !key.startsWith('$')) throw H.unknownMember(key, ${str(title)}, known);`);
+  lines.push(
+    `  for (const key of Object.keys(v)) if (!known.has(key) && !key.startsWith('$')) throw H.unknownMember(key, ${str(title)}, known);`,
+  );
   lines.push(`  let member = '';`);
   lines.push('  try {');
   for (const f of plan.fields) {

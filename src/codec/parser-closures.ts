@@ -1,8 +1,8 @@
 import { layoutOf } from '../abi/layout.js';
 import { InvalidDataError } from '../errors.js';
 import { checkAnsi, checkArray, checkGuid, checkHex, checkUtf16, notInt, notObject, show } from './encode-helpers.js';
-import { type Charset, INT_LIMITS, PARSE_HELPERS, type StructParser, canonicalGuidText } from './parse-helpers.js';
-import { type FieldPlan, type StructPlan, reachable } from './plan.js';
+import { type Charset, canonicalGuidText, INT_LIMITS, PARSE_HELPERS, type StructParser } from './parse-helpers.js';
+import { type FieldPlan, reachable, type StructPlan } from './plan.js';
 
 /**
  * The parsers of parse.ts as closures over the plan, for where code
@@ -30,7 +30,8 @@ export function parserClosures(root: StructPlan): StructParser {
     return (value, charset) => {
       if (typeof value !== 'object' || value === null || Array.isArray(value)) throw notObject(value, what);
       const v = value as Obj;
-      for (const key of Object.keys(v)) if (!known.has(key) && !key.startsWith('$')) throw PARSE_HELPERS.unknownMember(key, title, known);
+      for (const key of Object.keys(v))
+        if (!known.has(key) && !key.startsWith('$')) throw PARSE_HELPERS.unknownMember(key, title, known);
       let member = '';
       try {
         const out: Obj = {};
@@ -81,7 +82,8 @@ export function parserClosures(root: StructPlan): StructParser {
         return (x, v) => {
           if (x === null) return x;
           const length = v[lengthName];
-          if (typeof length !== 'number' || !Number.isInteger(length)) throw new InvalidDataError(`${unknownLength}${show(length)}, so the length of the bytes is unknown`);
+          if (typeof length !== 'number' || !Number.isInteger(length))
+            throw new InvalidDataError(`${unknownLength}${show(length)}, so the length of the bytes is unknown`);
           checkHex(x, length, lengthName);
           return (x as string).toLowerCase();
         };
@@ -93,7 +95,8 @@ export function parserClosures(root: StructPlan): StructParser {
         return (x, v, charset) => {
           if (x === null) return x;
           const count = v[countName];
-          if (typeof count !== 'number') throw new InvalidDataError(`${unknownCount}${show(count)}, so the array's length is unknown`);
+          if (typeof count !== 'number')
+            throw new InvalidDataError(`${unknownCount}${show(count)}, so the array's length is unknown`);
           checkArray(x, count, countName);
           return PARSE_HELPERS.parseArray(parsers[element]!, x as unknown[], charset);
         };

@@ -12,7 +12,13 @@ import type { DecodeContext } from './decode-context.js';
  * `$unresolved` entry saying so — WinDbg shows those as `??`.
  */
 export function decodePartialRoot(
-  name: string, arch: Arch, space: AddressSpace, at: number, size: number, captured: number, context: DecodeContext,
+  name: string,
+  arch: Arch,
+  space: AddressSpace,
+  at: number,
+  size: number,
+  captured: number,
+  context: DecodeContext,
   decode: (view: DataView) => Record<string, unknown>,
 ): Record<string, unknown> {
   const bytes = new Uint8Array(size);
@@ -32,7 +38,11 @@ export function decodePartialRoot(
     const counted = layout.field(sibling);
     if (cut(counted.offset, counted.size)) {
       result[field.name] = null;
-      context.unresolved.push({ path: field.name, address: formatAddress(at + field.offset), reason: `its ${sibling} is not captured` });
+      context.unresolved.push({
+        path: field.name,
+        address: formatAddress(at + field.offset),
+        reason: `its ${sibling} is not captured`,
+      });
     }
   }
   return result;

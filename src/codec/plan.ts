@@ -1,6 +1,6 @@
-import { layoutOf, type FieldLayout, type StructLayout } from '../abi/layout.js';
-import type { Arch } from '../abi/types.js';
 import { AbiError } from '../abi/errors.js';
+import { type FieldLayout, layoutOf, type StructLayout } from '../abi/layout.js';
+import type { Arch } from '../abi/types.js';
 
 /**
  * What canonical JSON makes of each member of a structure, derived from the
@@ -26,12 +26,22 @@ export type FieldPlan =
   | { readonly kind: 'guid'; readonly name: string; readonly offset: number }
   /** A pointer with a `bytes` sibling: null, "" or lowercase hex of that many bytes. */
   | {
-      readonly kind: 'bytes'; readonly name: string; readonly offset: number; readonly length: IntPlan;
+      readonly kind: 'bytes';
+      readonly name: string;
+      readonly offset: number;
+      readonly length: IntPlan;
       /** Which limit caps the length, and whether the bytes are a sockaddr (for `$sockaddr`). */
-      readonly limit: 'maxSockaddrLength' | 'maxBlobSize'; readonly sockaddr: boolean;
+      readonly limit: 'maxSockaddrLength' | 'maxBlobSize';
+      readonly sockaddr: boolean;
     }
   /** A pointer with a `count` sibling: null or that many structs. */
-  | { readonly kind: 'array'; readonly name: string; readonly offset: number; readonly count: IntPlan; readonly struct: StructPlan }
+  | {
+      readonly kind: 'array';
+      readonly name: string;
+      readonly offset: number;
+      readonly count: IntPlan;
+      readonly struct: StructPlan;
+    }
   /** A pointer to one struct (lpVersion, lpBlob): null or the object. */
   | { readonly kind: 'object'; readonly name: string; readonly offset: number; readonly struct: StructPlan };
 
@@ -61,12 +71,22 @@ function buildPlan(layout: StructLayout): StructPlan {
   // plain identifiers from the schema table ever reach it.
   if (!IDENTIFIER.test(layout.name)) throw new AbiError(`${layout.name} is not an identifier`);
   const fields = layout.fields.map((f) => planField(layout, f));
-  return { name: layout.name, arch: layout.arch, size: layout.size, align: layout.align, pointerSize: layout.arch === 'x86' ? 4 : 8, fields };
+  return {
+    name: layout.name,
+    arch: layout.arch,
+    size: layout.size,
+    align: layout.align,
+    pointerSize: layout.arch === 'x86' ? 4 : 8,
+    fields,
+  };
 }
 
 function intPlan(layout: StructLayout, f: FieldLayout): IntPlan {
   const t = f.resolved;
-  if (t.kind !== 'int' || t.size === 8 || f.bitOffset !== undefined) throw new AbiError(`${layout.name}.${f.name}: the codec reads it as a 1-, 2- or 4-byte integer, but it is ${f.type}`);
+  if (t.kind !== 'int' || t.size === 8 || f.bitOffset !== undefined)
+    throw new AbiError(
+      `${layout.name}.${f.name}: the codec reads it as a 1-, 2- or 4-byte integer, but it is ${f.type}`,
+    );
   return { kind: 'int', name: f.name, offset: f.offset, size: t.size, signed: t.signed };
 }
 
@@ -86,16 +106,33 @@ function planField(layout: StructLayout, f: FieldLayout): FieldPlan {
       if (f.def.bytes) {
         const length = intPlan(layout, layout.field(f.def.bytes));
         const sockaddr = t.target?.name === 'SOCKADDR';
-        return { kind: 'bytes', name: f.name, offset: f.offset, length, limit: sockaddr ? 'maxSockaddrLength' : 'maxBlobSize', sockaddr };
+        return {
+          kind: 'bytes',
+          name: f.name,
+          offset: f.offset,
+          length,
+          limit: sockaddr ? 'maxSockaddrLength' : 'maxBlobSize',
+          sockaddr,
+        };
       }
       const target = t.target;
-      if (target?.kind === 'aggregate' && target.name === 'GUID') return { kind: 'guid', name: f.name, offset: f.offset };
+      if (target?.kind === 'aggregate' && target.name === 'GUID')
+        return { kind: 'guid', name: f.name, offset: f.offset };
       if (target?.kind === 'aggregate') {
         const struct = planOf(target.name, layout.arch);
-        if (f.def.count) return { kind: 'array', name: f.name, offset: f.offset, count: intPlan(layout, layout.field(f.def.count)), struct };
+        if (f.def.count)
+          return {
+            kind: 'array',
+            name: f.name,
+            offset: f.offset,
+            count: intPlan(layout, layout.field(f.def.count)),
+            struct,
+          };
         return { kind: 'object', name: f.name, offset: f.offset, struct };
       }
-      throw new AbiError(`${where}: a pointer to ${target?.name ?? 'void'} without a length has no canonical JSON form`);
+      throw new AbiError(
+        `${where}: a pointer to ${target?.name ?? 'void'} without a length has no canonical JSON form`,
+      );
     }
   }
 }

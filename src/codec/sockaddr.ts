@@ -1,6 +1,6 @@
-import { layoutOf } from '../abi/layout.js';
 import { AF_BTH, AF_INET, AF_INET6, AF_IPX } from '../abi/constants.js';
 import { guidFromBytes } from '../abi/guid.js';
+import { layoutOf } from '../abi/layout.js';
 
 /**
  * `$sockaddr`: what a SOCKET_ADDRESS's bytes say, for people reading a
@@ -31,8 +31,10 @@ export function describeSockaddr(bytes: Uint8Array, start: number, length: numbe
   if (length < 2) return undefined;
   const view = new DataView(bytes.buffer, bytes.byteOffset + start, length);
   const family = view.getUint16(0, true);
-  const short = (name: 'AF_INET' | 'AF_INET6' | 'AF_IPX' | 'AF_BTH', struct: string, size: number) =>
-    ({ family: name, error: `iSockaddrLength ${length} is shorter than ${struct} (${size})` });
+  const short = (name: 'AF_INET' | 'AF_INET6' | 'AF_IPX' | 'AF_BTH', struct: string, size: number) => ({
+    family: name,
+    error: `iSockaddrLength ${length} is shorter than ${struct} (${size})`,
+  });
   switch (family) {
     case AF_INET: {
       if (length < IN.size) return short('AF_INET', IN.name, IN.size);
@@ -47,11 +49,19 @@ export function describeSockaddr(bytes: Uint8Array, start: number, length: numbe
       const flowinfo = view.getUint32(IN6.field('sin6_flowinfo').offset, false);
       const address = ipv6Text(view, IN6.field('sin6_addr').offset);
       const scopeId = view.getUint32(IN6.field('sin6_scope_id').offset, true);
-      return { family: 'AF_INET6', port, flowinfo, address, scopeId, text: `[${address}${scopeId ? `%${scopeId}` : ''}]:${port}` };
+      return {
+        family: 'AF_INET6',
+        port,
+        flowinfo,
+        address,
+        scopeId,
+        text: `[${address}${scopeId ? `%${scopeId}` : ''}]:${port}`,
+      };
     }
     case AF_IPX: {
       if (length < IPX.size) return short('AF_IPX', IPX.name, IPX.size);
-      const hex = (offset: number, n: number) => Array.from(bytes.subarray(start + offset, start + offset + n), (b) => b.toString(16).padStart(2, '0')).join('');
+      const hex = (offset: number, n: number) =>
+        Array.from(bytes.subarray(start + offset, start + offset + n), (b) => b.toString(16).padStart(2, '0')).join('');
       return {
         family: 'AF_IPX',
         network: hex(IPX.field('sa_netnum').offset, 4),
@@ -64,7 +74,11 @@ export function describeSockaddr(bytes: Uint8Array, start: number, length: numbe
       // BTH_ADDR is a ULONGLONG whose low 48 bits are the device address,
       // written most significant byte first as Windows shows it.
       const raw = view.getBigUint64(BTH.field('btAddr').offset, true) & 0xffff_ffff_ffffn;
-      const address = raw.toString(16).padStart(12, '0').replace(/(..)(?!$)/g, '$1:').toUpperCase();
+      const address = raw
+        .toString(16)
+        .padStart(12, '0')
+        .replace(/(..)(?!$)/g, '$1:')
+        .toUpperCase();
       return {
         family: 'AF_BTH',
         address,
@@ -88,10 +102,16 @@ export function ipv6Text(view: DataView, offset: number): string {
   let bestStart = -1;
   let bestLength = 1;
   for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) { i++; continue; }
+    if (groups[i] !== 0) {
+      i++;
+      continue;
+    }
     let j = i;
     while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLength) { bestStart = i; bestLength = j - i; }
+    if (j - i > bestLength) {
+      bestStart = i;
+      bestLength = j - i;
+    }
     i = j;
   }
   const text = (gs: number[]) => gs.map((g) => g.toString(16)).join(':');

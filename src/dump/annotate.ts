@@ -1,9 +1,9 @@
 import { AF, NS } from '../abi/constants.js';
 import { guidFromBytes } from '../abi/guid.js';
-import { type FieldLayout, type ResolvedType, type StructLayout, layoutOf } from '../abi/layout.js';
+import { type FieldLayout, layoutOf, type ResolvedType, type StructLayout } from '../abi/layout.js';
 import type { Arch } from '../abi/types.js';
 import type { Charset } from '../codec/canonical.js';
-import { MemoryError, formatAddress } from '../errors.js';
+import { formatAddress, MemoryError } from '../errors.js';
 import type { AddressSpace } from '../memory/address-space.js';
 
 /**
@@ -51,7 +51,11 @@ type Pointee =
   | { kind: 'bytes'; length: number }
   | { kind: 'sockaddr'; length: number };
 
-interface Pending { readonly label: string; readonly address: number; readonly pointee: Pointee }
+interface Pending {
+  readonly label: string;
+  readonly address: number;
+  readonly pointee: Pointee;
+}
 
 const VALUE_COLUMN = 64;
 const AF_NAMES = new Map<number, string>(Object.entries(AF).map(([k, v]) => [v, k]));
@@ -74,8 +78,15 @@ export function annotateQuerySet(space: AddressSpace, at: number, options: Annot
   if (captured === 0) space.read(at, layout.size);
   if (captured < layout.size) {
     let why = '';
-    try { space.read(at, layout.size); } catch (e) { if (e instanceof MemoryError) why = ` (${e.detail})`; else throw e; }
-    options.warn?.(`${name} at ${formatAddress(at)}: only its first ${captured} of ${layout.size} bytes are captured${why}; the members after them are shown as ??`);
+    try {
+      space.read(at, layout.size);
+    } catch (e) {
+      if (e instanceof MemoryError) why = ` (${e.detail})`;
+      else throw e;
+    }
+    options.warn?.(
+      `${name} at ${formatAddress(at)}: only its first ${captured} of ${layout.size} bytes are captured${why}; the members after them are shown as ??`,
+    );
     ctx.section(name, at, { kind: 'struct', layout, count: 1, captured });
   } else {
     ctx.section(name, at, { kind: 'struct', layout, count: 1 });
@@ -90,7 +101,10 @@ class Walk {
   private readonly maxElements: number;
   private readonly maxBytes: number;
 
-  constructor(private readonly space: AddressSpace, private readonly options: AnnotateOptions) {
+  constructor(
+    private readonly space: AddressSpace,
+    private readonly options: AnnotateOptions,
+  ) {
     this.maxElements = options.maxElements ?? 64;
     this.maxBytes = options.maxBytes ?? 4096;
   }
@@ -105,14 +119,25 @@ class Walk {
 
   private emit({ label, address, pointee }: Pending): void {
     const key = `${address}:${pointee.kind}:${pointee.kind === 'struct' ? pointee.layout.name : ''}`;
-    if (this.seen.has(key)) { this.lines.push(`${label} at ${formatAddress(address)}: shown above`); return; }
+    if (this.seen.has(key)) {
+      this.lines.push(`${label} at ${formatAddress(address)}: shown above`);
+      return;
+    }
     this.seen.add(key);
     try {
       switch (pointee.kind) {
-        case 'struct': return this.structs(label, address, pointee.layout, pointee.count, pointee.array ?? false, pointee.captured);
-        case 'string': return this.string(label, address, pointee.unit);
-        case 'bytes': return this.bytes(label, address, pointee.length, 'BYTE');
-        case 'sockaddr': return this.sockaddr(label, address, pointee.length);
+        case 'struct':
+          this.structs(label, address, pointee.layout, pointee.count, pointee.array ?? false, pointee.captured);
+          return;
+        case 'string':
+          this.string(label, address, pointee.unit);
+          return;
+        case 'bytes':
+          this.bytes(label, address, pointee.length, 'BYTE');
+          return;
+        case 'sockaddr':
+          this.sockaddr(label, address, pointee.length);
+          return;
       }
     } catch (e) {
       if (!(e instanceof MemoryError)) throw e;
@@ -126,18 +151,33 @@ class Walk {
     return where ? ` — ${where}` : '';
   }
 
-  private structs(label: string, address: number, layout: StructLayout, count: number, array: boolean, captured?: number): void {
+  private structs(
+    label: string,
+    address: number,
+    layout: StructLayout,
+    count: number,
+    array: boolean,
+    captured?: number,
+  ): void {
     const shown = Math.min(count, this.maxElements);
     const type = array ? `${layout.name}[${count}]` : layout.name;
     const all = this.space.read(address, captured ?? shown * layout.size);
     const partly = captured === undefined ? '' : `, ${captured} captured`;
-    this.lines.push(`${label} at ${formatAddress(address)} (${label === type ? '' : `${type}, `}${this.options.arch}, ${count * layout.size} bytes${partly})${this.whereSuffix(address)}`);
+    this.lines.push(
+      `${label} at ${formatAddress(address)} (${label === type ? '' : `${type}, `}${this.options.arch}, ${count * layout.size} bytes${partly})${this.whereSuffix(address)}`,
+    );
     if (captured !== undefined) {
       this.members(layout, address, label === layout.name ? '' : label, '   ', 0, captured);
       return;
     }
     if (ATOMIC.has(layout.name)) {
-      for (let i = 0; i < shown; i++) this.lines.push(column(`   ${array ? `[${i}] ` : ''}${atomicValue(layout.name, all.subarray(i * layout.size, (i + 1) * layout.size))}`, all.subarray(i * layout.size, (i + 1) * layout.size)));
+      for (let i = 0; i < shown; i++)
+        this.lines.push(
+          column(
+            `   ${array ? `[${i}] ` : ''}${atomicValue(layout.name, all.subarray(i * layout.size, (i + 1) * layout.size))}`,
+            all.subarray(i * layout.size, (i + 1) * layout.size),
+          ),
+        );
       return;
     }
     for (let i = 0; i < shown; i++) {
@@ -150,7 +190,14 @@ class Walk {
   }
 
   /** `captured`: how many of the struct's bytes the capture holds; members beyond them are `??`, as WinDbg shows them. */
-  private members(layout: StructLayout, base: number, path: string, indent: string, depth: number, captured = layout.size): void {
+  private members(
+    layout: StructLayout,
+    base: number,
+    path: string,
+    indent: string,
+    depth: number,
+    captured = layout.size,
+  ): void {
     const bytes = this.space.read(base, Math.min(captured, layout.size));
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const width = Math.max(...layout.fields.map((f) => f.name.length));
@@ -163,7 +210,14 @@ class Walk {
       const t = field.resolved;
       if (t.kind === 'aggregate' && !ATOMIC.has(t.name) && depth < 4 && field.offset < bytes.length) {
         this.lines.push(`${head}${t.name}`);
-        this.members(t.layout, base + field.offset, join(path, field.name), `${indent}   `, depth + 1, bytes.length - field.offset);
+        this.members(
+          t.layout,
+          base + field.offset,
+          join(path, field.name),
+          `${indent}   `,
+          depth + 1,
+          bytes.length - field.offset,
+        );
         continue;
       }
       if (raw.length < field.size) {
@@ -176,7 +230,13 @@ class Walk {
   }
 
   private hole(indent: string, offset: number, length: number, bytes: Uint8Array, width: number): void {
-    this.lines.push(column(`${indent}+0x${offset.toString(16).padStart(3, '0')} ${'(padding)'.padEnd(width)}   `, bytes.subarray(offset, offset + length), length));
+    this.lines.push(
+      column(
+        `${indent}+0x${offset.toString(16).padStart(3, '0')} ${'(padding)'.padEnd(width)}   `,
+        bytes.subarray(offset, offset + length),
+        length,
+      ),
+    );
   }
 
   /** A member's value as dt shows it, queueing what a pointer member points to. */
@@ -186,7 +246,8 @@ class Walk {
     switch (t.kind) {
       case 'int': {
         let v = readInt(view, o, t.size, t.signed);
-        if (field.def.bits !== undefined) v = Number((BigInt(v) >> BigInt(field.bitOffset ?? 0)) & ((1n << BigInt(field.def.bits)) - 1n));
+        if (field.def.bits !== undefined)
+          v = Number((BigInt(v) >> BigInt(field.bitOffset ?? 0)) & ((1n << BigInt(field.def.bits)) - 1n));
         return describeInt(field.name, v, t.size);
       }
       case 'pointer': {
@@ -199,16 +260,24 @@ class Walk {
         return where ? `${text} → ${where}` : text;
       }
       case 'array': {
-        const text = t.element.size === 1 ? trimZeros(new Uint8Array(view.buffer, view.byteOffset + o, t.size)) : undefined;
+        const text =
+          t.element.size === 1 ? trimZeros(new Uint8Array(view.buffer, view.byteOffset + o, t.size)) : undefined;
         // Text only when it is text (sa_data often is not): otherwise the bytes column says it all.
-        return text && text.every((b) => b >= 0x20 && b < 0x7f) ? `[${t.length}] ${JSON.stringify(String.fromCharCode(...text))}` : `[${t.length}] ${t.element.name}`;
+        return text?.every((b) => b >= 0x20 && b < 0x7f)
+          ? `[${t.length}] ${JSON.stringify(String.fromCharCode(...text))}`
+          : `[${t.length}] ${t.element.name}`;
       }
       case 'aggregate':
         return atomicValue(t.name, new Uint8Array(view.buffer, view.byteOffset + o, t.size));
     }
   }
 
-  private pointee(field: FieldLayout, t: Extract<ResolvedType, { kind: 'pointer' }>, view: DataView, layout: StructLayout): Pointee | undefined {
+  private pointee(
+    field: FieldLayout,
+    t: Extract<ResolvedType, { kind: 'pointer' }>,
+    view: DataView,
+    layout: StructLayout,
+  ): Pointee | undefined {
     if (t.string) return { kind: 'string', unit: t.string === 'utf16' ? 2 : 1 };
     const sibling = (name: string) => {
       const f = layout.field(name);
@@ -216,14 +285,16 @@ class Walk {
     };
     const target = t.target;
     if (field.def.count) {
-      if (!target || target.kind !== 'aggregate') return undefined;
+      if (target?.kind !== 'aggregate') return undefined;
       const count = sibling(field.def.count);
       return count > 0 ? { kind: 'struct', layout: target.layout, count, array: true } : undefined;
     }
     if (field.def.bytes) {
       const length = sibling(field.def.bytes);
       if (length <= 0) return undefined;
-      return target?.kind === 'aggregate' && target.name === 'SOCKADDR' ? { kind: 'sockaddr', length } : { kind: 'bytes', length };
+      return target?.kind === 'aggregate' && target.name === 'SOCKADDR'
+        ? { kind: 'sockaddr', length }
+        : { kind: 'bytes', length };
     }
     if (target?.kind === 'aggregate') return { kind: 'struct', layout: target.layout, count: 1 };
     return undefined;
@@ -239,20 +310,27 @@ class Walk {
     let terminated = false;
     for (let i = 0; i + unit <= bytes.length; i += unit) {
       const u = unit === 2 ? view.getUint16(i, true) : view.getUint8(i);
-      if (u === 0) { terminated = true; break; }
+      if (u === 0) {
+        terminated = true;
+        break;
+      }
       units.push(u);
     }
     const length = (units.length + (terminated ? 1 : 0)) * unit;
     const type = `${unit === 2 ? 'WCHAR' : 'CHAR'}[${units.length + (terminated ? 1 : 0)}]`;
     const text = JSON.stringify(String.fromCharCode(...units));
-    this.lines.push(`${label} at ${formatAddress(address)} (${type}, ${length} bytes): ${text}${terminated ? '' : ` — no terminating NUL within ${bytes.length} bytes`}${this.whereSuffix(address)}`);
+    this.lines.push(
+      `${label} at ${formatAddress(address)} (${type}, ${length} bytes): ${text}${terminated ? '' : ` — no terminating NUL within ${bytes.length} bytes`}${this.whereSuffix(address)}`,
+    );
     this.hexRows(address, bytes.subarray(0, length));
   }
 
   private bytes(label: string, address: number, length: number, element: string): void {
     const shown = Math.min(length, this.maxBytes);
     const bytes = this.space.read(address, shown);
-    this.lines.push(`${label} at ${formatAddress(address)} (${element}[${length}], ${length} bytes)${this.whereSuffix(address)}`);
+    this.lines.push(
+      `${label} at ${formatAddress(address)} (${element}[${length}], ${length} bytes)${this.whereSuffix(address)}`,
+    );
     this.hexRows(address, bytes);
     if (shown < length) this.lines.push(`   … ${length - shown} more bytes not shown`);
   }
@@ -260,15 +338,32 @@ class Walk {
   private sockaddr(label: string, address: number, length: number): void {
     const family = this.space.read(address, Math.min(2, length));
     const af = family.length === 2 ? family[0]! | (family[1]! << 8) : -1;
-    const name = af === AF.AF_INET ? 'SOCKADDR_IN' : af === AF.AF_INET6 ? 'SOCKADDR_IN6' : af === AF.AF_BTH ? 'SOCKADDR_BTH' : af === AF.AF_IPX ? 'SOCKADDR_IPX' : 'SOCKADDR';
+    const name =
+      af === AF.AF_INET
+        ? 'SOCKADDR_IN'
+        : af === AF.AF_INET6
+          ? 'SOCKADDR_IN6'
+          : af === AF.AF_BTH
+            ? 'SOCKADDR_BTH'
+            : af === AF.AF_IPX
+              ? 'SOCKADDR_IPX'
+              : 'SOCKADDR';
     const layout = layoutOf(name, this.options.arch);
-    if (length < layout.size) { this.bytes(label, address, length, `BYTE /* ${AF_NAMES.get(af) ?? `family ${af}`}, shorter than ${name} */`); return; }
+    if (length < layout.size) {
+      this.bytes(label, address, length, `BYTE /* ${AF_NAMES.get(af) ?? `family ${af}`}, shorter than ${name} */`);
+      return;
+    }
     this.space.read(address, length);
-    this.lines.push(`${label} at ${formatAddress(address)} (${name}, iSockaddrLength ${length})${this.whereSuffix(address)}`);
+    this.lines.push(
+      `${label} at ${formatAddress(address)} (${name}, iSockaddrLength ${length})${this.whereSuffix(address)}`,
+    );
     this.members(layout, address, '', '   ', 0);
     if (length > layout.size) {
       this.lines.push(`   ${length - layout.size} bytes after ${name}:`);
-      this.hexRows(address + layout.size, this.space.read(address + layout.size, Math.min(length - layout.size, this.maxBytes)));
+      this.hexRows(
+        address + layout.size,
+        this.space.read(address + layout.size, Math.min(length - layout.size, this.maxBytes)),
+      );
     }
   }
 
@@ -288,10 +383,14 @@ function join(path: string, name: string): string {
 
 function readInt(view: DataView, o: number, size: 1 | 2 | 4 | 8, signed: boolean): number {
   switch (size) {
-    case 1: return signed ? view.getInt8(o) : view.getUint8(o);
-    case 2: return signed ? view.getInt16(o, true) : view.getUint16(o, true);
-    case 4: return signed ? view.getInt32(o, true) : view.getUint32(o, true);
-    case 8: return Number(signed ? view.getBigInt64(o, true) : view.getBigUint64(o, true));
+    case 1:
+      return signed ? view.getInt8(o) : view.getUint8(o);
+    case 2:
+      return signed ? view.getInt16(o, true) : view.getUint16(o, true);
+    case 4:
+      return signed ? view.getInt32(o, true) : view.getUint32(o, true);
+    case 8:
+      return Number(signed ? view.getBigInt64(o, true) : view.getBigUint64(o, true));
   }
 }
 
@@ -300,7 +399,8 @@ function describeInt(name: string, v: number, size: number): string {
   let note = `${hex} (${v})`;
   if (/family$/i.test(name) && AF_NAMES.has(v)) note += ` ${AF_NAMES.get(v)}`;
   if (name === 'dwNameSpace' && NS_NAMES.has(v)) note += ` ${NS_NAMES.get(v)}`;
-  if ((name === 'sin_port' || name === 'sin6_port') && size === 2) note += ` port ${((v & 0xff) << 8) | (v >> 8)} (network order)`;
+  if ((name === 'sin_port' || name === 'sin6_port') && size === 2)
+    note += ` port ${((v & 0xff) << 8) | (v >> 8)} (network order)`;
   return note;
 }
 
@@ -318,24 +418,30 @@ function trimZeros(bytes: Uint8Array): number[] {
 
 function atomicValue(name: string, bytes: Uint8Array): string {
   switch (name) {
-    case 'GUID': return guidFromBytes(bytes);
-    case 'IN_ADDR': return [...bytes].join('.');
+    case 'GUID':
+      return guidFromBytes(bytes);
+    case 'IN_ADDR':
+      return [...bytes].join('.');
     case 'IN6_ADDR': {
       // RFC 5952: the longest run of two or more zero groups becomes '::'.
       const words: number[] = [];
       for (let i = 0; i < 16; i += 2) words.push((bytes[i]! << 8) | bytes[i + 1]!);
       let best = -1;
       let bestLength = 1;
-      for (let i = 0; i < 8;) {
+      for (let i = 0; i < 8; ) {
         let j = i;
         while (j < 8 && words[j] === 0) j++;
-        if (j - i > bestLength) { best = i; bestLength = j - i; }
+        if (j - i > bestLength) {
+          best = i;
+          bestLength = j - i;
+        }
         i = j === i ? i + 1 : j;
       }
       const hex = (ws: number[]) => ws.map((w) => w.toString(16)).join(':');
       return best < 0 ? hex(words) : `${hex(words.slice(0, best))}::${hex(words.slice(best + bestLength))}`;
     }
-    default: return name;
+    default:
+      return name;
   }
 }
 

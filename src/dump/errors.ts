@@ -10,7 +10,11 @@ import { InvalidDataError } from '../errors.js';
  */
 export class MinidumpFormatError extends InvalidDataError {
   override name = 'MinidumpFormatError';
-  constructor(detail: string, path: string, readonly fileOffset: number) {
+  constructor(
+    detail: string,
+    path: string,
+    readonly fileOffset: number,
+  ) {
     super(detail, path);
   }
 }

@@ -45,12 +45,35 @@ const EXCEPTION_NAMES: ReadonlyMap<number, string> = new Map([
  * minidump_exception_mac.h).
  */
 const LINUX_SIGNALS: ReadonlyMap<number, string> = new Map([
-  [1, 'SIGHUP'], [2, 'SIGINT'], [3, 'SIGQUIT'], [4, 'SIGILL'], [5, 'SIGTRAP'], [6, 'SIGABRT'], [7, 'SIGBUS'], [8, 'SIGFPE'],
-  [9, 'SIGKILL'], [10, 'SIGUSR1'], [11, 'SIGSEGV'], [12, 'SIGUSR2'], [13, 'SIGPIPE'], [14, 'SIGALRM'], [15, 'SIGTERM'], [31, 'SIGSYS'],
+  [1, 'SIGHUP'],
+  [2, 'SIGINT'],
+  [3, 'SIGQUIT'],
+  [4, 'SIGILL'],
+  [5, 'SIGTRAP'],
+  [6, 'SIGABRT'],
+  [7, 'SIGBUS'],
+  [8, 'SIGFPE'],
+  [9, 'SIGKILL'],
+  [10, 'SIGUSR1'],
+  [11, 'SIGSEGV'],
+  [12, 'SIGUSR2'],
+  [13, 'SIGPIPE'],
+  [14, 'SIGALRM'],
+  [15, 'SIGTERM'],
+  [31, 'SIGSYS'],
 ]);
 const MAC_EXCEPTIONS: ReadonlyMap<number, string> = new Map([
-  [1, 'EXC_BAD_ACCESS'], [2, 'EXC_BAD_INSTRUCTION'], [3, 'EXC_ARITHMETIC'], [4, 'EXC_EMULATION'], [5, 'EXC_SOFTWARE'],
-  [6, 'EXC_BREAKPOINT'], [7, 'EXC_SYSCALL'], [8, 'EXC_MACH_SYSCALL'], [9, 'EXC_RPC_ALERT'], [11, 'EXC_RESOURCE'], [12, 'EXC_GUARD'],
+  [1, 'EXC_BAD_ACCESS'],
+  [2, 'EXC_BAD_INSTRUCTION'],
+  [3, 'EXC_ARITHMETIC'],
+  [4, 'EXC_EMULATION'],
+  [5, 'EXC_SOFTWARE'],
+  [6, 'EXC_BREAKPOINT'],
+  [7, 'EXC_SYSCALL'],
+  [8, 'EXC_MACH_SYSCALL'],
+  [9, 'EXC_RPC_ALERT'],
+  [11, 'EXC_RESOURCE'],
+  [12, 'EXC_GUARD'],
 ]);
 
 /** The name of an exception code on the dump's platform (SystemInfo's PlatformId), or null. */
@@ -66,7 +89,9 @@ const MAX_PARAMETERS = 15;
 export function parseException(ctx: StreamContext, bytes: Uint8Array): ExceptionInfo | undefined {
   const layout = formatLayout('MINIDUMP_EXCEPTION_STREAM');
   if (bytes.length < layout.size) {
-    ctx.warn(`ExceptionStream has ${bytes.length} bytes, fewer than MINIDUMP_EXCEPTION_STREAM's ${layout.size}: ignored`);
+    ctx.warn(
+      `ExceptionStream has ${bytes.length} bytes, fewer than MINIDUMP_EXCEPTION_STREAM's ${layout.size}: ignored`,
+    );
     return undefined;
   }
   const view = viewOf(bytes);
@@ -74,10 +99,13 @@ export function parseException(ctx: StreamContext, bytes: Uint8Array): Exception
   const code = view.getUint32(o('ExceptionRecord.ExceptionCode'), true);
   const declared = view.getUint32(o('ExceptionRecord.NumberParameters'), true);
   if (declared > MAX_PARAMETERS) {
-    ctx.warn(`MINIDUMP_EXCEPTION.NumberParameters is ${declared}, more than EXCEPTION_MAXIMUM_PARAMETERS (${MAX_PARAMETERS}): reading ${MAX_PARAMETERS}`);
+    ctx.warn(
+      `MINIDUMP_EXCEPTION.NumberParameters is ${declared}, more than EXCEPTION_MAXIMUM_PARAMETERS (${MAX_PARAMETERS}): reading ${MAX_PARAMETERS}`,
+    );
   }
   const parameters: bigint[] = [];
-  for (let i = 0; i < Math.min(declared, MAX_PARAMETERS); i++) parameters.push(view.getBigUint64(o('ExceptionRecord.ExceptionInformation') + 8 * i, true));
+  for (let i = 0; i < Math.min(declared, MAX_PARAMETERS); i++)
+    parameters.push(view.getBigUint64(o('ExceptionRecord.ExceptionInformation') + 8 * i, true));
   return {
     threadId: view.getUint32(o('ThreadId'), true),
     code,
@@ -86,6 +114,9 @@ export function parseException(ctx: StreamContext, bytes: Uint8Array): Exception
     address: view.getBigUint64(o('ExceptionRecord.ExceptionAddress'), true),
     nestedRecord: view.getBigUint64(o('ExceptionRecord.ExceptionRecord'), true),
     parameters,
-    context: { rva: view.getUint32(o('ThreadContext.Rva'), true), size: view.getUint32(o('ThreadContext.DataSize'), true) },
+    context: {
+      rva: view.getUint32(o('ThreadContext.Rva'), true),
+      size: view.getUint32(o('ThreadContext.DataSize'), true),
+    },
   };
 }

@@ -24,7 +24,8 @@ export function fileSource(path: string): ByteSource {
   try {
     const stat = fstatSync(fd, { bigint: true });
     refuseIrregular(stat, path);
-    if (stat.size >= 2n ** 53n) throw new InvalidDataError(`${path} has ${stat.size} bytes, more than the 2^53 rnrkit can address`);
+    if (stat.size >= 2n ** 53n)
+      throw new InvalidDataError(`${path} has ${stat.size} bytes, more than the 2^53 rnrkit can address`);
     return descriptorSource(fd, Number(stat.size));
   } catch (e) {
     closeSync(fd);
@@ -53,7 +54,10 @@ export function descriptorSource(fd: number, size: number): ByteSource {
       return done;
     },
     close() {
-      if (open) { open = false; closeSync(fd); }
+      if (open) {
+        open = false;
+        closeSync(fd);
+      }
     },
   };
 }
@@ -76,5 +80,8 @@ function kindOf(stat: BigIntStats): string | undefined {
 
 function refuseIrregular(stat: BigIntStats, path: string): void {
   const kind = kindOf(stat);
-  if (kind !== undefined) throw new InvalidDataError(`${path} is ${kind}: a capture must be a regular file, whose size is known (save the stream to a file first)`);
+  if (kind !== undefined)
+    throw new InvalidDataError(
+      `${path} is ${kind}: a capture must be a regular file, whose size is known (save the stream to a file first)`,
+    );
 }

@@ -26,7 +26,9 @@ export interface BundledSet {
 }
 
 export function bundledSets(): BundledSet[] {
-  const sidecar = JSON.parse(readFileSync(BUNDLED_DUMP.sidecar, 'utf8')) as { sets: { name: string; at: string; charset: Charset; expected: QuerySetJson }[] };
+  const sidecar = JSON.parse(readFileSync(BUNDLED_DUMP.sidecar, 'utf8')) as {
+    sets: { name: string; at: string; charset: Charset; expected: QuerySetJson }[];
+  };
   return sidecar.sets.map((s) => ({ name: s.name, at: parseAddress(s.at), charset: s.charset, expected: s.expected }));
 }
 

@@ -41,7 +41,9 @@ export function formatLayout(name: string): FormatLayout {
     const a = Math.min(natural, MINIDUMP_PACK);
     cursor = Math.ceil(cursor / a) * a;
     fields.set(member, { path: member, offset: cursor, size, type });
-    if (nested) for (const f of nested.fields.values()) fields.set(`${member}.${f.path}`, { ...f, path: `${member}.${f.path}`, offset: cursor + f.offset });
+    if (nested)
+      for (const f of nested.fields.values())
+        fields.set(`${member}.${f.path}`, { ...f, path: `${member}.${f.path}`, offset: cursor + f.offset });
     cursor += size;
     align = Math.max(align, a);
   }

@@ -52,9 +52,7 @@ export const FORMAT_STRUCTS: Readonly<Record<string, readonly FormatMember[]>> =
     ['Location', 'MINIDUMP_LOCATION_DESCRIPTOR'],
   ],
   /** Length is in bytes and excludes the terminating NUL; the UTF-16 Buffer follows. */
-  MINIDUMP_STRING: [
-    ['Length', 'ULONG32'],
-  ],
+  MINIDUMP_STRING: [['Length', 'ULONG32']],
   MINIDUMP_SYSTEM_INFO: [
     ['ProcessorArchitecture', 'USHORT'],
     ['ProcessorLevel', 'USHORT'],
@@ -98,16 +96,12 @@ export const FORMAT_STRUCTS: Readonly<Record<string, readonly FormatMember[]>> =
     ['Reserved1', 'ULONG64'],
   ],
   /** The list headers: a count, then the entries (declared as `T x[0]`). */
-  MINIDUMP_MODULE_LIST: [
-    ['NumberOfModules', 'ULONG32'],
-  ],
+  MINIDUMP_MODULE_LIST: [['NumberOfModules', 'ULONG32']],
   MINIDUMP_MEMORY_DESCRIPTOR: [
     ['StartOfMemoryRange', 'ULONG64'],
     ['Memory', 'MINIDUMP_LOCATION_DESCRIPTOR'],
   ],
-  MINIDUMP_MEMORY_LIST: [
-    ['NumberOfMemoryRanges', 'ULONG32'],
-  ],
+  MINIDUMP_MEMORY_LIST: [['NumberOfMemoryRanges', 'ULONG32']],
   MINIDUMP_MEMORY_DESCRIPTOR64: [
     ['StartOfMemoryRange', 'ULONG64'],
     ['DataSize', 'ULONG64'],
@@ -126,9 +120,7 @@ export const FORMAT_STRUCTS: Readonly<Record<string, readonly FormatMember[]>> =
     ['Stack', 'MINIDUMP_MEMORY_DESCRIPTOR'],
     ['ThreadContext', 'MINIDUMP_LOCATION_DESCRIPTOR'],
   ],
-  MINIDUMP_THREAD_LIST: [
-    ['NumberOfThreads', 'ULONG32'],
-  ],
+  MINIDUMP_THREAD_LIST: [['NumberOfThreads', 'ULONG32']],
   /** MINIDUMP_THREAD plus the IA-64 register backing store. */
   MINIDUMP_THREAD_EX: [
     ['ThreadId', 'ULONG32'],
@@ -140,9 +132,7 @@ export const FORMAT_STRUCTS: Readonly<Record<string, readonly FormatMember[]>> =
     ['ThreadContext', 'MINIDUMP_LOCATION_DESCRIPTOR'],
     ['BackingStore', 'MINIDUMP_MEMORY_DESCRIPTOR'],
   ],
-  MINIDUMP_THREAD_EX_LIST: [
-    ['NumberOfThreads', 'ULONG32'],
-  ],
+  MINIDUMP_THREAD_EX_LIST: [['NumberOfThreads', 'ULONG32']],
   /** EXCEPTION_MAXIMUM_PARAMETERS is 15. */
   MINIDUMP_EXCEPTION: [
     ['ExceptionCode', 'ULONG32'],
@@ -223,9 +213,7 @@ export const FORMAT_STRUCTS: Readonly<Record<string, readonly FormatMember[]>> =
     ['ThreadId', 'ULONG32'],
     ['RvaOfThreadName', 'RVA64'],
   ],
-  MINIDUMP_THREAD_NAME_LIST: [
-    ['NumberOfThreadNames', 'ULONG32'],
-  ],
+  MINIDUMP_THREAD_NAME_LIST: [['NumberOfThreadNames', 'ULONG32']],
   GUID: [
     ['Data1', 'ULONG32'],
     ['Data2', 'USHORT'],

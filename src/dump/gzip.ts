@@ -53,7 +53,7 @@ export async function inflateGzipFile(path: string, options: GunzipOptions = {})
           return;
         }
         try {
-          for (let at = 0; at < chunk.length;) at += writeSync(fd, chunk, at, chunk.length - at, written + at);
+          for (let at = 0; at < chunk.length; ) at += writeSync(fd, chunk, at, chunk.length - at, written + at);
           written += chunk.length;
           done();
         } catch (e) {
@@ -94,7 +94,7 @@ export function gunzipSource(path: string, options: GunzipOptions = {}): ByteSou
   }
   const fd = openTempFile();
   try {
-    for (let done = 0; done < bytes.length;) done += writeSync(fd, bytes, done, bytes.length - done, done);
+    for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done, done);
     return descriptorSource(fd, bytes.length);
   } catch (e) {
     closeSync(fd);
@@ -113,7 +113,10 @@ function openTempFile(): number {
 }
 
 function overLimitError(path: string, limit: number): InvalidDataError {
-  return new InvalidDataError(`${path} inflates to more than ${limit} bytes, the limit for a gzipped capture (--max-inflated BYTES raises it)`, 'gzip');
+  return new InvalidDataError(
+    `${path} inflates to more than ${limit} bytes, the limit for a gzipped capture (--max-inflated BYTES raises it)`,
+    'gzip',
+  );
 }
 
 /** zlib's error as one line that says what is wrong with the file; anything else passes through. */
@@ -121,15 +124,35 @@ function gzipError(e: unknown, path: string, inflated: number | undefined): unkn
   const code = (e as NodeJS.ErrnoException | null)?.code;
   const message = (e as Error | null)?.message ?? '';
   const after = inflated === undefined ? '' : ` after ${inflated} inflated bytes`;
-  if (code === 'Z_BUF_ERROR') return new InvalidDataError(`${path} is cut short: the compressed stream ends before its end${after} (truncated .gz)`, 'gzip');
+  if (code === 'Z_BUF_ERROR')
+    return new InvalidDataError(
+      `${path} is cut short: the compressed stream ends before its end${after} (truncated .gz)`,
+      'gzip',
+    );
   if (code === 'Z_DATA_ERROR') {
-    if (message === 'incorrect data check') return new InvalidDataError(`${path} is damaged: the CRC-32 in the trailer does not match the inflated bytes${after}`, 'gzip.CRC32');
-    if (message === 'incorrect length check') return new InvalidDataError(`${path} is damaged: the length in the trailer (ISIZE) does not match the inflated bytes${after}`, 'gzip.ISIZE');
-    if ((message === 'incorrect header check' || message === 'unknown compression method') && inflated !== undefined && inflated > 0) {
-      return new InvalidDataError(`${path} has bytes after the end of its gzip stream that are not another gzip member (trailing data${after})`, 'gzip');
+    if (message === 'incorrect data check')
+      return new InvalidDataError(
+        `${path} is damaged: the CRC-32 in the trailer does not match the inflated bytes${after}`,
+        'gzip.CRC32',
+      );
+    if (message === 'incorrect length check')
+      return new InvalidDataError(
+        `${path} is damaged: the length in the trailer (ISIZE) does not match the inflated bytes${after}`,
+        'gzip.ISIZE',
+      );
+    if (
+      (message === 'incorrect header check' || message === 'unknown compression method') &&
+      inflated !== undefined &&
+      inflated > 0
+    ) {
+      return new InvalidDataError(
+        `${path} has bytes after the end of its gzip stream that are not another gzip member (trailing data${after})`,
+        'gzip',
+      );
     }
     return new InvalidDataError(`${path} is damaged: ${message}${after}`, 'gzip');
   }
-  if (typeof code === 'string' && code.startsWith('Z_')) return new InvalidDataError(`${path} cannot be inflated: ${message}${after}`, 'gzip');
+  if (typeof code === 'string' && code.startsWith('Z_'))
+    return new InvalidDataError(`${path} cannot be inflated: ${message}${after}`, 'gzip');
   return e;
 }

@@ -6,13 +6,21 @@
  *
  * @packageDocumentation
  */
-export { openMinidump } from './open.js';
+
 export { descriptorSource, fileSource } from './file-source.js';
-export { DEFAULT_MAX_INFLATED_BYTES, type GunzipOptions, gunzipSource, inflateGzipFile, isGzip } from './gzip.js';
-export { type SourceRegion, SourceRegions } from './source-regions.js';
-export type { Segment } from './memory-index.js';
-export type { DeclaredRange, ModuleInfo, StreamEntry, SystemInfo } from './streams.js';
-export type { CodeViewRecord, FileVersion } from './module-identity.js';
-export { type Assessment, type PlausibilityLimits, DEFAULT_PLAUSIBILITY_LIMITS, assess } from './plausibility.js';
-export { type FormatMember, FORMAT_STRUCTS, MINIDUMP_SIGNATURE, MINIDUMP_VERSION, PROCESSOR_ARCHITECTURE, STREAM_TYPE } from './format.js';
+export {
+  FORMAT_STRUCTS,
+  type FormatMember,
+  MINIDUMP_SIGNATURE,
+  MINIDUMP_VERSION,
+  PROCESSOR_ARCHITECTURE,
+  STREAM_TYPE,
+} from './format.js';
 export { type FormatField, type FormatLayout, formatLayout } from './format-layout.js';
+export { DEFAULT_MAX_INFLATED_BYTES, type GunzipOptions, gunzipSource, inflateGzipFile, isGzip } from './gzip.js';
+export type { Segment } from './memory-index.js';
+export type { CodeViewRecord, FileVersion } from './module-identity.js';
+export { openMinidump } from './open.js';
+export { type Assessment, assess, DEFAULT_PLAUSIBILITY_LIMITS, type PlausibilityLimits } from './plausibility.js';
+export { type SourceRegion, SourceRegions } from './source-regions.js';
+export type { DeclaredRange, ModuleInfo, StreamEntry, SystemInfo } from './streams.js';

@@ -42,7 +42,11 @@ interface Piece {
  * not overlap; the rule only has to be deterministic and independent of how
  * the index happens to be sorted.
  */
-export function buildMemoryIndex(allDeclared: readonly DeclaredRange[], fileSize: number, warn: (message: string) => void): Segment[] {
+export function buildMemoryIndex(
+  allDeclared: readonly DeclaredRange[],
+  fileSize: number,
+  warn: (message: string) => void,
+): Segment[] {
   const declared = refuseReusedFileBytes(allDeclared, fileSize, warn);
   const n = declared.length;
   const pieces: Piece[] = [];
@@ -53,19 +57,46 @@ export function buildMemoryIndex(allDeclared: readonly DeclaredRange[], fileSize
   for (let k = 0; k < n; k++) {
     const d = declared[k]!;
     const present = Math.max(0, Math.min(d.length, fileSize - d.fileOffset));
-    if (present > 0) pieces.push({ base: d.base, end: d.base + present, fileOffset: d.fileOffset, cut: false, priority: k, origin: d.origin });
+    if (present > 0)
+      pieces.push({
+        base: d.base,
+        end: d.base + present,
+        fileOffset: d.fileOffset,
+        cut: false,
+        priority: k,
+        origin: d.origin,
+      });
     if (present < d.length) {
-      pieces.push({ base: d.base + present, end: d.base + d.length, fileOffset: d.fileOffset + present, cut: true, priority: n + k, origin: d.origin });
-      if (present > 0) warn(`${d.origin}: ${formatAddress(d.base)}+${d.length} is cut at ${formatAddress(d.base + present)}: its bytes lie past the end of the file (${fileSize} bytes); reads there fail`);
-      else { lost++; lostBytes += d.length; }
+      pieces.push({
+        base: d.base + present,
+        end: d.base + d.length,
+        fileOffset: d.fileOffset + present,
+        cut: true,
+        priority: n + k,
+        origin: d.origin,
+      });
+      if (present > 0)
+        warn(
+          `${d.origin}: ${formatAddress(d.base)}+${d.length} is cut at ${formatAddress(d.base + present)}: its bytes lie past the end of the file (${fileSize} bytes); reads there fail`,
+        );
+      else {
+        lost++;
+        lostBytes += d.length;
+      }
     }
   }
-  if (lost > 0) warn(`${lost} memory range${lost === 1 ? '' : 's'} (${lostBytes} bytes) lie wholly past the end of the file (${fileSize} bytes): truncated dump; reads there fail`);
+  if (lost > 0)
+    warn(
+      `${lost} memory range${lost === 1 ? '' : 's'} (${lostBytes} bytes) lie wholly past the end of the file (${fileSize} bytes): truncated dump; reads there fail`,
+    );
   pieces.sort((a, b) => a.base - b.base || a.priority - b.priority);
 
   let overlapping = false;
   for (let i = 1, end = pieces[0]?.end ?? 0; i < pieces.length; i++) {
-    if (pieces[i]!.base < end) { overlapping = true; break; }
+    if (pieces[i]!.base < end) {
+      overlapping = true;
+      break;
+    }
     end = Math.max(end, pieces[i]!.end);
   }
   if (!overlapping) return pieces.map(toSegment);
@@ -85,7 +116,11 @@ export function buildMemoryIndex(allDeclared: readonly DeclaredRange[], fileSize
  * file is kept (the earlier listed on a tie); the rest are counted in one
  * warning that names the first refused one. O(n log n).
  */
-function refuseReusedFileBytes(declared: readonly DeclaredRange[], fileSize: number, warn: (message: string) => void): readonly DeclaredRange[] {
+function refuseReusedFileBytes(
+  declared: readonly DeclaredRange[],
+  fileSize: number,
+  warn: (message: string) => void,
+): readonly DeclaredRange[] {
   const present = (d: DeclaredRange) => Math.max(0, Math.min(d.length, fileSize - d.fileOffset));
   const order: number[] = [];
   for (let k = 0; k < declared.length; k++) if (present(declared[k]!) > 0) order.push(k);
@@ -104,7 +139,9 @@ function refuseReusedFileBytes(declared: readonly DeclaredRange[], fileSize: num
   }
   if (refused.size === 0) return declared;
   const first = declared[Math.min(...refused)]!;
-  warn(`${refused.size} memory descriptor${refused.size === 1 ? '' : 's'} (${refusedBytes} mapped bytes in all) reuse file bytes another descriptor already maps, e.g. ${first.origin} ${formatAddress(first.base)}+${first.length} at file offset ${formatAddress(first.fileOffset)}: refused, so no byte of the file is mapped twice`);
+  warn(
+    `${refused.size} memory descriptor${refused.size === 1 ? '' : 's'} (${refusedBytes} mapped bytes in all) reuse file bytes another descriptor already maps, e.g. ${first.origin} ${formatAddress(first.base)}+${first.length} at file offset ${formatAddress(first.fileOffset)}: refused, so no byte of the file is mapped twice`,
+  );
   return declared.filter((_, k) => !refused.has(k));
 }
 
@@ -118,7 +155,11 @@ function toSegment(p: Piece): Segment {
  * lazy removal). O(n log n), so a dump with a million crafted overlapping
  * descriptors costs no more than sorting them.
  */
-function resolveOverlaps(pieces: readonly Piece[], declared: readonly DeclaredRange[], warn: (message: string) => void): Segment[] {
+function resolveOverlaps(
+  pieces: readonly Piece[],
+  declared: readonly DeclaredRange[],
+  warn: (message: string) => void,
+): Segment[] {
   const points = [...new Set(pieces.flatMap((p) => [p.base, p.end]))].sort((a, b) => a - b);
   const heap = new MinHeap<Piece>((a, b) => a.priority - b.priority);
   const out: Segment[] = [];
@@ -134,7 +175,13 @@ function resolveOverlaps(pieces: readonly Piece[], declared: readonly DeclaredRa
   const flush = () => {
     if (!current) return;
     const { piece, base, end } = current;
-    out.push({ base, length: end - base, fileOffset: piece.fileOffset + (base - piece.base), cut: piece.cut, origin: piece.origin });
+    out.push({
+      base,
+      length: end - base,
+      fileOffset: piece.fileOffset + (base - piece.base),
+      cut: piece.cut,
+      origin: piece.origin,
+    });
     current = undefined;
   };
   for (let p = 0; p + 1 < points.length; p++) {
@@ -144,7 +191,10 @@ function resolveOverlaps(pieces: readonly Piece[], declared: readonly DeclaredRa
     while (heap.size > 0 && heap.peek()!.end <= x) heap.pop();
     while (ended < ends.length && ends[ended]! <= x) ended++;
     const winner = heap.peek();
-    if (!winner) { flush(); continue; }
+    if (!winner) {
+      flush();
+      continue;
+    }
     const live = next - ended;
     if (live > 1 && pairs.size < MAX_OVERLAP_WARNINGS && visitBudget > 0) {
       visitBudget -= heap.size;
@@ -160,7 +210,10 @@ function resolveOverlaps(pieces: readonly Piece[], declared: readonly DeclaredRa
       unlisted = true;
     }
     if (current && current.piece === winner && current.end === x) current.end = y;
-    else { flush(); current = { piece: winner, base: x, end: y }; }
+    else {
+      flush();
+      current = { piece: winner, base: x, end: y };
+    }
   }
   flush();
   const byOrigin = new Map(declared.map((d) => [d.origin, d]));
@@ -168,9 +221,14 @@ function resolveOverlaps(pieces: readonly Piece[], declared: readonly DeclaredRa
     const [first, second] = key.split('|') as [string, string];
     const a = byOrigin.get(first)!;
     const b = byOrigin.get(second)!;
-    warn(`memory ranges overlap: ${a.origin} ${formatAddress(a.base)}+${a.length} and ${b.origin} ${formatAddress(b.base)}+${b.length}; the shared bytes are read from ${a.origin} (the first listed wins)`);
+    warn(
+      `memory ranges overlap: ${a.origin} ${formatAddress(a.base)}+${a.length} and ${b.origin} ${formatAddress(b.base)}+${b.length}; the shared bytes are read from ${a.origin} (the first listed wins)`,
+    );
   }
-  if (unlisted) warn(`only the first ${MAX_OVERLAP_WARNINGS} overlapping pairs of memory ranges are listed; the first listed range wins everywhere`);
+  if (unlisted)
+    warn(
+      `only the first ${MAX_OVERLAP_WARNINGS} overlapping pairs of memory ranges are listed; the first listed range wins everywhere`,
+    );
   return out;
 }
 
@@ -178,9 +236,15 @@ function resolveOverlaps(pieces: readonly Piece[], declared: readonly DeclaredRa
 class MinHeap<T> {
   private readonly data: T[] = [];
   constructor(private readonly less: (a: T, b: T) => number) {}
-  get size(): number { return this.data.length; }
-  peek(): T | undefined { return this.data[0]; }
-  items(): readonly T[] { return this.data; }
+  get size(): number {
+    return this.data.length;
+  }
+  peek(): T | undefined {
+    return this.data[0];
+  }
+  items(): readonly T[] {
+    return this.data;
+  }
   push(item: T): void {
     const d = this.data;
     d.push(item);

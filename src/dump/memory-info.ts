@@ -25,9 +25,17 @@ export function parseMemoryInfoList(ctx: StreamContext, bytes: Uint8Array): Memo
     return [];
   }
   const view = viewOf(bytes);
-  const { count, entriesAt, stride } = sizedList(ctx, 'MemoryInfoListStream', bytes.length,
-    view.getUint32(list.offset('SizeOfHeader'), true), view.getUint32(list.offset('SizeOfEntry'), true),
-    u64(view, list.offset('NumberOfEntries')), list.size, entry.size, MAX_MEMORY_INFO);
+  const { count, entriesAt, stride } = sizedList(
+    ctx,
+    'MemoryInfoListStream',
+    bytes.length,
+    view.getUint32(list.offset('SizeOfHeader'), true),
+    view.getUint32(list.offset('SizeOfEntry'), true),
+    u64(view, list.offset('NumberOfEntries')),
+    list.size,
+    entry.size,
+    MAX_MEMORY_INFO,
+  );
   const o = (path: string) => entry.offset(path);
   const out: MemoryInfo[] = [];
   for (let i = 0; i < count; i++) {
@@ -64,7 +72,10 @@ export function protectionName(protect: number): string | null {
   parts.push(base ?? `0x${(protect & 0xff).toString(16)}`);
   let rest = protect & ~0xff;
   for (const [bit, name] of PAGE_MODIFIERS) {
-    if (rest & bit) { parts.push(name); rest &= ~bit; }
+    if (rest & bit) {
+      parts.push(name);
+      rest &= ~bit;
+    }
   }
   if (rest !== 0) parts.push(`0x${rest.toString(16)}`);
   return parts.join('|');
@@ -73,24 +84,37 @@ export function protectionName(protect: number): string | null {
 /** WinDbg-style short form for a label: `RW`, `RX`, `R`, `RWX`, `WC` (copy-on-write), `NA` (no access). */
 export function shortProtection(protect: number): string {
   switch (protect & 0xff) {
-    case 0x01: return 'NA';
-    case 0x02: return 'R';
-    case 0x04: return 'RW';
-    case 0x08: return 'WC';
-    case 0x10: return 'X';
-    case 0x20: return 'RX';
-    case 0x40: return 'RWX';
-    case 0x80: return 'RWC';
-    default: return protect === 0 ? '—' : `0x${protect.toString(16)}`;
+    case 0x01:
+      return 'NA';
+    case 0x02:
+      return 'R';
+    case 0x04:
+      return 'RW';
+    case 0x08:
+      return 'WC';
+    case 0x10:
+      return 'X';
+    case 0x20:
+      return 'RX';
+    case 0x40:
+      return 'RWX';
+    case 0x80:
+      return 'RWC';
+    default:
+      return protect === 0 ? '—' : `0x${protect.toString(16)}`;
   }
 }
 
 /** `private`, `image`, `mapped`. */
 export function shortType(type: number): string {
   switch (type) {
-    case 0x20000: return 'private';
-    case 0x40000: return 'mapped';
-    case 0x1000000: return 'image';
-    default: return type === 0 ? 'free' : `type 0x${type.toString(16)}`;
+    case 0x20000:
+      return 'private';
+    case 0x40000:
+      return 'mapped';
+    case 0x1000000:
+      return 'image';
+    default:
+      return type === 0 ? 'free' : `type 0x${type.toString(16)}`;
   }
 }

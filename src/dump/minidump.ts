@@ -1,20 +1,32 @@
 import type { Arch } from '../abi/types.js';
-import { MemoryError, formatAddress } from '../errors.js';
-import { type AddressSpace, type Located, type MappedRange, checkAddress } from '../memory/address-space.js';
+import { formatAddress, MemoryError } from '../errors.js';
+import { type AddressSpace, checkAddress, type Located, type MappedRange } from '../memory/address-space.js';
 import { MinidumpFormatError } from './errors.js';
+import { type ExceptionInfo, exceptionCodeName, parseException } from './exception.js';
 import { MINIDUMP_SIGNATURE, MINIDUMP_VERSION, STREAM_TYPE } from './format.js';
 import { formatLayout } from './format-layout.js';
-import { type Segment, buildMemoryIndex } from './memory-index.js';
-import { PagedReader, type ReaderStats } from './paged-reader.js';
-import { type ByteSource, bytesSource } from './source.js';
-import { type ExceptionInfo, exceptionCodeName, parseException } from './exception.js';
+import { buildMemoryIndex, type Segment } from './memory-index.js';
 import { type MemoryInfo, parseMemoryInfoList } from './memory-info.js';
+import { PagedReader, type ReaderStats } from './paged-reader.js';
 import { type HandleInfo, type MiscInfo, parseHandleData, parseMiscInfo } from './process-info.js';
+import { type ByteSource, bytesSource } from './source.js';
 import {
-  type DeclaredRange, MODULE_NAME_BUDGET, type ModuleInfo, type StreamContext, type StreamEntry, type SystemInfo, type UnloadedModuleInfo,
-  parseMemory64List, parseMemoryList, parseModuleList, parseSystemInfo, parseUnloadedModuleList, readDirectory, streamBytes,
+  type DeclaredRange,
+  MODULE_NAME_BUDGET,
+  type ModuleInfo,
+  parseMemory64List,
+  parseMemoryList,
+  parseModuleList,
+  parseSystemInfo,
+  parseUnloadedModuleList,
+  readDirectory,
+  type StreamContext,
+  type StreamEntry,
+  type SystemInfo,
+  streamBytes,
+  type UnloadedModuleInfo,
 } from './streams.js';
-import { type ThreadInfo, parseThreadList, parseThreadNames } from './threads.js';
+import { parseThreadList, parseThreadNames, type ThreadInfo } from './threads.js';
 
 /** The MINIDUMP_HEADER fields as the file has them (signature `MDMP`, see MINIDUMP_SIGNATURE). */
 export interface MinidumpHeader {
@@ -32,9 +44,16 @@ export interface MinidumpHeader {
 
 /** Streams of which only the first is read; a second is reported and ignored. */
 const SINGLE_STREAMS = new Set<number>([
-  STREAM_TYPE.SystemInfoStream, STREAM_TYPE.ModuleListStream, STREAM_TYPE.ThreadListStream, STREAM_TYPE.ThreadExListStream,
-  STREAM_TYPE.ThreadNamesStream, STREAM_TYPE.ExceptionStream, STREAM_TYPE.MemoryInfoListStream, STREAM_TYPE.UnloadedModuleListStream,
-  STREAM_TYPE.MiscInfoStream, STREAM_TYPE.HandleDataStream,
+  STREAM_TYPE.SystemInfoStream,
+  STREAM_TYPE.ModuleListStream,
+  STREAM_TYPE.ThreadListStream,
+  STREAM_TYPE.ThreadExListStream,
+  STREAM_TYPE.ThreadNamesStream,
+  STREAM_TYPE.ExceptionStream,
+  STREAM_TYPE.MemoryInfoListStream,
+  STREAM_TYPE.UnloadedModuleListStream,
+  STREAM_TYPE.MiscInfoStream,
+  STREAM_TYPE.HandleDataStream,
 ]);
 
 /** A warning list that stops growing: a crafted dump must not make it unbounded. */
@@ -78,7 +97,10 @@ export class Minidump implements AddressSpace {
   private readonly merged: readonly MappedRange[];
   private last = 0;
 
-  constructor(source: ByteSource, readonly label = 'minidump') {
+  constructor(
+    source: ByteSource,
+    readonly label = 'minidump',
+  ) {
     this.reader = new PagedReader(source);
     const warnings: string[] = [];
     let dropped = 0;
@@ -110,7 +132,8 @@ export class Minidump implements AddressSpace {
     const typeCounts = new Map<number, number>();
     for (const e of this.streams) typeCounts.set(e.type, (typeCounts.get(e.type) ?? 0) + 1);
     // Two streams of one type are told apart by their directory index.
-    const streamName = (e: StreamEntry) => ((typeCounts.get(e.type) ?? 0) > 1 ? `${e.typeName}#${e.index}` : e.typeName);
+    const streamName = (e: StreamEntry) =>
+      (typeCounts.get(e.type) ?? 0) > 1 ? `${e.typeName}#${e.index}` : e.typeName;
     // Each distinct descriptor takes 16 bytes of the file; streams listed at
     // overlapping offsets could otherwise multiply them.
     const maxRanges = Math.floor(this.reader.size / formatLayout('MINIDUMP_MEMORY_DESCRIPTOR64').size);
@@ -162,10 +185,17 @@ export class Minidump implements AddressSpace {
           handles = parseHandleData(ctx, streamBytes(ctx, entry), names);
           break;
         case STREAM_TYPE.MemoryListStream:
-          for (const r of parseMemoryList(ctx, streamBytes(ctx, entry), streamName(entry), maxRanges - declared.length)) declared.push(r);
+          for (const r of parseMemoryList(ctx, streamBytes(ctx, entry), streamName(entry), maxRanges - declared.length))
+            declared.push(r);
           break;
         case STREAM_TYPE.Memory64ListStream:
-          for (const r of parseMemory64List(ctx, streamBytes(ctx, entry), streamName(entry), maxRanges - declared.length)) declared.push(r);
+          for (const r of parseMemory64List(
+            ctx,
+            streamBytes(ctx, entry),
+            streamName(entry),
+            maxRanges - declared.length,
+          ))
+            declared.push(r);
           break;
         default:
           // Unknown and unused streams (Wine's 0xfff0, UnusedStream padding) are listed in `streams` and otherwise ignored.
@@ -175,7 +205,9 @@ export class Minidump implements AddressSpace {
     this.systemInfo = systemInfo;
     this.arch = systemInfo?.arch;
     if (systemInfo && !systemInfo.arch) {
-      ctx.warn(`SystemInfoStream: ProcessorArchitecture ${systemInfo.processorArchitecture} (${systemInfo.processorArchitectureName ?? 'not a known PROCESSOR_ARCHITECTURE_*'}) is neither x86 nor x64: give --arch`);
+      ctx.warn(
+        `SystemInfoStream: ProcessorArchitecture ${systemInfo.processorArchitecture} (${systemInfo.processorArchitectureName ?? 'not a known PROCESSOR_ARCHITECTURE_*'}) is neither x86 nor x64: give --arch`,
+      );
     }
     this.modules = modules ?? [];
     const named = threadNames;
@@ -184,7 +216,10 @@ export class Minidump implements AddressSpace {
       return name === undefined ? t : { ...t, name };
     });
     // The code's name depends on the platform, which SystemInfoStream (in any order) says.
-    this.exception = exception && systemInfo ? { ...exception, codeName: exceptionCodeName(exception.code, systemInfo.platformId) } : exception;
+    this.exception =
+      exception && systemInfo
+        ? { ...exception, codeName: exceptionCodeName(exception.code, systemInfo.platformId) }
+        : exception;
     this.memoryInfo = (memoryInfo ?? []).sort((a, b) => a.base - b.base);
     this.unloadedModules = unloaded ?? [];
     this.miscInfo = miscInfo;
@@ -231,12 +266,16 @@ export class Minidump implements AddressSpace {
     let found = -1;
     while (lo <= hi) {
       const mid = (lo + hi) >>> 1;
-      if (b[mid]! <= address) { found = mid; lo = mid + 1; } else hi = mid - 1;
+      if (b[mid]! <= address) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
     }
     if (found < 0) return -1;
     const s = this.segments[found]!;
     if (address >= s.base + s.length) return -1;
-    return (this.last = found);
+    this.last = found;
+    return found;
   }
 
   mappedLength(address: number, max: number): number {
@@ -292,7 +331,12 @@ export class Minidump implements AddressSpace {
     const bytes = this.reader.read(s.fileOffset + (at - s.base), take);
     // The index only maps bytes the file held when it was opened; a file
     // that shrank since is reported like truncation.
-    if (bytes.length < take) throw new MemoryError(BigInt(at), requested, `${formatAddress(at)}+${take} could not be read: ${this.label} is shorter than when it was opened`);
+    if (bytes.length < take)
+      throw new MemoryError(
+        BigInt(at),
+        requested,
+        `${formatAddress(at)}+${take} could not be read: ${this.label} is shorter than when it was opened`,
+      );
     return bytes;
   }
 
@@ -301,8 +345,11 @@ export class Minidump implements AddressSpace {
     const i = this.find(stop);
     const s = i < 0 ? undefined : this.segments[i];
     if (s?.cut) {
-      return new MemoryError(BigInt(address), length,
-        `${formatAddress(address)}+${length} is not in the captured memory: the dump file ends before the bytes at ${formatAddress(stop)} (${s.origin} is truncated)`);
+      return new MemoryError(
+        BigInt(address),
+        length,
+        `${formatAddress(address)}+${length} is not in the captured memory: the dump file ends before the bytes at ${formatAddress(stop)} (${s.origin} is truncated)`,
+      );
     }
     return new MemoryError(BigInt(address), length);
   }
@@ -312,17 +359,29 @@ function readHeader(reader: PagedReader): MinidumpHeader {
   const layout = formatLayout('MINIDUMP_HEADER');
   const bytes = reader.read(0, layout.size);
   if (bytes.length < layout.size) {
-    throw new MinidumpFormatError(`the file has ${reader.size} bytes, fewer than a MINIDUMP_HEADER (${layout.size})`, 'MINIDUMP_HEADER', 0);
+    throw new MinidumpFormatError(
+      `the file has ${reader.size} bytes, fewer than a MINIDUMP_HEADER (${layout.size})`,
+      'MINIDUMP_HEADER',
+      0,
+    );
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const u32 = (name: string) => view.getUint32(layout.offset(name), true);
   const signature = u32('Signature');
   if (signature !== MINIDUMP_SIGNATURE) {
-    throw new MinidumpFormatError(`signature 0x${signature.toString(16).padStart(8, '0')} is not 'MDMP': not a minidump`, 'MINIDUMP_HEADER.Signature', layout.offset('Signature'));
+    throw new MinidumpFormatError(
+      `signature 0x${signature.toString(16).padStart(8, '0')} is not 'MDMP': not a minidump`,
+      'MINIDUMP_HEADER.Signature',
+      layout.offset('Signature'),
+    );
   }
   const version = u32('Version');
   if ((version & 0xffff) !== MINIDUMP_VERSION) {
-    throw new MinidumpFormatError(`format version 0x${(version & 0xffff).toString(16)} is not MINIDUMP_VERSION (0x${MINIDUMP_VERSION.toString(16)})`, 'MINIDUMP_HEADER.Version', layout.offset('Version'));
+    throw new MinidumpFormatError(
+      `format version 0x${(version & 0xffff).toString(16)} is not MINIDUMP_VERSION (0x${MINIDUMP_VERSION.toString(16)})`,
+      'MINIDUMP_HEADER.Version',
+      layout.offset('Version'),
+    );
   }
   return {
     signature,

@@ -10,9 +10,21 @@ import type { StreamContext } from './streams.js';
  */
 export type CodeViewRecord =
   /** PDB 7.0: `debugId` is the GUID and age as symbol servers spell it (GUID hex without dashes, then age in hex). */
-  | { readonly format: 'RSDS'; readonly guid: string; readonly age: number; readonly pdbFileName: string; readonly debugId: string }
+  | {
+      readonly format: 'RSDS';
+      readonly guid: string;
+      readonly age: number;
+      readonly pdbFileName: string;
+      readonly debugId: string;
+    }
   /** PDB 2.0: a 32-bit timestamp signature instead of a GUID. */
-  | { readonly format: 'NB10'; readonly signature: number; readonly age: number; readonly pdbFileName: string; readonly debugId: string }
+  | {
+      readonly format: 'NB10';
+      readonly signature: number;
+      readonly age: number;
+      readonly pdbFileName: string;
+      readonly debugId: string;
+    }
   /** Breakpad's record for an ELF module: the GNU build id. */
   | { readonly format: 'ELF'; readonly buildId: string }
   | { readonly format: 'unknown'; readonly signature: number; readonly size: number };
@@ -53,14 +65,26 @@ export function readCodeView(ctx: StreamContext, size: number, rva: number, what
     if (size < layout.size) return tooShort(ctx, what, 'CV_INFO_PDB70', size, layout.size);
     const guid = guidFromBytes(bytes, layout.offset('Signature'));
     const age = view.getUint32(layout.offset('Age'), true);
-    return { format: 'RSDS', guid, age, pdbFileName: name(layout.size), debugId: `${guid.replace(/[{}-]/g, '')}${age.toString(16).toUpperCase()}` };
+    return {
+      format: 'RSDS',
+      guid,
+      age,
+      pdbFileName: name(layout.size),
+      debugId: `${guid.replace(/[{}-]/g, '')}${age.toString(16).toUpperCase()}`,
+    };
   }
   if (signature === CV_SIGNATURE_NB10) {
     const layout = formatLayout('CV_INFO_PDB20');
     if (size < layout.size) return tooShort(ctx, what, 'CV_INFO_PDB20', size, layout.size);
     const sig = view.getUint32(layout.offset('Signature'), true);
     const age = view.getUint32(layout.offset('Age'), true);
-    return { format: 'NB10', signature: sig, age, pdbFileName: name(layout.size), debugId: `${sig.toString(16).toUpperCase().padStart(8, '0')}${age.toString(16).toUpperCase()}` };
+    return {
+      format: 'NB10',
+      signature: sig,
+      age,
+      pdbFileName: name(layout.size),
+      debugId: `${sig.toString(16).toUpperCase().padStart(8, '0')}${age.toString(16).toUpperCase()}`,
+    };
   }
   if (signature === CV_SIGNATURE_ELF) {
     return { format: 'ELF', buildId: [...bytes.subarray(4)].map((b) => b.toString(16).padStart(2, '0')).join('') };

@@ -46,7 +46,11 @@ export function readImageSections(space: AddressSpace, base: number, size: numbe
       if (c === 0) break;
       name += String.fromCharCode(c);
     }
-    out.push({ name, virtualAddress: table.getUint32(at + section.offset('VirtualAddress'), true), virtualSize: table.getUint32(at + section.offset('Misc'), true) });
+    out.push({
+      name,
+      virtualAddress: table.getUint32(at + section.offset('VirtualAddress'), true),
+      virtualSize: table.getUint32(at + section.offset('Misc'), true),
+    });
   }
   return out.sort((a, b) => a.virtualAddress - b.virtualAddress);
 }

@@ -39,7 +39,12 @@ export interface PlausibilityLimits {
   readonly maxBlobSize: number;
 }
 
-export const DEFAULT_PLAUSIBILITY_LIMITS: PlausibilityLimits = { maxStringUnits: 1024, maxProtocols: 256, maxCsAddrs: 1024, maxBlobSize: 1 << 20 };
+export const DEFAULT_PLAUSIBILITY_LIMITS: PlausibilityLimits = {
+  maxStringUnits: 1024,
+  maxProtocols: 256,
+  maxCsAddrs: 1024,
+  maxBlobSize: 1 << 20,
+};
 
 /** CSADDR_INFO entries examined one by one; the rest only have to be mapped. */
 const EXAMINED_CSADDRS = 16;
@@ -64,7 +69,15 @@ interface Shape {
   readonly ptr: 4 | 8;
   readonly f: Record<string, number>;
   readonly holes: readonly (readonly [number, number])[];
-  readonly csaddr: { size: number; local: number; remote: number; sockaddr: number; length: number; socketType: number; protocol: number };
+  readonly csaddr: {
+    size: number;
+    local: number;
+    remote: number;
+    sockaddr: number;
+    length: number;
+    socketType: number;
+    protocol: number;
+  };
   readonly afp: { size: number; family: number; protocol: number };
   readonly blob: { size: number; align: number; cbSize: number; pBlobData: number };
   readonly version: { size: number; ecHow: number };
@@ -96,8 +109,12 @@ export function shapeOf(arch: Arch): Shape {
   const version = layoutOf('WSAVERSION', arch);
   const guid = layoutOf('GUID', arch);
   const pointerAlign: Record<string, number> = {
-    lpServiceClassId: guid.align, lpNSProviderId: guid.align, lpVersion: version.align, lpafpProtocols: afp.align,
-    lpcsaBuffer: cs.align, lpBlob: blob.align,
+    lpServiceClassId: guid.align,
+    lpNSProviderId: guid.align,
+    lpVersion: version.align,
+    lpafpProtocols: afp.align,
+    lpcsaBuffer: cs.align,
+    lpBlob: blob.align,
   };
   const pointers: number[] = [];
   for (const field of qs.fields) {
@@ -120,7 +137,12 @@ export function shapeOf(arch: Arch): Shape {
       protocol: cs.field('iProtocol').offset,
     },
     afp: { size: afp.size, family: afp.field('iAddressFamily').offset, protocol: afp.field('iProtocol').offset },
-    blob: { size: blob.size, align: blob.align, cbSize: blob.field('cbSize').offset, pBlobData: blob.field('pBlobData').offset },
+    blob: {
+      size: blob.size,
+      align: blob.align,
+      cbSize: blob.field('cbSize').offset,
+      pBlobData: blob.field('pBlobData').offset,
+    },
     version: { size: version.size, ecHow: version.field('ecHow').offset },
     guid: { size: guid.size, align: guid.align },
     minSockaddr: new Map([
@@ -182,8 +204,10 @@ export function wordsPossible(words: Uint32Array, index: number, shape: Shape, l
     if (hi >= USER_LIMIT_X64_HIGH) return false;
     if (hi === 0 && lo !== 0 && lo < LOWEST_USER_ADDRESS) return false;
   }
-  return words[index + (shape.f.dwNumberOfProtocols! >>> 2)]! <= limits.maxProtocols
-    && words[index + (shape.f.dwNumberOfCsAddrs! >>> 2)]! <= limits.maxCsAddrs;
+  return (
+    words[index + (shape.f.dwNumberOfProtocols! >>> 2)]! <= limits.maxProtocols &&
+    words[index + (shape.f.dwNumberOfCsAddrs! >>> 2)]! <= limits.maxCsAddrs
+  );
 }
 
 /** A pointer read from the candidate: 0 for NULL; throws Impossible for one no user-mode process has. */
@@ -191,7 +215,8 @@ function pointerAt(view: DataView, offset: number, shape: Shape, what: string): 
   const hi = shape.ptr === 4 ? 0 : view.getUint32(offset + 4, true);
   if (hi >= USER_LIMIT_X64_HIGH) throw new Impossible(`${what} is not a user-mode pointer`);
   const value = hi * 0x1_0000_0000 + view.getUint32(offset, true);
-  if (value !== 0 && value < LOWEST_USER_ADDRESS) throw new Impossible(`${what} → 0x${value.toString(16)} lies in the first 64 KiB, where no user-mode address is`);
+  if (value !== 0 && value < LOWEST_USER_ADDRESS)
+    throw new Impossible(`${what} → 0x${value.toString(16)} lies in the first 64 KiB, where no user-mode address is`);
   return value;
 }
 
@@ -254,7 +279,13 @@ function preview(units: readonly number[]): string {
  * Assess the candidate at `at` as a query set of `arch` and `charset`;
  * undefined when it cannot be one. The caller has seen dwSize.
  */
-export function assess(space: AddressSpace, at: number, arch: Arch, charset: Charset, limits: PlausibilityLimits = DEFAULT_PLAUSIBILITY_LIMITS): Assessment | undefined {
+export function assess(
+  space: AddressSpace,
+  at: number,
+  arch: Arch,
+  charset: Charset,
+  limits: PlausibilityLimits = DEFAULT_PLAUSIBILITY_LIMITS,
+): Assessment | undefined {
   const shape = shapeOf(arch);
   if (space.mappedLength(at, shape.size) < shape.size) return undefined;
   const { view, offset } = space.locate(at, shape.size);
@@ -269,7 +300,13 @@ export function assess(space: AddressSpace, at: number, arch: Arch, charset: Cha
   }
 }
 
-function assessMapped(space: AddressSpace, at: number, shape: Shape, charset: Charset, limits: PlausibilityLimits): Assessment {
+function assessMapped(
+  space: AddressSpace,
+  at: number,
+  shape: Shape,
+  charset: Charset,
+  limits: PlausibilityLimits,
+): Assessment {
   const { view, offset: base } = space.locate(at, shape.size);
   const { f, arch } = shape;
   const reasons: string[] = [`dwSize=${shape.size} (${arch})`];
@@ -279,35 +316,65 @@ function assessMapped(space: AddressSpace, at: number, shape: Shape, charset: Ch
   const ptr = (field: string) => pointerAt(view, base + f[field]!, shape, field);
 
   if (shape.holes.length > 0) {
-    const dirty = shape.holes.filter(([o, n]) => { for (let i = 0; i < n; i++) if (view.getUint8(base + o + i) !== 0) return true; return false; });
-    if (dirty.length === 0) { score += 1; reasons.push('padding is zero'); }
-    else { score -= 1; reasons.push(`padding at +${dirty.map(([o]) => o).join(', +')} is not zero`); }
+    const dirty = shape.holes.filter(([o, n]) => {
+      for (let i = 0; i < n; i++) if (view.getUint8(base + o + i) !== 0) return true;
+      return false;
+    });
+    if (dirty.length === 0) {
+      score += 1;
+      reasons.push('padding is zero');
+    } else {
+      score -= 1;
+      reasons.push(`padding at +${dirty.map(([o]) => o).join(', +')} is not zero`);
+    }
   }
 
   // Strings: the instance name counts double; WSASetService requires it.
-  for (const [field, weight] of [['lpszServiceInstanceName', 2], ['lpszComment', 1], ['lpszContext', 1], ['lpszQueryString', 1]] as const) {
+  for (const [field, weight] of [
+    ['lpszServiceInstanceName', 2],
+    ['lpszComment', 1],
+    ['lpszContext', 1],
+    ['lpszQueryString', 1],
+  ] as const) {
     const p = ptr(field);
     if (p === 0) {
-      if (field === 'lpszServiceInstanceName') { score -= 3; reasons.push(`${field} is NULL`); }
+      if (field === 'lpszServiceInstanceName') {
+        score -= 3;
+        reasons.push(`${field} is NULL`);
+      }
       continue;
     }
     if (charset === 'W') aligned(p, 2, field);
     const s = readString(space, p, charset, limits.maxStringUnits);
     if (s === 'unterminated') throw new Impossible(`${field} does not terminate within ${limits.maxStringUnits} units`);
-    if (s === 'unmapped') { score -= 4; reasons.push(`${field} → 0x${p.toString(16)} is not in the captured memory`); continue; }
+    if (s === 'unmapped') {
+      score -= 4;
+      reasons.push(`${field} → 0x${p.toString(16)} is not in the captured memory`);
+      continue;
+    }
     const q = textQuality(s.units, charset);
     score += weight * q;
     reasons.push(q > 0 ? `${field} → ${preview(s.units)}` : `${field} → ${s.units.length} units that are not text`);
     if (field === 'lpszServiceInstanceName' && q > 0) name = String.fromCharCode(...s.units);
   }
 
-  for (const [field, weight] of [['lpServiceClassId', 2], ['lpNSProviderId', 1]] as const) {
+  for (const [field, weight] of [
+    ['lpServiceClassId', 2],
+    ['lpNSProviderId', 1],
+  ] as const) {
     const p = ptr(field);
     if (p === 0) continue;
     aligned(p, shape.guid.align, field);
-    if (space.mappedLength(p, shape.guid.size) < shape.guid.size) { score -= 4; reasons.push(`${field} → 0x${p.toString(16)} is not in the captured memory`); continue; }
+    if (space.mappedLength(p, shape.guid.size) < shape.guid.size) {
+      score -= 4;
+      reasons.push(`${field} → 0x${p.toString(16)} is not in the captured memory`);
+      continue;
+    }
     const g = space.read(p, shape.guid.size);
-    if (g.every((b) => b === 0)) { reasons.push(`${field} → GUID_NULL`); continue; }
+    if (g.every((b) => b === 0)) {
+      reasons.push(`${field} → GUID_NULL`);
+      continue;
+    }
     score += weight;
     reasons.push(`${field} → ${guidFromBytes(g)}`);
   }
@@ -315,43 +382,74 @@ function assessMapped(space: AddressSpace, at: number, shape: Shape, charset: Ch
   const lpVersion = ptr('lpVersion');
   if (lpVersion !== 0) {
     aligned(lpVersion, 4, 'lpVersion');
-    if (space.mappedLength(lpVersion, shape.version.size) < shape.version.size) { score -= 4; reasons.push(`lpVersion → 0x${lpVersion.toString(16)} is not in the captured memory`); }
-    else {
+    if (space.mappedLength(lpVersion, shape.version.size) < shape.version.size) {
+      score -= 4;
+      reasons.push(`lpVersion → 0x${lpVersion.toString(16)} is not in the captured memory`);
+    } else {
       const v = space.locate(lpVersion, shape.version.size);
       const ecHow = v.view.getUint32(v.offset + shape.version.ecHow, true);
-      if (ecHow <= 1) { score += 1; reasons.push(`lpVersion → ecHow ${ecHow === 0 ? 'COMP_EQUAL' : 'COMP_NOTLESS'}`); }
-      else { score -= 2; reasons.push(`lpVersion → ecHow ${ecHow} is no WSAECOMPARATOR`); }
+      if (ecHow <= 1) {
+        score += 1;
+        reasons.push(`lpVersion → ecHow ${ecHow === 0 ? 'COMP_EQUAL' : 'COMP_NOTLESS'}`);
+      } else {
+        score -= 2;
+        reasons.push(`lpVersion → ecHow ${ecHow} is no WSAECOMPARATOR`);
+      }
     }
   }
 
   const ns = u32(f.dwNameSpace!);
   const nsName = NS_NAMES.get(ns);
-  if (nsName) { score += 2; reasons.push(`dwNameSpace=${nsName}`); }
-  else { score -= 3; reasons.push(`dwNameSpace=${ns} is no known namespace`); }
+  if (nsName) {
+    score += 2;
+    reasons.push(`dwNameSpace=${nsName}`);
+  } else {
+    score -= 3;
+    reasons.push(`dwNameSpace=${ns} is no known namespace`);
+  }
 
   score += protocols(space, shape, u32(f.dwNumberOfProtocols!), ptr('lpafpProtocols'), limits, reasons);
   score += csAddrs(space, shape, u32(f.dwNumberOfCsAddrs!), ptr('lpcsaBuffer'), limits, reasons);
 
   const flags = u32(f.dwOutputFlags!);
-  if ((flags & ~KNOWN_FLAGS) !== 0) { score -= 1; reasons.push(`dwOutputFlags 0x${flags.toString(16)} has unknown bits`); }
+  if ((flags & ~KNOWN_FLAGS) !== 0) {
+    score -= 1;
+    reasons.push(`dwOutputFlags 0x${flags.toString(16)} has unknown bits`);
+  }
 
   const lpBlob = ptr('lpBlob');
   if (lpBlob !== 0) {
     aligned(lpBlob, shape.blob.align, 'lpBlob');
-    if (space.mappedLength(lpBlob, shape.blob.size) < shape.blob.size) { score -= 4; reasons.push(`lpBlob → 0x${lpBlob.toString(16)} is not in the captured memory`); }
-    else {
+    if (space.mappedLength(lpBlob, shape.blob.size) < shape.blob.size) {
+      score -= 4;
+      reasons.push(`lpBlob → 0x${lpBlob.toString(16)} is not in the captured memory`);
+    } else {
       const b = space.locate(lpBlob, shape.blob.size);
       const cbSize = b.view.getUint32(b.offset + shape.blob.cbSize, true);
       const data = pointerAt(b.view, b.offset + shape.blob.pBlobData, shape, 'lpBlob.pBlobData');
-      if (cbSize > limits.maxBlobSize) { score -= 3; reasons.push(`lpBlob → cbSize ${cbSize} is implausibly large`); }
-      else if (data !== 0 && space.mappedLength(data, cbSize) < cbSize) { score -= 3; reasons.push(`lpBlob → pBlobData 0x${data.toString(16)}+${cbSize} is not in the captured memory`); }
-      else { score += 1; reasons.push(`lpBlob → ${cbSize} bytes`); }
+      if (cbSize > limits.maxBlobSize) {
+        score -= 3;
+        reasons.push(`lpBlob → cbSize ${cbSize} is implausibly large`);
+      } else if (data !== 0 && space.mappedLength(data, cbSize) < cbSize) {
+        score -= 3;
+        reasons.push(`lpBlob → pBlobData 0x${data.toString(16)}+${cbSize} is not in the captured memory`);
+      } else {
+        score += 1;
+        reasons.push(`lpBlob → ${cbSize} bytes`);
+      }
     }
   }
   return name === undefined ? { score, reasons } : { score, reasons, name };
 }
 
-function protocols(space: AddressSpace, shape: Shape, count: number, p: number, limits: PlausibilityLimits, reasons: string[]): number {
+function protocols(
+  space: AddressSpace,
+  shape: Shape,
+  count: number,
+  p: number,
+  limits: PlausibilityLimits,
+  reasons: string[],
+): number {
   if (count > limits.maxProtocols) throw new Impossible(`dwNumberOfProtocols ${count} is implausible`);
   if (p === 0) {
     if (count === 0) return 0;
@@ -359,22 +457,38 @@ function protocols(space: AddressSpace, shape: Shape, count: number, p: number, 
     return -1;
   }
   aligned(p, 4, 'lpafpProtocols');
-  if (count === 0) { reasons.push('lpafpProtocols set with dwNumberOfProtocols 0'); return -1; }
+  if (count === 0) {
+    reasons.push('lpafpProtocols set with dwNumberOfProtocols 0');
+    return -1;
+  }
   const bytes = count * shape.afp.size;
-  if (space.mappedLength(p, bytes) < bytes) { reasons.push(`lpafpProtocols → 0x${p.toString(16)}+${bytes} is not in the captured memory`); return -4; }
+  if (space.mappedLength(p, bytes) < bytes) {
+    reasons.push(`lpafpProtocols → 0x${p.toString(16)}+${bytes} is not in the captured memory`);
+    return -4;
+  }
   const { view, offset } = space.locate(p, bytes);
   const families: string[] = [];
   for (let i = 0; i < count; i++) {
     const family = view.getInt32(offset + i * shape.afp.size + shape.afp.family, true);
     const known = AF_NAMES.get(family);
-    if (known === undefined) { reasons.push(`lpafpProtocols[${i}].iAddressFamily ${family} is no known family`); return -2; }
+    if (known === undefined) {
+      reasons.push(`lpafpProtocols[${i}].iAddressFamily ${family} is no known family`);
+      return -2;
+    }
     families.push(known);
   }
   reasons.push(`${count} AFPROTOCOLS (${families.join(', ')})`);
   return 2;
 }
 
-function csAddrs(space: AddressSpace, shape: Shape, count: number, p: number, limits: PlausibilityLimits, reasons: string[]): number {
+function csAddrs(
+  space: AddressSpace,
+  shape: Shape,
+  count: number,
+  p: number,
+  limits: PlausibilityLimits,
+  reasons: string[],
+): number {
   if (count > limits.maxCsAddrs) throw new Impossible(`dwNumberOfCsAddrs ${count} is implausible`);
   if (p === 0) {
     if (count === 0) return 0;
@@ -382,10 +496,16 @@ function csAddrs(space: AddressSpace, shape: Shape, count: number, p: number, li
     return -1;
   }
   aligned(p, shape.ptr, 'lpcsaBuffer');
-  if (count === 0) { reasons.push('lpcsaBuffer set with dwNumberOfCsAddrs 0'); return -1; }
+  if (count === 0) {
+    reasons.push('lpcsaBuffer set with dwNumberOfCsAddrs 0');
+    return -1;
+  }
   const cs = shape.csaddr;
   const bytes = count * cs.size;
-  if (space.mappedLength(p, bytes) < bytes) { reasons.push(`lpcsaBuffer → 0x${p.toString(16)}+${bytes} is not in the captured memory`); return -4; }
+  if (space.mappedLength(p, bytes) < bytes) {
+    reasons.push(`lpcsaBuffer → 0x${p.toString(16)}+${bytes} is not in the captured memory`);
+    return -4;
+  }
   const examined = Math.min(count, EXAMINED_CSADDRS);
   const { view, offset } = space.locate(p, examined * cs.size);
   const limit = maxSockaddr(shape.arch);
@@ -395,7 +515,10 @@ function csAddrs(space: AddressSpace, shape: Shape, count: number, p: number, li
     const entry = offset + i * cs.size;
     const sides: string[] = [];
     let good = true;
-    for (const [side, at] of [['LocalAddr', cs.local], ['RemoteAddr', cs.remote]] as const) {
+    for (const [side, at] of [
+      ['LocalAddr', cs.local],
+      ['RemoteAddr', cs.remote],
+    ] as const) {
       const where = `lpcsaBuffer[${i}].${side}`;
       const sa = pointerAt(view, entry + at + cs.sockaddr, shape, `${where}.lpSockaddr`);
       const length = view.getInt32(entry + at + cs.length, true);
@@ -405,11 +528,19 @@ function csAddrs(space: AddressSpace, shape: Shape, count: number, p: number, li
         if (length !== 0) good = false;
         continue;
       }
-      if (length < 2 || space.mappedLength(sa, length) < length) { good = false; sides.push('?'); continue; }
+      if (length < 2 || space.mappedLength(sa, length) < length) {
+        good = false;
+        sides.push('?');
+        continue;
+      }
       const family = space.locate(sa, 2);
       const af = family.view.getUint16(family.offset, true);
       const afName = AF_NAMES.get(af);
-      if (afName === undefined || af === AF.AF_UNSPEC || length < (shape.minSockaddr.get(af) ?? 2)) { good = false; sides.push(`family ${af}/${length}`); continue; }
+      if (afName === undefined || af === AF.AF_UNSPEC || length < (shape.minSockaddr.get(af) ?? 2)) {
+        good = false;
+        sides.push(`family ${af}/${length}`);
+        continue;
+      }
       sides.push(afName);
     }
     const socketType = view.getInt32(entry + cs.socketType, true);

@@ -1,7 +1,7 @@
 import { MINIDUMP_MISC1_PROCESS_ID, MINIDUMP_MISC1_PROCESS_TIMES } from './format.js';
 import { formatLayout } from './format-layout.js';
 import { sizedList } from './sized-list.js';
-import { type StreamContext, readMinidumpString, u64, viewOf } from './streams.js';
+import { readMinidumpString, type StreamContext, u64, viewOf } from './streams.js';
 
 /** MiscInfoStream's first-version members, each only when Flags1 says it is valid. */
 export interface MiscInfo {
@@ -59,9 +59,17 @@ export function parseHandleData(ctx: StreamContext, bytes: Uint8Array, budget: {
     return [];
   }
   const view = viewOf(bytes);
-  const { count, entriesAt, stride } = sizedList(ctx, 'HandleDataStream', bytes.length,
-    view.getUint32(header.offset('SizeOfHeader'), true), view.getUint32(header.offset('SizeOfDescriptor'), true),
-    view.getUint32(header.offset('NumberOfDescriptors'), true), header.size, entry.size, MAX_HANDLES);
+  const { count, entriesAt, stride } = sizedList(
+    ctx,
+    'HandleDataStream',
+    bytes.length,
+    view.getUint32(header.offset('SizeOfHeader'), true),
+    view.getUint32(header.offset('SizeOfDescriptor'), true),
+    view.getUint32(header.offset('NumberOfDescriptors'), true),
+    header.size,
+    entry.size,
+    MAX_HANDLES,
+  );
   const out: HandleInfo[] = [];
   const name = (rva: number, what: string) => (rva === 0 ? null : readMinidumpString(ctx, rva, what, budget));
   for (let i = 0; i < count; i++) {

@@ -49,22 +49,39 @@ export function forensicReport(md: Minidump, locator: AddressLocator): Record<st
       codeView: m.codeView,
       version: m.version ? { fileVersion: m.version.fileVersion, productVersion: m.version.productVersion } : null,
     })),
-    unloadedModules: md.unloadedModules.map((m) => ({ base: hex(m.base), size: m.size, name: m.name, timeDateStamp: m.timeDateStamp })),
+    unloadedModules: md.unloadedModules.map((m) => ({
+      base: hex(m.base),
+      size: m.size,
+      name: m.name,
+      timeDateStamp: m.timeDateStamp,
+    })),
     process: md.miscInfo
       ? {
           ...(md.miscInfo.processId !== undefined ? { processId: md.miscInfo.processId } : {}),
           ...(md.miscInfo.processCreateTime ? { created: md.miscInfo.processCreateTime.iso } : {}),
-          ...(md.miscInfo.processUserTime !== undefined ? { userSeconds: md.miscInfo.processUserTime, kernelSeconds: md.miscInfo.processKernelTime } : {}),
+          ...(md.miscInfo.processUserTime !== undefined
+            ? { userSeconds: md.miscInfo.processUserTime, kernelSeconds: md.miscInfo.processKernelTime }
+            : {}),
         }
       : null,
     handles: md.handles.map((h) => ({
-      handle: hex(h.handle), type: h.typeName, name: h.objectName, grantedAccess: `0x${h.grantedAccess.toString(16)}`, handleCount: h.handleCount, pointerCount: h.pointerCount,
+      handle: hex(h.handle),
+      type: h.typeName,
+      name: h.objectName,
+      grantedAccess: `0x${h.grantedAccess.toString(16)}`,
+      handleCount: h.handleCount,
+      pointerCount: h.pointerCount,
     })),
     ...(md.memoryInfo.length > 0
       ? {
           memoryInfo: md.memoryInfo.map((r) => ({
-            base: hex(r.base), size: r.regionSize, allocationBase: hex(r.allocationBase),
-            state: stateName(r.state), protect: protectionName(r.protect), type: typeName(r.type), allocationProtect: protectionName(r.allocationProtect),
+            base: hex(r.base),
+            size: r.regionSize,
+            allocationBase: hex(r.allocationBase),
+            state: stateName(r.state),
+            protect: protectionName(r.protect),
+            type: typeName(r.type),
+            allocationProtect: protectionName(r.allocationProtect),
           })),
         }
       : {}),

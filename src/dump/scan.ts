@@ -1,8 +1,14 @@
 import { ARCHES, type Arch } from '../abi/types.js';
-import { UsageError } from '../errors.js';
 import type { Charset } from '../codec/canonical.js';
+import { UsageError } from '../errors.js';
 import type { AddressSpace } from '../memory/address-space.js';
-import { DEFAULT_PLAUSIBILITY_LIMITS, type PlausibilityLimits, assess, shapeOf, wordsPossible } from './plausibility.js';
+import {
+  assess,
+  DEFAULT_PLAUSIBILITY_LIMITS,
+  type PlausibilityLimits,
+  shapeOf,
+  wordsPossible,
+} from './plausibility.js';
 
 /**
  * A place in the capture that looks like a WSAQUERYSET, with the layout and
@@ -83,10 +89,15 @@ export function scanQuerySets(space: AddressSpace, options: ScanOptions = {}): C
 export function scanQuerySetsReport(space: AddressSpace, options: ScanOptions = {}): ScanReport {
   const arches = options.arches ?? ARCHES;
   const charsets = options.charsets ?? (['W', 'A'] as const);
-  for (const arch of arches) if (!(ARCHES as readonly string[]).includes(arch)) throw new UsageError(`unknown arch ${JSON.stringify(arch)}: one of ${ARCHES.join(', ')}`);
-  for (const charset of charsets) if (charset !== 'W' && charset !== 'A') throw new UsageError(`unknown charset ${JSON.stringify(charset)}: one of W, A`);
+  for (const arch of arches)
+    if (!(ARCHES as readonly string[]).includes(arch))
+      throw new UsageError(`unknown arch ${JSON.stringify(arch)}: one of ${ARCHES.join(', ')}`);
+  for (const charset of charsets)
+    if (charset !== 'W' && charset !== 'A')
+      throw new UsageError(`unknown charset ${JSON.stringify(charset)}: one of W, A`);
   const keep = options.limit ?? DEFAULT_SCAN_KEEP;
-  if (!Number.isSafeInteger(keep) || keep < 0) throw new UsageError(`limit must be a non-negative integer, not ${String(options.limit)}`);
+  if (!Number.isSafeInteger(keep) || keep < 0)
+    throw new UsageError(`limit must be a non-negative integer, not ${String(options.limit)}`);
   const limits = { ...DEFAULT_PLAUSIBILITY_LIMITS, ...options.limits };
   const minScore = options.minScore ?? 1;
   const x86Size = arches.includes('x86') ? shapeOf('x86').size : -1;
@@ -172,7 +183,7 @@ class BestCandidates {
     this.skipped++;
     if (h.length === 0 || !better(c, h[0]!)) return;
     h[0] = c;
-    for (let i = 0; ;) {
+    for (let i = 0; ; ) {
       const l = 2 * i + 1;
       const r = l + 1;
       let worst = i;
@@ -198,7 +209,14 @@ class BestCandidates {
  * the words; survivors go to `out` as pairs (address, 0 for x86 / 1 for x64).
  * Returns how many aligned hits there were.
  */
-function findSignatures(words: Uint32Array, base: number, x86Size: number, x64Size: number, out: number[], limits: PlausibilityLimits): number {
+function findSignatures(
+  words: Uint32Array,
+  base: number,
+  x86Size: number,
+  x64Size: number,
+  out: number[],
+  limits: PlausibilityLimits,
+): number {
   let found = 0;
   if (x86Size >= 0) {
     const shape = shapeOf('x86');

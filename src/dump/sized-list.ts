@@ -9,22 +9,35 @@ import type { StreamContext } from './streams.js';
  * claims more than the stream, ends the list with a warning.
  */
 export function sizedList(
-  ctx: StreamContext, stream: string, streamLength: number,
-  sizeOfHeader: number, sizeOfEntry: number, declared: number, minHeader: number, minEntry: number, max: number,
+  ctx: StreamContext,
+  stream: string,
+  streamLength: number,
+  sizeOfHeader: number,
+  sizeOfEntry: number,
+  declared: number,
+  minHeader: number,
+  minEntry: number,
+  max: number,
 ): { count: number; entriesAt: number; stride: number } {
   const none = { count: 0, entriesAt: 0, stride: minEntry };
   if (sizeOfHeader < minHeader || sizeOfHeader > streamLength) {
-    ctx.warn(`${stream}: SizeOfHeader ${sizeOfHeader} is not between ${minHeader} and the stream's ${streamLength} bytes: no entries read`);
+    ctx.warn(
+      `${stream}: SizeOfHeader ${sizeOfHeader} is not between ${minHeader} and the stream's ${streamLength} bytes: no entries read`,
+    );
     return none;
   }
   if (sizeOfEntry < minEntry) {
-    ctx.warn(`${stream}: SizeOfEntry ${sizeOfEntry} is smaller than the ${minEntry} bytes of an entry: no entries read`);
+    ctx.warn(
+      `${stream}: SizeOfEntry ${sizeOfEntry} is smaller than the ${minEntry} bytes of an entry: no entries read`,
+    );
     return none;
   }
   const fits = Math.floor((streamLength - sizeOfHeader) / sizeOfEntry);
   let count = declared;
   if (count > fits) {
-    ctx.warn(`${stream}: the count is ${declared} but the stream holds only ${fits} entries of ${sizeOfEntry} bytes: reading ${fits}`);
+    ctx.warn(
+      `${stream}: the count is ${declared} but the stream holds only ${fits} entries of ${sizeOfEntry} bytes: reading ${fits}`,
+    );
     count = fits;
   }
   if (count > max) {

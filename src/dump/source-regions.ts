@@ -1,5 +1,5 @@
-import { InvalidDataError, MemoryError, formatAddress } from '../errors.js';
-import { type AddressSpace, type Located, type MappedRange, checkAddress } from '../memory/address-space.js';
+import { formatAddress, InvalidDataError, MemoryError } from '../errors.js';
+import { type AddressSpace, checkAddress, type Located, type MappedRange } from '../memory/address-space.js';
 import { contiguousLength, mergedRanges, spanIndex } from '../memory/spans.js';
 import { PagedReader } from './paged-reader.js';
 import type { ByteSource } from './source.js';
@@ -32,7 +32,10 @@ export class SourceRegions implements AddressSpace {
   private last = 0;
 
   /** Takes over the sources: close() closes them all, empty ones included. */
-  constructor(regions: readonly SourceRegion[], readonly label = 'captured memory') {
+  constructor(
+    regions: readonly SourceRegion[],
+    readonly label = 'captured memory',
+  ) {
     this.sources = regions.map((r) => r.source);
     const placed = regions
       .filter((r) => r.source.size > 0)
@@ -44,7 +47,10 @@ export class SourceRegions implements AddressSpace {
     for (let i = 1; i < placed.length; i++) {
       const a = placed[i - 1]!;
       const b = placed[i]!;
-      if (b.base < a.end) throw new InvalidDataError(`${a.label} at ${formatAddress(a.base)}+${a.end - a.base} and ${b.label} at ${formatAddress(b.base)} overlap`);
+      if (b.base < a.end)
+        throw new InvalidDataError(
+          `${a.label} at ${formatAddress(a.base)}+${a.end - a.base} and ${b.label} at ${formatAddress(b.base)} overlap`,
+        );
     }
     this.regions = placed;
   }
@@ -99,7 +105,12 @@ export class SourceRegions implements AddressSpace {
   private fetch(r: Placed, at: number, take: number): Uint8Array {
     const bytes = r.reader.read(at - r.base, take);
     // The size is the one fstat gave at open; a file cut since then reads short.
-    if (bytes.length < take) throw new MemoryError(BigInt(at), take, `${formatAddress(at)}+${take} could not be read: ${r.label} is shorter than when it was opened`);
+    if (bytes.length < take)
+      throw new MemoryError(
+        BigInt(at),
+        take,
+        `${formatAddress(at)}+${take} could not be read: ${r.label} is shorter than when it was opened`,
+      );
     return bytes;
   }
 }

@@ -85,7 +85,9 @@ export interface DeclaredRange {
   readonly origin: string;
 }
 
-const STREAM_NAMES = new Map<number, string>([...Object.entries(STREAM_TYPE), ...Object.entries(VENDOR_STREAM_TYPE)].map(([k, v]) => [v, k]));
+const STREAM_NAMES = new Map<number, string>(
+  [...Object.entries(STREAM_TYPE), ...Object.entries(VENDOR_STREAM_TYPE)].map(([k, v]) => [v, k]),
+);
 const ARCH_NAMES = new Map<number, string>(Object.entries(PROCESSOR_ARCHITECTURE).map(([k, v]) => [v, k]));
 const TWO_53 = 2 ** 53;
 /** A module name longer than this (bytes) is not a path: Windows paths stop at 32767 UTF-16 units. */
@@ -120,11 +122,15 @@ export function readDirectory(ctx: StreamContext, count: number, rva: number): S
   // The count is checked against the file before anything is allocated for it.
   const fits = rva >= fileSize ? 0 : Math.floor((fileSize - rva) / dir.size);
   if (count > fits) {
-    ctx.warn(`MINIDUMP_HEADER.NumberOfStreams is ${count} but only ${fits} directory entries fit between StreamDirectoryRva ${formatAddress(rva)} and the end of the file (${fileSize} bytes): reading ${fits}`);
+    ctx.warn(
+      `MINIDUMP_HEADER.NumberOfStreams is ${count} but only ${fits} directory entries fit between StreamDirectoryRva ${formatAddress(rva)} and the end of the file (${fileSize} bytes): reading ${fits}`,
+    );
     count = fits;
   }
   if (count > MAX_STREAMS) {
-    ctx.warn(`MINIDUMP_HEADER.NumberOfStreams is ${count}: reading the first ${MAX_STREAMS} directory entries (rnrkit's limit; real dumps have a few dozen)`);
+    ctx.warn(
+      `MINIDUMP_HEADER.NumberOfStreams is ${count}: reading the first ${MAX_STREAMS} directory entries (rnrkit's limit; real dumps have a few dozen)`,
+    );
     count = MAX_STREAMS;
   }
   const bytes = ctx.reader.read(rva, count * dir.size);
@@ -147,7 +153,9 @@ export function readDirectory(ctx: StreamContext, count: number, rva: number): S
 /** The bytes of a stream that the file holds, with a warning when it is cut short. */
 export function streamBytes(ctx: StreamContext, entry: StreamEntry): Uint8Array {
   if (entry.available < entry.dataSize) {
-    ctx.warn(`${entry.typeName} (directory entry ${entry.index}) is ${entry.dataSize} bytes at ${formatAddress(entry.rva)} but the file ends after ${entry.available} of them (truncated dump)`);
+    ctx.warn(
+      `${entry.typeName} (directory entry ${entry.index}) is ${entry.dataSize} bytes at ${formatAddress(entry.rva)} but the file ends after ${entry.available} of them (truncated dump)`,
+    );
   }
   return ctx.reader.read(entry.rva, entry.available);
 }
@@ -157,7 +165,12 @@ export function streamBytes(ctx: StreamContext, entry: StreamEntry): Uint8Array 
  * units. Length is checked against the file and a path-sized limit before
  * the buffer is read.
  */
-export function readMinidumpString(ctx: StreamContext, rva: number, what: string, budget?: { bytes: number }): string | null {
+export function readMinidumpString(
+  ctx: StreamContext,
+  rva: number,
+  what: string,
+  budget?: { bytes: number },
+): string | null {
   const fileSize = ctx.reader.size;
   const lengthBytes = ctx.reader.read(rva, 4);
   if (lengthBytes.length < 4) {
@@ -167,7 +180,9 @@ export function readMinidumpString(ctx: StreamContext, rva: number, what: string
   const length = viewOf(lengthBytes).getUint32(0, true);
   const start = rva + formatLayout('MINIDUMP_STRING').size;
   if (length > MAX_STRING_BYTES || start + length > fileSize) {
-    ctx.warn(`${what}: MINIDUMP_STRING at ${formatAddress(rva)} claims ${length} bytes, more than ${start + length > fileSize ? 'the file holds' : 'any name has'}`);
+    ctx.warn(
+      `${what}: MINIDUMP_STRING at ${formatAddress(rva)} claims ${length} bytes, more than ${start + length > fileSize ? 'the file holds' : 'any name has'}`,
+    );
     return null;
   }
   if (budget) {
@@ -187,7 +202,9 @@ export function readMinidumpString(ctx: StreamContext, rva: number, what: string
 export function parseSystemInfo(ctx: StreamContext, bytes: Uint8Array): SystemInfo | undefined {
   const layout = formatLayout('MINIDUMP_SYSTEM_INFO');
   if (bytes.length < layout.size) {
-    ctx.warn(`SystemInfoStream has ${bytes.length} bytes, fewer than MINIDUMP_SYSTEM_INFO's ${layout.size}: the processor architecture is unknown`);
+    ctx.warn(
+      `SystemInfoStream has ${bytes.length} bytes, fewer than MINIDUMP_SYSTEM_INFO's ${layout.size}: the processor architecture is unknown`,
+    );
     return undefined;
   }
   const view = viewOf(bytes);
@@ -197,14 +214,22 @@ export function parseSystemInfo(ctx: StreamContext, bytes: Uint8Array): SystemIn
   const csdRva = u32('CSDVersionRva');
   const csdVersion = csdRva === 0 ? null : readMinidumpString(ctx, csdRva, 'MINIDUMP_SYSTEM_INFO.CSDVersionRva');
   const version = {
-    platformId: u32('PlatformId'), majorVersion: u32('MajorVersion'), minorVersion: u32('MinorVersion'),
-    buildNumber: u32('BuildNumber'), productType: view.getUint8(layout.offset('ProductType')), csdVersion,
+    platformId: u32('PlatformId'),
+    majorVersion: u32('MajorVersion'),
+    minorVersion: u32('MinorVersion'),
+    buildNumber: u32('BuildNumber'),
+    productType: view.getUint8(layout.offset('ProductType')),
+    csdVersion,
   };
   return {
     processorArchitecture,
     processorArchitectureName: ARCH_NAMES.get(processorArchitecture) ?? null,
-    arch: processorArchitecture === PROCESSOR_ARCHITECTURE.PROCESSOR_ARCHITECTURE_INTEL ? 'x86'
-      : processorArchitecture === PROCESSOR_ARCHITECTURE.PROCESSOR_ARCHITECTURE_AMD64 ? 'x64' : undefined,
+    arch:
+      processorArchitecture === PROCESSOR_ARCHITECTURE.PROCESSOR_ARCHITECTURE_INTEL
+        ? 'x86'
+        : processorArchitecture === PROCESSOR_ARCHITECTURE.PROCESSOR_ARCHITECTURE_AMD64
+          ? 'x64'
+          : undefined,
     processorLevel: u16('ProcessorLevel'),
     processorRevision: u16('ProcessorRevision'),
     numberOfProcessors: view.getUint8(layout.offset('NumberOfProcessors')),
@@ -227,7 +252,12 @@ export function parseSystemInfo(ctx: StreamContext, bytes: Uint8Array): SystemIn
  * the entries start 4 bytes later.
  */
 export function listEntries(
-  ctx: StreamContext, what: string, declared: number, headerSize: number, entrySize: number, streamLength: number,
+  ctx: StreamContext,
+  what: string,
+  declared: number,
+  headerSize: number,
+  entrySize: number,
+  streamLength: number,
 ): { count: number; entriesAt: number } {
   let entriesAt = headerSize;
   if (headerSize === 4 && streamLength === 8 + declared * entrySize) entriesAt = 8;
@@ -248,7 +278,14 @@ export function parseModuleList(ctx: StreamContext, bytes: Uint8Array): ModuleIn
   }
   const view = viewOf(bytes);
   const declared = view.getUint32(list.offset('NumberOfModules'), true);
-  let { count, entriesAt } = listEntries(ctx, 'MINIDUMP_MODULE_LIST.NumberOfModules', declared, list.size, mod.size, bytes.length);
+  let { count, entriesAt } = listEntries(
+    ctx,
+    'MINIDUMP_MODULE_LIST.NumberOfModules',
+    declared,
+    list.size,
+    mod.size,
+    bytes.length,
+  );
   if (count > MAX_MODULES) {
     ctx.warn(`MINIDUMP_MODULE_LIST.NumberOfModules is ${count}: reading the first ${MAX_MODULES} (rnrkit's limit)`);
     count = MAX_MODULES;
@@ -264,24 +301,43 @@ export function parseModuleList(ctx: StreamContext, bytes: Uint8Array): ModuleIn
       checkSum: view.getUint32(at + mod.offset('CheckSum'), true),
       timeDateStamp: view.getUint32(at + mod.offset('TimeDateStamp'), true),
       name: readMinidumpString(ctx, nameRva, `MINIDUMP_MODULE[${i}].ModuleNameRva`, budget),
-      codeView: readCodeView(ctx, view.getUint32(at + mod.offset('CvRecord.DataSize'), true), view.getUint32(at + mod.offset('CvRecord.Rva'), true), `MINIDUMP_MODULE[${i}].CvRecord`),
+      codeView: readCodeView(
+        ctx,
+        view.getUint32(at + mod.offset('CvRecord.DataSize'), true),
+        view.getUint32(at + mod.offset('CvRecord.Rva'), true),
+        `MINIDUMP_MODULE[${i}].CvRecord`,
+      ),
       version: readFileVersion(view, at + mod.offset('VersionInfo')),
     });
   }
   return modules;
 }
 
-export function parseUnloadedModuleList(ctx: StreamContext, bytes: Uint8Array, budget: { bytes: number }): UnloadedModuleInfo[] {
+export function parseUnloadedModuleList(
+  ctx: StreamContext,
+  bytes: Uint8Array,
+  budget: { bytes: number },
+): UnloadedModuleInfo[] {
   const list = formatLayout('MINIDUMP_UNLOADED_MODULE_LIST');
   const entry = formatLayout('MINIDUMP_UNLOADED_MODULE');
   if (bytes.length < list.size) {
-    ctx.warn(`UnloadedModuleListStream has ${bytes.length} bytes, fewer than MINIDUMP_UNLOADED_MODULE_LIST's ${list.size}`);
+    ctx.warn(
+      `UnloadedModuleListStream has ${bytes.length} bytes, fewer than MINIDUMP_UNLOADED_MODULE_LIST's ${list.size}`,
+    );
     return [];
   }
   const view = viewOf(bytes);
-  const { count, entriesAt, stride } = sizedList(ctx, 'UnloadedModuleListStream', bytes.length,
-    view.getUint32(list.offset('SizeOfHeader'), true), view.getUint32(list.offset('SizeOfEntry'), true),
-    view.getUint32(list.offset('NumberOfEntries'), true), list.size, entry.size, MAX_MODULES);
+  const { count, entriesAt, stride } = sizedList(
+    ctx,
+    'UnloadedModuleListStream',
+    bytes.length,
+    view.getUint32(list.offset('SizeOfHeader'), true),
+    view.getUint32(list.offset('SizeOfEntry'), true),
+    view.getUint32(list.offset('NumberOfEntries'), true),
+    list.size,
+    entry.size,
+    MAX_MODULES,
+  );
   const out: UnloadedModuleInfo[] = [];
   for (let i = 0; i < count; i++) {
     const at = entriesAt + i * stride;
@@ -290,7 +346,12 @@ export function parseUnloadedModuleList(ctx: StreamContext, bytes: Uint8Array, b
       size: view.getUint32(at + entry.offset('SizeOfImage'), true),
       checkSum: view.getUint32(at + entry.offset('CheckSum'), true),
       timeDateStamp: view.getUint32(at + entry.offset('TimeDateStamp'), true),
-      name: readMinidumpString(ctx, view.getUint32(at + entry.offset('ModuleNameRva'), true), `MINIDUMP_UNLOADED_MODULE[${i}].ModuleNameRva`, budget),
+      name: readMinidumpString(
+        ctx,
+        view.getUint32(at + entry.offset('ModuleNameRva'), true),
+        `MINIDUMP_UNLOADED_MODULE[${i}].ModuleNameRva`,
+        budget,
+      ),
     });
   }
   return out;
@@ -301,10 +362,19 @@ export function parseUnloadedModuleList(ctx: StreamContext, bytes: Uint8Array, b
  * safe integers, so a range starting at or beyond 2^53 is skipped and one
  * reaching past it is clipped, each with a warning.
  */
-function declare(ctx: StreamContext, origin: string, start: number, startBig: () => bigint, size: number, fileOffset: number): DeclaredRange | undefined {
+function declare(
+  ctx: StreamContext,
+  origin: string,
+  start: number,
+  startBig: () => bigint,
+  size: number,
+  fileOffset: number,
+): DeclaredRange | undefined {
   if (size === 0) return undefined;
   if (start >= TWO_53) {
-    ctx.warn(`${origin}: range at ${formatAddress(startBig())} lies beyond 2^53, which rnrkit cannot address exactly: skipped`);
+    ctx.warn(
+      `${origin}: range at ${formatAddress(startBig())} lies beyond 2^53, which rnrkit cannot address exactly: skipped`,
+    );
     return undefined;
   }
   let length = size;
@@ -316,7 +386,12 @@ function declare(ctx: StreamContext, origin: string, start: number, startBig: ()
 }
 
 /** `room`: how many more ranges the dump may declare in all (see Minidump). */
-export function parseMemoryList(ctx: StreamContext, bytes: Uint8Array, stream: string, room = Infinity): DeclaredRange[] {
+export function parseMemoryList(
+  ctx: StreamContext,
+  bytes: Uint8Array,
+  stream: string,
+  room = Infinity,
+): DeclaredRange[] {
   const list = formatLayout('MINIDUMP_MEMORY_LIST');
   const desc = formatLayout('MINIDUMP_MEMORY_DESCRIPTOR');
   if (bytes.length < list.size) {
@@ -325,22 +400,43 @@ export function parseMemoryList(ctx: StreamContext, bytes: Uint8Array, stream: s
   }
   const view = viewOf(bytes);
   const declared = view.getUint32(list.offset('NumberOfMemoryRanges'), true);
-  const { count, entriesAt } = listEntries(ctx, `${stream}: MINIDUMP_MEMORY_LIST.NumberOfMemoryRanges`, declared, list.size, desc.size, bytes.length);
-  if (count > room) ctx.warn(`${stream}: only ${room} of its ${count} ranges are read: the memory lists together declare more ranges than the file can describe`);
+  const { count, entriesAt } = listEntries(
+    ctx,
+    `${stream}: MINIDUMP_MEMORY_LIST.NumberOfMemoryRanges`,
+    declared,
+    list.size,
+    desc.size,
+    bytes.length,
+  );
+  if (count > room)
+    ctx.warn(
+      `${stream}: only ${room} of its ${count} ranges are read: the memory lists together declare more ranges than the file can describe`,
+    );
   const oStart = desc.offset('StartOfMemoryRange');
   const oSize = desc.offset('Memory.DataSize');
   const oRva = desc.offset('Memory.Rva');
   const out: DeclaredRange[] = [];
   for (let i = 0; i < Math.min(count, room); i++) {
     const at = entriesAt + i * desc.size;
-    const range = declare(ctx, `${stream}[${i}]`, u64(view, at + oStart), () => view.getBigUint64(at + oStart, true),
-      view.getUint32(at + oSize, true), view.getUint32(at + oRva, true));
+    const range = declare(
+      ctx,
+      `${stream}[${i}]`,
+      u64(view, at + oStart),
+      () => view.getBigUint64(at + oStart, true),
+      view.getUint32(at + oSize, true),
+      view.getUint32(at + oRva, true),
+    );
     if (range) out.push(range);
   }
   return out;
 }
 
-export function parseMemory64List(ctx: StreamContext, bytes: Uint8Array, stream: string, room = Infinity): DeclaredRange[] {
+export function parseMemory64List(
+  ctx: StreamContext,
+  bytes: Uint8Array,
+  stream: string,
+  room = Infinity,
+): DeclaredRange[] {
   const list = formatLayout('MINIDUMP_MEMORY64_LIST');
   const desc = formatLayout('MINIDUMP_MEMORY_DESCRIPTOR64');
   if (bytes.length < list.size) {
@@ -349,8 +445,18 @@ export function parseMemory64List(ctx: StreamContext, bytes: Uint8Array, stream:
   }
   const view = viewOf(bytes);
   const declared = u64(view, list.offset('NumberOfMemoryRanges'));
-  const { count } = listEntries(ctx, `${stream}: MINIDUMP_MEMORY64_LIST.NumberOfMemoryRanges`, declared, list.size, desc.size, bytes.length);
-  if (count > room) ctx.warn(`${stream}: only ${room} of its ${count} ranges are read: the memory lists together declare more ranges than the file can describe`);
+  const { count } = listEntries(
+    ctx,
+    `${stream}: MINIDUMP_MEMORY64_LIST.NumberOfMemoryRanges`,
+    declared,
+    list.size,
+    desc.size,
+    bytes.length,
+  );
+  if (count > room)
+    ctx.warn(
+      `${stream}: only ${room} of its ${count} ranges are read: the memory lists together declare more ranges than the file can describe`,
+    );
   // The ranges' bytes follow each other from BaseRva on; a sum past the end
   // of the file (or past 2^53) only means "not in this file".
   let fileOffset = u64(view, list.offset('BaseRva'));
@@ -360,7 +466,14 @@ export function parseMemory64List(ctx: StreamContext, bytes: Uint8Array, stream:
   for (let i = 0; i < Math.min(count, room); i++) {
     const at = list.size + i * desc.size;
     const size = u64(view, at + oSize);
-    const range = declare(ctx, `${stream}[${i}]`, u64(view, at + oStart), () => view.getBigUint64(at + oStart, true), size, fileOffset);
+    const range = declare(
+      ctx,
+      `${stream}[${i}]`,
+      u64(view, at + oStart),
+      () => view.getBigUint64(at + oStart, true),
+      size,
+      fileOffset,
+    );
     if (range) out.push(range);
     fileOffset += size;
   }

@@ -39,7 +39,14 @@ export function osName(v: Version): string {
 
 function windowsName(major: number, minor: number, build: number, server: boolean): string {
   if (major === 10 && minor === 0) {
-    if (server) return build >= 26100 ? 'Windows Server 2025' : build >= 20348 ? 'Windows Server 2022' : build >= 17763 ? 'Windows Server 2019' : 'Windows Server 2016';
+    if (server)
+      return build >= 26100
+        ? 'Windows Server 2025'
+        : build >= 20348
+          ? 'Windows Server 2022'
+          : build >= 17763
+            ? 'Windows Server 2019'
+            : 'Windows Server 2016';
     return build >= 22000 ? 'Windows 11' : 'Windows 10';
   }
   const table: Record<string, [string, string]> = {

@@ -1,6 +1,6 @@
 import { formatAddress } from '../errors.js';
 import { formatLayout } from './format-layout.js';
-import { type StreamContext, listEntries, readMinidumpString, u64, viewOf } from './streams.js';
+import { listEntries, readMinidumpString, type StreamContext, u64, viewOf } from './streams.js';
 
 /** A thread as ThreadListStream or ThreadExListStream records it. */
 export interface ThreadInfo {
@@ -36,7 +36,14 @@ export function parseThreadList(ctx: StreamContext, bytes: Uint8Array, ex: boole
   }
   const view = viewOf(bytes);
   const declared = view.getUint32(list.offset('NumberOfThreads'), true);
-  let { count, entriesAt } = listEntries(ctx, `${stream}: NumberOfThreads`, declared, list.size, entry.size, bytes.length);
+  let { count, entriesAt } = listEntries(
+    ctx,
+    `${stream}: NumberOfThreads`,
+    declared,
+    list.size,
+    entry.size,
+    bytes.length,
+  );
   if (count > MAX_THREADS) {
     ctx.warn(`${stream}: NumberOfThreads is ${count}: reading the first ${MAX_THREADS} (rnrkit's limit)`);
     count = MAX_THREADS;
@@ -56,7 +63,10 @@ export function parseThreadList(ctx: StreamContext, bytes: Uint8Array, ex: boole
         length: view.getUint32(at + o('Stack.Memory.DataSize'), true),
         rva: view.getUint32(at + o('Stack.Memory.Rva'), true),
       },
-      context: { rva: view.getUint32(at + o('ThreadContext.Rva'), true), size: view.getUint32(at + o('ThreadContext.DataSize'), true) },
+      context: {
+        rva: view.getUint32(at + o('ThreadContext.Rva'), true),
+        size: view.getUint32(at + o('ThreadContext.DataSize'), true),
+      },
     });
   }
   return threads;
@@ -66,7 +76,11 @@ export function parseThreadList(ctx: StreamContext, bytes: Uint8Array, ex: boole
  * ThreadNamesStream: thread id → name. Each RvaOfThreadName is a 64-bit
  * file offset to a MINIDUMP_STRING, checked like every other string.
  */
-export function parseThreadNames(ctx: StreamContext, bytes: Uint8Array, budget: { bytes: number }): Map<number, string> {
+export function parseThreadNames(
+  ctx: StreamContext,
+  bytes: Uint8Array,
+  budget: { bytes: number },
+): Map<number, string> {
   const list = formatLayout('MINIDUMP_THREAD_NAME_LIST');
   const entry = formatLayout('MINIDUMP_THREAD_NAME');
   const names = new Map<number, string>();
@@ -76,7 +90,14 @@ export function parseThreadNames(ctx: StreamContext, bytes: Uint8Array, budget: 
   }
   const view = viewOf(bytes);
   const declared = view.getUint32(list.offset('NumberOfThreadNames'), true);
-  let { count } = listEntries(ctx, 'ThreadNamesStream: NumberOfThreadNames', declared, list.size, entry.size, bytes.length);
+  let { count } = listEntries(
+    ctx,
+    'ThreadNamesStream: NumberOfThreadNames',
+    declared,
+    list.size,
+    entry.size,
+    bytes.length,
+  );
   count = Math.min(count, MAX_THREADS);
   for (let i = 0; i < count; i++) {
     const at = list.size + i * entry.size;

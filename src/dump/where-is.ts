@@ -1,8 +1,8 @@
 import type { Arch } from '../abi/types.js';
-import { MemoryError, formatAddress } from '../errors.js';
+import { formatAddress, MemoryError } from '../errors.js';
 import { PEB_OFFSETS, TEB_SIZE } from './format.js';
 import type { MemoryInfo } from './memory-info.js';
-import { shortProtection, shortType, protectionName, stateName, typeName } from './memory-info.js';
+import { protectionName, shortProtection, shortType, stateName, typeName } from './memory-info.js';
 import type { Minidump } from './minidump.js';
 import { type ImageSection, readImageSections } from './pe-sections.js';
 import type { ModuleInfo } from './streams.js';
@@ -11,7 +11,12 @@ import type { ModuleInfo } from './streams.js';
 export interface Whereabouts {
   readonly address: string;
   /** The loaded module whose image covers the address. */
-  readonly module?: { readonly name: string; readonly base: string; readonly offset: number; readonly section?: string };
+  readonly module?: {
+    readonly name: string;
+    readonly base: string;
+    readonly offset: number;
+    readonly section?: string;
+  };
   /** A module the process had unloaded (the address may have been reused since). */
   readonly unloadedModule?: { readonly name: string; readonly offset: number };
   /** The thread whose stack or TEB holds the address. */
@@ -20,8 +25,12 @@ export interface Whereabouts {
   readonly heap?: { readonly base: string; readonly index: number };
   /** The MemoryInfoListStream region, when the dump has one. */
   readonly region?: {
-    readonly base: string; readonly allocationBase: string; readonly size: number;
-    readonly state: string; readonly protect: string | null; readonly type: string | null;
+    readonly base: string;
+    readonly allocationBase: string;
+    readonly size: number;
+    readonly state: string;
+    readonly protect: string | null;
+    readonly type: string | null;
   };
   /** Whether the dump holds the byte at the address. */
   readonly captured: boolean;
@@ -56,12 +65,20 @@ export class AddressLocator {
 
   where(address: number): Whereabouts {
     const captured = this.dump.mappedLength(address, 1) === 1;
-    const parts: { -readonly [K in keyof Whereabouts]?: Whereabouts[K] } = { address: formatAddress(address), captured };
+    const parts: { -readonly [K in keyof Whereabouts]?: Whereabouts[K] } = {
+      address: formatAddress(address),
+      captured,
+    };
     const module = this.moduleAt(address);
     if (module) {
       const offset = address - Number(module.base);
       const section = this.sectionOf(module, offset);
-      parts.module = { name: baseName(module.name ?? '?'), base: formatAddress(module.base), offset, ...(section ? { section } : {}) };
+      parts.module = {
+        name: baseName(module.name ?? '?'),
+        base: formatAddress(module.base),
+        offset,
+        ...(section ? { section } : {}),
+      };
     } else {
       const unloaded = this.dump.unloadedModules.find((m) => address >= m.base && address < m.base + m.size);
       if (unloaded) parts.unloadedModule = { name: baseName(unloaded.name ?? '?'), offset: address - unloaded.base };
@@ -69,8 +86,12 @@ export class AddressLocator {
     const region = this.regionAt(address);
     if (region) {
       parts.region = {
-        base: formatAddress(region.base), allocationBase: formatAddress(region.allocationBase), size: region.regionSize,
-        state: stateName(region.state), protect: protectionName(region.protect), type: typeName(region.type),
+        base: formatAddress(region.base),
+        allocationBase: formatAddress(region.allocationBase),
+        size: region.regionSize,
+        state: stateName(region.state),
+        protect: protectionName(region.protect),
+        type: typeName(region.type),
       };
     }
     if (!module) {
@@ -109,7 +130,8 @@ export class AddressLocator {
     }
     if (!sections) return undefined;
     if (sections.length > 0 && offset < sections[0]!.virtualAddress) return 'headers';
-    return sections.find((s) => offset >= s.virtualAddress && offset < s.virtualAddress + Math.max(s.virtualSize, 1))?.name;
+    return sections.find((s) => offset >= s.virtualAddress && offset < s.virtualAddress + Math.max(s.virtualSize, 1))
+      ?.name;
   }
 
   /**
@@ -119,12 +141,15 @@ export class AddressLocator {
   private threadAt(address: number, region: MemoryInfo | undefined): Whereabouts['thread'] {
     for (const t of this.dump.threads) {
       const named = t.name ? { name: t.name } : {};
-      if (t.stack.length > 0 && address >= t.stack.base && address < t.stack.base + t.stack.length) return { threadId: t.threadId, ...named, part: 'stack' };
+      if (t.stack.length > 0 && address >= t.stack.base && address < t.stack.base + t.stack.length)
+        return { threadId: t.threadId, ...named, part: 'stack' };
       if (region && t.stack.length > 0 && region.type !== 0) {
         const stackRegion = this.regionAt(t.stack.base);
-        if (stackRegion && stackRegion.allocationBase === region.allocationBase && region.type === 0x20000) return { threadId: t.threadId, ...named, part: 'stack' };
+        if (stackRegion && stackRegion.allocationBase === region.allocationBase && region.type === 0x20000)
+          return { threadId: t.threadId, ...named, part: 'stack' };
       }
-      if (t.teb !== 0 && address >= t.teb && address < t.teb + TEB_SIZE) return { threadId: t.threadId, ...named, part: 'TEB' };
+      if (t.teb !== 0 && address >= t.teb && address < t.teb + TEB_SIZE)
+        return { threadId: t.threadId, ...named, part: 'TEB' };
     }
     return undefined;
   }
@@ -164,7 +189,11 @@ export class AddressLocator {
     const main = pointer(peb + o.processHeap);
     if (main) bases.push(main);
     const count = (() => {
-      try { return new DataView(this.dump.read(peb + o.numberOfHeaps, 4).slice().buffer).getUint32(0, true); } catch { return 0; }
+      try {
+        return new DataView(this.dump.read(peb + o.numberOfHeaps, 4).slice().buffer).getUint32(0, true);
+      } catch {
+        return 0;
+      }
     })();
     const list = pointer(peb + o.processHeaps);
     for (let i = 0; list && i < Math.min(count, 64); i++) {
@@ -182,8 +211,10 @@ export class AddressLocator {
 
 function label(w: Whereabouts, region: MemoryInfo | undefined): string {
   const memory = region ? ` (${shortProtection(region.protect)}, ${shortType(region.type)})` : '';
-  if (w.module) return `${w.module.name}+0x${w.module.offset.toString(16)}${w.module.section ? ` (${w.module.section})` : ''}`;
-  if (w.thread) return `${w.thread.part === 'stack' ? 'stack' : 'TEB'} of thread ${w.thread.threadId}${w.thread.name ? ` "${w.thread.name}"` : ''}`;
+  if (w.module)
+    return `${w.module.name}+0x${w.module.offset.toString(16)}${w.module.section ? ` (${w.module.section})` : ''}`;
+  if (w.thread)
+    return `${w.thread.part === 'stack' ? 'stack' : 'TEB'} of thread ${w.thread.threadId}${w.thread.name ? ` "${w.thread.name}"` : ''}`;
   if (w.heap) return `heap ${w.heap.base}${memory}`;
   if (w.unloadedModule) return `unloaded ${w.unloadedModule.name}+0x${w.unloadedModule.offset.toString(16)}`;
   if (region) {
@@ -205,7 +236,10 @@ function lastAtOrBelow(starts: Float64Array, address: number): number {
   let found = -1;
   while (lo <= hi) {
     const mid = (lo + hi) >>> 1;
-    if (starts[mid]! <= address) { found = mid; lo = mid + 1; } else hi = mid - 1;
+    if (starts[mid]! <= address) {
+      found = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
   }
   return found;
 }

@@ -24,8 +24,12 @@ export function copyOutOf(koffi: Koffi): CopyOut {
 
 function nativeCopy(koffi: Koffi): ((into: Uint8Array, address: number, length: number) => unknown) | undefined {
   try {
-    if (process.platform === 'win32') return koffi.load('ntdll.dll').func('void __stdcall RtlMoveMemory(void *Destination, uintptr_t Source, size_t Length)');
-    if (process.platform === 'linux') return koffi.load('libc.so.6').func('void memcpy(void *dest, uintptr_t src, size_t n)');
+    if (process.platform === 'win32')
+      return koffi
+        .load('ntdll.dll')
+        .func('void __stdcall RtlMoveMemory(void *Destination, uintptr_t Source, size_t Length)');
+    if (process.platform === 'linux')
+      return koffi.load('libc.so.6').func('void memcpy(void *dest, uintptr_t src, size_t n)');
   } catch {
     // No such library (a libc other than glibc): the koffi path below works everywhere.
   }

@@ -5,5 +5,5 @@
  * readable), so it is its own entry and the core stays browser-safe.
  */
 export { LiveMemory, liveMemory } from './live-memory.js';
-export type { ReadableMemory } from './readable-memory.js';
 export { parseProcMaps } from './proc-maps.js';
+export type { ReadableMemory } from './readable-memory.js';

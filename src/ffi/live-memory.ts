@@ -1,5 +1,5 @@
-import { MemoryError, UsageError, formatAddress } from '../errors.js';
-import { type AddressSpace, type Located, type MappedRange, checkAddress } from '../memory/address-space.js';
+import { formatAddress, MemoryError, UsageError } from '../errors.js';
+import { type AddressSpace, checkAddress, type Located, type MappedRange } from '../memory/address-space.js';
 import { type CopyOut, copyOutOf } from './copy-out.js';
 import type { Koffi } from './koffi.js';
 import { ProcSelfMaps } from './proc-maps.js';
@@ -102,7 +102,8 @@ export class LiveMemory implements AddressSpace {
 
   locate(address: number, length: number): Located {
     checkAddress(address, length);
-    const available = address <= 0 ? 0 : this.readableLength(address, Math.max(length, LOCATE_CHUNK), Math.max(length, 1));
+    const available =
+      address <= 0 ? 0 : this.readableLength(address, Math.max(length, LOCATE_CHUNK), Math.max(length, 1));
     if (available < Math.max(length, 1)) throw this.notReadable(address, length);
     const bytes = this.copy(address, available);
     return { view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), bytes, offset: 0 };
@@ -113,7 +114,11 @@ export class LiveMemory implements AddressSpace {
   }
 
   private notReadable(address: number, length: number): MemoryError {
-    return new MemoryError(BigInt(address), length, `${formatAddress(address)}+${length} is not readable memory of this process`);
+    return new MemoryError(
+      BigInt(address),
+      length,
+      `${formatAddress(address)}+${length} is not readable memory of this process`,
+    );
   }
 
   /** Copy readable bytes out of the process; the caller has checked they are readable. */
@@ -142,10 +147,17 @@ export class LiveMemory implements AddressSpace {
  * is no way to check a pointer before reading it, so this refuses.
  */
 export function liveMemory(koffi: Koffi): LiveMemory {
-  if (koffi === null || typeof koffi !== 'object' || typeof koffi.decode !== 'function' || typeof koffi.sizeof !== 'function') {
-    throw new UsageError('liveMemory(koffi): pass the koffi module (import koffi from \'koffi\')');
+  if (
+    koffi === null ||
+    typeof koffi !== 'object' ||
+    typeof koffi.decode !== 'function' ||
+    typeof koffi.sizeof !== 'function'
+  ) {
+    throw new UsageError("liveMemory(koffi): pass the koffi module (import koffi from 'koffi')");
   }
   if (process.platform === 'win32') return new LiveMemory(koffi, new VirtualQueryMemory(koffi));
   if (process.platform === 'linux') return new LiveMemory(koffi, new ProcSelfMaps());
-  throw new UsageError(`liveMemory: no way to check that an address is readable on ${process.platform} (only win32 and linux)`);
+  throw new UsageError(
+    `liveMemory: no way to check that an address is readable on ${process.platform} (only win32 and linux)`,
+  );
 }

@@ -1,7 +1,7 @@
 import type { MappedRange } from '../memory/address-space.js';
 import { ADDRESS_LIMIT } from '../memory/address-space.js';
-import { mergeRanges, type ReadableMemory } from './readable-memory.js';
 import type { Koffi } from './koffi.js';
+import { mergeRanges, type ReadableMemory } from './readable-memory.js';
 
 /**
  * MEMORY_BASIC_INFORMATION as winnt.h declares it for each pointer size
@@ -43,7 +43,9 @@ export class VirtualQueryMemory implements ReadableMemory {
     this.layout = MEMORY_BASIC_INFORMATION[wide ? 'x64' : 'x86'];
     this.info = Buffer.alloc(this.layout.size);
     const kernel32 = koffi.load('kernel32.dll');
-    this.query = kernel32.func('uintptr_t __stdcall VirtualQuery(uintptr_t lpAddress, void *lpBuffer, uintptr_t dwLength)') as typeof this.query;
+    this.query = kernel32.func(
+      'uintptr_t __stdcall VirtualQuery(uintptr_t lpAddress, void *lpBuffer, uintptr_t dwLength)',
+    ) as typeof this.query;
   }
 
   /** The region holding `address`, from what was learned or from the system. */
@@ -59,19 +61,27 @@ export class VirtualQueryMemory implements ReadableMemory {
     const got = Number(this.query(address, this.info, this.layout.size));
     if (got < this.layout.size) return undefined;
     const wide = this.layout.size === 48;
-    const base = wide ? Number(this.info.readBigUInt64LE(this.layout.BaseAddress)) : this.info.readUInt32LE(this.layout.BaseAddress);
-    const size = wide ? Number(this.info.readBigUInt64LE(this.layout.RegionSize)) : this.info.readUInt32LE(this.layout.RegionSize);
+    const base = wide
+      ? Number(this.info.readBigUInt64LE(this.layout.BaseAddress))
+      : this.info.readUInt32LE(this.layout.BaseAddress);
+    const size = wide
+      ? Number(this.info.readBigUInt64LE(this.layout.RegionSize))
+      : this.info.readUInt32LE(this.layout.RegionSize);
     const state = this.info.readUInt32LE(this.layout.State);
     const protect = this.info.readUInt32LE(this.layout.Protect);
     if (!(size > 0) || base > address || base + size <= address || base + size > ADDRESS_LIMIT) return undefined;
-    return { base, end: base + size, readable: state === MEM_COMMIT && (protect & PAGE_GUARD) === 0 && (protect & READABLE_PROTECTION) !== 0 };
+    return {
+      base,
+      end: base + size,
+      readable: state === MEM_COMMIT && (protect & PAGE_GUARD) === 0 && (protect & READABLE_PROTECTION) !== 0,
+    };
   }
 
   readableLength(address: number, max: number): number {
     let at = address;
     while (at - address < max) {
       const region = this.regionAt(at);
-      if (!region || !region.readable) break;
+      if (!region?.readable) break;
       at = region.end;
     }
     return Math.max(0, Math.min(max, at - address));

@@ -5,9 +5,19 @@ import { CanonicalLoader, recordToCanonical } from './canonical-entry.js';
 import { CsAddrArrayView } from './csaddr-view.js';
 import { EntryCursor } from './entry-cursor.js';
 import { SetQuotaError } from './errors.js';
-import { hashCursor, hashWords, keyedHashCursor, keyedHashWords, loadRecord, recordEquals, recordWords, wordsEqual, writeRecord } from './record.js';
+import {
+  hashCursor,
+  hashWords,
+  keyedHashCursor,
+  keyedHashWords,
+  loadRecord,
+  recordEquals,
+  recordWords,
+  wordsEqual,
+  writeRecord,
+} from './record.js';
 import { MATCH_MODES, type MatchMode, normaliseEntry } from './rule.js';
-import { NO_QUOTA, SET_HEADER_BYTES, SET_PAYLOAD_WORD, allocateSet, readSet, sealSet } from './set-format.js';
+import { allocateSet, NO_QUOTA, readSet, SET_HEADER_BYTES, SET_PAYLOAD_WORD, sealSet } from './set-format.js';
 
 /** How an AddressSet compares (exact or semantic) and how many entries it may hold. */
 export interface AddressSetOptions {
@@ -198,7 +208,8 @@ export class AddressSet {
 
   constructor(options: AddressSetOptions = {}) {
     const mode = options.mode ?? 'exact';
-    if (!MATCH_MODES.includes(mode)) throw new UsageError(`mode ${JSON.stringify(mode)} is not one of ${MATCH_MODES.join(', ')}`);
+    if (!MATCH_MODES.includes(mode))
+      throw new UsageError(`mode ${JSON.stringify(mode)} is not one of ${MATCH_MODES.join(', ')}`);
     const maxEntries = options.maxEntries ?? Infinity;
     if (maxEntries !== Infinity && !(Number.isSafeInteger(maxEntries) && maxEntries >= 0 && maxEntries < NO_QUOTA)) {
       throw new UsageError(`maxEntries ${String(maxEntries)} is not an integer in 0…${NO_QUOTA - 1}`);
@@ -239,14 +250,25 @@ export class AddressSet {
     let k = 0;
     for (; p < payload.length; k++) {
       const where = `record at byte ${SET_HEADER_BYTES + p * 4}`;
-      if (k >= header.count) throw new InvalidDataError(`${where}: more records than the ${header.count} the header gives`, `[${k}]`);
-      if (payload.length - p < 4) throw new InvalidDataError(`${where}: ${(payload.length - p) * 4} bytes left, less than a record header`, `[${k}]`);
+      if (k >= header.count)
+        throw new InvalidDataError(`${where}: more records than the ${header.count} the header gives`, `[${k}]`);
+      if (payload.length - p < 4)
+        throw new InvalidDataError(
+          `${where}: ${(payload.length - p) * 4} bytes left, less than a record header`,
+          `[${k}]`,
+        );
       const localLength = payload[p + 2]!;
       const remoteLength = payload[p + 3]!;
-      if (localLength < 0 || remoteLength < 0) throw new InvalidDataError(`${where}: negative sockaddr length`, `[${k}]`);
+      if (localLength < 0 || remoteLength < 0)
+        throw new InvalidDataError(`${where}: negative sockaddr length`, `[${k}]`);
       const words = recordWords(localLength, remoteLength);
-      if (words > payload.length - p) throw new InvalidDataError(`${where}: ${words * 4} bytes long, past the end of the payload`, `[${k}]`);
-      if (payload[p + 1] === IPROTOCOL_ANY) throw new InvalidDataError(`${where}: stored iProtocol is IPROTOCOL_ANY, which a set substitutes`, `[${k}].iProtocol`);
+      if (words > payload.length - p)
+        throw new InvalidDataError(`${where}: ${words * 4} bytes long, past the end of the payload`, `[${k}]`);
+      if (payload[p + 1] === IPROTOCOL_ANY)
+        throw new InvalidDataError(
+          `${where}: stored iProtocol is IPROTOCOL_ANY, which a set substitutes`,
+          `[${k}].iProtocol`,
+        );
       loadRecord(payload, payloadBytes, payloadView, p, c);
       normaliseEntry(c, set.semantic);
       if (!set.insert(c)) throw new InvalidDataError(`${where}: duplicate of an earlier record`, `[${k}]`);
@@ -254,11 +276,16 @@ export class AddressSet {
       // this rejects non-zero padding and, in semantic mode, ignored bytes.
       const stored = set.arenaUsed - words;
       for (let q = 0; q < words; q++) {
-        if (set.arena[stored + q] !== payload[p + q]) throw new InvalidDataError(`${where}: word ${q} is not in normal form (padding or ignored bytes not zero)`, `[${k}]`);
+        if (set.arena[stored + q] !== payload[p + q])
+          throw new InvalidDataError(
+            `${where}: word ${q} is not in normal form (padding or ignored bytes not zero)`,
+            `[${k}]`,
+          );
       }
       p += words;
     }
-    if (k !== header.count) throw new InvalidDataError(`the header gives ${header.count} records but the payload holds ${k}`);
+    if (k !== header.count)
+      throw new InvalidDataError(`the header gives ${header.count} records but the payload holds ${k}`);
     return set;
   }
 
@@ -274,9 +301,12 @@ export class AddressSet {
     let words = 0;
     for (let p = 0; p < this.arenaUsed; p = next(arena, p)) if (arena[p] === LIVE) words += next(arena, p) - p - 1;
     // The records go straight into the output's payload: no intermediate copy.
-    const out = scratch && scratch.length >= SET_PAYLOAD_WORD + words ? scratch.subarray(0, SET_PAYLOAD_WORD + words) : allocateSet(words);
+    const out =
+      scratch && scratch.length >= SET_PAYLOAD_WORD + words
+        ? scratch.subarray(0, SET_PAYLOAD_WORD + words)
+        : allocateSet(words);
     let at = SET_PAYLOAD_WORD;
-    for (let p = 0; p < this.arenaUsed;) {
+    for (let p = 0; p < this.arenaUsed; ) {
       const end = next(arena, p);
       if (arena[p] === LIVE) {
         for (let q = p + 1; q < end; q++) out[at++] = arena[q]!;
@@ -446,7 +476,8 @@ export class AddressSet {
   *[Symbol.iterator](): Iterator<CsAddrInfoJson> {
     const generation = this.generation;
     for (let p = 0; p < this.arenaUsed; p = next(this.arena, p)) {
-      if (this.generation !== generation) throw new UsageError('the address set was compacted by a deleteExact during iteration');
+      if (this.generation !== generation)
+        throw new UsageError('the address set was compacted by a deleteExact during iteration');
       if (this.arena[p] === LIVE) yield recordToCanonical(this.arena, this.bytesOfArena(), p + 1);
     }
   }
@@ -465,7 +496,10 @@ export class AddressSet {
   // ---------------------------------------------------------------- internals
 
   private checkMode(other: AddressSet): void {
-    if (other.mode !== this.mode) throw new UsageError(`cannot combine a ${this.mode} set with a ${other.mode} set: their entries are normalised differently`);
+    if (other.mode !== this.mode)
+      throw new UsageError(
+        `cannot combine a ${this.mode} set with a ${other.mode} set: their entries are normalised differently`,
+      );
   }
 
   /**
@@ -493,8 +527,14 @@ export class AddressSet {
       }
       return;
     }
-    if (typeof source !== 'object' || source === null || typeof (source as Iterable<unknown>)[Symbol.iterator] !== 'function') {
-      throw new UsageError('entries must be an array or iterable of CSADDR_INFO JSON, an AddressSet or a CsAddrArrayView');
+    if (
+      typeof source !== 'object' ||
+      source === null ||
+      typeof (source as Iterable<unknown>)[Symbol.iterator] !== 'function'
+    ) {
+      throw new UsageError(
+        'entries must be an array or iterable of CSADDR_INFO JSON, an AddressSet or a CsAddrArrayView',
+      );
     }
     if (Array.isArray(source) && source[Symbol.iterator] === ARRAY_ITERATOR) {
       // A plain array, by index: what `for … of` would visit, without the iterator (service/batch).
@@ -582,7 +622,9 @@ export class AddressSet {
     const arena = this.arena;
     const at = this.arenaUsed + 1;
     writeRecord(arena, at, c);
-    const h = this.keyed ? keyedHashWords(arena, at, at + words, this.seed) : hashWords(arena, at, at + words, this.seed);
+    const h = this.keyed
+      ? keyedHashWords(arena, at, at + words, this.seed)
+      : hashWords(arena, at, at + words, this.seed);
     const table = this.table;
     const mask = this.mask;
     const start = h & mask;
@@ -623,7 +665,8 @@ export class AddressSet {
   private countInsert(probed: number): void {
     slotsProbed += probed;
     this.insertProbes += probed;
-    if (!this.keyed && (probed > MAX_PROBE_RUN || this.insertProbes > PROBES_PER_ENTRY * this.live + PROBE_SLACK)) this.useKeyedHash();
+    if (!this.keyed && (probed > MAX_PROBE_RUN || this.insertProbes > PROBES_PER_ENTRY * this.live + PROBE_SLACK))
+      this.useKeyedHash();
   }
 
   /**
@@ -653,11 +696,13 @@ export class AddressSet {
   }
 
   private bytesOfArena(): Uint8Array {
-    return (this.arenaBytes ??= new Uint8Array(this.arena.buffer, this.arena.byteOffset, this.arena.byteLength));
+    this.arenaBytes ??= new Uint8Array(this.arena.buffer, this.arena.byteOffset, this.arena.byteLength);
+    return this.arenaBytes;
   }
 
   private viewOfArena(): DataView {
-    return (this.arenaView ??= new DataView(this.arena.buffer, this.arena.byteOffset, this.arena.byteLength));
+    this.arenaView ??= new DataView(this.arena.buffer, this.arena.byteOffset, this.arena.byteLength);
+    return this.arenaView;
   }
 
   private setArena(arena: Int32Array): void {
@@ -675,7 +720,9 @@ export class AddressSet {
     const arena = this.arena;
     for (let p = 0; p < this.arenaUsed; p = next(arena, p)) {
       if (arena[p] !== LIVE) continue;
-      const h = this.keyed ? keyedHashWords(arena, p + 1, next(arena, p), this.seed) : hashWords(arena, p + 1, next(arena, p), this.seed);
+      const h = this.keyed
+        ? keyedHashWords(arena, p + 1, next(arena, p), this.seed)
+        : hashWords(arena, p + 1, next(arena, p), this.seed);
       const start = h & mask;
       let slot = start;
       while (table[2 * slot + 1] !== 0) slot = (slot + 1) & mask;
@@ -691,7 +738,8 @@ export class AddressSet {
     this.insertProbes = 0;
     slotsProbed += probes;
     // A stored set (fromBytes) or a copy of chosen addresses is caught here, as inserts are.
-    if (!this.keyed && (longest > MAX_PROBE_RUN || probes > PROBES_PER_ENTRY * this.live + PROBE_SLACK)) this.useKeyedHash();
+    if (!this.keyed && (longest > MAX_PROBE_RUN || probes > PROBES_PER_ENTRY * this.live + PROBE_SLACK))
+      this.useKeyedHash();
   }
 
   /** Drop dead records: moves records, so iterators started before it stop. */

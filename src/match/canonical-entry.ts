@@ -66,7 +66,8 @@ export class CanonicalLoader {
     const { LocalAddr, RemoteAddr, iSocketType, iProtocol } = value;
     const localHex = this.checkAddress(LocalAddr);
     const remoteHex = this.checkAddress(RemoteAddr);
-    if (localHex === undefined || remoteHex === undefined || !isInt(iSocketType) || !isInt(iProtocol)) throw rejection(value, path);
+    if (localHex === undefined || remoteHex === undefined || !isInt(iSocketType) || !isInt(iProtocol))
+      throw rejection(value, path);
     const localLength = localHex.length >>> 1;
     const remoteLength = remoteHex.length >>> 1;
     // Remote starts on a word boundary so both halves read as words.
@@ -89,7 +90,8 @@ export class CanonicalLoader {
     const { lpSockaddr, iSockaddrLength } = value;
     if (!isInt(iSockaddrLength)) return undefined;
     if (lpSockaddr === null) return '';
-    if (typeof lpSockaddr !== 'string' || iSockaddrLength < 0 || lpSockaddr.length !== iSockaddrLength * 2) return undefined;
+    if (typeof lpSockaddr !== 'string' || iSockaddrLength < 0 || lpSockaddr.length !== iSockaddrLength * 2)
+      return undefined;
     return hasAddress(false, iSockaddrLength) ? lpSockaddr : '';
   }
 
@@ -117,7 +119,9 @@ function hexOf(bytes: Uint8Array, at: number, length: number): string {
 }
 
 function addressJson(bytes: Uint8Array, at: number, length: number): SocketAddressJson {
-  return length === 0 ? { lpSockaddr: null, iSockaddrLength: 0 } : { lpSockaddr: hexOf(bytes, at, length), iSockaddrLength: length };
+  return length === 0
+    ? { lpSockaddr: null, iSockaddrLength: 0 }
+    : { lpSockaddr: hexOf(bytes, at, length), iSockaddrLength: length };
 }
 
 /** The canonical JSON of the record at word `p` (record.ts); "no address" is `{lpSockaddr: null, iSockaddrLength: 0}`. */

@@ -1,9 +1,9 @@
 import { layoutOf } from '../abi/layout.js';
+import { readPointer } from '../abi/pointer.js';
 import type { Arch } from '../abi/types.js';
 import type { CsAddrInfoJson, SocketAddressJson } from '../codec/canonical.js';
-import { InvalidDataError, RnrError, UsageError, formatAddress } from '../errors.js';
+import { formatAddress, InvalidDataError, RnrError, UsageError } from '../errors.js';
 import type { AddressSpace, Located } from '../memory/address-space.js';
-import { readPointer } from '../abi/pointer.js';
 import type { EntryCursor } from './entry-cursor.js';
 import { hasAddress, normaliseEntry } from './rule.js';
 
@@ -93,9 +93,16 @@ export class CsAddrArrayView {
   private windowBytes: Uint8Array = new Uint8Array(0);
   private windowView: DataView = new DataView(this.windowBytes.buffer);
 
-  constructor(readonly space: AddressSpace, readonly at: number, count: number, readonly arch: Arch, options: CsAddrArrayViewOptions = {}) {
+  constructor(
+    readonly space: AddressSpace,
+    readonly at: number,
+    count: number,
+    readonly arch: Arch,
+    options: CsAddrArrayViewOptions = {},
+  ) {
     this.path = options.path ?? 'lpcsaBuffer';
-    if (!Number.isSafeInteger(count) || count < 0) throw new UsageError(`count ${String(count)} is not a non-negative integer`, this.path);
+    if (!Number.isSafeInteger(count) || count < 0)
+      throw new UsageError(`count ${String(count)} is not a non-negative integer`, this.path);
     this.maxSockaddrLength = options.maxSockaddrLength ?? DEFAULT_MAX_SOCKADDR_LENGTH;
     this.o = offsetsFor(arch);
     this.length = count;
@@ -111,7 +118,8 @@ export class CsAddrArrayView {
   }
 
   private entryOffset(i: number): number {
-    if (!(i >= 0 && i < this.length && Number.isInteger(i))) throw new UsageError(`index ${String(i)} is outside 0…${this.length - 1}`, this.path);
+    if (!(i >= 0 && i < this.length && Number.isInteger(i)))
+      throw new UsageError(`index ${String(i)} is outside 0…${this.length - 1}`, this.path);
     return this.base + i * this.o.entrySize;
   }
 
@@ -127,7 +135,10 @@ export class CsAddrArrayView {
 
   /** Entry i's iSockaddrLength of `member`, read in place and checked against the limit. */
   iSockaddrLength(i: number, member: AddressMember): number {
-    return this.view.getInt32(this.entryOffset(i) + (member === 'LocalAddr' ? this.o.localLength : this.o.remoteLength), true);
+    return this.view.getInt32(
+      this.entryOffset(i) + (member === 'LocalAddr' ? this.o.localLength : this.o.remoteLength),
+      true,
+    );
   }
 
   /** The pointer value (InvalidDataError for an x64 pointer at or beyond 2^53). */
@@ -164,7 +175,12 @@ export class CsAddrArrayView {
       for (const b of this.sockaddr(i, member)!) hex += b.toString(16).padStart(2, '0');
       return { lpSockaddr: hex, iSockaddrLength: length };
     };
-    return { LocalAddr: address('LocalAddr'), RemoteAddr: address('RemoteAddr'), iSocketType: this.iSocketType(i), iProtocol: this.iProtocol(i) };
+    return {
+      LocalAddr: address('LocalAddr'),
+      RemoteAddr: address('RemoteAddr'),
+      iSocketType: this.iSocketType(i),
+      iProtocol: this.iProtocol(i),
+    };
   }
 
   /**
@@ -234,7 +250,12 @@ export class CsAddrArrayView {
     const high = this.o.pointerSize === 8 ? v.getInt32(pointerAt + 4, true) : 0;
     if (!hasAddress((low | high) === 0, length)) return NO_ADDRESS;
     // Unsigned low >= windowLow, as a signed comparison of the flipped values.
-    if (length > 0 && length <= this.maxSockaddrLength && high === this.windowHigh && (low ^ 0x8000_0000) >= (this.windowLow ^ 0x8000_0000)) {
+    if (
+      length > 0 &&
+      length <= this.maxSockaddrLength &&
+      high === this.windowHigh &&
+      (low ^ 0x8000_0000) >= (this.windowLow ^ 0x8000_0000)
+    ) {
       const offset = (low - this.windowLow) | 0;
       if (offset >= 0 && offset <= this.windowLength - length) return offset;
     }
@@ -251,9 +272,18 @@ export class CsAddrArrayView {
   }
 
   private checkLength(i: number, member: AddressMember, pointer: number, length: number): void {
-    if (length < 0) throw new InvalidDataError(`iSockaddrLength ${length} is negative`, `${this.path}[${i}].${member}.iSockaddrLength`, BigInt(pointer));
+    if (length < 0)
+      throw new InvalidDataError(
+        `iSockaddrLength ${length} is negative`,
+        `${this.path}[${i}].${member}.iSockaddrLength`,
+        BigInt(pointer),
+      );
     if (length > this.maxSockaddrLength) {
-      throw new InvalidDataError(`iSockaddrLength ${length} is over the limit of ${this.maxSockaddrLength} bytes (sockaddr at ${formatAddress(pointer)})`, `${this.path}[${i}].${member}.iSockaddrLength`, BigInt(pointer));
+      throw new InvalidDataError(
+        `iSockaddrLength ${length} is over the limit of ${this.maxSockaddrLength} bytes (sockaddr at ${formatAddress(pointer)})`,
+        `${this.path}[${i}].${member}.iSockaddrLength`,
+        BigInt(pointer),
+      );
     }
   }
 
@@ -278,7 +308,7 @@ export class CsAddrArrayView {
   private setWindow(start: number, bytes: Uint8Array, view: DataView): void {
     this.windowStart = start;
     this.windowHigh = Math.floor(start / 0x1_0000_0000);
-    this.windowLow = start % 0x1_0000_0000 | 0;
+    this.windowLow = (start % 0x1_0000_0000) | 0;
     // The fast path does int32 offsets: beyond 2 GiB into a region, locate.
     this.windowLength = Math.min(bytes.length, 0x7fff_ffff);
     this.windowBytes = bytes;

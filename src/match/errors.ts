@@ -16,7 +16,10 @@ export class ProtocolSubstitutionError extends InvalidDataError {
  */
 export class SetQuotaError extends RnrError {
   override name = 'SetQuotaError';
-  constructor(readonly limit: number, path = '') {
+  constructor(
+    readonly limit: number,
+    path = '',
+  ) {
     super(`the address set would exceed its quota of ${limit} entries`, path);
   }
 }

@@ -4,9 +4,9 @@
  * AddressSet. Browser-safe: no Node imports.
  */
 export { AddressSet, type AddressSetOptions, type EntrySource, type MatchResult } from './address-set.js';
-export { CsAddrArrayView, type AddressMember, type CsAddrArrayViewOptions } from './csaddr-view.js';
+export { type AddressMember, CsAddrArrayView, type CsAddrArrayViewOptions } from './csaddr-view.js';
 export { entriesMatch } from './entries-match.js';
 export { ProtocolSubstitutionError, SetQuotaError } from './errors.js';
 export { NO_FAMILY, substituteProtocol } from './protocol.js';
-export { MATCH_MODES, SEMANTIC_IGNORED, type IgnoredRange, type MatchMode } from './rule.js';
+export { type IgnoredRange, MATCH_MODES, type MatchMode, SEMANTIC_IGNORED } from './rule.js';
 export { SET_FORMAT_VERSION } from './set-format.js';

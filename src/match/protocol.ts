@@ -1,6 +1,17 @@
 import {
-  AF_BTH, AF_INET, AF_INET6, AF_IPX, BTHPROTO_RFCOMM, IPPROTO_TCP, IPPROTO_UDP, IPROTOCOL_ANY,
-  NSPROTO_IPX, NSPROTO_SPX, SOCK_DGRAM, SOCK_SEQPACKET, SOCK_STREAM,
+  AF_BTH,
+  AF_INET,
+  AF_INET6,
+  AF_IPX,
+  BTHPROTO_RFCOMM,
+  IPPROTO_TCP,
+  IPPROTO_UDP,
+  IPROTOCOL_ANY,
+  NSPROTO_IPX,
+  NSPROTO_SPX,
+  SOCK_DGRAM,
+  SOCK_SEQPACKET,
+  SOCK_STREAM,
 } from '../abi/constants.js';
 import { ProtocolSubstitutionError } from './errors.js';
 
@@ -41,8 +52,9 @@ export function substituteProtocol(family: number, socketType: number, protocol:
   if (protocol !== IPROTOCOL_ANY) return protocol;
   const substitute = acceptableProtocol(family, socketType);
   if (substitute >= 0) return substitute;
-  const why = family === NO_FAMILY
-    ? 'neither LocalAddr nor RemoteAddr has a sockaddr to take the address family from'
-    : `no protocol is acceptable for address family ${family} with socket type ${socketType}`;
+  const why =
+    family === NO_FAMILY
+      ? 'neither LocalAddr nor RemoteAddr has a sockaddr to take the address family from'
+      : `no protocol is acceptable for address family ${family} with socket type ${socketType}`;
   throw new ProtocolSubstitutionError(`iProtocol is IPROTOCOL_ANY (-1) but ${why}`, 'iProtocol');
 }

@@ -62,7 +62,15 @@ function finish(h: number, words: number): number {
 }
 
 /** Mix the bytes of one sockaddr as record words; words in [skipStart, skipEnd) count as zero. */
-function mixBytes(h: number, bytes: Uint8Array, view: DataView, offset: number, length: number, skipStart: number, skipEnd: number): number {
+function mixBytes(
+  h: number,
+  bytes: Uint8Array,
+  view: DataView,
+  offset: number,
+  length: number,
+  skipStart: number,
+  skipEnd: number,
+): number {
   const whole = length & ~3;
   let k = 0;
   // Exact mode skips nothing: a loop without the test is a third faster.
@@ -134,37 +142,77 @@ export function keyedHashWords(words: Int32Array, from: number, to: number, seed
   for (let q = from; q < to; q++) {
     const m = words[q]!;
     v3 ^= m;
-    v0 = (v0 + v1) | 0; v1 = (v1 << 5) | (v1 >>> 27); v1 ^= v0; v0 = (v0 << 16) | (v0 >>> 16);
-    v2 = (v2 + v3) | 0; v3 = (v3 << 8) | (v3 >>> 24); v3 ^= v2;
-    v0 = (v0 + v3) | 0; v3 = (v3 << 7) | (v3 >>> 25); v3 ^= v0;
-    v2 = (v2 + v1) | 0; v1 = (v1 << 13) | (v1 >>> 19); v1 ^= v2; v2 = (v2 << 16) | (v2 >>> 16);
+    v0 = (v0 + v1) | 0;
+    v1 = (v1 << 5) | (v1 >>> 27);
+    v1 ^= v0;
+    v0 = (v0 << 16) | (v0 >>> 16);
+    v2 = (v2 + v3) | 0;
+    v3 = (v3 << 8) | (v3 >>> 24);
+    v3 ^= v2;
+    v0 = (v0 + v3) | 0;
+    v3 = (v3 << 7) | (v3 >>> 25);
+    v3 ^= v0;
+    v2 = (v2 + v1) | 0;
+    v1 = (v1 << 13) | (v1 >>> 19);
+    v1 ^= v2;
+    v2 = (v2 << 16) | (v2 >>> 16);
     v0 ^= m;
   }
   // The length in bytes in the top byte, as HalfSipHash pads its last block.
   const b = ((to - from) << 26) | 0;
   v3 ^= b;
-  v0 = (v0 + v1) | 0; v1 = (v1 << 5) | (v1 >>> 27); v1 ^= v0; v0 = (v0 << 16) | (v0 >>> 16);
-  v2 = (v2 + v3) | 0; v3 = (v3 << 8) | (v3 >>> 24); v3 ^= v2;
-  v0 = (v0 + v3) | 0; v3 = (v3 << 7) | (v3 >>> 25); v3 ^= v0;
-  v2 = (v2 + v1) | 0; v1 = (v1 << 13) | (v1 >>> 19); v1 ^= v2; v2 = (v2 << 16) | (v2 >>> 16);
+  v0 = (v0 + v1) | 0;
+  v1 = (v1 << 5) | (v1 >>> 27);
+  v1 ^= v0;
+  v0 = (v0 << 16) | (v0 >>> 16);
+  v2 = (v2 + v3) | 0;
+  v3 = (v3 << 8) | (v3 >>> 24);
+  v3 ^= v2;
+  v0 = (v0 + v3) | 0;
+  v3 = (v3 << 7) | (v3 >>> 25);
+  v3 ^= v0;
+  v2 = (v2 + v1) | 0;
+  v1 = (v1 << 13) | (v1 >>> 19);
+  v1 ^= v2;
+  v2 = (v2 << 16) | (v2 >>> 16);
   v0 ^= b;
   v2 ^= 0xff;
   for (let r = 0; r < 3; r++) {
-    v0 = (v0 + v1) | 0; v1 = (v1 << 5) | (v1 >>> 27); v1 ^= v0; v0 = (v0 << 16) | (v0 >>> 16);
-    v2 = (v2 + v3) | 0; v3 = (v3 << 8) | (v3 >>> 24); v3 ^= v2;
-    v0 = (v0 + v3) | 0; v3 = (v3 << 7) | (v3 >>> 25); v3 ^= v0;
-    v2 = (v2 + v1) | 0; v1 = (v1 << 13) | (v1 >>> 19); v1 ^= v2; v2 = (v2 << 16) | (v2 >>> 16);
+    v0 = (v0 + v1) | 0;
+    v1 = (v1 << 5) | (v1 >>> 27);
+    v1 ^= v0;
+    v0 = (v0 << 16) | (v0 >>> 16);
+    v2 = (v2 + v3) | 0;
+    v3 = (v3 << 8) | (v3 >>> 24);
+    v3 ^= v2;
+    v0 = (v0 + v3) | 0;
+    v3 = (v3 << 7) | (v3 >>> 25);
+    v3 ^= v0;
+    v2 = (v2 + v1) | 0;
+    v1 = (v1 << 13) | (v1 >>> 19);
+    v1 ^= v2;
+    v2 = (v2 << 16) | (v2 >>> 16);
   }
   return v1 ^ v3;
 }
 
-function bytesEqual(arena: Int32Array, q: number, bytes: Uint8Array, view: DataView, offset: number, length: number, skipStart: number, skipEnd: number): boolean {
+function bytesEqual(
+  arena: Int32Array,
+  q: number,
+  bytes: Uint8Array,
+  view: DataView,
+  offset: number,
+  length: number,
+  skipStart: number,
+  skipEnd: number,
+): boolean {
   const whole = length & ~3;
   let k = 0;
   if (skipStart === skipEnd) {
     for (; k < whole; k += 4, q++) if (arena[q] !== view.getInt32(offset + k, true)) return false;
   } else {
-    for (; k < whole; k += 4, q++) if (arena[q] !== (k >= skipStart && k < skipEnd ? 0 : view.getInt32(offset + k, true))) return false;
+    for (; k < whole; k += 4, q++)
+      if (arena[q] !== (k >= skipStart && k < skipEnd ? 0 : view.getInt32(offset + k, true))) return false;
   }
   return k >= length || arena[q] === (k >= skipStart && k < skipEnd ? 0 : tailWord(bytes, offset + k, length - k));
 }
@@ -177,13 +225,39 @@ export function wordsEqual(arena: Int32Array, p: number, q: number, words: numbe
 
 /** Whether the record at word `p` and the normalised entry under the cursor match (rule.ts). */
 export function recordEquals(arena: Int32Array, p: number, c: EntryCursor): boolean {
-  if (arena[p] !== c.iSocketType || arena[p + 1] !== c.iProtocol || arena[p + 2] !== c.localLength || arena[p + 3] !== c.remoteLength) return false;
+  if (
+    arena[p] !== c.iSocketType ||
+    arena[p + 1] !== c.iProtocol ||
+    arena[p + 2] !== c.localLength ||
+    arena[p + 3] !== c.remoteLength
+  )
+    return false;
   const q = p + RECORD_HEADER_WORDS;
-  return bytesEqual(arena, q, c.localBytes, c.localView, c.localOffset, c.localLength, c.localSkipStart, c.localSkipEnd)
-    && bytesEqual(arena, q + ((c.localLength + 3) >>> 2), c.remoteBytes, c.remoteView, c.remoteOffset, c.remoteLength, c.remoteSkipStart, c.remoteSkipEnd);
+  return (
+    bytesEqual(arena, q, c.localBytes, c.localView, c.localOffset, c.localLength, c.localSkipStart, c.localSkipEnd) &&
+    bytesEqual(
+      arena,
+      q + ((c.localLength + 3) >>> 2),
+      c.remoteBytes,
+      c.remoteView,
+      c.remoteOffset,
+      c.remoteLength,
+      c.remoteSkipStart,
+      c.remoteSkipEnd,
+    )
+  );
 }
 
-function writeBytes(arena: Int32Array, q: number, bytes: Uint8Array, view: DataView, offset: number, length: number, skipStart: number, skipEnd: number): number {
+function writeBytes(
+  arena: Int32Array,
+  q: number,
+  bytes: Uint8Array,
+  view: DataView,
+  offset: number,
+  length: number,
+  skipStart: number,
+  skipEnd: number,
+): number {
   const whole = length & ~3;
   let k = 0;
   if (skipStart === skipEnd) for (; k < whole; k += 4) arena[q++] = view.getInt32(offset + k, true);
@@ -198,7 +272,16 @@ export function writeRecord(arena: Int32Array, p: number, c: EntryCursor): void 
   arena[p + 1] = c.iProtocol;
   arena[p + 2] = c.localLength;
   arena[p + 3] = c.remoteLength;
-  const q = writeBytes(arena, p + RECORD_HEADER_WORDS, c.localBytes, c.localView, c.localOffset, c.localLength, c.localSkipStart, c.localSkipEnd);
+  const q = writeBytes(
+    arena,
+    p + RECORD_HEADER_WORDS,
+    c.localBytes,
+    c.localView,
+    c.localOffset,
+    c.localLength,
+    c.localSkipStart,
+    c.localSkipEnd,
+  );
   writeBytes(arena, q, c.remoteBytes, c.remoteView, c.remoteOffset, c.remoteLength, c.remoteSkipStart, c.remoteSkipEnd);
 }
 

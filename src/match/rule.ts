@@ -59,7 +59,12 @@ function ignored(family: number, struct: string, member: string): IgnoredRange {
     return { family, member: `${struct}.${member}`, start: f.offset, end: f.offset + f.size };
   });
   const [first] = ranges;
-  if (!first || ranges.some((r) => r.start !== first.start || r.end !== first.end) || first.start % 4 !== 0 || first.end % 4 !== 0) {
+  if (
+    !first ||
+    ranges.some((r) => r.start !== first.start || r.end !== first.end) ||
+    first.start % 4 !== 0 ||
+    first.end % 4 !== 0
+  ) {
     throw new Error(`${struct}.${member} is not at the same word-aligned offset on every arch`);
   }
   return first;
@@ -91,7 +96,11 @@ export function hasAddress(pointerIsNull: boolean, iSockaddrLength: number): boo
 export function normaliseEntry(c: EntryCursor, semantic: boolean): void {
   if (c.iProtocol === IPROTOCOL_ANY) {
     const local = familyOf(c.localBytes, c.localOffset, c.localLength);
-    c.iProtocol = substituteProtocol(local !== NO_FAMILY ? local : familyOf(c.remoteBytes, c.remoteOffset, c.remoteLength), c.iSocketType, c.iProtocol);
+    c.iProtocol = substituteProtocol(
+      local !== NO_FAMILY ? local : familyOf(c.remoteBytes, c.remoteOffset, c.remoteLength),
+      c.iSocketType,
+      c.iProtocol,
+    );
   }
   if (semantic) {
     const local = familyOf(c.localBytes, c.localOffset, c.localLength);

@@ -113,19 +113,29 @@ export function sealSet(words: Int32Array, header: SetHeader): Uint8Array {
  */
 export function readSet(bytes: Uint8Array): { header: SetHeader; payload: Int32Array } {
   if (!(bytes instanceof Uint8Array)) throw new InvalidDataError('serialised address set must be a Uint8Array');
-  if (bytes.length < SET_HEADER_BYTES) throw new InvalidDataError(`${bytes.length} bytes is shorter than the ${SET_HEADER_BYTES}-byte header of an address set`);
-  if (MAGIC.some((m, i) => bytes[i] !== m)) throw new InvalidDataError('bytes 0–3 are not "RNRS": not a serialised address set');
+  if (bytes.length < SET_HEADER_BYTES)
+    throw new InvalidDataError(
+      `${bytes.length} bytes is shorter than the ${SET_HEADER_BYTES}-byte header of an address set`,
+    );
+  if (MAGIC.some((m, i) => bytes[i] !== m))
+    throw new InvalidDataError('bytes 0–3 are not "RNRS": not a serialised address set');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = view.getUint16(4, true);
-  if (version !== SET_FORMAT_VERSION) throw new InvalidDataError(`format version ${version} is not supported (this rnrkit reads version ${SET_FORMAT_VERSION})`);
+  if (version !== SET_FORMAT_VERSION)
+    throw new InvalidDataError(
+      `format version ${version} is not supported (this rnrkit reads version ${SET_FORMAT_VERSION})`,
+    );
   const mode = MODES[view.getUint8(6)];
-  if (mode === undefined) throw new InvalidDataError(`byte 6: mode ${view.getUint8(6)} is neither 0 (exact) nor 1 (semantic)`);
+  if (mode === undefined)
+    throw new InvalidDataError(`byte 6: mode ${view.getUint8(6)} is neither 0 (exact) nor 1 (semantic)`);
   if (view.getUint8(7) !== 0) throw new InvalidDataError(`byte 7: reserved byte is ${view.getUint8(7)}, not 0`);
   const count = view.getUint32(8, true);
   const quota = view.getUint32(12, true);
   const length = view.getUint32(16, true);
   if (length !== bytes.length - SET_HEADER_BYTES || length % 4 !== 0) {
-    throw new InvalidDataError(`byte 16: payload length ${length} does not match the ${bytes.length - SET_HEADER_BYTES} bytes after the header`);
+    throw new InvalidDataError(
+      `byte 16: payload length ${length} does not match the ${bytes.length - SET_HEADER_BYTES} bytes after the header`,
+    );
   }
   const maxEntries = quota === NO_QUOTA ? Infinity : quota;
   if (count > maxEntries) throw new InvalidDataError(`byte 8: ${count} entries exceed the stored quota of ${quota}`);
@@ -134,6 +144,9 @@ export function readSet(bytes: Uint8Array): { header: SetHeader; payload: Int32A
   const payload = new Int32Array(length / 4);
   new Uint8Array(payload.buffer).set(bytes.subarray(SET_HEADER_BYTES));
   const checksum = checksumOf(view, payload, payload.length);
-  if (checksum !== view.getUint32(20, true)) throw new InvalidDataError(`byte 20: checksum 0x${view.getUint32(20, true).toString(16)} does not match the bytes (0x${checksum.toString(16)}): the bytes are damaged`);
+  if (checksum !== view.getUint32(20, true))
+    throw new InvalidDataError(
+      `byte 20: checksum 0x${view.getUint32(20, true).toString(16)} does not match the bytes (0x${checksum.toString(16)}): the bytes are damaged`,
+    );
   return { header: { mode, count, maxEntries }, payload };
 }

@@ -50,8 +50,18 @@ export interface MappedRange {
 export const ADDRESS_LIMIT = 2 ** 53;
 
 export function checkAddress(address: number, length: number): void {
-  if (!Number.isSafeInteger(address) || address < 0 || !Number.isSafeInteger(length) || length < 0 || address + length > ADDRESS_LIMIT) {
-    throw new MemoryError(toBigAddress(address), Number.isSafeInteger(length) ? length : 0, `address ${String(address)}+${String(length)} is not a valid 53-bit range`);
+  if (
+    !Number.isSafeInteger(address) ||
+    address < 0 ||
+    !Number.isSafeInteger(length) ||
+    length < 0 ||
+    address + length > ADDRESS_LIMIT
+  ) {
+    throw new MemoryError(
+      toBigAddress(address),
+      Number.isSafeInteger(length) ? length : 0,
+      `address ${String(address)}+${String(length)} is not a valid 53-bit range`,
+    );
   }
 }
 
@@ -72,14 +82,21 @@ export function parseAddress(text: string | number | bigint): number {
   let value: bigint;
   if (typeof text === 'bigint') value = text;
   else if (typeof text === 'number') {
-    if (!Number.isSafeInteger(text)) throw new MemoryError(0n, 0, `${String(text)} is not an address (a non-negative integer below 2^53)`);
+    if (!Number.isSafeInteger(text))
+      throw new MemoryError(0n, 0, `${String(text)} is not an address (a non-negative integer below 2^53)`);
     value = BigInt(text);
   } else {
     const trimmed = text.trim();
     if (trimmed === '') throw new MemoryError(0n, 0, 'an empty string is not an address (0x… hex or decimal)');
-    if (!/^(?:0[xX][0-9a-fA-F]+|[0-9]+)$/.test(trimmed)) throw new MemoryError(0n, 0, `${JSON.stringify(text)} is not an address (0x… hex or decimal)`);
+    if (!/^(?:0[xX][0-9a-fA-F]+|[0-9]+)$/.test(trimmed))
+      throw new MemoryError(0n, 0, `${JSON.stringify(text)} is not an address (0x… hex or decimal)`);
     value = BigInt(trimmed);
   }
-  if (value < 0n || value >= BigInt(ADDRESS_LIMIT)) throw new MemoryError(value < 0n ? 0n : value, 0, `0x${value.toString(16)} is beyond 2^53, which rnrkit cannot address exactly`);
+  if (value < 0n || value >= BigInt(ADDRESS_LIMIT))
+    throw new MemoryError(
+      value < 0n ? 0n : value,
+      0,
+      `0x${value.toString(16)} is beyond 2^53, which rnrkit cannot address exactly`,
+    );
   return Number(value);
 }

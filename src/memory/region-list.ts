@@ -1,5 +1,5 @@
-import { InvalidDataError, MemoryError, formatAddress } from '../errors.js';
-import { type AddressSpace, type Located, type MappedRange, checkAddress, parseAddress } from './address-space.js';
+import { formatAddress, InvalidDataError, MemoryError } from '../errors.js';
+import { type AddressSpace, checkAddress, type Located, type MappedRange, parseAddress } from './address-space.js';
 import { contiguousLength, mergedRanges, spanIndex } from './spans.js';
 
 /** A captured region: the bytes that were at `base`. */
@@ -25,17 +25,26 @@ export class RegionList implements AddressSpace {
   /** Region index of the last hit: decoders read neighbouring bytes in a row. */
   private last = 0;
 
-  constructor(regions: readonly Region[], readonly label = 'captured memory') {
+  constructor(
+    regions: readonly Region[],
+    readonly label = 'captured memory',
+  ) {
     const placed = regions
       .filter((r) => r.bytes.length > 0)
       .map((r) => {
         checkAddress(r.base, r.bytes.length);
-        return { ...r, end: r.base + r.bytes.length, view: new DataView(r.bytes.buffer, r.bytes.byteOffset, r.bytes.byteLength) };
+        return {
+          ...r,
+          end: r.base + r.bytes.length,
+          view: new DataView(r.bytes.buffer, r.bytes.byteOffset, r.bytes.byteLength),
+        };
       })
       .sort((a, b) => a.base - b.base);
     for (let i = 1; i < placed.length; i++) {
       if (placed[i]!.base < placed[i - 1]!.end) {
-        throw new InvalidDataError(`regions at ${formatAddress(placed[i - 1]!.base)} and ${formatAddress(placed[i]!.base)} overlap`);
+        throw new InvalidDataError(
+          `regions at ${formatAddress(placed[i - 1]!.base)} and ${formatAddress(placed[i]!.base)} overlap`,
+        );
       }
     }
     this.regions = placed;

@@ -10,5 +10,7 @@ import type { NspCallContext } from './provider.js';
  */
 export function checkOwner(owner: string, context: NspCallContext, what: string): void {
   if (owner === context.principal || context.isAdministrator(context.principal)) return;
-  throw accessDenied(`${what} belongs to ${JSON.stringify(owner)}; ${JSON.stringify(context.principal)} does not own or administer it`);
+  throw accessDenied(
+    `${what} belongs to ${JSON.stringify(owner)}; ${JSON.stringify(context.principal)} does not own or administer it`,
+  );
 }

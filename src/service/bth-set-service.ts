@@ -1,9 +1,9 @@
 import { layoutOf } from '../abi/layout.js';
+import { readPointer } from '../abi/pointer.js';
 import type { Arch } from '../abi/types.js';
 import type { BlobJson } from '../codec/canonical.js';
 import { hexToBytes } from '../codec/hex.js';
 import { RnrError } from '../errors.js';
-import { readPointer } from '../abi/pointer.js';
 import { invalid } from './errors.js';
 
 /** BTH_SDP_VERSION (ws2bth.h): what the provider writes through pSdpVersion. test/service/bluetooth.test.ts checks it against the header. */
@@ -31,12 +31,17 @@ export function readBthSetService(blob: BlobJson, arch: Arch, pointersOnly: bool
   const layout = layoutOf('BTH_SET_SERVICE', arch);
   const recordAt = layout.field('pRecord').offset;
   const pointersEnd = layout.field('fCodService').offset;
-  if (blob.pBlobData === null) throw invalid('lpBlob.pBlobData is NULL: a BTH_SET_SERVICE is required', 'lpBlob.pBlobData');
+  if (blob.pBlobData === null)
+    throw invalid('lpBlob.pBlobData is NULL: a BTH_SET_SERVICE is required', 'lpBlob.pBlobData');
   const bytes = hexToBytes(blob.pBlobData);
   const needed = pointersOnly ? pointersEnd : recordAt;
-  if (blob.cbSize !== bytes.length) throw invalid(`cbSize is ${blob.cbSize} but pBlobData holds ${bytes.length} bytes`, 'lpBlob.cbSize');
+  if (blob.cbSize !== bytes.length)
+    throw invalid(`cbSize is ${blob.cbSize} but pBlobData holds ${bytes.length} bytes`, 'lpBlob.cbSize');
   if (bytes.length < needed) {
-    throw invalid(`cbSize ${bytes.length} is shorter than the ${needed} bytes of BTH_SET_SERVICE ${pointersOnly ? 'pointers' : 'header'} on ${arch}`, 'lpBlob.cbSize');
+    throw invalid(
+      `cbSize ${bytes.length} is shorter than the ${needed} bytes of BTH_SET_SERVICE ${pointersOnly ? 'pointers' : 'header'} on ${arch}`,
+      'lpBlob.cbSize',
+    );
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const pointer = (name: string): number => {
@@ -54,10 +59,14 @@ export function readBthSetService(blob: BlobJson, arch: Arch, pointersOnly: bool
   }
   const reservedField = layout.field('Reserved');
   const reserved: number[] = [];
-  for (let at = reservedField.offset; at < reservedField.offset + reservedField.size; at += 4) reserved.push(view.getUint32(at, true));
+  for (let at = reservedField.offset; at < reservedField.offset + reservedField.size; at += 4)
+    reserved.push(view.getUint32(at, true));
   const ulRecordLength = view.getUint32(layout.field('ulRecordLength').offset, true);
   if (!pointersOnly && ulRecordLength > bytes.length - recordAt) {
-    throw invalid(`ulRecordLength ${ulRecordLength} runs past the ${bytes.length - recordAt} record bytes cbSize leaves`, 'lpBlob.ulRecordLength');
+    throw invalid(
+      `ulRecordLength ${ulRecordLength} runs past the ${bytes.length - recordAt} record bytes cbSize leaves`,
+      'lpBlob.ulRecordLength',
+    );
   }
   return {
     pSdpVersion,

@@ -1,4 +1,4 @@
-import { UsageError, formatAddress } from '../errors.js';
+import { formatAddress, UsageError } from '../errors.js';
 import type { AddressSpace, Located, MappedRange } from '../memory/address-space.js';
 import type { WritableAddressSpace } from './provider.js';
 
@@ -46,7 +46,10 @@ class WriteThrough implements WritableAddressSpace {
     target.bytes.set(bytes, target.offset);
     const back = this.space.read(address, bytes.length);
     for (let i = 0; i < bytes.length; i++) {
-      if (back[i] !== bytes[i]) throw new UsageError(`${this.space.label} cannot be written at ${formatAddress(address)}+${bytes.length} (it hands out copies)`);
+      if (back[i] !== bytes[i])
+        throw new UsageError(
+          `${this.space.label} cannot be written at ${formatAddress(address)}+${bytes.length} (it hands out copies)`,
+        );
     }
   }
 }
@@ -96,7 +99,7 @@ export class PrivateCopy implements WritableAddressSpace {
   write(address: number, bytes: Uint8Array): void {
     // Same mapping rules as the caller's memory: an unmapped target is a MemoryError.
     this.space.locate(address, bytes.length);
-    bytes.forEach((b, i) => this.written.set(address + i, b));
+    for (let i = 0; i < bytes.length; i++) this.written.set(address + i, bytes[i]!);
   }
 
   /** The bytes written to this copy, by address (what the caller did not get back). */

@@ -30,14 +30,26 @@ export class ProviderCatalog {
   private readonly entries: CatalogEntry[] = [];
 
   /** Install a provider (WSCInstallNameSpace). Its id must be new. */
-  install(entry: { id: string; namespace: number; name: string; enabled?: boolean; provider: NamespaceProvider }): CatalogEntry {
+  install(entry: {
+    id: string;
+    namespace: number;
+    name: string;
+    enabled?: boolean;
+    provider: NamespaceProvider;
+  }): CatalogEntry {
     if (!isGuid(entry.id)) throw new UsageError(`provider id ${JSON.stringify(entry.id)} is not a GUID`);
     const id = canonicalGuid(entry.id);
     if (this.find(id)) throw new UsageError(`a provider with id ${id} is already installed`);
     if (!Number.isInteger(entry.namespace) || entry.namespace < 0 || entry.namespace > 0xffffffff) {
       throw new UsageError(`provider ${entry.name}: namespace ${entry.namespace} is not a DWORD`);
     }
-    const installed: CatalogEntry = { id, namespace: entry.namespace, name: entry.name, enabled: entry.enabled ?? true, provider: entry.provider };
+    const installed: CatalogEntry = {
+      id,
+      namespace: entry.namespace,
+      name: entry.name,
+      enabled: entry.enabled ?? true,
+      provider: entry.provider,
+    };
     this.entries.push(installed);
     return installed;
   }
@@ -68,7 +80,8 @@ export class ProviderCatalog {
       namespace: e.namespace,
       name: e.name,
       enabled: e.enabled,
-      implementsSetService: typeof e.provider.NSPSetService === 'function' || typeof e.provider.NSPSetServiceAsync === 'function',
+      implementsSetService:
+        typeof e.provider.NSPSetService === 'function' || typeof e.provider.NSPSetServiceAsync === 'function',
     }));
   }
 }

@@ -7,7 +7,7 @@ import type { Charset, CsAddrInfoJson, QuerySetJson } from '../codec/canonical.j
 import { WinsockError } from './errors.js';
 import { type LookupDemo, runLookupDemo } from './lookup-demo.js';
 import { PROVIDER_IDS, type SetServiceResult, WinsockRegistry } from './registry.js';
-import { type ServiceObjectJson, openStore } from './store.js';
+import { openStore, type ServiceObjectJson } from './store.js';
 
 /** One step of the registry walk-through: the call made, what it returned, the store afterwards. */
 export interface RegistryDemoStep {
@@ -39,7 +39,10 @@ export interface RegistryDemo {
  * removes them and then the object. The set is directed at the Directory
  * provider (lpNSProviderId), whatever provider it named when captured.
  */
-export function runRegistryDemo(querySet: QuerySetJson, options: { arch?: Arch; charset?: Charset } = {}): RegistryDemo {
+export function runRegistryDemo(
+  querySet: QuerySetJson,
+  options: { arch?: Arch; charset?: Charset } = {},
+): RegistryDemo {
   const dir = mkdtempSync(join(tmpdir(), 'rnrkit-demo-'));
   const storePath = join(dir, 'rnrkit.db');
   const store = openStore(storePath);
@@ -50,10 +53,23 @@ export function runRegistryDemo(querySet: QuerySetJson, options: { arch?: Arch; 
   const steps: RegistryDemoStep[] = [];
   let lookup: LookupDemo;
   const run = (title: string, operation: number, flags: number, addresses: CsAddrInfoJson[]): void => {
-    const qs: QuerySetJson = { ...querySet, lpNSProviderId: PROVIDER_IDS.directory, dwNumberOfCsAddrs: addresses.length, lpcsaBuffer: addresses };
+    const qs: QuerySetJson = {
+      ...querySet,
+      lpNSProviderId: PROVIDER_IDS.directory,
+      dwNumberOfCsAddrs: addresses.length,
+      lpcsaBuffer: addresses,
+    };
     let result: RegistryDemoStep['result'];
     try {
-      result = registry.setServiceTyped({ querySet: qs, ...(options.arch ? { arch: options.arch } : {}), ...(options.charset ? { charset: options.charset } : {}) }, operation, flags);
+      result = registry.setServiceTyped(
+        {
+          querySet: qs,
+          ...(options.arch ? { arch: options.arch } : {}),
+          ...(options.charset ? { charset: options.charset } : {}),
+        },
+        operation,
+        flags,
+      );
     } catch (e) {
       if (!(e instanceof WinsockError)) throw e;
       result = { result: -1, error: e.name, code: e.code, message: e.message };
@@ -66,7 +82,12 @@ export function runRegistryDemo(querySet: QuerySetJson, options: { arch?: Arch; 
     run('deregister the first address only', RNRSERVICE_DEREGISTER, SERVICE_MULTIPLE, all.slice(0, 1));
     const remaining = registry.list()[0]?.lpcsaBuffer ?? [];
     const nearMiss = remaining.slice(0, 1).map(nearMissOf);
-    run('delete a near miss (one byte off: not an exact match) and every remaining address exactly', RNRSERVICE_DELETE, SERVICE_MULTIPLE, [...nearMiss, ...remaining]);
+    run(
+      'delete a near miss (one byte off: not an exact match) and every remaining address exactly',
+      RNRSERVICE_DELETE,
+      SERVICE_MULTIPLE,
+      [...nearMiss, ...remaining],
+    );
     lookup = runLookupDemo(registry, querySet, options.arch ?? registry.arch, options.charset ?? 'W');
   } finally {
     registry.cleanup();

@@ -1,7 +1,9 @@
 import { WSA_ERRORS, type WsaErrorName } from '../abi/constants.js';
 import { RnrError } from '../errors.js';
 
-const NAME_BY_CODE = new Map<number, WsaErrorName>(Object.entries(WSA_ERRORS).map(([name, code]) => [code, name as WsaErrorName]));
+const NAME_BY_CODE = new Map<number, WsaErrorName>(
+  Object.entries(WSA_ERRORS).map(([name, code]) => [code, name as WsaErrorName]),
+);
 
 /** The WSA name of a code (`10108` → `WSASERVICE_NOT_FOUND`), or undefined for a code rnrkit never raises. */
 export function wsaErrorName(code: number): WsaErrorName | undefined {
@@ -41,7 +43,8 @@ export class WinsockError extends RnrError {
 export const invalid = (detail: string, path = ''): WinsockError => new WinsockError('WSAEINVAL', detail, path);
 export const notFound = (detail: string): WinsockError => new WinsockError('WSASERVICE_NOT_FOUND', detail);
 export const accessDenied = (detail: string): WinsockError => new WinsockError('WSAEACCES', detail);
-export const notEnoughMemory = (detail: string, path = ''): WinsockError => new WinsockError('WSA_NOT_ENOUGH_MEMORY', detail, path);
+export const notEnoughMemory = (detail: string, path = ''): WinsockError =>
+  new WinsockError('WSA_NOT_ENOUGH_MEMORY', detail, path);
 export const notSupported = (detail: string): WinsockError => new WinsockError('WSAEOPNOTSUPP', detail);
 export const notInitialised = (detail: string): WinsockError => new WinsockError('WSANOTINITIALISED', detail);
 

@@ -43,9 +43,13 @@ export function resolveFieldLimits(limits: Partial<FieldLimits> | undefined): Fi
   if (limits === undefined) return DEFAULT_FIELD_LIMITS;
   const out: Record<string, number> = { ...DEFAULT_FIELD_LIMITS };
   for (const [key, value] of Object.entries(limits)) {
-    if (!(key in DEFAULT_FIELD_LIMITS)) throw new UsageError(`unknown field limit ${JSON.stringify(key)}: one of ${Object.keys(DEFAULT_FIELD_LIMITS).join(', ')}`);
+    if (!(key in DEFAULT_FIELD_LIMITS))
+      throw new UsageError(
+        `unknown field limit ${JSON.stringify(key)}: one of ${Object.keys(DEFAULT_FIELD_LIMITS).join(', ')}`,
+      );
     if (value === undefined) continue;
-    if (!Number.isSafeInteger(value) || value < 0) throw new UsageError(`field limit ${key} must be a non-negative integer, not ${String(value)}`);
+    if (!Number.isSafeInteger(value) || value < 0)
+      throw new UsageError(`field limit ${key} must be a non-negative integer, not ${String(value)}`);
     out[key] = value;
   }
   return out as unknown as FieldLimits;
@@ -64,20 +68,34 @@ function checkString(value: string | null, limit: number, field: string, limitNa
  * bounded by the decode limits and the input size.
  */
 export function checkFieldLimits(qs: QuerySetJson, limits: FieldLimits): void {
-  checkString(qs.lpszServiceInstanceName, limits.maxInstanceNameUnits, 'lpszServiceInstanceName', 'maxInstanceNameUnits');
+  checkString(
+    qs.lpszServiceInstanceName,
+    limits.maxInstanceNameUnits,
+    'lpszServiceInstanceName',
+    'maxInstanceNameUnits',
+  );
   checkString(qs.lpszComment, limits.maxCommentUnits, 'lpszComment', 'maxCommentUnits');
   checkString(qs.lpszContext, limits.maxContextUnits, 'lpszContext', 'maxContextUnits');
   if (qs.lpBlob !== null && qs.lpBlob.cbSize > limits.maxBlobBytes) {
-    throw notEnoughMemory(`${qs.lpBlob.cbSize} bytes exceed the limit of ${limits.maxBlobBytes} (maxBlobBytes)`, 'lpBlob.cbSize');
+    throw notEnoughMemory(
+      `${qs.lpBlob.cbSize} bytes exceed the limit of ${limits.maxBlobBytes} (maxBlobBytes)`,
+      'lpBlob.cbSize',
+    );
   }
   const entries = qs.lpcsaBuffer ?? [];
   for (let i = 0; i < entries.length; i++) {
     const entry = entries[i]!;
     if (entry.LocalAddr.iSockaddrLength > limits.maxSockaddrLength) {
-      throw notEnoughMemory(`${entry.LocalAddr.iSockaddrLength} bytes exceed the limit of ${limits.maxSockaddrLength} (maxSockaddrLength)`, `lpcsaBuffer[${i}].LocalAddr.iSockaddrLength`);
+      throw notEnoughMemory(
+        `${entry.LocalAddr.iSockaddrLength} bytes exceed the limit of ${limits.maxSockaddrLength} (maxSockaddrLength)`,
+        `lpcsaBuffer[${i}].LocalAddr.iSockaddrLength`,
+      );
     }
     if (entry.RemoteAddr.iSockaddrLength > limits.maxSockaddrLength) {
-      throw notEnoughMemory(`${entry.RemoteAddr.iSockaddrLength} bytes exceed the limit of ${limits.maxSockaddrLength} (maxSockaddrLength)`, `lpcsaBuffer[${i}].RemoteAddr.iSockaddrLength`);
+      throw notEnoughMemory(
+        `${entry.RemoteAddr.iSockaddrLength} bytes exceed the limit of ${limits.maxSockaddrLength} (maxSockaddrLength)`,
+        `lpcsaBuffer[${i}].RemoteAddr.iSockaddrLength`,
+      );
     }
   }
 }

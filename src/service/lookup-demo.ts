@@ -32,7 +32,12 @@ const BUFFER_AT: Record<Arch, number> = { x64: 0x0000_01d4_5a3e_0040, x86: 0x006
  * (WSAEFAULT, the length written back), Next again with a buffer that size,
  * then the end (WSA_E_NO_MORE) and WSALookupServiceEnd.
  */
-export function runLookupDemo(registry: WinsockRegistry, querySet: QuerySetJson, arch: Arch, charset: Charset): LookupDemo {
+export function runLookupDemo(
+  registry: WinsockRegistry,
+  querySet: QuerySetJson,
+  arch: Arch,
+  charset: Charset,
+): LookupDemo {
   const registered = { ...querySet, lpNSProviderId: PROVIDER_IDS.directory };
   if (registry.setService({ querySet: registered, arch, charset }, RNRSERVICE_REGISTER, 0) !== 0) {
     throw new Error(`the demo's REGISTER failed with ${registry.getLastError()}`);
@@ -41,22 +46,39 @@ export function runLookupDemo(registry: WinsockRegistry, querySet: QuerySetJson,
     dwSize: layoutOf(charset === 'A' ? 'WSAQUERYSETA' : 'WSAQUERYSETW', arch).size,
     lpszServiceInstanceName: querySet.lpszServiceInstanceName,
     lpServiceClassId: querySet.lpServiceClassId,
-    lpVersion: null, lpszComment: null, dwNameSpace: NS_NTDS, lpNSProviderId: null, lpszContext: querySet.lpszContext,
-    dwNumberOfProtocols: 0, lpafpProtocols: null, lpszQueryString: null, dwNumberOfCsAddrs: 0, lpcsaBuffer: null, dwOutputFlags: 0, lpBlob: null,
+    lpVersion: null,
+    lpszComment: null,
+    dwNameSpace: NS_NTDS,
+    lpNSProviderId: null,
+    lpszContext: querySet.lpszContext,
+    dwNumberOfProtocols: 0,
+    lpafpProtocols: null,
+    lpszQueryString: null,
+    dwNumberOfCsAddrs: 0,
+    lpcsaBuffer: null,
+    dwOutputFlags: 0,
+    lpBlob: null,
   };
   const flags = LUP.LUP_RETURN_ALL;
   const lookup = new ServiceLookup(registry);
   const hLookup = { value: 0 };
-  if (lookup.lookupServiceBegin({ querySet: restrictions, arch, charset }, flags, hLookup) !== 0) throw new Error(`the demo's lookup failed with ${registry.getLastError()}`);
+  if (lookup.lookupServiceBegin({ querySet: restrictions, arch, charset }, flags, hLookup) !== 0)
+    throw new Error(`the demo's lookup failed with ${registry.getLastError()}`);
   const next = charset === 'A' ? lookup.lookupServiceNextA.bind(lookup) : lookup.lookupServiceNextW.bind(lookup);
   try {
     const length = { value: 0 };
-    if (next(hLookup.value, flags, length, null) === 0 || registry.getLastError() !== WSA_ERRORS.WSAEFAULT) throw new Error('a 0-byte buffer did not fail with WSAEFAULT');
+    if (next(hLookup.value, flags, length, null) === 0 || registry.getLastError() !== WSA_ERRORS.WSAEFAULT)
+      throw new Error('a 0-byte buffer did not fail with WSAEFAULT');
     const required = length.value;
     const at = BUFFER_AT[arch];
     const bytes = new Uint8Array(required);
-    const { querySet: result } = lookup.next(hLookup.value, flags, { charset, length: required, target: { bytes, address: at } });
-    const end = next(hLookup.value, flags, { value: required }, { bytes, address: at }) === 0 ? 0 : registry.getLastError();
+    const { querySet: result } = lookup.next(hLookup.value, flags, {
+      charset,
+      length: required,
+      target: { bytes, address: at },
+    });
+    const end =
+      next(hLookup.value, flags, { value: required }, { bytes, address: at }) === 0 ? 0 : registry.getLastError();
     return { restrictions, flags, arch, charset, required, at, bytes, result, end };
   } finally {
     lookup.lookupServiceEnd(hLookup.value);

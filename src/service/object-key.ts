@@ -31,12 +31,18 @@ export function foldInstanceName(name: string | null): string {
     const unit = name.charCodeAt(i);
     // ASCII fast path: most instance names are.
     if (unit < 0x80) {
-      if (unit >= 0x61 && unit <= 0x7a) { out += String.fromCharCode(unit - 0x20); plain = false; } else out += name[i];
+      if (unit >= 0x61 && unit <= 0x7a) {
+        out += String.fromCharCode(unit - 0x20);
+        plain = false;
+      } else out += name[i];
       continue;
     }
     const ch = String.fromCharCode(unit);
     const upper = unit >= 0xd800 && unit <= 0xdfff ? ch : ch.toUpperCase();
-    if (upper.length === 1 && upper !== ch) { out += upper; plain = false; } else out += ch;
+    if (upper.length === 1 && upper !== ch) {
+      out += upper;
+      plain = false;
+    } else out += ch;
   }
   // A name starting with NUL cannot collide with the NULL key: prefix it.
   const key = plain ? name : out;
@@ -60,9 +66,19 @@ const CANONICAL_GUID = /^\{[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A
  * and the instance name and context folded; throws UsageError when
  * `serviceClassId` is not a GUID.
  */
-export function objectKey(provider: string, serviceClassId: string, instanceName: string | null, context: string | null): ObjectKey {
+export function objectKey(
+  provider: string,
+  serviceClassId: string,
+  instanceName: string | null,
+  context: string | null,
+): ObjectKey {
   const classId = CANONICAL_GUID.test(serviceClassId) ? serviceClassId : canonicalGuid(serviceClassId);
-  return { provider, serviceClassId: classId, instanceKey: foldInstanceName(instanceName), contextKey: contextKey(context) };
+  return {
+    provider,
+    serviceClassId: classId,
+    instanceKey: foldInstanceName(instanceName),
+    contextKey: contextKey(context),
+  };
 }
 
 /** One string for Map keys. */

@@ -2,9 +2,9 @@ import { layoutOf } from '../abi/layout.js';
 import type { Arch } from '../abi/types.js';
 import type { Charset, QuerySetJson } from '../codec/canonical.js';
 import { decodeQuerySet, parseQuerySetJson } from '../codec/index.js';
-import { RnrError, formatAddress } from '../errors.js';
+import { formatAddress, RnrError } from '../errors.js';
 import type { AddressSpace } from '../memory/address-space.js';
-import { WinsockError, invalid, notEnoughMemory } from './errors.js';
+import { invalid, notEnoughMemory, WinsockError } from './errors.js';
 import { checkSize, isBluetoothBlobSet, querySetStruct } from './validate.js';
 
 /** A query set as canonical JSON, with the arch and charset it stands for. */
@@ -75,7 +75,10 @@ export function resolveSource(source: QuerySetSource, defaultArch: Arch, maxAddr
     throw asInvalid(e);
   }
   if (Array.isArray(querySet.lpcsaBuffer) && querySet.lpcsaBuffer.length > maxAddresses) {
-    throw notEnoughMemory(`${querySet.lpcsaBuffer.length} addresses exceed the ${maxAddresses} one call may carry`, 'lpcsaBuffer');
+    throw notEnoughMemory(
+      `${querySet.lpcsaBuffer.length} addresses exceed the ${maxAddresses} one call may carry`,
+      'lpcsaBuffer',
+    );
   }
   const memory = wrapped ? source.memory : undefined;
   return memory ? { querySet, arch, charset, memory } : { querySet, arch, charset };
@@ -94,10 +97,19 @@ function decodeRaw(source: RawSource, maxAddresses: number): ResolvedSource {
     throw asInvalid(e);
   }
   checkSize(dwSize, arch, charset);
-  if (count > maxAddresses) throw notEnoughMemory(`dwNumberOfCsAddrs ${count} exceeds the ${maxAddresses} addresses one call may carry`, 'dwNumberOfCsAddrs');
+  if (count > maxAddresses)
+    throw notEnoughMemory(
+      `dwNumberOfCsAddrs ${count} exceeds the ${maxAddresses} addresses one call may carry`,
+      'dwNumberOfCsAddrs',
+    );
   let querySet: QuerySetJson;
   try {
-    querySet = decodeQuerySet(space, at, { arch, charset, lenient: true, limits: { maxCount: Math.max(maxAddresses, 1) } });
+    querySet = decodeQuerySet(space, at, {
+      arch,
+      charset,
+      lenient: true,
+      limits: { maxCount: Math.max(maxAddresses, 1) },
+    });
   } catch (e) {
     throw asInvalid(e);
   }
@@ -119,7 +131,10 @@ export function asInvalid(e: unknown): WinsockError {
   if (e instanceof WinsockError) return e;
   if (e instanceof RnrError) {
     const address = (e as { address?: bigint }).address;
-    const detail = address !== undefined && !e.detail.includes(formatAddress(address)) ? `${e.detail} (at ${formatAddress(address)})` : e.detail;
+    const detail =
+      address !== undefined && !e.detail.includes(formatAddress(address))
+        ? `${e.detail} (at ${formatAddress(address)})`
+        : e.detail;
     return invalid(detail, e.path);
   }
   throw e;

@@ -22,10 +22,17 @@ export const DEFAULT_PRINCIPAL_QUOTAS: Readonly<PrincipalQuotas> = Object.freeze
 });
 
 export function resolvePrincipalQuotas(quotas: Partial<PrincipalQuotas> | undefined): PrincipalQuotas {
-  const out = { ...DEFAULT_PRINCIPAL_QUOTAS, ...Object.fromEntries(Object.entries(quotas ?? {}).filter(([, v]) => v !== undefined)) };
+  const out = {
+    ...DEFAULT_PRINCIPAL_QUOTAS,
+    ...Object.fromEntries(Object.entries(quotas ?? {}).filter(([, v]) => v !== undefined)),
+  };
   for (const [key, value] of Object.entries(out)) {
-    if (!(key in DEFAULT_PRINCIPAL_QUOTAS)) throw new UsageError(`unknown principal quota ${JSON.stringify(key)}: one of ${Object.keys(DEFAULT_PRINCIPAL_QUOTAS).join(', ')}`);
-    if (!Number.isSafeInteger(value) || (value as number) < 0) throw new UsageError(`principal quota ${key} must be a non-negative integer, not ${String(value)}`);
+    if (!(key in DEFAULT_PRINCIPAL_QUOTAS))
+      throw new UsageError(
+        `unknown principal quota ${JSON.stringify(key)}: one of ${Object.keys(DEFAULT_PRINCIPAL_QUOTAS).join(', ')}`,
+      );
+    if (!Number.isSafeInteger(value) || (value as number) < 0)
+      throw new UsageError(`principal quota ${key} must be a non-negative integer, not ${String(value)}`);
   }
   return out;
 }
@@ -42,11 +49,22 @@ export interface Usage {
  * change that does not grow a count is always allowed, so a principal over
  * a lowered quota can still shrink).
  */
-export function checkPrincipalQuota(owner: string, usage: Usage, newObjects: number, newAddresses: number, quotas: PrincipalQuotas): void {
+export function checkPrincipalQuota(
+  owner: string,
+  usage: Usage,
+  newObjects: number,
+  newAddresses: number,
+  quotas: PrincipalQuotas,
+): void {
   if (newObjects > 0 && usage.objects + newObjects > quotas.maxObjectsPerPrincipal) {
-    throw notEnoughMemory(`${JSON.stringify(owner)} owns ${usage.objects} objects; its quota is ${quotas.maxObjectsPerPrincipal} (maxObjectsPerPrincipal)`);
+    throw notEnoughMemory(
+      `${JSON.stringify(owner)} owns ${usage.objects} objects; its quota is ${quotas.maxObjectsPerPrincipal} (maxObjectsPerPrincipal)`,
+    );
   }
   if (newAddresses > 0 && usage.addresses + newAddresses > quotas.maxAddressesPerPrincipal) {
-    throw notEnoughMemory(`${JSON.stringify(owner)} owns ${usage.addresses} addresses and this call would add ${newAddresses}; its quota is ${quotas.maxAddressesPerPrincipal} (maxAddressesPerPrincipal)`, 'lpcsaBuffer');
+    throw notEnoughMemory(
+      `${JSON.stringify(owner)} owns ${usage.addresses} addresses and this call would add ${newAddresses}; its quota is ${quotas.maxAddressesPerPrincipal} (maxAddressesPerPrincipal)`,
+      'lpcsaBuffer',
+    );
   }
 }

@@ -6,21 +6,21 @@ import { ansiToText } from '../codec/index.js';
 import { InvalidDataError, UsageError } from '../errors.js';
 import { ProtocolSubstitutionError } from '../match/index.js';
 import { querySetToUnicode } from './ansi.js';
-import { PrivateCopy, callerMemory } from './caller-memory.js';
-import { type CatalogEntry, ProviderCatalog } from './catalog.js';
-import { WinsockError, invalid, notInitialised, notSupported } from './errors.js';
-import type { NamespaceProvider, NspCallContext, ProviderOutcome, WritableAddressSpace } from './provider.js';
-import { BluetoothProvider, type BluetoothOptions } from './providers/bluetooth.js';
-import { DirectoryProvider, type DirectoryOptions } from './providers/directory.js';
-import { DnsProvider } from './providers/dns.js';
-import { SapProvider, type SapOptions } from './providers/sap.js';
 import { SqliteDirectoryBackend } from './backends/sqlite-directory.js';
+import { callerMemory, PrivateCopy } from './caller-memory.js';
+import { type CatalogEntry, ProviderCatalog } from './catalog.js';
 import type { DirectoryBackend } from './directory-backend.js';
-import { type QuerySetSource, isCanonicalSource, isRawSource, resolveSource } from './query-set-source.js';
+import { invalid, notInitialised, notSupported, WinsockError } from './errors.js';
+import { checkFieldLimits, type FieldLimits, resolveFieldLimits } from './limits.js';
+import type { NamespaceProvider, NspCallContext, ProviderOutcome, WritableAddressSpace } from './provider.js';
+import { type BluetoothOptions, BluetoothProvider } from './providers/bluetooth.js';
+import { type DirectoryOptions, DirectoryProvider } from './providers/directory.js';
+import { DnsProvider } from './providers/dns.js';
+import { type SapOptions, SapProvider } from './providers/sap.js';
+import { isCanonicalSource, isRawSource, type QuerySetSource, resolveSource } from './query-set-source.js';
 import { providersInScope } from './scope.js';
 import type { ServiceObjectJson, ServiceStore } from './store.js';
 import { validateSetService } from './validate.js';
-import { type FieldLimits, checkFieldLimits, resolveFieldLimits } from './limits.js';
 
 /**
  * The built-in providers' ids. Directory, DNS and SAP are rnrkit's models,
@@ -98,7 +98,13 @@ export interface SetServiceResult {
 }
 
 /** When every provider in scope fails, the call fails with the most telling of their errors. */
-const ERROR_PRECEDENCE: readonly WsaErrorName[] = ['WSAEACCES', 'WSA_NOT_ENOUGH_MEMORY', 'WSAEINVAL', 'WSASERVICE_NOT_FOUND', 'WSAEOPNOTSUPP'];
+const ERROR_PRECEDENCE: readonly WsaErrorName[] = [
+  'WSAEACCES',
+  'WSA_NOT_ENOUGH_MEMORY',
+  'WSAEINVAL',
+  'WSASERVICE_NOT_FOUND',
+  'WSAEOPNOTSUPP',
+];
 
 /**
  * ws2_32's WSASetService, executable: WSAStartup/WSACleanup with a
@@ -127,7 +133,12 @@ export class WinsockRegistry {
   readonly maxAddressesPerCall: number;
   readonly fieldLimits: FieldLimits;
   /** The built-in providers, for inspection (SAP advertisements, Bluetooth records). */
-  readonly builtins: { directory?: DirectoryProvider; dns?: DnsProvider; sap?: SapProvider; bluetooth?: BluetoothProvider };
+  readonly builtins: {
+    directory?: DirectoryProvider;
+    dns?: DnsProvider;
+    sap?: SapProvider;
+    bluetooth?: BluetoothProvider;
+  };
   /**
    * Where the Directory provider's objects are, for readers (list, lookup):
    * the store's SQLite backend, or the remote directory's. Undefined when no
@@ -153,24 +164,51 @@ export class WinsockRegistry {
     this.arch = options.arch ?? 'x64';
     this.maxAddressesPerCall = options.maxAddressesPerCall ?? 65_536;
     this.fieldLimits = resolveFieldLimits(options.fieldLimits);
-    this.serviceClasses = new Map([...(options.serviceClasses ?? new Map<string, unknown>())].map(([id, info]) => [canonicalGuid(id), info]));
+    this.serviceClasses = new Map(
+      [...(options.serviceClasses ?? new Map<string, unknown>())].map(([id, info]) => [canonicalGuid(id), info]),
+    );
     if (options.store) this.store = options.store;
     this.builtins = {};
     if (options.remoteDirectory) this.directoryBackend = options.remoteDirectory.backend;
     else if (options.store) this.directoryBackend = new SqliteDirectoryBackend(options.store);
     if (options.builtins ?? true) {
       if (options.remoteDirectory) {
-        this.catalog.install({ id: PROVIDER_IDS.directory, namespace: NS_NTDS, name: options.remoteDirectory.displayName, provider: options.remoteDirectory });
+        this.catalog.install({
+          id: PROVIDER_IDS.directory,
+          namespace: NS_NTDS,
+          name: options.remoteDirectory.displayName,
+          provider: options.remoteDirectory,
+        });
       } else if (options.store) {
         this.builtins.directory = new DirectoryProvider(options.store, NS_NTDS, options.directory);
-        this.catalog.install({ id: PROVIDER_IDS.directory, namespace: NS_NTDS, name: 'rnrkit Directory (persistent store)', provider: this.builtins.directory });
+        this.catalog.install({
+          id: PROVIDER_IDS.directory,
+          namespace: NS_NTDS,
+          name: 'rnrkit Directory (persistent store)',
+          provider: this.builtins.directory,
+        });
       }
       this.builtins.dns = new DnsProvider();
-      this.catalog.install({ id: PROVIDER_IDS.dns, namespace: NS_DNS, name: 'rnrkit DNS', provider: this.builtins.dns });
+      this.catalog.install({
+        id: PROVIDER_IDS.dns,
+        namespace: NS_DNS,
+        name: 'rnrkit DNS',
+        provider: this.builtins.dns,
+      });
       this.builtins.sap = new SapProvider(options.sap);
-      this.catalog.install({ id: PROVIDER_IDS.sap, namespace: NS_SAP, name: 'rnrkit SAP', provider: this.builtins.sap });
+      this.catalog.install({
+        id: PROVIDER_IDS.sap,
+        namespace: NS_SAP,
+        name: 'rnrkit SAP',
+        provider: this.builtins.sap,
+      });
       this.builtins.bluetooth = new BluetoothProvider(options.bluetooth);
-      this.catalog.install({ id: PROVIDER_IDS.bluetooth, namespace: NS_BTH, name: 'rnrkit Bluetooth', provider: this.builtins.bluetooth });
+      this.catalog.install({
+        id: PROVIDER_IDS.bluetooth,
+        namespace: NS_BTH,
+        name: 'rnrkit Bluetooth',
+        provider: this.builtins.bluetooth,
+      });
     }
   }
 
@@ -259,7 +297,11 @@ export class WinsockRegistry {
    * `setServiceTyped`; providers in scope run one after another, in catalog
    * order, as ws2_32 calls them.
    */
-  async setServiceTypedAsync(source: QuerySetSource, operation: number, controlFlags: number): Promise<SetServiceResult> {
+  async setServiceTypedAsync(
+    source: QuerySetSource,
+    operation: number,
+    controlFlags: number,
+  ): Promise<SetServiceResult> {
     const call = this.prepareCall(source, operation, controlFlags);
     const errors: (WinsockError | undefined)[] = [];
     const providers: ProviderResult[] = [];
@@ -303,13 +345,27 @@ export class WinsockRegistry {
       arch,
       ...(memory ? { memory } : {}),
     };
-    const classInfo = this.serviceClasses.size > 0 && querySet.lpServiceClassId !== null && isGuid(querySet.lpServiceClassId)
-      ? (this.serviceClasses.get(canonicalGuid(querySet.lpServiceClassId)) ?? null)
-      : null;
-    return { querySet, charset, privateCopy, scope, context, classInfo, operation: operation as 0 | 1 | 2, controlFlags };
+    const classInfo =
+      this.serviceClasses.size > 0 && querySet.lpServiceClassId !== null && isGuid(querySet.lpServiceClassId)
+        ? (this.serviceClasses.get(canonicalGuid(querySet.lpServiceClassId)) ?? null)
+        : null;
+    return {
+      querySet,
+      charset,
+      privateCopy,
+      scope,
+      context,
+      classInfo,
+      operation: operation as 0 | 1 | 2,
+      controlFlags,
+    };
   }
 
-  private finishCall(call: PreparedCall, providers: ProviderResult[], errors: readonly (WinsockError | undefined)[]): SetServiceResult {
+  private finishCall(
+    call: PreparedCall,
+    providers: ProviderResult[],
+    errors: readonly (WinsockError | undefined)[],
+  ): SetServiceResult {
     if (!carriedOut(providers)) throw combinedError(providers, errors);
     const result: SetServiceResult = { result: 0, providers };
     if (call.charset === 'A') {
@@ -345,11 +401,21 @@ export class WinsockRegistry {
       const nsp = entry.provider.NSPSetService;
       if (typeof nsp !== 'function') {
         if (typeof entry.provider.NSPSetServiceAsync === 'function') {
-          throw new UsageError(`namespace provider ${entry.name} is asynchronous: call setServiceAsync or setServiceTypedAsync`);
+          throw new UsageError(
+            `namespace provider ${entry.name} is asynchronous: call setServiceAsync or setServiceTypedAsync`,
+          );
         }
         throw notSupported(`namespace provider ${entry.name} does not implement NSPSetService`);
       }
-      const outcome = nsp.call(entry.provider, entry.id, call.classInfo, call.querySet, call.operation, call.controlFlags, call.context);
+      const outcome = nsp.call(
+        entry.provider,
+        entry.id,
+        call.classInfo,
+        call.querySet,
+        call.operation,
+        call.controlFlags,
+        call.context,
+      );
       errors.push(undefined);
       // Literals rather than spreads of a shared base: one object allocated, no property copying (service/batch).
       return { id: entry.id, name: entry.name, namespace: entry.namespace, result: 0, outcome };
@@ -358,11 +424,22 @@ export class WinsockRegistry {
     }
   }
 
-  private async callProviderAsync(entry: CatalogEntry, call: PreparedCall, errors: (WinsockError | undefined)[]): Promise<ProviderResult> {
+  private async callProviderAsync(
+    entry: CatalogEntry,
+    call: PreparedCall,
+    errors: (WinsockError | undefined)[],
+  ): Promise<ProviderResult> {
     const provider: NamespaceProvider = entry.provider;
     if (typeof provider.NSPSetServiceAsync !== 'function') return this.callProvider(entry, call, errors);
     try {
-      const outcome = await provider.NSPSetServiceAsync(entry.id, call.classInfo, call.querySet, call.operation, call.controlFlags, call.context);
+      const outcome = await provider.NSPSetServiceAsync(
+        entry.id,
+        call.classInfo,
+        call.querySet,
+        call.operation,
+        call.controlFlags,
+        call.context,
+      );
       errors.push(undefined);
       return { id: entry.id, name: entry.name, namespace: entry.namespace, result: 0, outcome };
     } catch (e) {
@@ -386,12 +463,21 @@ interface PreparedCall {
 function failedProvider(entry: CatalogEntry, e: unknown, errors: (WinsockError | undefined)[]): ProviderResult {
   const error = asWinsockError(e);
   errors.push(error);
-  return { id: entry.id, name: entry.name, namespace: entry.namespace, result: SOCKET_ERROR, error: error.name, code: error.code, message: error.message };
+  return {
+    id: entry.id,
+    name: entry.name,
+    namespace: entry.namespace,
+    result: SOCKET_ERROR,
+    error: error.name,
+    code: error.code,
+    message: error.message,
+  };
 }
 
 function withCharset(source: QuerySetSource, charset: 'W' | 'A'): QuerySetSource {
   if (isRawSource(source)) {
-    if (source.charset !== charset) throw new UsageError(`WSASetService${charset} was given a WSAQUERYSET${source.charset} image`);
+    if (source.charset !== charset)
+      throw new UsageError(`WSASetService${charset} was given a WSAQUERYSET${source.charset} image`);
     return source;
   }
   if (isCanonicalSource(source)) return { ...source, charset };
@@ -433,13 +519,21 @@ function combinedError(providers: ProviderResult[], errors: readonly (WinsockErr
   let chosen = -1;
   for (let i = 0; i < providers.length; i++) {
     if (providers[i]!.result === 0) continue;
-    if (chosen < 0 || ERROR_PRECEDENCE.indexOf(providers[i]!.error!) < ERROR_PRECEDENCE.indexOf(providers[chosen]!.error!)) chosen = i;
+    if (
+      chosen < 0 ||
+      ERROR_PRECEDENCE.indexOf(providers[i]!.error!) < ERROR_PRECEDENCE.indexOf(providers[chosen]!.error!)
+    )
+      chosen = i;
   }
   const describe = (p: ProviderResult) => `${p.name}: ${p.result === 0 ? 'did nothing (no-op)' : p.message}`;
   // One provider: its own error, path and all. Several: the most telling code, every answer.
-  const error = providers.length === 1
-    ? errors[0]!
-    : new WinsockError(providers[chosen]!.error!, `no provider in scope did the operation: ${providers.map(describe).join('; ')}`);
+  const error =
+    providers.length === 1
+      ? errors[0]!
+      : new WinsockError(
+          providers[chosen]!.error!,
+          `no provider in scope did the operation: ${providers.map(describe).join('; ')}`,
+        );
   error.providers = providers;
   return error;
 }

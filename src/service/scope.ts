@@ -1,5 +1,5 @@
 import { NS_ALL } from '../abi/constants.js';
-import type { ProviderCatalog, CatalogEntry } from './catalog.js';
+import type { CatalogEntry, ProviderCatalog } from './catalog.js';
 import { invalid, notFound } from './errors.js';
 
 /**
@@ -15,7 +15,11 @@ import { invalid, notFound } from './errors.js';
  * disabled one, which ws2_32 would not load. A namespace no enabled provider
  * serves is WSASERVICE_NOT_FOUND: the service cannot be found in it.
  */
-export function providersInScope(catalog: ProviderCatalog, dwNameSpace: number, lpNSProviderId: string | null): CatalogEntry[] {
+export function providersInScope(
+  catalog: ProviderCatalog,
+  dwNameSpace: number,
+  lpNSProviderId: string | null,
+): CatalogEntry[] {
   if (lpNSProviderId !== null) {
     const entry = catalog.find(lpNSProviderId);
     if (!entry) throw invalid(`no namespace provider with id ${lpNSProviderId} is installed`, 'lpNSProviderId');

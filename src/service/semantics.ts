@@ -66,14 +66,26 @@ export function applyTable(
 ): TableAction {
   // A request longer than the quota cannot fit whatever it overlaps: refuse before building a set from it.
   if (operation === RNRSERVICE_REGISTER && requested.length > limits.maxAddressesPerObject && !multiple) {
-    throw notEnoughMemory(`${requested.length} addresses exceed the quota of ${limits.maxAddressesPerObject} per object`, 'lpcsaBuffer');
+    throw notEnoughMemory(
+      `${requested.length} addresses exceed the quota of ${limits.maxAddressesPerObject} per object`,
+      'lpcsaBuffer',
+    );
   }
 
   if (operation === RNRSERVICE_REGISTER) {
     // Never built larger than an object may be: past the quota, the set stops with SetQuotaError (WSA_NOT_ENOUGH_MEMORY).
     const given = AddressSet.fromCanonical(requested, { maxEntries: limits.maxAddressesPerObject });
     if (!existing) {
-      return { action: 'write', created: true, state: 'REGISTERED', addresses: checkSize(given, limits), added: given.toCanonical(), removed: [], unmatched: [], alreadyPresent: [] };
+      return {
+        action: 'write',
+        created: true,
+        state: 'REGISTERED',
+        addresses: checkSize(given, limits),
+        added: given.toCanonical(),
+        removed: [],
+        unmatched: [],
+        alreadyPresent: [],
+      };
     }
     // matchAll compares in place: no further sets are built for the report.
     const givenEntries = given.toCanonical();
@@ -81,20 +93,31 @@ export function applyTable(
     if (!multiple) {
       const oldEntries = existing.addresses.toCanonical();
       return {
-        action: 'write', created: false, state: 'REGISTERED', addresses: checkSize(given, limits),
+        action: 'write',
+        created: false,
+        state: 'REGISTERED',
+        addresses: checkSize(given, limits),
         added: inExisting.unmatched.map((i) => givenEntries[i]!),
         removed: given.matchAll(existing.addresses).unmatched.map((i) => oldEntries[i]!),
-        unmatched: [], alreadyPresent: [],
+        unmatched: [],
+        alreadyPresent: [],
       };
     }
     if (existing.addresses.size + inExisting.unmatched.length > limits.maxAddressesPerObject) {
-      throw notEnoughMemory(`the object would hold ${existing.addresses.size + inExisting.unmatched.length} addresses; the quota is ${limits.maxAddressesPerObject} per object`, 'lpcsaBuffer');
+      throw notEnoughMemory(
+        `the object would hold ${existing.addresses.size + inExisting.unmatched.length} addresses; the quota is ${limits.maxAddressesPerObject} per object`,
+        'lpcsaBuffer',
+      );
     }
     existing.addresses.addAll(given);
     return {
-      action: 'write', created: false, state: 'REGISTERED', addresses: existing.addresses,
+      action: 'write',
+      created: false,
+      state: 'REGISTERED',
+      addresses: existing.addresses,
       added: inExisting.unmatched.map((i) => givenEntries[i]!),
-      removed: [], unmatched: [],
+      removed: [],
+      unmatched: [],
       alreadyPresent: inExisting.matched.map((i) => givenEntries[i]!),
     };
   }
@@ -104,28 +127,61 @@ export function applyTable(
 
   if (operation === RNRSERVICE_DEREGISTER) {
     if (!multiple) {
-      return { action: 'write', created: false, state: 'DEREGISTERED', addresses: new AddressSet(), added: [], removed: existing.addresses.toCanonical(), unmatched: [], alreadyPresent: [] };
+      return {
+        action: 'write',
+        created: false,
+        state: 'DEREGISTERED',
+        addresses: new AddressSet(),
+        added: [],
+        removed: existing.addresses.toCanonical(),
+        unmatched: [],
+        alreadyPresent: [],
+      };
     }
     const { removed, unmatched } = removeExact(existing.addresses, requested);
     const state: ObjectState = existing.addresses.size === 0 ? 'DEREGISTERED' : existing.state;
-    return { action: 'write', created: false, state, addresses: existing.addresses, added: [], removed, unmatched, alreadyPresent: [] };
+    return {
+      action: 'write',
+      created: false,
+      state,
+      addresses: existing.addresses,
+      added: [],
+      removed,
+      unmatched,
+      alreadyPresent: [],
+    };
   }
 
   if (operation !== RNRSERVICE_DELETE) throw new RangeError(`operation ${String(operation)}`);
   if (!multiple) return { action: 'delete', removed: existing.addresses.toCanonical(), unmatched: [] };
   const { removed, unmatched } = removeExact(existing.addresses, requested);
   if (existing.addresses.size === 0) return { action: 'delete', removed, unmatched };
-  return { action: 'write', created: false, state: existing.state, addresses: existing.addresses, added: [], removed, unmatched, alreadyPresent: [] };
+  return {
+    action: 'write',
+    created: false,
+    state: existing.state,
+    addresses: existing.addresses,
+    added: [],
+    removed,
+    unmatched,
+    alreadyPresent: [],
+  };
 }
 
 function checkSize(set: AddressSet, limits: TableLimits): AddressSet {
   if (set.size > limits.maxAddressesPerObject) {
-    throw notEnoughMemory(`the object would hold ${set.size} addresses; the quota is ${limits.maxAddressesPerObject} per object`, 'lpcsaBuffer');
+    throw notEnoughMemory(
+      `the object would hold ${set.size} addresses; the quota is ${limits.maxAddressesPerObject} per object`,
+      'lpcsaBuffer',
+    );
   }
   return set;
 }
 
-function removeExact(set: AddressSet, requested: readonly CsAddrInfoJson[]): { removed: CsAddrInfoJson[]; unmatched: CsAddrInfoJson[] } {
+function removeExact(
+  set: AddressSet,
+  requested: readonly CsAddrInfoJson[],
+): { removed: CsAddrInfoJson[]; unmatched: CsAddrInfoJson[] } {
   const { matched, unmatched } = set.deleteExact(requested);
   return { removed: matched.map((i) => requested[i]!), unmatched: unmatched.map((i) => requested[i]!) };
 }

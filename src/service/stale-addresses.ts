@@ -1,8 +1,8 @@
 import { RNRSERVICE_DEREGISTER, RNRSERVICE_REGISTER, SERVICE_MULTIPLE } from '../abi/constants.js';
 import { canonicalGuid } from '../abi/guid.js';
 import type { CsAddrInfoJson, QuerySetJson } from '../codec/canonical.js';
-import { AddressSet } from '../match/index.js';
 import { UsageError } from '../errors.js';
+import { AddressSet } from '../match/index.js';
 import { WinsockError } from './errors.js';
 import { contextKey, foldInstanceName } from './object-key.js';
 import type { CanonicalSource } from './query-set-source.js';
@@ -51,12 +51,22 @@ export interface StartResult {
  * records it. `stop` deregisters the recorded addresses and forgets them.
  */
 export class StaleAddressKeeper {
-  constructor(private readonly registry: WinsockRegistry, private readonly journal: AddressJournal) {}
+  constructor(
+    private readonly registry: WinsockRegistry,
+    private readonly journal: AddressJournal,
+  ) {}
 
   /** The journal key of a service: its object identity plus the scope it is registered in. */
   static serviceKey(qs: QuerySetJson): string {
-    if (qs.lpServiceClassId === null) throw new UsageError('a service without lpServiceClassId has no identity to journal');
-    return JSON.stringify([canonicalGuid(qs.lpServiceClassId), foldInstanceName(qs.lpszServiceInstanceName), contextKey(qs.lpszContext), qs.dwNameSpace, qs.lpNSProviderId === null ? null : canonicalGuid(qs.lpNSProviderId)]);
+    if (qs.lpServiceClassId === null)
+      throw new UsageError('a service without lpServiceClassId has no identity to journal');
+    return JSON.stringify([
+      canonicalGuid(qs.lpServiceClassId),
+      foldInstanceName(qs.lpszServiceInstanceName),
+      contextKey(qs.lpszContext),
+      qs.dwNameSpace,
+      qs.lpNSProviderId === null ? null : canonicalGuid(qs.lpNSProviderId),
+    ]);
   }
 
   /**
@@ -78,7 +88,8 @@ export class StaleAddressKeeper {
       try {
         deregistered = this.registry.setServiceTyped(
           withAddresses(source, staleEntries),
-          RNRSERVICE_DEREGISTER, SERVICE_MULTIPLE,
+          RNRSERVICE_DEREGISTER,
+          SERVICE_MULTIPLE,
         );
       } catch (e) {
         // Someone deleted the object meanwhile: the stale addresses are gone already.
@@ -122,7 +133,8 @@ export class StaleAddressKeeper {
       try {
         deregistered = await this.registry.setServiceTypedAsync(
           withAddresses(source, staleEntries),
-          RNRSERVICE_DEREGISTER, SERVICE_MULTIPLE,
+          RNRSERVICE_DEREGISTER,
+          SERVICE_MULTIPLE,
         );
       } catch (e) {
         // Someone deleted the object meanwhile: the stale addresses are gone already.
@@ -143,7 +155,11 @@ export class StaleAddressKeeper {
     if (recorded && recorded.size > 0) {
       const entries = recorded.toCanonical();
       try {
-        result = await this.registry.setServiceTypedAsync(withAddresses(source, entries), RNRSERVICE_DEREGISTER, SERVICE_MULTIPLE);
+        result = await this.registry.setServiceTypedAsync(
+          withAddresses(source, entries),
+          RNRSERVICE_DEREGISTER,
+          SERVICE_MULTIPLE,
+        );
       } catch (e) {
         if (!WinsockError.is(e, 'WSASERVICE_NOT_FOUND')) throw e;
       }
@@ -154,6 +170,9 @@ export class StaleAddressKeeper {
 }
 
 /** The service's query set carrying `entries` instead of its own addresses (the DEREGISTERs of start and stop). */
-function withAddresses(source: CanonicalSource & { querySet: QuerySetJson }, entries: CsAddrInfoJson[]): CanonicalSource & { querySet: QuerySetJson } {
+function withAddresses(
+  source: CanonicalSource & { querySet: QuerySetJson },
+  entries: CsAddrInfoJson[],
+): CanonicalSource & { querySet: QuerySetJson } {
   return { ...source, querySet: { ...source.querySet, dwNumberOfCsAddrs: entries.length, lpcsaBuffer: entries } };
 }

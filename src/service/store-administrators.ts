@@ -11,7 +11,10 @@ export class StoreAdministrators {
   private readonly revoke: Database.Statement;
   private readonly all: Database.Statement;
 
-  constructor(db: Database.Database, private readonly transaction: <T>(fn: () => T) => T) {
+  constructor(
+    db: Database.Database,
+    private readonly transaction: <T>(fn: () => T) => T,
+  ) {
     this.isAdmin = db.prepare('SELECT 1 FROM administrator WHERE principal = ?');
     this.grant = db.prepare('INSERT OR IGNORE INTO administrator (principal) VALUES (?)');
     this.revoke = db.prepare('DELETE FROM administrator WHERE principal = ?');

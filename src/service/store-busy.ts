@@ -16,7 +16,13 @@ export function retryBusyBegin<T>(busyTimeoutMs: number, began: () => boolean, a
     try {
       return attempt();
     } catch (e) {
-      if (!(e instanceof Database.SqliteError) || !e.code.startsWith('SQLITE_BUSY') || began() || Date.now() >= deadline) throw e;
+      if (
+        !(e instanceof Database.SqliteError) ||
+        !e.code.startsWith('SQLITE_BUSY') ||
+        began() ||
+        Date.now() >= deadline
+      )
+        throw e;
     }
     Atomics.wait(sleeper, 0, 0, Math.min(pause, Math.max(1, deadline - Date.now())));
   }

@@ -12,9 +12,14 @@ export class StoreAddressJournal {
   private readonly drop: Database.Statement;
 
   /** `decode` reads a stored set back, naming `where` if it is damaged. */
-  constructor(db: Database.Database, private readonly decode: (bytes: Uint8Array, where: string) => AddressSet) {
+  constructor(
+    db: Database.Database,
+    private readonly decode: (bytes: Uint8Array, where: string) => AddressSet,
+  ) {
     this.get = db.prepare('SELECT addresses FROM address_journal WHERE service = ?');
-    this.put = db.prepare('INSERT INTO address_journal (service, addresses) VALUES (?, ?) ON CONFLICT (service) DO UPDATE SET addresses = excluded.addresses');
+    this.put = db.prepare(
+      'INSERT INTO address_journal (service, addresses) VALUES (?, ?) ON CONFLICT (service) DO UPDATE SET addresses = excluded.addresses',
+    );
     this.drop = db.prepare('DELETE FROM address_journal WHERE service = ?');
   }
 

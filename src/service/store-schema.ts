@@ -110,13 +110,19 @@ export function inspectSchema(db: Database.Database, file: string): 'empty' | 'c
   const { applicationId, version, objects } = found;
   if (applicationId === 0 && version === 0 && objects === 0) return 'empty';
   if (applicationId !== STORE_APPLICATION_ID) {
-    throw new StoreError(`${file} is not an rnrkit store (SQLite application_id 0x${(applicationId >>> 0).toString(16)}, expected 0x${STORE_APPLICATION_ID.toString(16)}); it was left unchanged`);
+    throw new StoreError(
+      `${file} is not an rnrkit store (SQLite application_id 0x${(applicationId >>> 0).toString(16)}, expected 0x${STORE_APPLICATION_ID.toString(16)}); it was left unchanged`,
+    );
   }
   if (version > STORE_SCHEMA_VERSION) {
-    throw new StoreError(`${file} has store schema version ${version}, newer than the ${STORE_SCHEMA_VERSION} this rnrkit reads; it was left unchanged`);
+    throw new StoreError(
+      `${file} has store schema version ${version}, newer than the ${STORE_SCHEMA_VERSION} this rnrkit reads; it was left unchanged`,
+    );
   }
   if (version < OLDEST_READABLE_SCHEMA) {
-    throw new StoreError(`${file} is an rnrkit store with schema version ${version}, which no rnrkit wrote; it was left unchanged`);
+    throw new StoreError(
+      `${file} is an rnrkit store with schema version ${version}, which no rnrkit wrote; it was left unchanged`,
+    );
   }
   return version === STORE_SCHEMA_VERSION ? 'current' : 'older';
 }
@@ -137,17 +143,26 @@ function readMarks(db: Database.Database): { applicationId: number; version: num
  */
 export function createSchema(db: Database.Database, file: string, busyTimeoutMs: number): void {
   let began = false;
-  retryBusyBegin(busyTimeoutMs, () => began, () => db.transaction(() => {
-    began = true;
-    const found = inspectSchema(db, file);
-    if (found === 'current') return;
-    if (found === 'empty') {
-      db.exec(SCHEMA_V1);
-      db.pragma(`application_id = ${STORE_APPLICATION_ID}`);
-    }
-    // Version 1 to 2: the usage table, counted from the rows already there.
-    db.exec(PRINCIPAL_USAGE);
-    db.exec('INSERT INTO principal_usage (owner, objects, addresses) SELECT owner, count(*), sum(address_count) FROM service_object GROUP BY owner');
-    db.pragma(`user_version = ${STORE_SCHEMA_VERSION}`);
-  }).immediate());
+  retryBusyBegin(
+    busyTimeoutMs,
+    () => began,
+    () =>
+      db
+        .transaction(() => {
+          began = true;
+          const found = inspectSchema(db, file);
+          if (found === 'current') return;
+          if (found === 'empty') {
+            db.exec(SCHEMA_V1);
+            db.pragma(`application_id = ${STORE_APPLICATION_ID}`);
+          }
+          // Version 1 to 2: the usage table, counted from the rows already there.
+          db.exec(PRINCIPAL_USAGE);
+          db.exec(
+            'INSERT INTO principal_usage (owner, objects, addresses) SELECT owner, count(*), sum(address_count) FROM service_object GROUP BY owner',
+          );
+          db.pragma(`user_version = ${STORE_SCHEMA_VERSION}`);
+        })
+        .immediate(),
+  );
 }

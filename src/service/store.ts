@@ -1,5 +1,5 @@
-import Database from 'better-sqlite3';
 import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import type { CsAddrInfoJson, WsaVersionJson } from '../codec/canonical.js';
 import { RnrError } from '../errors.js';
 import { AddressSet } from '../match/index.js';
@@ -7,10 +7,10 @@ import { StoreBusyError, StoreError } from './errors.js';
 import type { ObjectKey } from './object-key.js';
 import type { ObjectState } from './semantics.js';
 import { StoreAdministrators } from './store-administrators.js';
-import { StoreAddressJournal } from './store-journal.js';
-import { SQLITE_MAGIC, createSchema, inspectSchema } from './store-schema.js';
 import { retryBusyBegin } from './store-busy.js';
+import { StoreAddressJournal } from './store-journal.js';
 import { checkStorePath } from './store-path.js';
+import { createSchema, inspectSchema, SQLITE_MAGIC } from './store-schema.js';
 
 /** How openStore opens the SQLite file: durability, lock waiting, read-only. Every member is optional. */
 export interface StoreOptions {
@@ -95,7 +95,8 @@ interface Row {
   properties: string;
 }
 
-const COLUMNS = 'id, provider, namespace, service_class_id, instance_name, context, state, owner, addresses, properties';
+const COLUMNS =
+  'id, provider, namespace, service_class_id, instance_name, context, state, owner, addresses, properties';
 
 /**
  * The Directory provider's persistent store: one SQLite file (WAL mode)
@@ -148,20 +149,31 @@ export class ServiceStore {
   private usageStatement: Database.Statement | undefined;
 
   /** Use `openStore`. */
-  constructor(path: string, db: Database.Database, synchronous: 'FULL' | 'NORMAL', readOnly = false, busyTimeoutMs = 10_000) {
+  constructor(
+    path: string,
+    db: Database.Database,
+    synchronous: 'FULL' | 'NORMAL',
+    readOnly = false,
+    busyTimeoutMs = 10_000,
+  ) {
     this.path = path;
     this.db = db;
     this.synchronous = synchronous;
     this.readOnly = readOnly;
     this.busyTimeoutMs = busyTimeoutMs;
     this.statements = {
-      find: db.prepare(`SELECT ${COLUMNS} FROM service_object WHERE provider = ? AND service_class_id = ? AND instance_key = ? AND context_key = ?`),
-      insert: db.prepare(`INSERT INTO service_object (provider, namespace, service_class_id, instance_key, context_key, instance_name, context, state, owner, address_count, addresses, properties)
+      find: db.prepare(
+        `SELECT ${COLUMNS} FROM service_object WHERE provider = ? AND service_class_id = ? AND instance_key = ? AND context_key = ?`,
+      ),
+      insert:
+        db.prepare(`INSERT INTO service_object (provider, namespace, service_class_id, instance_key, context_key, instance_name, context, state, owner, address_count, addresses, properties)
                           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       // The same insert, except that an object with the key already there is left alone (changes = 0).
-      insertIfNew: db.prepare(`INSERT INTO service_object (provider, namespace, service_class_id, instance_key, context_key, instance_name, context, state, owner, address_count, addresses, properties)
+      insertIfNew:
+        db.prepare(`INSERT INTO service_object (provider, namespace, service_class_id, instance_key, context_key, instance_name, context, state, owner, address_count, addresses, properties)
                           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (provider, service_class_id, instance_key, context_key) DO NOTHING`),
-      update: db.prepare(`UPDATE service_object SET instance_name = ?, context = ?, state = ?, owner = ?, address_count = ?, addresses = ?, properties = ?
+      update:
+        db.prepare(`UPDATE service_object SET instance_name = ?, context = ?, state = ?, owner = ?, address_count = ?, addresses = ?, properties = ?
                           WHERE id = ?`),
       remove: db.prepare('DELETE FROM service_object WHERE id = ?'),
       count: db.prepare('SELECT objects AS n FROM provider_objects WHERE provider = ?'),
@@ -203,7 +215,11 @@ export class ServiceStore {
         began = true;
         return fn();
       };
-      return retryBusyBegin(this.busyTimeoutMs, () => began, () => this.runInTransaction.immediate(body) as T);
+      return retryBusyBegin(
+        this.busyTimeoutMs,
+        () => began,
+        () => this.runInTransaction.immediate(body) as T,
+      );
     } catch (e) {
       throw this.failure(e);
     } finally {
@@ -218,7 +234,12 @@ export class ServiceStore {
 
   /** The object with that identity, or undefined, as this connection's transaction sees it. */
   find(key: ObjectKey): StoredObject | undefined {
-    const row = this.statements.find.get(key.provider, key.serviceClassId, JSON.stringify(key.instanceKey), JSON.stringify(key.contextKey)) as Row | undefined;
+    const row = this.statements.find.get(
+      key.provider,
+      key.serviceClassId,
+      JSON.stringify(key.instanceKey),
+      JSON.stringify(key.contextKey),
+    ) as Row | undefined;
     return row ? this.fromRow(row) : undefined;
   }
 
@@ -247,7 +268,11 @@ export class ServiceStore {
     try {
       // Positional parameters: measurably cheaper than named ones in better-sqlite3 (service/batch).
       result = statement.run(
-        object.provider, object.namespace, object.serviceClassId, JSON.stringify(object.key.instanceKey), JSON.stringify(object.key.contextKey),
+        object.provider,
+        object.namespace,
+        object.serviceClassId,
+        JSON.stringify(object.key.instanceKey),
+        JSON.stringify(object.key.contextKey),
         ...this.mutableColumns(object),
       );
     } catch (e) {
@@ -288,7 +313,10 @@ export class ServiceStore {
       if (counted !== undefined) return counted;
     }
     const n = (this.statements.count.get(provider) as { n: number } | undefined)?.n ?? 0;
-    if (cacheable) (this.objectCounts ??= new Map()).set(provider, n);
+    if (cacheable) {
+      this.objectCounts ??= new Map();
+      this.objectCounts.set(provider, n);
+    }
     return n;
   }
 
@@ -324,7 +352,15 @@ export class ServiceStore {
    * narrowed by the filters given (keys as ObjectKey spells them). One
    * statement: one consistent read, no lock kept afterwards.
    */
-  page(after: number, limit: number, filter: { serviceClassId?: string | undefined; instanceKey?: string | undefined; contextKey?: string | undefined } = {}): StoredObject[] {
+  page(
+    after: number,
+    limit: number,
+    filter: {
+      serviceClassId?: string | undefined;
+      instanceKey?: string | undefined;
+      contextKey?: string | undefined;
+    } = {},
+  ): StoredObject[] {
     const rows = this.statements.page.all({
       after,
       limit,
@@ -381,7 +417,9 @@ export class ServiceStore {
   }
 
   /** instance_name, context, state, owner, address_count, addresses, properties — in that order. */
-  private mutableColumns(object: Omit<StoredObject, 'id' | 'provider' | 'namespace' | 'serviceClassId'>): [string, string, string, string, number, Uint8Array, string] {
+  private mutableColumns(
+    object: Omit<StoredObject, 'id' | 'provider' | 'namespace' | 'serviceClassId'>,
+  ): [string, string, string, string, number, Uint8Array, string] {
     return [
       JSON.stringify(object.instanceName),
       JSON.stringify(object.context),
@@ -405,7 +443,10 @@ export class ServiceStore {
     } catch (e) {
       throw new StoreError(`${this.path}: ${where} is damaged: ${(e as Error).message}`);
     }
-    if ((instanceName !== null && typeof instanceName !== 'string') || (context !== null && typeof context !== 'string')) {
+    if (
+      (instanceName !== null && typeof instanceName !== 'string') ||
+      (context !== null && typeof context !== 'string')
+    ) {
       throw new StoreError(`${this.path}: ${where} is damaged: instance name or context is not a string`);
     }
     return {
@@ -458,9 +499,11 @@ export function serviceObjectJson(o: StoredObject): ServiceObjectJson {
  */
 export function openStore(path: string, options: StoreOptions = {}): ServiceStore {
   const synchronous = options.synchronous ?? 'FULL';
-  if (synchronous !== 'FULL' && synchronous !== 'NORMAL') throw new StoreError(`synchronous must be FULL or NORMAL, not ${JSON.stringify(synchronous)}`);
+  if (synchronous !== 'FULL' && synchronous !== 'NORMAL')
+    throw new StoreError(`synchronous must be FULL or NORMAL, not ${JSON.stringify(synchronous)}`);
   const busyTimeoutMs = options.busyTimeoutMs ?? 10_000;
-  if (!Number.isSafeInteger(busyTimeoutMs) || busyTimeoutMs < 0) throw new StoreError(`busyTimeoutMs must be a non-negative integer, not ${String(busyTimeoutMs)}`);
+  if (!Number.isSafeInteger(busyTimeoutMs) || busyTimeoutMs < 0)
+    throw new StoreError(`busyTimeoutMs must be a non-negative integer, not ${String(busyTimeoutMs)}`);
   const readOnly = options.readOnly ?? false;
   checkStorePath(path);
   const exists = checkFileBeforeOpening(path);
@@ -486,10 +529,19 @@ export function openStore(path: string, options: StoreOptions = {}): ServiceStor
  */
 function openReadOnly(path: string, synchronous: 'FULL' | 'NORMAL', busyTimeoutMs: number): ServiceStore {
   try {
-    return openedStore(path, new Database(path, { timeout: busyTimeoutMs, readonly: true, fileMustExist: true }), synchronous, true, busyTimeoutMs);
+    return openedStore(
+      path,
+      new Database(path, { timeout: busyTimeoutMs, readonly: true, fileMustExist: true }),
+      synchronous,
+      true,
+      busyTimeoutMs,
+    );
   } catch (e) {
     const cannotShare = /readonly|unable to open/i.test((e as Error).message);
-    if (!cannotShare || existsSync(`${path}-wal`)) throw e instanceof StoreError ? e : new StoreError(`${path} cannot be opened as a store: ${(e as Error).message}`);
+    if (!cannotShare || existsSync(`${path}-wal`))
+      throw e instanceof StoreError
+        ? e
+        : new StoreError(`${path} cannot be opened as a store: ${(e as Error).message}`);
   }
   let bytes: Buffer;
   try {
@@ -516,12 +568,27 @@ export function openTransientStore(): ServiceStore {
   return openedStore(':memory:', new Database(':memory:'), 'FULL', false, 0);
 }
 
-function openedStore(path: string, db: Database.Database, synchronous: 'FULL' | 'NORMAL', readOnly: boolean, busyTimeoutMs: number): ServiceStore {
+function openedStore(
+  path: string,
+  db: Database.Database,
+  synchronous: 'FULL' | 'NORMAL',
+  readOnly: boolean,
+  busyTimeoutMs: number,
+): ServiceStore {
   try {
-    const found = retryBusyBegin(busyTimeoutMs, () => false, () => inspectSchema(db, path));
+    const found = retryBusyBegin(
+      busyTimeoutMs,
+      () => false,
+      () => inspectSchema(db, path),
+    );
     if (!readOnly) {
       // WAL is persistent in the file; set it only on a store that is ours.
-      if ((db.pragma('journal_mode', { simple: true }) as string) !== 'wal') retryBusyBegin(busyTimeoutMs, () => false, () => db.pragma('journal_mode = WAL'));
+      if ((db.pragma('journal_mode', { simple: true }) as string) !== 'wal')
+        retryBusyBegin(
+          busyTimeoutMs,
+          () => false,
+          () => db.pragma('journal_mode = WAL'),
+        );
       db.pragma(`synchronous = ${synchronous}`);
       if (found !== 'current') createSchema(db, path, busyTimeoutMs);
     }
@@ -544,9 +611,12 @@ function sqliteFailure(e: unknown, path: string, busyTimeoutMs: number): unknown
   // Out of room is a Winsock result (WSA_NOT_ENOUGH_MEMORY, providers/address-errors.ts), not a broken store.
   if (e.code === 'SQLITE_FULL' || e.code === 'SQLITE_NOMEM' || e.code === 'SQLITE_TOOBIG') return e;
   if (e.code.startsWith('SQLITE_BUSY') || e.code.startsWith('SQLITE_LOCKED')) {
-    return new StoreBusyError(`${path}: the store is busy: another process held its write lock for more than ${busyTimeoutMs} ms; nothing was changed`);
+    return new StoreBusyError(
+      `${path}: the store is busy: another process held its write lock for more than ${busyTimeoutMs} ms; nothing was changed`,
+    );
   }
-  if (e.code.startsWith('SQLITE_READONLY')) return new StoreError(`${path}: the store cannot be written (${e.code}: ${e.message}); nothing was changed`);
+  if (e.code.startsWith('SQLITE_READONLY'))
+    return new StoreError(`${path}: the store cannot be written (${e.code}: ${e.message}); nothing was changed`);
   return new StoreError(`${path}: the store failed (${e.code}: ${e.message}); nothing was changed`);
 }
 

@@ -1,4 +1,14 @@
-import { AF_BTH, AF_INET, AF_INET6, AF_IPX, NS_BTH, RNRSERVICE_DELETE, RNRSERVICE_DEREGISTER, RNRSERVICE_REGISTER, SERVICE_MULTIPLE } from '../abi/constants.js';
+import {
+  AF_BTH,
+  AF_INET,
+  AF_INET6,
+  AF_IPX,
+  NS_BTH,
+  RNRSERVICE_DELETE,
+  RNRSERVICE_DEREGISTER,
+  RNRSERVICE_REGISTER,
+  SERVICE_MULTIPLE,
+} from '../abi/constants.js';
 import { isGuid } from '../abi/guid.js';
 import { layoutOf } from '../abi/layout.js';
 import type { Arch } from '../abi/types.js';
@@ -17,22 +27,29 @@ export function querySetStruct(charset: Charset): 'WSAQUERYSETW' | 'WSAQUERYSETA
 /** essOperation must be one of the three WSAESETSERVICEOP values. */
 export function checkOperation(operation: number): asserts operation is SetServiceOperation {
   if (operation !== RNRSERVICE_REGISTER && operation !== RNRSERVICE_DEREGISTER && operation !== RNRSERVICE_DELETE) {
-    throw invalid(`essOperation ${String(operation)} is not RNRSERVICE_REGISTER (0), RNRSERVICE_DEREGISTER (1) or RNRSERVICE_DELETE (2)`);
+    throw invalid(
+      `essOperation ${String(operation)} is not RNRSERVICE_REGISTER (0), RNRSERVICE_DEREGISTER (1) or RNRSERVICE_DELETE (2)`,
+    );
   }
 }
 
 /** dwControlFlags may only hold bits the API defines (SERVICE_MULTIPLE). */
 export function checkControlFlags(flags: number): void {
-  if (!Number.isInteger(flags) || flags < 0 || flags > 0xffffffff) throw invalid(`dwControlFlags ${String(flags)} is not a DWORD`);
+  if (!Number.isInteger(flags) || flags < 0 || flags > 0xffffffff)
+    throw invalid(`dwControlFlags ${String(flags)} is not a DWORD`);
   const unknown = flags & ~KNOWN_CONTROL_FLAGS;
-  if (unknown !== 0) throw invalid(`dwControlFlags 0x${(flags >>> 0).toString(16)} has bits no WSASetService flag defines (0x${(unknown >>> 0).toString(16)})`);
+  if (unknown !== 0)
+    throw invalid(
+      `dwControlFlags 0x${(flags >>> 0).toString(16)} has bits no WSASetService flag defines (0x${(unknown >>> 0).toString(16)})`,
+    );
 }
 
 /** dwSize is the versioning mechanism: it must be sizeof(WSAQUERYSETW/A) for the caller's arch. */
 export function checkSize(dwSize: number, arch: Arch, charset: Charset): void {
   const struct = querySetStruct(charset);
   const expected = layoutOf(struct, arch).size;
-  if (dwSize !== expected) throw invalid(`${String(dwSize)} is not sizeof(${struct}) on ${arch} (${expected})`, 'dwSize');
+  if (dwSize !== expected)
+    throw invalid(`${String(dwSize)} is not sizeof(${struct}) on ${arch} (${expected})`, 'dwSize');
 }
 
 /**
@@ -53,8 +70,16 @@ export function isBluetoothBlobSet(qs: QuerySetJson): boolean {
  */
 let minimumSockaddrLengths: Map<number, { struct: string; size: number }> | undefined;
 function minimumSockaddrLength(family: number): { struct: string; size: number } | undefined {
-  minimumSockaddrLengths ??= new Map(([[AF_INET, 'SOCKADDR_IN'], [AF_INET6, 'SOCKADDR_IN6'], [AF_IPX, 'SOCKADDR_IPX'], [AF_BTH, 'SOCKADDR_BTH']] as const)
-    .map(([f, struct]) => [f, { struct, size: layoutOf(struct, 'x64').size }]));
+  minimumSockaddrLengths ??= new Map(
+    (
+      [
+        [AF_INET, 'SOCKADDR_IN'],
+        [AF_INET6, 'SOCKADDR_IN6'],
+        [AF_IPX, 'SOCKADDR_IPX'],
+        [AF_BTH, 'SOCKADDR_BTH'],
+      ] as const
+    ).map(([f, struct]) => [f, { struct, size: layoutOf(struct, 'x64').size }]),
+  );
   return minimumSockaddrLengths.get(family);
 }
 
@@ -88,18 +113,24 @@ export function sockaddrFamily(sa: SocketAddressJson): number | undefined {
 
 function checkSocketAddress(sa: SocketAddressJson, path: string): void {
   const length = sa.iSockaddrLength;
-  if (!Number.isInteger(length) || length < 0) throw invalid(`iSockaddrLength ${String(length)} is negative`, `${path}.iSockaddrLength`);
+  if (!Number.isInteger(length) || length < 0)
+    throw invalid(`iSockaddrLength ${String(length)} is negative`, `${path}.iSockaddrLength`);
   if (sa.lpSockaddr === null) {
     if (length !== 0) throw invalid(`iSockaddrLength is ${length} but lpSockaddr is NULL`, path);
     return;
   }
-  if (sa.lpSockaddr.length !== length * 2) throw invalid(`lpSockaddr holds ${sa.lpSockaddr.length / 2} bytes but iSockaddrLength is ${length}`, path);
+  if (sa.lpSockaddr.length !== length * 2)
+    throw invalid(`lpSockaddr holds ${sa.lpSockaddr.length / 2} bytes but iSockaddrLength is ${length}`, path);
   if (length === 0) return;
   const family = sockaddrFamily(sa);
-  if (family === undefined) throw invalid(`a ${length}-byte sockaddr cannot hold its 2-byte address family`, `${path}.lpSockaddr`);
+  if (family === undefined)
+    throw invalid(`a ${length}-byte sockaddr cannot hold its 2-byte address family`, `${path}.lpSockaddr`);
   const minimum = minimumSockaddrLength(family);
   if (minimum && length < minimum.size) {
-    throw invalid(`a sockaddr of family ${family} needs ${minimum.size} bytes (sizeof(${minimum.struct})), iSockaddrLength is ${length}`, `${path}.iSockaddrLength`);
+    throw invalid(
+      `a sockaddr of family ${family} needs ${minimum.size} bytes (sizeof(${minimum.struct})), iSockaddrLength is ${length}`,
+      `${path}.iSockaddrLength`,
+    );
   }
 }
 
@@ -112,14 +143,17 @@ function checkSocketAddress(sa: SocketAddressJson, path: string): void {
  */
 export function checkServiceProperties(qs: QuerySetJson): void {
   if (qs.lpServiceClassId === null) throw invalid('NULL, but a service class id is required', 'lpServiceClassId');
-  if (!isGuid(qs.lpServiceClassId)) throw invalid(`${JSON.stringify(qs.lpServiceClassId)} is not a GUID`, 'lpServiceClassId');
+  if (!isGuid(qs.lpServiceClassId))
+    throw invalid(`${JSON.stringify(qs.lpServiceClassId)} is not a GUID`, 'lpServiceClassId');
   const count = qs.dwNumberOfCsAddrs;
-  if (!Number.isInteger(count) || count < 0 || count > 0xffffffff) throw invalid(`dwNumberOfCsAddrs ${String(count)} is not a DWORD`, 'dwNumberOfCsAddrs');
+  if (!Number.isInteger(count) || count < 0 || count > 0xffffffff)
+    throw invalid(`dwNumberOfCsAddrs ${String(count)} is not a DWORD`, 'dwNumberOfCsAddrs');
   if (qs.lpcsaBuffer === null) {
     if (count !== 0) throw invalid(`dwNumberOfCsAddrs is ${count} but lpcsaBuffer is NULL`, 'lpcsaBuffer');
     return;
   }
-  if (qs.lpcsaBuffer.length !== count) throw invalid(`dwNumberOfCsAddrs is ${count} but lpcsaBuffer has ${qs.lpcsaBuffer.length} entries`, 'lpcsaBuffer');
+  if (qs.lpcsaBuffer.length !== count)
+    throw invalid(`dwNumberOfCsAddrs is ${count} but lpcsaBuffer has ${qs.lpcsaBuffer.length} entries`, 'lpcsaBuffer');
   for (let i = 0; i < count; i++) {
     const entry = qs.lpcsaBuffer[i]!;
     checkSocketAddress(entry.LocalAddr, `lpcsaBuffer[${i}].LocalAddr`);
@@ -133,7 +167,13 @@ export function checkServiceProperties(qs: QuerySetJson): void {
  * the service properties (skipped for the Bluetooth blob form, see
  * isBluetoothBlobSet). Throws WinsockError WSAEINVAL naming the member.
  */
-export function validateSetService(qs: QuerySetJson, operation: number, controlFlags: number, arch: Arch, charset: Charset): asserts operation is SetServiceOperation {
+export function validateSetService(
+  qs: QuerySetJson,
+  operation: number,
+  controlFlags: number,
+  arch: Arch,
+  charset: Charset,
+): asserts operation is SetServiceOperation {
   checkOperation(operation);
   checkControlFlags(controlFlags);
   checkSize(qs.dwSize, arch, charset);

@@ -5,16 +5,22 @@ import * as guid from '../../src/abi/guid.js';
 
 const abi = { ...constants, ...guid };
 
-const truth = (arch: string) => JSON.parse(readFileSync(new URL(`../../fixtures/abi/${arch}.json`, import.meta.url), 'utf8')) as {
-  constants: Record<string, number>;
-  guids: Record<string, string>;
-};
+const truth = (arch: string) =>
+  JSON.parse(readFileSync(new URL(`../../fixtures/abi/${arch}.json`, import.meta.url), 'utf8')) as {
+    constants: Record<string, number>;
+    guids: Record<string, string>;
+  };
 
 describe.each(['x86', 'x64'])('constants vs the %s headers', (arch) => {
   const t = truth(arch);
   // Every header constant is reachable by its own name, top level or in its group.
   const ours: Record<string, unknown> = {
-    ...abi.NS, ...abi.WSA_ERRORS, ...abi.AF, ...abi.SOCK, ...abi.PROTO, ...abi.RESULT_FLAGS,
+    ...abi.NS,
+    ...abi.WSA_ERRORS,
+    ...abi.AF,
+    ...abi.SOCK,
+    ...abi.PROTO,
+    ...abi.RESULT_FLAGS,
     ...(abi as unknown as Record<string, unknown>),
   };
 
@@ -43,7 +49,7 @@ describe.each(['x86', 'x64'])('constants vs the %s headers', (arch) => {
 });
 
 describe('IPROTOCOL_ANY', () => {
-  it('is rnrkit\'s documented choice, the value of FROM_PROTOCOL_INFO', () => {
+  it("is rnrkit's documented choice, the value of FROM_PROTOCOL_INFO", () => {
     expect(abi.IPROTOCOL_ANY).toBe(-1);
     expect(abi.IPROTOCOL_ANY).toBe(abi.FROM_PROTOCOL_INFO);
   });

@@ -1,14 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { PUBLIC_STRUCTS } from '../../src/abi/structs.js';
 import { layoutOf, type ResolvedType, type StructLayout } from '../../src/abi/layout.js';
+import { PUBLIC_STRUCTS } from '../../src/abi/structs.js';
 import type { Arch } from '../../src/abi/types.js';
 
 /**
  * The schema against the compilers: fixtures/abi/*.json come from
  * fixtures/abi/probe.c compiled by mingw-w64 (npm run fixtures:abi).
  */
-interface MemberTruth { offset: number; size: number; signedness: -1 | 0 | 1; pointee?: number }
+interface MemberTruth {
+  offset: number;
+  size: number;
+  signedness: -1 | 0 | 1;
+  pointee?: number;
+}
 interface Truth {
   structs: Record<string, { size: number; align: number; members: Record<string, MemberTruth> }>;
 }
@@ -19,7 +24,8 @@ interface Truth {
  * Layout is the same either way; only the reading of values ≥ 2^31 differs.
  */
 const MSVC_ENUMS = new Set(['WSAECOMPARATOR']);
-const truth = (arch: Arch): Truth => JSON.parse(readFileSync(new URL(`../../fixtures/abi/${arch}.json`, import.meta.url), 'utf8'));
+const truth = (arch: Arch): Truth =>
+  JSON.parse(readFileSync(new URL(`../../fixtures/abi/${arch}.json`, import.meta.url), 'utf8'));
 
 /** A dotted member path (`S_un.S_un_w.s_w2`) placed through nested aggregates. */
 function place(layout: StructLayout, path: string): { offset: number; size: number; resolved: ResolvedType } {
@@ -44,7 +50,10 @@ describe.each(['x86', 'x64'] as const)('schema vs mingw-w64 on %s', (arch) => {
     expect({ size: layout.size, align: layout.align }).toEqual({ size: expected.size, align: expected.align });
     for (const [member, where] of Object.entries(expected.members)) {
       const placed = place(layout, member);
-      expect({ offset: placed.offset, size: placed.size }, `${name}.${member}`).toEqual({ offset: where.offset, size: where.size });
+      expect({ offset: placed.offset, size: placed.size }, `${name}.${member}`).toEqual({
+        offset: where.offset,
+        size: where.size,
+      });
       const r = placed.resolved;
       // Same-size type swaps (DWORD/INT, LPGUID/LPWSTR) keep the layout; these catch them.
       const signedness = r.kind !== 'int' ? 0 : MSVC_ENUMS.has(r.name) ? 1 : r.signed ? -1 : 1;

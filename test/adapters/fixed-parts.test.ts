@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { bufferLayoutOf, koffiTypeOf } from '../../src/adapters/index.js';
-import { loadKoffi } from '../../src/adapters/koffi.js';
 import { layoutOf } from '../../src/abi/layout.js';
 import type { Arch } from '../../src/abi/types.js';
+import { bufferLayoutOf, koffiTypeOf } from '../../src/adapters/index.js';
+import { loadKoffi } from '../../src/adapters/koffi.js';
 import { decodeQuerySet, encodeQuerySet } from '../../src/codec/index.js';
 import { RegionList } from '../../src/memory/region-list.js';
 import { groundTruth } from '../helpers/ground-truth.js';
@@ -10,9 +10,23 @@ import { fullSet } from '../helpers/samples.js';
 
 /** The structs whose fixed parts the adapters describe (no unions, no bit-fields). */
 const STRUCTS = [
-  'GUID', 'WSAVERSION', 'AFPROTOCOLS', 'BLOB', 'SOCKET_ADDRESS', 'CSADDR_INFO', 'WSAQUERYSETW', 'WSAQUERYSETA',
-  'WSANSCLASSINFOW', 'WSANSCLASSINFOA', 'WSASERVICECLASSINFOW', 'WSASERVICECLASSINFOA', 'BTH_SET_SERVICE',
-  'SOCKADDR', 'SOCKADDR_IPX', 'SOCKADDR_BTH', 'SOCKADDR_STORAGE',
+  'GUID',
+  'WSAVERSION',
+  'AFPROTOCOLS',
+  'BLOB',
+  'SOCKET_ADDRESS',
+  'CSADDR_INFO',
+  'WSAQUERYSETW',
+  'WSAQUERYSETA',
+  'WSANSCLASSINFOW',
+  'WSANSCLASSINFOA',
+  'WSASERVICECLASSINFOW',
+  'WSASERVICECLASSINFOA',
+  'BTH_SET_SERVICE',
+  'SOCKADDR',
+  'SOCKADDR_IPX',
+  'SOCKADDR_BTH',
+  'SOCKADDR_STORAGE',
 ];
 const ARCHES: Arch[] = ['x86', 'x64'];
 const cases = ARCHES.flatMap((arch) => STRUCTS.map((name) => ({ arch, name })));
@@ -38,19 +52,34 @@ describe.each(ARCHES)('fixed parts of an rnrkit image read the same through buff
   const base = arch === 'x86' ? 0x0040_0000 : 0x1_8000_0000;
   const qs = fullSet();
   const image = encodeQuerySet(qs, { arch, charset: 'W', base });
-  const annotated = decodeQuerySet(RegionList.flat(image, base), base, { arch, charset: 'W', annotate: true }) as unknown as Record<string, unknown>;
+  const annotated = decodeQuerySet(RegionList.flat(image, base), base, {
+    arch,
+    charset: 'W',
+    annotate: true,
+  }) as unknown as Record<string, unknown>;
   const pointer = (member: string) => (annotated[`$${member}`] === undefined ? 0 : Number(annotated[`$${member}`]));
   const expected = {
-    dwSize: qs.dwSize, dwNameSpace: qs.dwNameSpace, dwNumberOfProtocols: qs.dwNumberOfProtocols,
-    dwNumberOfCsAddrs: qs.dwNumberOfCsAddrs, dwOutputFlags: qs.dwOutputFlags,
-    lpszServiceInstanceName: pointer('lpszServiceInstanceName'), lpServiceClassId: pointer('lpServiceClassId'),
-    lpVersion: pointer('lpVersion'), lpszComment: pointer('lpszComment'), lpNSProviderId: pointer('lpNSProviderId'),
-    lpszContext: pointer('lpszContext'), lpafpProtocols: pointer('lpafpProtocols'), lpszQueryString: pointer('lpszQueryString'),
-    lpcsaBuffer: pointer('lpcsaBuffer'), lpBlob: pointer('lpBlob'),
+    dwSize: qs.dwSize,
+    dwNameSpace: qs.dwNameSpace,
+    dwNumberOfProtocols: qs.dwNumberOfProtocols,
+    dwNumberOfCsAddrs: qs.dwNumberOfCsAddrs,
+    dwOutputFlags: qs.dwOutputFlags,
+    lpszServiceInstanceName: pointer('lpszServiceInstanceName'),
+    lpServiceClassId: pointer('lpServiceClassId'),
+    lpVersion: pointer('lpVersion'),
+    lpszComment: pointer('lpszComment'),
+    lpNSProviderId: pointer('lpNSProviderId'),
+    lpszContext: pointer('lpszContext'),
+    lpafpProtocols: pointer('lpafpProtocols'),
+    lpszQueryString: pointer('lpszQueryString'),
+    lpcsaBuffer: pointer('lpcsaBuffer'),
+    lpBlob: pointer('lpBlob'),
   };
 
   it('WSAQUERYSETW via buffer-layout', () => {
-    expect(bufferLayoutOf('WSAQUERYSETW', arch).decode(Buffer.from(image.buffer, image.byteOffset, image.byteLength), 0)).toEqual(expected);
+    expect(
+      bufferLayoutOf('WSAQUERYSETW', arch).decode(Buffer.from(image.buffer, image.byteOffset, image.byteLength), 0),
+    ).toEqual(expected);
   });
 
   it('WSAQUERYSETW via koffi.decode', () => {
@@ -68,13 +97,24 @@ describe.each(ARCHES)('fixed parts of an rnrkit image read the same through buff
     const entries = annotated.lpcsaBuffer as Record<string, Record<string, unknown>>[];
     entries.forEach((e, i) => {
       const want = {
-        LocalAddr: { lpSockaddr: e.LocalAddr!.$lpSockaddr === undefined ? 0 : Number(e.LocalAddr!.$lpSockaddr), iSockaddrLength: e.LocalAddr!.iSockaddrLength },
-        RemoteAddr: { lpSockaddr: e.RemoteAddr!.$lpSockaddr === undefined ? 0 : Number(e.RemoteAddr!.$lpSockaddr), iSockaddrLength: e.RemoteAddr!.iSockaddrLength },
-        iSocketType: e.iSocketType, iProtocol: e.iProtocol,
+        LocalAddr: {
+          lpSockaddr: e.LocalAddr!.$lpSockaddr === undefined ? 0 : Number(e.LocalAddr!.$lpSockaddr),
+          iSockaddrLength: e.LocalAddr!.iSockaddrLength,
+        },
+        RemoteAddr: {
+          lpSockaddr: e.RemoteAddr!.$lpSockaddr === undefined ? 0 : Number(e.RemoteAddr!.$lpSockaddr),
+          iSockaddrLength: e.RemoteAddr!.iSockaddrLength,
+        },
+        iSocketType: e.iSocketType,
+        iProtocol: e.iProtocol,
       };
       expect(bufferLayoutOf('CSADDR_INFO', arch).decode(buffer, first + i * size)).toEqual(want);
       const k = koffi.decode(buffer, first + i * size, koffiTypeOf('CSADDR_INFO', arch)) as typeof want;
-      expect({ ...k, LocalAddr: { ...k.LocalAddr, lpSockaddr: Number(k.LocalAddr.lpSockaddr) }, RemoteAddr: { ...k.RemoteAddr, lpSockaddr: Number(k.RemoteAddr.lpSockaddr) } }).toEqual(want);
+      expect({
+        ...k,
+        LocalAddr: { ...k.LocalAddr, lpSockaddr: Number(k.LocalAddr.lpSockaddr) },
+        RemoteAddr: { ...k.RemoteAddr, lpSockaddr: Number(k.RemoteAddr.lpSockaddr) },
+      }).toEqual(want);
     });
   });
 });

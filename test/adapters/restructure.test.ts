@@ -1,9 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type QuerySetJson, type ServiceClassInfoJson } from '../../src/codec/canonical.js';
-import { restructureCodecOf } from '../../src/adapters/index.js';
 import type { Arch } from '../../src/abi/types.js';
-import { decodeQuerySet, decodeServiceClassInfo, encodeQuerySet, encodeServiceClassInfo } from '../../src/codec/index.js';
+import { restructureCodecOf } from '../../src/adapters/index.js';
+import type { QuerySetJson, ServiceClassInfoJson } from '../../src/codec/canonical.js';
+import {
+  decodeQuerySet,
+  decodeServiceClassInfo,
+  encodeQuerySet,
+  encodeServiceClassInfo,
+} from '../../src/codec/index.js';
 import { RegionList } from '../../src/memory/region-list.js';
 import { querySet } from '../helpers/arbitrary.js';
 import { ImageBuilder } from '../helpers/image-builder.js';
@@ -13,13 +18,15 @@ import { SAMPLES } from '../helpers/samples.js';
  * restructure, driven by schemas generated from the same table but walking
  * pointers with its own machinery, is the second opinion on every image.
  */
-const combos = (['x86', 'x64'] as Arch[]).flatMap((arch) => (['W', 'A'] as const).map((charset) => ({ arch, charset })));
+const combos = (['x86', 'x64'] as Arch[]).flatMap((arch) =>
+  (['W', 'A'] as const).map((charset) => ({ arch, charset })),
+);
 
 describe.each(combos)('restructure oracle, $arch $charset', ({ arch, charset }) => {
   const base = arch === 'x86' ? 0x0060_0000 : 0x2_0000_0000;
   const oracle = restructureCodecOf<QuerySetJson>(`WSAQUERYSET${charset}`, arch);
 
-  it.each(Object.keys(SAMPLES))('%s: restructure decodes rnrkit\'s image, rnrkit decodes restructure\'s', (name) => {
+  it.each(Object.keys(SAMPLES))("%s: restructure decodes rnrkit's image, rnrkit decodes restructure's", (name) => {
     const qs = SAMPLES[name]!(charset);
     expect(oracle.decode(encodeQuerySet(qs, { arch, charset, base }), base, base)).toStrictEqual(qs);
     expect(decodeQuerySet(RegionList.flat(oracle.encode(qs, base), base), base, { arch, charset })).toStrictEqual(qs);
@@ -29,13 +36,15 @@ describe.each(combos)('restructure oracle, $arch $charset', ({ arch, charset }) 
     fc.assert(
       fc.property(querySet(charset), (qs) => {
         expect(oracle.decode(encodeQuerySet(qs, { arch, charset, base }), base, base)).toStrictEqual(qs);
-        expect(decodeQuerySet(RegionList.flat(oracle.encode(qs, base), base), base, { arch, charset })).toStrictEqual(qs);
+        expect(decodeQuerySet(RegionList.flat(oracle.encode(qs, base), base), base, { arch, charset })).toStrictEqual(
+          qs,
+        );
       }),
       { numRuns: 60 },
     );
   });
 
-  it('decodes the independent builder\'s images (pointees in reverse order, gaps) like rnrkit', () => {
+  it("decodes the independent builder's images (pointees in reverse order, gaps) like rnrkit", () => {
     fc.assert(
       fc.property(querySet(charset), (qs) => {
         const b = new ImageBuilder(arch, base);
@@ -71,6 +80,8 @@ describe.each(combos)('restructure oracle, $arch $charset', ({ arch, charset }) 
     };
     const codec = restructureCodecOf<ServiceClassInfoJson>(`WSASERVICECLASSINFO${charset}`, arch);
     expect(codec.decode(encodeServiceClassInfo(info, { arch, charset, base }), base, base)).toStrictEqual(info);
-    expect(decodeServiceClassInfo(RegionList.flat(codec.encode(info, base), base), base, { arch, charset })).toStrictEqual(info);
+    expect(
+      decodeServiceClassInfo(RegionList.flat(codec.encode(info, base), base), base, { arch, charset }),
+    ).toStrictEqual(info);
   });
 });

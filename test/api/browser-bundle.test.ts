@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runInContext, createContext } from 'node:vm';
+import { createContext, runInContext } from 'node:vm';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 
@@ -37,7 +37,13 @@ describe('the root entry in a browser bundle', () => {
     const image = readFileSync(join(root, 'fixtures/codec/images/sets-W-x64.img'));
 
     // A page's globals: the language built-ins plus the web's text codecs.
-    const page = createContext({ TextDecoder, TextEncoder, imageBytes: Array.from(image), base: Number(manifest.base), at: Number(set.at) });
+    const page = createContext({
+      TextDecoder,
+      TextEncoder,
+      imageBytes: Array.from(image),
+      base: Number(manifest.base),
+      at: Number(set.at),
+    });
     runInContext(code, page);
     const out = runInContext(
       `(() => {

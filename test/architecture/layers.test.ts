@@ -32,7 +32,9 @@ function sourceFiles(dir: string): string[] {
 
 /** Every module specifier a file imports or re-exports (static and dynamic). */
 function specifiers(file: string): string[] {
-  const text = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+  const text = readFileSync(file, 'utf8')
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(/^\s*\/\/.*$/gm, '');
   const found: string[] = [];
   for (const m of text.matchAll(/(?:\bfrom\s+|\bimport\s*\(\s*|\bimport\s+)['"]([^'"]+)['"]/g)) found.push(m[1]!);
   return found;
@@ -69,7 +71,9 @@ describe('layers (docs/architecture.md)', () => {
         if (!target.startsWith(src)) continue;
         const targetLayer = layerOf(target);
         if (targetLayer !== layer && !allowed.includes(targetLayer)) {
-          broken.push(`${relative(root, file)} imports ${relative(root, target)} (${layer} may not import ${targetLayer})`);
+          broken.push(
+            `${relative(root, file)} imports ${relative(root, target)} (${layer} may not import ${targetLayer})`,
+          );
         }
       }
     }
@@ -87,7 +91,8 @@ describe('layers (docs/architecture.md)', () => {
       seen.add(file);
       for (const spec of specifiers(file)) {
         if (spec.startsWith('.')) queue.push(resolveRelative(file, spec));
-        else if (builtins.has(spec) || spec.startsWith('node:')) offenders.push(`${relative(root, file)} imports ${spec}`);
+        else if (builtins.has(spec) || spec.startsWith('node:'))
+          offenders.push(`${relative(root, file)} imports ${spec}`);
         else offenders.push(`${relative(root, file)} imports the package ${spec}`);
       }
     }

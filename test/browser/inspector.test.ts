@@ -4,18 +4,28 @@ import { join } from 'node:path';
 import { createGzip, gunzipSync } from 'node:zlib';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type InspectorServer, INSPECTOR_CSP, startInspectorServer } from '../../src/cli/inspector/server.js';
+import { compareSets, csAddrView, type SetRef } from '../../inspector/src/compare.js';
+import { layoutOf } from '../../src/abi/layout.js';
+import { INSPECTOR_CSP, type InspectorServer, startInspectorServer } from '../../src/cli/inspector/server.js';
+import { encodeQuerySet } from '../../src/codec/encode.js';
 import { BUNDLED_DUMP, bundledSets, openBundledDump } from '../../src/dump/fixtures.js';
 import { scanQuerySets } from '../../src/dump/scan.js';
 import { formatAddress } from '../../src/errors.js';
-import { layoutOf } from '../../src/abi/layout.js';
-import { encodeQuerySet } from '../../src/codec/encode.js';
 import { AddressSet } from '../../src/match/address-set.js';
-import { type SetRef, compareSets, csAddrView } from '../../inspector/src/compare.js';
 import { runCli } from '../helpers/cli.js';
-import { ARTIFACTS, type Browser, CHROMIUM, PAGE_DIR, buildPageIfStale, launch, peakMemory, resetPeakMemory } from './chromium.js';
+import {
+  ARTIFACTS,
+  type Browser,
+  buildPageIfStale,
+  CHROMIUM,
+  launch,
+  PAGE_DIR,
+  peakMemory,
+  resetPeakMemory,
+} from './chromium.js';
 
-if (!CHROMIUM) console.log('inspector browser suite skipped: RNRKIT_CHROMIUM is not set (.ci/services/chromium.sh sets it)');
+if (!CHROMIUM)
+  console.log('inspector browser suite skipped: RNRKIT_CHROMIUM is not set (.ci/services/chromium.sh sets it)');
 
 const MiB = 2 ** 20;
 
@@ -44,7 +54,8 @@ describe.skipIf(!CHROMIUM)('the inspector page in headless Chromium (RNRKIT_CHRO
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
-  const state = (p: Page, ...wanted: string[]) => p.waitForFunction((w) => w.includes(document.body.dataset.state ?? ''), wanted, { timeout: 60_000 });
+  const state = (p: Page, ...wanted: string[]) =>
+    p.waitForFunction((w) => w.includes(document.body.dataset.state ?? ''), wanted, { timeout: 60_000 });
   const shot = (p: Page, name: string) => p.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
 
   it('is served with a Content-Security-Policy that forbids eval and inline code', async () => {
@@ -59,18 +70,22 @@ describe.skipIf(!CHROMIUM)('the inspector page in headless Chromium (RNRKIT_CHRO
     expect(await page.textContent('#message')).toBe('');
     expect(await page.textContent('[data-fact=arch]')).toBe('x64');
     expect(await page.textContent('[data-fact=kind]')).toBe('minidump');
-    const rows = await page.$$eval('tr.candidate', (trs) => trs.map((tr) => [tr.children[1]!.textContent, tr.children[3]!.textContent]));
+    const rows = await page.$$eval('tr.candidate', (trs) =>
+      trs.map((tr) => [tr.children[1]!.textContent, tr.children[3]!.textContent]),
+    );
     expect(rows).toEqual(expectedCandidates.map((c) => [formatAddress(c.at), String(c.score)]));
     await shot(page, 'candidates');
   });
 
-  it('opens the best candidate: the decoded members are the fixture\'s, and the export is its canonical JSON', async () => {
+  it("opens the best candidate: the decoded members are the fixture's, and the export is its canonical JSON", async () => {
     await page.click('tr.candidate >> nth=0');
     await page.waitForSelector('#detail:not([hidden])');
     const best = expectedCandidates[0]!;
     const set = sets.find((s) => s.at === best.at)!;
     expect(await page.textContent('#detail-title')).toBe(`WSAQUERYSETW at ${formatAddress(set.at)} (x64)`);
-    expect(await page.textContent('#tree [data-path=lpszServiceInstanceName] .string')).toBe(JSON.stringify(set.expected.lpszServiceInstanceName));
+    expect(await page.textContent('#tree [data-path=lpszServiceInstanceName] .string')).toBe(
+      JSON.stringify(set.expected.lpszServiceInstanceName),
+    );
     expect(await page.isHidden('#unresolved')).toBe(true);
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export')]);
     const exported = JSON.parse(readFileSync((await download.path())!, 'utf8'));
@@ -88,7 +103,14 @@ describe.skipIf(!CHROMIUM)('the inspector page in headless Chromium (RNRKIT_CHRO
     const current = page.locator('#hex .block.current');
     expect(await current.getAttribute('data-address')).toBe(String(target));
     expect(await current.locator('.block-head .label').textContent()).toBe('lpszServiceInstanceName');
-    await expect.poll(() => current.evaluate((e) => { const r = e.getBoundingClientRect(); return r.top >= 0 && r.top < innerHeight; })).toBe(true);
+    await expect
+      .poll(() =>
+        current.evaluate((e) => {
+          const r = e.getBoundingClientRect();
+          return r.top >= 0 && r.top < innerHeight;
+        }),
+      )
+      .toBe(true);
     await shot(page, 'jumped');
   });
 
@@ -105,8 +127,9 @@ describe.skipIf(!CHROMIUM)('the inspector page in headless Chromium (RNRKIT_CHRO
     await page.waitForSelector('#list:not([hidden])');
   });
 
-  it('compares two sets: the marks are the exact-match rule\'s, differing bytes are marked', async () => {
-    const pick = async (row: number, side: 'a' | 'b') => page.click(`tr.candidate >> nth=${row} >> button[data-pick=${side}]`);
+  it("compares two sets: the marks are the exact-match rule's, differing bytes are marked", async () => {
+    const pick = async (row: number, side: 'a' | 'b') =>
+      page.click(`tr.candidate >> nth=${row} >> button[data-pick=${side}]`);
     // A set against itself: every entry matches.
     await pick(0, 'a');
     await pick(0, 'b');
@@ -123,8 +146,12 @@ describe.skipIf(!CHROMIUM)('the inspector page in headless Chromium (RNRKIT_CHRO
     const truth = compareSets(dump, a, b);
     const fromRule = AddressSet.fromView(csAddrs(a), {}).matchAll(csAddrs(b));
     expect(truth.b).toEqual(fromRule);
-    const marks = await page.$$eval('#compare-table tr.entry[data-b]', (trs) => trs.map((tr) => [Number(tr.getAttribute('data-b')), tr.classList.contains('matched')]));
-    expect(marks.sort()).toEqual([...fromRule.matched.map((i) => [i, true]), ...fromRule.unmatched.map((i) => [i, false])].sort());
+    const marks = await page.$$eval('#compare-table tr.entry[data-b]', (trs) =>
+      trs.map((tr) => [Number(tr.getAttribute('data-b')), tr.classList.contains('matched')]),
+    );
+    expect(marks.sort()).toEqual(
+      [...fromRule.matched.map((i) => [i, true]), ...fromRule.unmatched.map((i) => [i, false])].sort(),
+    );
     expect(fromRule.unmatched.length).toBeGreaterThan(0);
     expect(await page.locator('#compare-table .sockaddr .b.diff').count()).toBeGreaterThan(0);
     await shot(page, 'compared');
@@ -133,11 +160,19 @@ describe.skipIf(!CHROMIUM)('the inspector page in headless Chromium (RNRKIT_CHRO
 
   const csAddrs = (c: SetRef) => csAddrView(dump, c, 'set');
 
-  it('a truncated or corrupt file shows one clear message, the CLI\'s own line', async () => {
+  it("a truncated or corrupt file shows one clear message, the CLI's own line", async () => {
     const inflated = gunzipSync(readFileSync(BUNDLED_DUMP.path));
     const cases: [string, Uint8Array][] = [
       ['truncated.dmp', inflated.subarray(0, 20)],
-      ['bad-version.dmp', (() => { const b = new Uint8Array(inflated.subarray(0, 4096)); b[4] = 0x34; b[5] = 0x12; return b; })()],
+      [
+        'bad-version.dmp',
+        (() => {
+          const b = new Uint8Array(inflated.subarray(0, 4096));
+          b[4] = 0x34;
+          b[5] = 0x12;
+          return b;
+        })(),
+      ],
     ];
     const p = await browser.newPage();
     await p.goto(server.url);
@@ -157,7 +192,9 @@ describe.skipIf(!CHROMIUM)('the inspector page in headless Chromium (RNRKIT_CHRO
     writeFileSync(cut, gz.subarray(0, gz.length >> 1));
     await p.setInputFiles('#file', cut);
     await state(p, 'failed');
-    expect(await p.textContent('#message')).toMatch(/^rnrkit: cut\.dmp\.gz: the gzip data ends early after \d+ bytes inflated: not opened$/);
+    expect(await p.textContent('#message')).toMatch(
+      /^rnrkit: cut\.dmp\.gz: the gzip data ends early after \d+ bytes inflated: not opened$/,
+    );
     await shot(p, 'bad-input');
     await p.close();
   });
@@ -179,7 +216,7 @@ describe.skipIf(!CHROMIUM)('the inspector page in headless Chromium (RNRKIT_CHRO
     await p.close();
   });
 
-  it('a hostile set in raw memory: lenient decoding shows what could not be read and why (the CLI\'s reason), and strings that are not text by their code units', async () => {
+  it("a hostile set in raw memory: lenient decoding shows what could not be read and why (the CLI's reason), and strings that are not text by their code units", async () => {
     const base = 0x20000;
     const qs = { ...sets[0]!.expected, lpszServiceInstanceName: 'hostile', lpszContext: 'ctx\u0001\ud800' };
     const image = encodeQuerySet(qs, { arch: 'x64', charset: 'W', base });
@@ -203,9 +240,13 @@ describe.skipIf(!CHROMIUM)('the inspector page in headless Chromium (RNRKIT_CHRO
     expect(unresolved).toEqual(['lpszComment at 0x7fff0000: 0x7fff0000+2 is not in the captured memory']);
     expect(cli.stderr).toBe('rnrkit: lpszComment: 0x7fff0000+2 is not in the captured memory\n');
     expect(await p.textContent('#tree [data-path=lpszComment] .null')).toBe('NULL');
-    expect(await p.textContent('#hex .block.unreadable')).toContain('not readable: 0x7fff0000+2 is not in the captured memory');
+    expect(await p.textContent('#hex .block.unreadable')).toContain(
+      'not readable: 0x7fff0000+2 is not in the captured memory',
+    );
     expect(await p.textContent('#detail-title')).toBe(`WSAQUERYSETW at ${formatAddress(base)} (x64)`);
-    expect(await p.textContent('#tree [data-path=lpszContext] .unclean')).toBe('"ctx\\u0001\\ud800" — code units U+0063 U+0074 U+0078 U+0001 U+D800');
+    expect(await p.textContent('#tree [data-path=lpszContext] .unclean')).toBe(
+      '"ctx\\u0001\\ud800" — code units U+0063 U+0074 U+0078 U+0001 U+D800',
+    );
     await shot(p, 'hostile-set');
     await p.close();
   });
@@ -240,7 +281,7 @@ describe.skipIf(!CHROMIUM)('the inspector page in headless Chromium (RNRKIT_CHRO
     await p.close();
   });
 
-  it('a 2 GiB sparse raw file is scanned in slices: the renderer\'s memory stays bounded', async () => {
+  it("a 2 GiB sparse raw file is scanned in slices: the renderer's memory stays bounded", async () => {
     const file = sparse();
     const p = await browser.newPage();
     await p.goto(server.url);
@@ -253,7 +294,9 @@ describe.skipIf(!CHROMIUM)('the inspector page in headless Chromium (RNRKIT_CHRO
     expect(await p.textContent('[data-fact=memory]')).toBe('2.00 GiB in 1 ranges');
     expect(await p.textContent('#scan-status')).toMatch(/^0 candidates/);
     const peak = await peakMemory(browser.context);
-    console.log(`2 GiB sparse raw file: opened and scanned in ${seconds.toFixed(1)} s; peak RSS renderer ${(peak.renderer / MiB).toFixed(0)} MiB, browser ${(peak.browser / MiB).toFixed(0)} MiB`);
+    console.log(
+      `2 GiB sparse raw file: opened and scanned in ${seconds.toFixed(1)} s; peak RSS renderer ${(peak.renderer / MiB).toFixed(0)} MiB, browser ${(peak.browser / MiB).toFixed(0)} MiB`,
+    );
     // Well under the file's 2 GiB: it is never in memory whole. What the peak does hold (540-1010 MiB
     // measured) is the 4 MiB reads' garbage before the collector runs, which varies with the machine's speed.
     expect(peak.renderer).toBeLessThan(1536 * MiB);
@@ -277,9 +320,13 @@ describe.skipIf(!CHROMIUM)('the inspector page in headless Chromium (RNRKIT_CHRO
     await resetPeakMemory(browser.context);
     await p.setInputFiles('#file', file);
     await state(p, 'failed');
-    expect(await p.textContent('#message')).toBe('rnrkit: bomb.dmp.gz: the gzip data inflates to more than 256 MiB, the limit for gzip input: not opened (inflate it yourself and open the result)');
+    expect(await p.textContent('#message')).toBe(
+      'rnrkit: bomb.dmp.gz: the gzip data inflates to more than 256 MiB, the limit for gzip input: not opened (inflate it yourself and open the result)',
+    );
     const peak = await peakMemory(browser.context);
-    console.log(`gzip bomb (1 GiB of zeros in ${(bomb.length / MiB).toFixed(1)} MiB, limit 256 MiB): peak RSS renderer ${(peak.renderer / MiB).toFixed(0)} MiB, browser ${(peak.browser / MiB).toFixed(0)} MiB`);
+    console.log(
+      `gzip bomb (1 GiB of zeros in ${(bomb.length / MiB).toFixed(1)} MiB, limit 256 MiB): peak RSS renderer ${(peak.renderer / MiB).toFixed(0)} MiB, browser ${(peak.browser / MiB).toFixed(0)} MiB`,
+    );
     // Inflated bytes go to a file, not memory: the renderer's peak stays well under the 256 MiB that were inflated before the stop, plus its own baseline.
     expect(peak.renderer).toBeLessThan(512 * MiB);
     await p.close();

@@ -33,6 +33,6 @@ describe('rnrkit demo (npm start)', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('the same as the capturing process printed of its own structures: yes');
     expect(r.stdout).toContain('store:    empty (the object is gone)');
-    expect(r.stdout).toMatch(/\n   where it lives: heap 0x[0-9a-f]+\n/);
+    expect(r.stdout).toMatch(/\n {3}where it lives: heap 0x[0-9a-f]+\n/);
   });
 });

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,12 +30,20 @@ const hex = (n: number) => `0x${n.toString(16)}`;
 
 /** The CLI in a real process (stdin, exit codes, nothing else): through tsx, like test/codec/cli.test.ts. */
 function cliProcess(args: string[], stdin: number | 'ignore' = 'ignore') {
-  return spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { stdio: [stdin, 'pipe', 'pipe'], encoding: 'utf8', timeout: 60_000 });
+  return spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+    stdio: [stdin, 'pipe', 'pipe'],
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
 }
 
 describe('address options', () => {
   it('refuse an empty --base or --at as a usage error (exit 2), never reading it as 0', async () => {
-    for (const args of [['decode', image, '--arch', 'x64', '--base', ''], ['decode', image, '--arch', 'x64', '--base', hex(BASE), '--at', ''], ['decode', image, '--arch', 'x64', '--base', '  ']]) {
+    for (const args of [
+      ['decode', image, '--arch', 'x64', '--base', ''],
+      ['decode', image, '--arch', 'x64', '--base', hex(BASE), '--at', ''],
+      ['decode', image, '--arch', 'x64', '--base', '  '],
+    ]) {
       const r = await runCli(args);
       expect([r.code, r.stdout], args.join(' ')).toEqual([2, '']);
       expect(r.stderr).toMatch(/^rnrkit: --(base|at) "\s*": an empty string is not an address/);
@@ -58,19 +66,26 @@ describe('address options', () => {
   it('name the option when an address is out of range: --base, --at, --region', async () => {
     const r = await runCli(['decode', image, '--arch', 'x64', '--base', '0x1fffffffffffff']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^rnrkit: --base 0x1fffffffffffff: \d+ bytes from there would end at 0x[0-9a-f]+, beyond 2\^53/);
+    expect(r.stderr).toMatch(
+      /^rnrkit: --base 0x1fffffffffffff: \d+ bytes from there would end at 0x[0-9a-f]+, beyond 2\^53/,
+    );
     const at = await runCli(['decode', image, '--arch', 'x64', '--base', hex(BASE), '--at', '0x1fffffffffffff']);
     expect([at.code, at.stderr]).toEqual([2, expect.stringMatching(/^rnrkit: --at 0x1fffffffffffff: /)]);
     const region = await runCli(['scan', '--region', `0x1ffffffffffff0=${image}`]);
     expect([region.code, region.stderr]).toEqual([2, expect.stringMatching(/^rnrkit: --region 0x1ffffffffffff0: /)]);
     const tooBig = await runCli(['match', image, image, '--base', hex(BASE), '--at', '0x20000000000000']);
-    expect([tooBig.code, tooBig.stderr]).toEqual([2, expect.stringMatching(/^rnrkit: --at "0x20000000000000": .*beyond 2\^53/)]);
+    expect([tooBig.code, tooBig.stderr]).toEqual([
+      2,
+      expect.stringMatching(/^rnrkit: --at "0x20000000000000": .*beyond 2\^53/),
+    ]);
   });
 });
 
 describe('error lines', () => {
   it('escape control characters, DEL, C1 controls, bidi overrides and lone surrogates', () => {
-    expect(escapeForTerminal('a\x1b[31mred\x07\r\n\t\x7f\x9b\u202eevil\ud800 é 名')).toBe('a\\x1b[31mred\\x07\\r\\n\\t\\x7f\\x9b\\u202eevil\\ud800 é 名');
+    expect(escapeForTerminal('a\x1b[31mred\x07\r\n\t\x7f\x9b\u202eevil\ud800 é 名')).toBe(
+      'a\\x1b[31mred\\x07\\r\\n\\t\\x7f\\x9b\\u202eevil\\ud800 é 名',
+    );
     expect(escapeForTerminal('\ud83d\ude00')).toBe('\ud83d\ude00');
   });
 
@@ -97,7 +112,11 @@ describe('error lines', () => {
     const cli = fileURLToPath(new URL('../../src/cli/', import.meta.url));
     const files = readdirSync(cli, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
     // A template that interpolates into `rnrkit: …` by hand would skip the escaping.
-    const unescaped = files.flatMap((f) => [...readFileSync(join(cli, f), 'utf8').matchAll(/stderr\)?\(`rnrkit: \$\{(?!report\.)[^`]*`\)/g)].map((m) => `${f}: ${m[0]}`));
+    const unescaped = files.flatMap((f) =>
+      [...readFileSync(join(cli, f), 'utf8').matchAll(/stderr\)?\(`rnrkit: \$\{(?!report\.)[^`]*`\)/g)].map(
+        (m) => `${f}: ${m[0]}`,
+      ),
+    );
     expect(unescaped).toEqual([]);
   });
 });
@@ -120,7 +139,10 @@ describe('JSON input', () => {
     const utf16 = join(work, 'utf16.json');
     writeFileSync(utf16, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(json, 'utf16le')]));
     const r = await runCli(['encode', utf16, '--arch', 'x64', '--base', hex(BASE), '-o', join(work, 'u.bin')]);
-    expect([r.code, r.stderr]).toEqual([1, `rnrkit: ${utf16} is UTF-16 (byte order mark FF FE at byte 0): JSON input must be UTF-8\n`]);
+    expect([r.code, r.stderr]).toEqual([
+      1,
+      `rnrkit: ${utf16} is UTF-16 (byte order mark FF FE at byte 0): JSON input must be UTF-8\n`,
+    ]);
   });
 
   it('refuses invalid UTF-8 naming the byte offset instead of reading U+FFFD', async () => {
@@ -138,17 +160,25 @@ describe('JSON input', () => {
       writeFileSync(file, bytes);
       const r = await runCli(['encode', file, '--arch', 'x64', '--base', hex(BASE), '-o', join(work, 'b.bin')]);
       expect(r.code, what).toBe(1);
-      expect(r.stderr, what).toBe(`rnrkit: ${file} is not UTF-8: an invalid sequence starts with byte 0x${bytes[offset]!.toString(16)} at byte offset ${offset}\n`);
+      expect(r.stderr, what).toBe(
+        `rnrkit: ${file} is not UTF-8: an invalid sequence starts with byte 0x${bytes[offset]!.toString(16)} at byte offset ${offset}\n`,
+      );
     }
   });
 
   it('caps what it reads: a file over the limit is refused before reading, a device or pipe after the limit', () => {
     const big = join(work, 'big.json');
     writeFileSync(big, `${json}${' '.repeat(4096)}`);
-    expect(() => readJsonInput(big, { maxBytes: 4096 })).toThrow(new InvalidDataError(`${big}: ${Buffer.byteLength(json) + 4096} bytes of JSON input, over the limit of 4096 bytes`));
+    expect(() => readJsonInput(big, { maxBytes: 4096 })).toThrow(
+      new InvalidDataError(
+        `${big}: ${Buffer.byteLength(json) + 4096} bytes of JSON input, over the limit of 4096 bytes`,
+      ),
+    );
     expect(readJsonInput(big, { maxBytes: Buffer.byteLength(json) + 4096 })).toEqual(set.expected);
     const started = performance.now();
-    expect(() => readJsonInput('/dev/zero', { maxBytes: 1 << 20 })).toThrow(/^\/dev\/zero: more than 1048576 bytes of JSON input, over the limit/);
+    expect(() => readJsonInput('/dev/zero', { maxBytes: 1 << 20 })).toThrow(
+      /^\/dev\/zero: more than 1048576 bytes of JSON input, over the limit/,
+    );
     expect(performance.now() - started).toBeLessThan(5000);
   });
 
@@ -156,10 +186,20 @@ describe('JSON input', () => {
     const zero = openSync('/dev/zero', 'r');
     try {
       const started = performance.now();
-      const e = cliProcess(['encode', '-', '--arch', 'x64', '--base', '0x10000', '-o', join(work, 'z.bin'), '--max-input', '4M'], zero);
-      expect([e.status, e.stdout, e.stderr]).toEqual([1, '', 'rnrkit: stdin: more than 4194304 bytes of JSON input, over the limit of 4194304 bytes\n']);
+      const e = cliProcess(
+        ['encode', '-', '--arch', 'x64', '--base', '0x10000', '-o', join(work, 'z.bin'), '--max-input', '4M'],
+        zero,
+      );
+      expect([e.status, e.stdout, e.stderr]).toEqual([
+        1,
+        '',
+        'rnrkit: stdin: more than 4194304 bytes of JSON input, over the limit of 4194304 bytes\n',
+      ]);
       const s = cliProcess(['service', 'register', '-', '--store', join(work, 'store.db')], zero);
-      expect([s.status, s.stderr]).toEqual([1, `rnrkit: stdin: more than ${64 << 20} bytes of JSON input, over the limit of ${64 << 20} bytes\n`]);
+      expect([s.status, s.stderr]).toEqual([
+        1,
+        `rnrkit: stdin: more than ${64 << 20} bytes of JSON input, over the limit of ${64 << 20} bytes\n`,
+      ]);
       expect(performance.now() - started).toBeLessThan(60_000);
     } finally {
       closeSync(zero);
@@ -167,9 +207,41 @@ describe('JSON input', () => {
   });
 
   it('--max-input takes binary suffixes and refuses nonsense as a usage error', async () => {
-    const r = await runCli(['encode', image, '--arch', 'x64', '--base', '0x10000', '-o', join(work, 'm.bin'), '--max-input', 'lots']);
-    expect([r.code, r.stderr]).toEqual([2, 'rnrkit: --max-input "lots": expected a positive byte count, e.g. 1048576, 64M or 8G\n']);
-    const piped = execFileSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'encode', '-', '--arch', 'x64', '--base', hex(BASE), '-o', join(work, 'p.bin'), '--max-input', '1M'], { input: json, encoding: 'utf8' });
+    const r = await runCli([
+      'encode',
+      image,
+      '--arch',
+      'x64',
+      '--base',
+      '0x10000',
+      '-o',
+      join(work, 'm.bin'),
+      '--max-input',
+      'lots',
+    ]);
+    expect([r.code, r.stderr]).toEqual([
+      2,
+      'rnrkit: --max-input "lots": expected a positive byte count, e.g. 1048576, 64M or 8G\n',
+    ]);
+    const piped = execFileSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'src/cli/main.ts',
+        'encode',
+        '-',
+        '--arch',
+        'x64',
+        '--base',
+        hex(BASE),
+        '-o',
+        join(work, 'p.bin'),
+        '--max-input',
+        '1M',
+      ],
+      { input: json, encoding: 'utf8' },
+    );
     expect(JSON.parse(piped)).toEqual({ at: hex(BASE), size: readFileSync(image).length });
   });
 });

@@ -8,7 +8,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INSPECTOR_CSP, type InspectorServer, startInspectorServer } from '../../src/cli/inspector/server.js';
 
 /** A raw HTTP request (fetch would not let the test send its own Host header). */
-function get(url: string, headers: Record<string, string> = {}, method = 'GET'): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
+function get(
+  url: string,
+  headers: Record<string, string> = {},
+  method = 'GET',
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
   return new Promise((resolve, reject) => {
     const req = request(url, { method, headers }, (res) => {
       const chunks: Buffer[] = [];
@@ -79,17 +83,25 @@ describe('rnrkit inspect: the local server', () => {
 
   it('`rnrkit inspect FILE` prints the address, serves until SIGTERM and exits 0', async () => {
     const main = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
-    const child: ChildProcess = spawn(process.execPath, [main, 'inspect', join(dir, 'my dump.dmp')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child: ChildProcess = spawn(process.execPath, [main, 'inspect', join(dir, 'my dump.dmp')], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     const printed = await new Promise<string>((resolve, reject) => {
-      child.stdout!.on('data', (d: Buffer) => { stdout += d; if (stdout.includes('\n')) resolve(stdout.trim()); });
+      child.stdout!.on('data', (d: Buffer) => {
+        stdout += d;
+        if (stdout.includes('\n')) resolve(stdout.trim());
+      });
       child.on('exit', (code) => reject(new Error(`exited ${code} before printing an address`)));
     });
     expect(printed).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/#open=%2Fcapture%2Fmy%2520dump\.dmp&name=my%20dump\.dmp$/);
     const page = await get(printed.replace(/#.*/, ''));
     expect(page.status).toBe(200);
     expect(page.headers['content-security-policy']).toBe(INSPECTOR_CSP);
-    const code = await new Promise<number | null>((resolve) => { child.on('exit', resolve); child.kill('SIGTERM'); });
+    const code = await new Promise<number | null>((resolve) => {
+      child.on('exit', resolve);
+      child.kill('SIGTERM');
+    });
     expect(code).toBe(0);
   });
 

@@ -4,11 +4,16 @@ import { runCli } from '../helpers/cli.js';
 
 describe('rnrkit layout', () => {
   it.each([
-    ['WSAQUERYSETW', 'x86', 60], ['WSAQUERYSETW', 'x64', 120],
-    ['WSAQUERYSETA', 'x86', 60], ['WSAQUERYSETA', 'x64', 120],
-    ['CSADDR_INFO', 'x86', 24], ['CSADDR_INFO', 'x64', 40],
-    ['SOCKADDR_BTH', 'x86', 30], ['SOCKADDR_BTH', 'x64', 30],
-    ['BTH_SET_SERVICE', 'x86', 37], ['BTH_SET_SERVICE', 'x64', 45],
+    ['WSAQUERYSETW', 'x86', 60],
+    ['WSAQUERYSETW', 'x64', 120],
+    ['WSAQUERYSETA', 'x86', 60],
+    ['WSAQUERYSETA', 'x64', 120],
+    ['CSADDR_INFO', 'x86', 24],
+    ['CSADDR_INFO', 'x64', 40],
+    ['SOCKADDR_BTH', 'x86', 30],
+    ['SOCKADDR_BTH', 'x64', 30],
+    ['BTH_SET_SERVICE', 'x86', 37],
+    ['BTH_SET_SERVICE', 'x64', 45],
   ])('%s on %s is %i bytes, in the table and in --json', async (name, arch, size) => {
     const table = await runCli(['layout', name, '--arch', arch]);
     expect(table.code).toBe(0);

@@ -15,12 +15,26 @@ const dir = mkdtempSync(join(tmpdir(), 'rnrkit-codec-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('rnrkit encode → rnrkit decode', () => {
-  it.each([['x86', 'W'], ['x64', 'A']] as const)('round-trips a full set (%s %s) through files', async (arch, charset) => {
+  it.each([
+    ['x86', 'W'],
+    ['x64', 'A'],
+  ] as const)('round-trips a full set (%s %s) through files', async (arch, charset) => {
     const qs = fullSet();
     const input = join(dir, `in-${arch}-${charset}.json`);
     const image = join(dir, `image-${arch}-${charset}.bin`);
     writeFileSync(input, JSON.stringify(qs));
-    const enc = await runCli(['encode', input, '--arch', arch, '--charset', charset, '--base', '0x00401000', '-o', image]);
+    const enc = await runCli([
+      'encode',
+      input,
+      '--arch',
+      arch,
+      '--charset',
+      charset,
+      '--base',
+      '0x00401000',
+      '-o',
+      image,
+    ]);
     expect(enc.stderr).toBe('');
     expect(enc.code).toBe(0);
     const bytes = readFileSync(image);
@@ -36,37 +50,81 @@ describe('rnrkit encode → rnrkit decode', () => {
     const at = b.querySet(fullSet(), 'W');
     const file = join(dir, 'offset.bin');
     writeFileSync(file, b.image());
-    const dec = await runCli(['decode', file, '--arch', 'x64', '--base', '0x10000', '--at', `0x${at.toString(16)}`, '--annotate']);
+    const dec = await runCli([
+      'decode',
+      file,
+      '--arch',
+      'x64',
+      '--base',
+      '0x10000',
+      '--at',
+      `0x${at.toString(16)}`,
+      '--annotate',
+    ]);
     expect(dec.code).toBe(0);
     const out = JSON.parse(dec.stdout) as Record<string, unknown>;
     expect(out.$at).toBe(`0x${at.toString(16)}`);
-    expect((out.lpcsaBuffer as { LocalAddr: { $sockaddr: unknown } }[])[0]!.LocalAddr.$sockaddr).toMatchObject({ family: 'AF_INET', port: 8080, address: '192.168.0.1' });
+    expect((out.lpcsaBuffer as { LocalAddr: { $sockaddr: unknown } }[])[0]!.LocalAddr.$sockaddr).toMatchObject({
+      family: 'AF_INET',
+      port: 8080,
+      address: '192.168.0.1',
+    });
     // Cut the image short: strict fails on one line naming the member, lenient carries on.
     const cut = join(dir, 'cut.bin');
     writeFileSync(cut, b.image().subarray(0, at - 0x10000 + 120));
     const strict = await runCli(['decode', cut, '--arch', 'x64', '--base', '0x10000', '--at', String(at)]);
     expect(strict.code).toBe(1);
     expect(strict.stderr).toMatch(/^rnrkit: lpszServiceInstanceName: 0x[0-9a-f]+\+2 is not in the captured memory\n$/);
-    const lenient = await runCli(['decode', cut, '--arch', 'x64', '--base', '0x10000', '--at', String(at), '--lenient']);
+    const lenient = await runCli([
+      'decode',
+      cut,
+      '--arch',
+      'x64',
+      '--base',
+      '0x10000',
+      '--at',
+      String(at),
+      '--lenient',
+    ]);
     expect(lenient.code).toBe(0);
     const partial = JSON.parse(lenient.stdout) as { lpBlob: unknown; $unresolved: { path: string }[] };
     expect(partial.lpBlob).toBeNull();
-    expect(partial.$unresolved.map((u) => u.path)).toEqual(['lpszServiceInstanceName', 'lpServiceClassId', 'lpVersion', 'lpszComment', 'lpNSProviderId', 'lpszContext', 'lpafpProtocols', 'lpszQueryString', 'lpcsaBuffer', 'lpBlob']);
+    expect(partial.$unresolved.map((u) => u.path)).toEqual([
+      'lpszServiceInstanceName',
+      'lpServiceClassId',
+      'lpVersion',
+      'lpszComment',
+      'lpNSProviderId',
+      'lpszContext',
+      'lpafpProtocols',
+      'lpszQueryString',
+      'lpcsaBuffer',
+      'lpBlob',
+    ]);
   });
 
   it('reads JSON from stdin with - (a real process)', () => {
     const out = join(dir, 'stdin.bin');
-    const printed = execFileSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'encode', '-', '--arch', 'x64', '--base', '0x2000', '-o', out], {
-      input: JSON.stringify(nullSet()), encoding: 'utf8',
-    });
+    const printed = execFileSync(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli/main.ts', 'encode', '-', '--arch', 'x64', '--base', '0x2000', '-o', out],
+      {
+        input: JSON.stringify(nullSet()),
+        encoding: 'utf8',
+      },
+    );
     expect(JSON.parse(printed)).toEqual({ at: '0x2000', size: readFileSync(out).length });
-    expect(decodeQuerySet(RegionList.flat(readFileSync(out), 0x2000), 0x2000, { arch: 'x64', charset: 'W' })).toStrictEqual(nullSet());
+    expect(
+      decodeQuerySet(RegionList.flat(readFileSync(out), 0x2000), 0x2000, { arch: 'x64', charset: 'W' }),
+    ).toStrictEqual(nullSet());
   });
 });
 
 describe('rnrkit decode of a minidump and of region lists', () => {
   const dump = fileURLToPath(new URL('../../fixtures/dumps/wine-x64-sets.dmp.gz', import.meta.url));
-  const manifest = JSON.parse(readFileSync(fileURLToPath(new URL('../../fixtures/dumps/wine-x64-sets.json', import.meta.url)), 'utf8')) as { sets: { at: string; charset: 'W' | 'A'; expected: unknown }[] };
+  const manifest = JSON.parse(
+    readFileSync(fileURLToPath(new URL('../../fixtures/dumps/wine-x64-sets.json', import.meta.url)), 'utf8'),
+  ) as { sets: { at: string; charset: 'W' | 'A'; expected: unknown }[] };
 
   it('decodes every planted set of the real Wine dump, arch from the dump, charset as given', async () => {
     for (const set of manifest.sets) {
@@ -76,7 +134,7 @@ describe('rnrkit decode of a minidump and of region lists', () => {
     }
   });
 
-  it('without --at, takes the scanner\'s best candidate and its charset', async () => {
+  it("without --at, takes the scanner's best candidate and its charset", async () => {
     const r = await runCli(['decode', dump]);
     expect(r.code).toBe(0);
     const decoded = JSON.parse(r.stdout) as unknown;
@@ -92,9 +150,29 @@ describe('rnrkit decode of a minidump and of region lists', () => {
     const split = 200;
     writeFileSync(head, image.subarray(0, split));
     writeFileSync(tail, image.subarray(split));
-    const whole = await runCli(['decode', '--region', `0x90000=${head}`, '--region', `${0x90000 + split}=${tail}`, '--arch', 'x64', '--at', String(at)]);
+    const whole = await runCli([
+      'decode',
+      '--region',
+      `0x90000=${head}`,
+      '--region',
+      `${0x90000 + split}=${tail}`,
+      '--arch',
+      'x64',
+      '--at',
+      String(at),
+    ]);
     expect(JSON.parse(whole.stdout)).toStrictEqual(fullSet());
-    const gap = await runCli(['decode', '--region', `0x90000=${head}`, '--region', `${0x90000 + split + 8}=${tail}`, '--arch', 'x64', '--at', String(at)]);
+    const gap = await runCli([
+      'decode',
+      '--region',
+      `0x90000=${head}`,
+      '--region',
+      `${0x90000 + split + 8}=${tail}`,
+      '--arch',
+      'x64',
+      '--at',
+      String(at),
+    ]);
     expect(gap.code).toBe(1);
     expect(gap.stderr).toMatch(/^rnrkit: \S+: 0x[0-9a-f]+\+\d+ is not in the captured memory/);
   });
@@ -124,14 +202,44 @@ describe('bad input and usage', () => {
 
   it.each([
     ['not JSON', '{"dwSize": 1,', /is not JSON/],
-    ['a bad member', JSON.stringify({ ...fullSet(), lpcsaBuffer: [fullSet().lpcsaBuffer![0], { ...fullSet().lpcsaBuffer![1]!, LocalAddr: { lpSockaddr: 'zz', iSockaddrLength: 1 } }, fullSet().lpcsaBuffer![2]] }), /^rnrkit: lpcsaBuffer\[1\]\.LocalAddr\.lpSockaddr: "zz" is not hex/],
-    ['a count that disagrees', JSON.stringify({ ...fullSet(), dwNumberOfCsAddrs: 9 }), /^rnrkit: lpcsaBuffer: 3 entries, but dwNumberOfCsAddrs = 9/],
+    [
+      'a bad member',
+      JSON.stringify({
+        ...fullSet(),
+        lpcsaBuffer: [
+          fullSet().lpcsaBuffer![0],
+          { ...fullSet().lpcsaBuffer![1]!, LocalAddr: { lpSockaddr: 'zz', iSockaddrLength: 1 } },
+          fullSet().lpcsaBuffer![2],
+        ],
+      }),
+      /^rnrkit: lpcsaBuffer\[1\]\.LocalAddr\.lpSockaddr: "zz" is not hex/,
+    ],
+    [
+      'a count that disagrees',
+      JSON.stringify({ ...fullSet(), dwNumberOfCsAddrs: 9 }),
+      /^rnrkit: lpcsaBuffer: 3 entries, but dwNumberOfCsAddrs = 9/,
+    ],
     ['a misspelt member', JSON.stringify({ ...nullSet(), lpszComent: 'x' }), /unknown member "lpszComent"/],
-    ['a wide char in an ANSI set', JSON.stringify({ ...nullSet(), lpszComment: '\u20ac' }), /^rnrkit: lpszComment: char 0 \(U\+20AC\) is not a byte/],
+    [
+      'a wide char in an ANSI set',
+      JSON.stringify({ ...nullSet(), lpszComment: '\u20ac' }),
+      /^rnrkit: lpszComment: char 0 \(U\+20AC\) is not a byte/,
+    ],
   ])('encode of %s exits 1 with one line naming the path', async (_, text, message) => {
     const file = join(dir, 'bad.json');
     writeFileSync(file, text);
-    const r = await runCli(['encode', file, '--arch', 'x64', '--charset', 'A', '--base', '0x1000', '-o', join(dir, 'bad.bin')]);
+    const r = await runCli([
+      'encode',
+      file,
+      '--arch',
+      'x64',
+      '--charset',
+      'A',
+      '--base',
+      '0x1000',
+      '-o',
+      join(dir, 'bad.bin'),
+    ]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(message);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
@@ -141,8 +249,13 @@ describe('bad input and usage', () => {
     const b = new ImageBuilder('x86', 0x20000);
     const at = b.querySet(fullSet(), 'W');
     // Point lpcsaBuffer[2].LocalAddr.lpSockaddr somewhere unmapped.
-    const array = decodeQuerySet(RegionList.flat(b.image(), 0x20000), at, { arch: 'x86', charset: 'W', annotate: true }).$lpcsaBuffer as string;
-    const entry = Number(array) + 2 * 24 + offsetOf('x86', 'CSADDR_INFO', 'LocalAddr') + offsetOf('x86', 'SOCKET_ADDRESS', 'lpSockaddr');
+    const array = decodeQuerySet(RegionList.flat(b.image(), 0x20000), at, { arch: 'x86', charset: 'W', annotate: true })
+      .$lpcsaBuffer as string;
+    const entry =
+      Number(array) +
+      2 * 24 +
+      offsetOf('x86', 'CSADDR_INFO', 'LocalAddr') +
+      offsetOf('x86', 'SOCKET_ADDRESS', 'lpSockaddr');
     b.pointer(entry, 0x239a0100);
     const file = join(dir, 'dangling.bin');
     writeFileSync(file, b.image());

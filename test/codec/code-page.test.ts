@@ -3,7 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { ansiToText, textToAnsi } from '../../src/codec/index.js';
 import { InvalidDataError, UsageError } from '../../src/errors.js';
 
-const hasIconv = (() => { try { execFileSync('iconv', ['--version'], { stdio: 'ignore' }); return true; } catch { return false; } })();
+const hasIconv = (() => {
+  try {
+    execFileSync('iconv', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
 const allBytes = String.fromCharCode(...Array.from({ length: 256 }, (_, i) => i));
 
 describe('ANSI code pages', () => {
@@ -13,10 +20,17 @@ describe('ANSI code pages', () => {
     const undefinedBytes = [0x81, 0x8d, 0x8f, 0x90, 0x9d];
     const defined = Uint8Array.from({ length: 256 }, (_, i) => i).filter((b) => !undefinedBytes.includes(b));
     const utf16 = execFileSync('iconv', ['-f', 'CP1252', '-t', 'UTF-16LE'], { input: defined });
-    const reference = String.fromCharCode(...Array.from({ length: utf16.length / 2 }, (_, i) => utf16.readUInt16LE(i * 2)));
+    const reference = String.fromCharCode(
+      ...Array.from({ length: utf16.length / 2 }, (_, i) => utf16.readUInt16LE(i * 2)),
+    );
     expect(ansiToText(String.fromCharCode(...defined))).toBe(reference);
     for (const b of undefinedBytes) {
-      expect(() => execFileSync('iconv', ['-f', 'CP1252', '-t', 'UTF-16LE'], { input: Uint8Array.of(b), stdio: ['pipe', 'pipe', 'ignore'] })).toThrow();
+      expect(() =>
+        execFileSync('iconv', ['-f', 'CP1252', '-t', 'UTF-16LE'], {
+          input: Uint8Array.of(b),
+          stdio: ['pipe', 'pipe', 'ignore'],
+        }),
+      ).toThrow();
       // rnrkit's documented choice for them: the C1 control of the same value, as MultiByteToWideChar does.
       expect(ansiToText(String.fromCharCode(b))).toBe(String.fromCharCode(b));
     }

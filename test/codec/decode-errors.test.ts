@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Arch } from '../../src/abi/types.js';
-import { DEFAULT_DECODE_LIMITS, decodeQuerySet, type DecodeLimits } from '../../src/codec/index.js';
+import { DEFAULT_DECODE_LIMITS, type DecodeLimits, decodeQuerySet } from '../../src/codec/index.js';
 import { InvalidDataError, MemoryError, UsageError } from '../../src/errors.js';
 import { RegionList } from '../../src/memory/region-list.js';
 import { offsetOf, sizeOf } from '../helpers/ground-truth.js';
@@ -44,7 +44,9 @@ describe.each(['x86', 'x64'] as Arch[])('strict and lenient decoding (%s)', (arc
     expect(partial.lpszComment).toBeNull();
     expect(partial.lpszContext).toBe(fullSet().lpszContext);
     expect(partial.lpcsaBuffer).toStrictEqual(fullSet().lpcsaBuffer);
-    expect(partial.$unresolved).toEqual([{ path: 'lpszComment', address: '0xdead0000', reason: '0xdead0000+2 is not in the captured memory' }]);
+    expect(partial.$unresolved).toEqual([
+      { path: 'lpszComment', address: '0xdead0000', reason: '0xdead0000+2 is not in the captured memory' },
+    ]);
   });
 
   it('a huge count is refused before anything is allocated for it', () => {
@@ -52,7 +54,11 @@ describe.each(['x86', 'x64'] as Arch[])('strict and lenient decoding (%s)', (arc
     b.u32(member('dwNumberOfCsAddrs'), 0xffffffff);
     const e = thrown(() => decode());
     expect(e).toBeInstanceOf(InvalidDataError);
-    expect(e.message).toMatch(new RegExp(`^lpcsaBuffer: dwNumberOfCsAddrs = 4294967295 exceeds maxCount \\(${DEFAULT_DECODE_LIMITS.maxCount}\\) for the array at 0x[0-9a-f]+$`));
+    expect(e.message).toMatch(
+      new RegExp(
+        `^lpcsaBuffer: dwNumberOfCsAddrs = 4294967295 exceeds maxCount \\(${DEFAULT_DECODE_LIMITS.maxCount}\\) for the array at 0x[0-9a-f]+$`,
+      ),
+    );
     expect(e.message.endsWith(`at 0x${(e as InvalidDataError).address!.toString(16)}`)).toBe(true);
     expect(decode({ lenient: true }).$unresolved).toMatchObject([{ path: 'lpcsaBuffer' }]);
   });
@@ -63,7 +69,11 @@ describe.each(['x86', 'x64'] as Arch[])('strict and lenient decoding (%s)', (arc
     const e = thrown(() => decode());
     expect(e).toBeInstanceOf(MemoryError);
     const size = sizeOf(arch, 'CSADDR_INFO');
-    expect(e.message).toMatch(new RegExp(`^lpcsaBuffer: 0x[0-9a-f]+\\+${60000 * size} is not in the captured memory \\(dwNumberOfCsAddrs = 60000 × ${size} bytes\\)$`));
+    expect(e.message).toMatch(
+      new RegExp(
+        `^lpcsaBuffer: 0x[0-9a-f]+\\+${60000 * size} is not in the captured memory \\(dwNumberOfCsAddrs = 60000 × ${size} bytes\\)$`,
+      ),
+    );
   });
 
   it('an unterminated string is an error naming where the memory ends', () => {
@@ -74,7 +84,9 @@ describe.each(['x86', 'x64'] as Arch[])('strict and lenient decoding (%s)', (arc
     const cut = image.subarray(0, image.length - 2);
     const e = thrown(() => decode({}, cut));
     expect(e).toBeInstanceOf(MemoryError);
-    expect(e.message).toMatch(/^lpszContext: string at 0x[0-9a-f]+ is not terminated: no NUL before the captured memory ends at 0x[0-9a-f]+$/);
+    expect(e.message).toMatch(
+      /^lpszContext: string at 0x[0-9a-f]+ is not terminated: no NUL before the captured memory ends at 0x[0-9a-f]+$/,
+    );
   });
 
   it('a string over maxStringUnits is an InvalidDataError', () => {
@@ -86,25 +98,51 @@ describe.each(['x86', 'x64'] as Arch[])('strict and lenient decoding (%s)', (arc
   });
 
   it('a negative sockaddr length behind a non-NULL pointer is an InvalidDataError; behind NULL it is kept', () => {
-    const qs = { ...nullSet(), dwNumberOfCsAddrs: 3, lpcsaBuffer: [entry('0200', null), entry('0200', null), entry('02000001', null)] };
+    const qs = {
+      ...nullSet(),
+      dwNumberOfCsAddrs: 3,
+      lpcsaBuffer: [entry('0200', null), entry('0200', null), entry('02000001', null)],
+    };
     const { b, decode, at } = build(arch, qs);
     const annotated = decodeQuerySet(RegionList.flat(b.image(), BASE), at, { arch, charset: 'W', annotate: true });
     const third = Number(annotated.$lpcsaBuffer) + 2 * sizeOf(arch, 'CSADDR_INFO');
-    b.u32(third + offsetOf(arch, 'CSADDR_INFO', 'LocalAddr') + offsetOf(arch, 'SOCKET_ADDRESS', 'iSockaddrLength'), -5 >>> 0);
-    b.u32(third + offsetOf(arch, 'CSADDR_INFO', 'RemoteAddr') + offsetOf(arch, 'SOCKET_ADDRESS', 'iSockaddrLength'), -7 >>> 0);
+    b.u32(
+      third + offsetOf(arch, 'CSADDR_INFO', 'LocalAddr') + offsetOf(arch, 'SOCKET_ADDRESS', 'iSockaddrLength'),
+      -5 >>> 0,
+    );
+    b.u32(
+      third + offsetOf(arch, 'CSADDR_INFO', 'RemoteAddr') + offsetOf(arch, 'SOCKET_ADDRESS', 'iSockaddrLength'),
+      -7 >>> 0,
+    );
     const e = thrown(() => decode());
     expect(e).toBeInstanceOf(InvalidDataError);
     const sockaddr = (annotated.lpcsaBuffer![2]!.LocalAddr as { $lpSockaddr?: string }).$lpSockaddr;
-    expect(e.message).toBe(`lpcsaBuffer[2].LocalAddr.lpSockaddr: iSockaddrLength = -5 is negative for the bytes at ${sockaddr}`);
+    expect(e.message).toBe(
+      `lpcsaBuffer[2].LocalAddr.lpSockaddr: iSockaddrLength = -5 is negative for the bytes at ${sockaddr}`,
+    );
     const partial = decode({ lenient: true });
-    expect(partial.lpcsaBuffer![2]).toStrictEqual({ LocalAddr: { lpSockaddr: null, iSockaddrLength: -5 }, RemoteAddr: { lpSockaddr: null, iSockaddrLength: -7 }, iSocketType: 1, iProtocol: 6 });
-    expect(partial.$unresolved).toMatchObject([{ path: 'lpcsaBuffer[2].LocalAddr.lpSockaddr', reason: `iSockaddrLength = -5 is negative for the bytes at ${sockaddr}` }]);
+    expect(partial.lpcsaBuffer![2]).toStrictEqual({
+      LocalAddr: { lpSockaddr: null, iSockaddrLength: -5 },
+      RemoteAddr: { lpSockaddr: null, iSockaddrLength: -7 },
+      iSocketType: 1,
+      iProtocol: 6,
+    });
+    expect(partial.$unresolved).toMatchObject([
+      {
+        path: 'lpcsaBuffer[2].LocalAddr.lpSockaddr',
+        reason: `iSockaddrLength = -5 is negative for the bytes at ${sockaddr}`,
+      },
+    ]);
   });
 
   it('sockaddr, blob and total-byte limits', () => {
     const { decode } = build(arch);
-    expect(thrown(() => decode({ limits: { maxSockaddrLength: 16 } })).message).toMatch(/^lpcsaBuffer\[1\]\.LocalAddr\.lpSockaddr: iSockaddrLength = 28 exceeds maxSockaddrLength \(16\) for the bytes at 0x[0-9a-f]+$/);
-    expect(thrown(() => decode({ limits: { maxBlobSize: 4 } })).message).toMatch(/^lpBlob\.pBlobData: cbSize = 5 exceeds maxBlobSize \(4\) for the bytes at 0x[0-9a-f]+$/);
+    expect(thrown(() => decode({ limits: { maxSockaddrLength: 16 } })).message).toMatch(
+      /^lpcsaBuffer\[1\]\.LocalAddr\.lpSockaddr: iSockaddrLength = 28 exceeds maxSockaddrLength \(16\) for the bytes at 0x[0-9a-f]+$/,
+    );
+    expect(thrown(() => decode({ limits: { maxBlobSize: 4 } })).message).toMatch(
+      /^lpBlob\.pBlobData: cbSize = 5 exceeds maxBlobSize \(4\) for the bytes at 0x[0-9a-f]+$/,
+    );
     const total = thrown(() => decode({ limits: { maxTotalBytes: 200 } }));
     expect(total).toBeInstanceOf(InvalidDataError);
     expect(total.message).toMatch(/would exceed maxTotalBytes \(200\)$/);
@@ -121,7 +159,11 @@ describe.each(['x86', 'x64'] as Arch[])('strict and lenient decoding (%s)', (arc
     expect(none).toBeInstanceOf(MemoryError);
     expect(none.message).toBe(`WSAQUERYSETA: 0x2ff00+${sizeOf(arch, 'WSAQUERYSETA')} is not in the captured memory`);
     // 16 bytes of zeros: the captured members decode (dwSize 0, NULL pointers), the rest are null and unresolved (docs/forensics.md).
-    const partial = decodeQuerySet(space, BASE, { arch, charset: 'A', lenient: true }) as unknown as { dwSize: number; dwNameSpace: unknown; $unresolved: { path: string }[] };
+    const partial = decodeQuerySet(space, BASE, { arch, charset: 'A', lenient: true }) as unknown as {
+      dwSize: number;
+      dwNameSpace: unknown;
+      $unresolved: { path: string }[];
+    };
     expect(partial.dwSize).toBe(0);
     expect(partial.dwNameSpace).toBeNull();
     expect(partial.$unresolved.map((u) => u.path)).toContain('lpBlob');
@@ -132,10 +174,18 @@ describe.each(['x86', 'x64'] as Arch[])('strict and lenient decoding (%s)', (arc
     const image = b.image();
     const whole = decode();
     const split = image.length - 20;
-    const adjacent = new RegionList([{ base: BASE, bytes: image.subarray(0, split) }, { base: BASE + split, bytes: image.subarray(split) }]);
+    const adjacent = new RegionList([
+      { base: BASE, bytes: image.subarray(0, split) },
+      { base: BASE + split, bytes: image.subarray(split) },
+    ]);
     expect(decodeQuerySet(adjacent, at, { arch, charset: 'W' })).toStrictEqual(whole);
-    const gap = new RegionList([{ base: BASE, bytes: image.subarray(0, split) }, { base: BASE + split + 1, bytes: image.subarray(split + 1) }]);
-    expect(thrown(() => decodeQuerySet(gap, at, { arch, charset: 'W' })).message).toMatch(/^lpszComment: string at 0x[0-9a-f]+ is not terminated/);
+    const gap = new RegionList([
+      { base: BASE, bytes: image.subarray(0, split) },
+      { base: BASE + split + 1, bytes: image.subarray(split + 1) },
+    ]);
+    expect(thrown(() => decodeQuerySet(gap, at, { arch, charset: 'W' })).message).toMatch(
+      /^lpszComment: string at 0x[0-9a-f]+ is not terminated/,
+    );
   });
 });
 
@@ -145,8 +195,16 @@ it('an x64 pointer at or beyond 2^53 is refused, not rounded', () => {
   b.u32(member('lpServiceClassId') + 4, 0x00200000);
   const e = thrown(() => decode());
   expect(e).toBeInstanceOf(InvalidDataError);
-  expect(e.message).toBe('lpServiceClassId: pointer 0x20000000000000 is beyond 2^53, which rnrkit cannot address exactly');
-  expect(decode({ lenient: true }).$unresolved).toEqual([{ path: 'lpServiceClassId', address: '0x20000000000000', reason: 'pointer 0x20000000000000 is beyond 2^53, which rnrkit cannot address exactly' }]);
+  expect(e.message).toBe(
+    'lpServiceClassId: pointer 0x20000000000000 is beyond 2^53, which rnrkit cannot address exactly',
+  );
+  expect(decode({ lenient: true }).$unresolved).toEqual([
+    {
+      path: 'lpServiceClassId',
+      address: '0x20000000000000',
+      reason: 'pointer 0x20000000000000 is beyond 2^53, which rnrkit cannot address exactly',
+    },
+  ]);
 });
 
 it('bad options are UsageErrors', () => {

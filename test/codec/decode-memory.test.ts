@@ -20,18 +20,39 @@ const BASE = 0x10000;
 const work = mkdtempSync(join(tmpdir(), 'rnrkit-decode-memory-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-function decodeInChild(name: string, image: Uint8Array): Promise<{ code: number | null; stderr: string; out: string; peakMb: number }> {
+function decodeInChild(
+  name: string,
+  image: Uint8Array,
+): Promise<{ code: number | null; stderr: string; out: string; peakMb: number }> {
   const imagePath = join(work, `${name}.img`);
   const outPath = join(work, `${name}.json`);
   const rssPath = join(work, `${name}.rss`);
   writeFileSync(imagePath, image);
   const out = openSync(outPath, 'w');
-  const child = spawn(process.execPath, [
-    '--max-old-space-size=200', '--import', 'tsx', '--import', './test/fixtures/rss-report.mjs',
-    'src/cli/main.ts', 'decode', imagePath, '--arch', 'x64', '--charset', 'W', '--base', `0x${BASE.toString(16)}`,
-  ], { stdio: ['ignore', out, 'pipe'], env: { ...process.env, RNRKIT_RSS_FILE: rssPath }, timeout: 60_000 });
+  const child = spawn(
+    process.execPath,
+    [
+      '--max-old-space-size=200',
+      '--import',
+      'tsx',
+      '--import',
+      './test/fixtures/rss-report.mjs',
+      'src/cli/main.ts',
+      'decode',
+      imagePath,
+      '--arch',
+      'x64',
+      '--charset',
+      'W',
+      '--base',
+      `0x${BASE.toString(16)}`,
+    ],
+    { stdio: ['ignore', out, 'pipe'], env: { ...process.env, RNRKIT_RSS_FILE: rssPath }, timeout: 60_000 },
+  );
   let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => void (stderr += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
   return new Promise((resolve) => {
     child.on('close', (code) => {
       closeSync(out);
@@ -47,24 +68,35 @@ describe('decode memory within the default limits', () => {
     ['one shared 128-byte sockaddr', 128, true],
     ['65,536 × 2 distinct 128-byte sockaddrs', 128, false],
     ['65,536 × 2 distinct 28-byte sockaddrs (hex built by concatenation)', 28, false],
-  ] as const)('65,536 entries, %s: decoded and printed under --max-old-space-size=200', async (name, length, shared) => {
-    const result = await decodeInChild(name.replace(/\W+/g, '-'), manyEntriesImage(65_536, length, shared, BASE));
-    expect(result.stderr).toBe('');
-    expect(result.code).toBe(0);
-    const decoded = JSON.parse(result.out) as { lpcsaBuffer: { LocalAddr: { lpSockaddr: string } }[] };
-    expect(decoded.lpcsaBuffer).toHaveLength(65_536);
-    expect(decoded.lpcsaBuffer[65_535]!.LocalAddr.lpSockaddr).toHaveLength(length * 2);
-    console.log(`decode memory, ${name}: peak RSS ${result.peakMb} MB`);
-  }, 120_000);
+  ] as const)(
+    '65,536 entries, %s: decoded and printed under --max-old-space-size=200',
+    async (name, length, shared) => {
+      const result = await decodeInChild(name.replace(/\W+/g, '-'), manyEntriesImage(65_536, length, shared, BASE));
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      const decoded = JSON.parse(result.out) as { lpcsaBuffer: { LocalAddr: { lpSockaddr: string } }[] };
+      expect(decoded.lpcsaBuffer).toHaveLength(65_536);
+      expect(decoded.lpcsaBuffer[65_535]!.LocalAddr.lpSockaddr).toHaveLength(length * 2);
+      console.log(`decode memory, ${name}: peak RSS ${result.peakMb} MB`);
+    },
+    120_000,
+  );
 
   it('the hex a decode produces counts against maxTotalBytes: three bytes per byte, shared or not', () => {
     // 1,000 entries × 2 × 128 bytes: 256,000 bytes read, 768,000 counted with their hex, plus the array.
     const image = manyEntriesImage(1000, 128, true, BASE);
     const space = RegionList.flat(image, BASE);
     const options = { arch: 'x64' as const, charset: 'W' as const };
-    const needed = layoutOf('WSAQUERYSETW', 'x64').size + 1000 * layoutOf('CSADDR_INFO', 'x64').size + 1000 * 2 * 128 * 3;
-    expect(decodeQuerySet(space, BASE, { ...options, limits: { maxTotalBytes: needed } }).lpcsaBuffer).toHaveLength(1000);
-    expect(() => decodeQuerySet(space, BASE, { ...options, limits: { maxTotalBytes: needed - 1 } })).toThrow(InvalidDataError);
-    expect(() => decodeQuerySet(space, BASE, { ...options, limits: { maxTotalBytes: needed - 1 } })).toThrow(/^lpcsaBuffer\[999\]\.RemoteAddr\.lpSockaddr: decoding 384 more bytes at 0x[0-9a-f]+ would exceed maxTotalBytes/);
+    const needed =
+      layoutOf('WSAQUERYSETW', 'x64').size + 1000 * layoutOf('CSADDR_INFO', 'x64').size + 1000 * 2 * 128 * 3;
+    expect(decodeQuerySet(space, BASE, { ...options, limits: { maxTotalBytes: needed } }).lpcsaBuffer).toHaveLength(
+      1000,
+    );
+    expect(() => decodeQuerySet(space, BASE, { ...options, limits: { maxTotalBytes: needed - 1 } })).toThrow(
+      InvalidDataError,
+    );
+    expect(() => decodeQuerySet(space, BASE, { ...options, limits: { maxTotalBytes: needed - 1 } })).toThrow(
+      /^lpcsaBuffer\[999\]\.RemoteAddr\.lpSockaddr: decoding 384 more bytes at 0x[0-9a-f]+ would exceed maxTotalBytes/,
+    );
   });
 });

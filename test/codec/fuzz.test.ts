@@ -5,8 +5,8 @@ import { decodeQuerySet, decodeServiceClassInfo, encodeQuerySet } from '../../sr
 import { RnrError } from '../../src/errors.js';
 import { RegionList } from '../../src/memory/region-list.js';
 import { querySet } from '../helpers/arbitrary.js';
-import { mutate, mutation } from './helpers/mutate.js';
 import { fullSet } from '../helpers/samples.js';
+import { mutate, mutation } from './helpers/mutate.js';
 
 /**
  * Mutated images (bit flips, overwritten bytes, pointers aimed at random
@@ -14,7 +14,9 @@ import { fullSet } from '../helpers/samples.js';
  * errors: no TypeError, no RangeError, no hang. Afterwards the decoder must
  * still decode a good image correctly (msgpack-javascript's fuzz pattern).
  */
-const combos = (['x86', 'x64'] as Arch[]).flatMap((arch) => (['W', 'A'] as const).map((charset) => ({ arch, charset })));
+const combos = (['x86', 'x64'] as Arch[]).flatMap((arch) =>
+  (['W', 'A'] as const).map((charset) => ({ arch, charset })),
+);
 
 describe.each(combos)('fuzz $arch $charset', ({ arch, charset }) => {
   const base = arch === 'x86' ? 0x0080_0000 : 0x3_0000_0000;
@@ -50,7 +52,12 @@ describe.each(combos)('fuzz $arch $charset', ({ arch, charset }) => {
   it('lenient decoding of a mutated image records what it could not resolve and never throws past the struct', () => {
     fc.assert(
       fc.property(fc.array(mutation, { minLength: 1, maxLength: 4 }), (mutations) => {
-        const image = mutate(encodeQuerySet(fullSet(), { arch, charset, base }), mutations.filter((m) => m.kind !== 'truncate'), base, arch);
+        const image = mutate(
+          encodeQuerySet(fullSet(), { arch, charset, base }),
+          mutations.filter((m) => m.kind !== 'truncate'),
+          base,
+          arch,
+        );
         const result = decodeQuerySet(RegionList.flat(image, base), base, { arch, charset, lenient: true });
         for (const u of (result.$unresolved ?? []) as { path: string; reason: string }[]) {
           expect(u.path).toMatch(/^[A-Za-z]/);

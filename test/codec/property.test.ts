@@ -1,13 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Arch } from '../../src/abi/types.js';
-import { decodeQuerySet, encodeQuerySet, encodedSize, parseQuerySetJson } from '../../src/codec/index.js';
+import { decodeQuerySet, encodedSize, encodeQuerySet, parseQuerySetJson } from '../../src/codec/index.js';
 import { RegionList } from '../../src/memory/region-list.js';
 import { querySet } from '../helpers/arbitrary.js';
 import { sizeOf } from '../helpers/ground-truth.js';
 import { ImageBuilder } from '../helpers/image-builder.js';
 
-const combos = (['x86', 'x64'] as Arch[]).flatMap((arch) => (['W', 'A'] as const).map((charset) => ({ arch, charset })));
+const combos = (['x86', 'x64'] as Arch[]).flatMap((arch) =>
+  (['W', 'A'] as const).map((charset) => ({ arch, charset })),
+);
 const RUNS = 150;
 
 describe.each(combos)('random sets, $arch $charset', ({ arch, charset }) => {
@@ -45,7 +47,9 @@ describe.each(combos)('random sets, $arch $charset', ({ arch, charset }) => {
         const used = new Uint8Array(image.length);
         checkPlacement(annotated as unknown as Record<string, unknown>, base, image.length, charset, arch, used);
         // Every byte either belongs to something placed or is zero.
-        image.forEach((byte, i) => { if (!used[i]) expect(byte).toBe(0); });
+        image.forEach((byte, i) => {
+          if (!used[i]) expect(byte).toBe(0);
+        });
       }),
       { numRuns: 60 },
     );
@@ -57,7 +61,14 @@ describe.each(combos)('random sets, $arch $charset', ({ arch, charset }) => {
  * encoder.ts promises and lie inside the image. Marks the bytes each
  * pointee covers in `used`, so the caller can check the rest is padding.
  */
-function checkPlacement(node: Record<string, unknown>, base: number, size: number, charset: 'W' | 'A', arch: Arch, used: Uint8Array): void {
+function checkPlacement(
+  node: Record<string, unknown>,
+  base: number,
+  size: number,
+  charset: 'W' | 'A',
+  arch: Arch,
+  used: Uint8Array,
+): void {
   const mark = (address: number, length: number) => {
     expect(address - base + length).toBeLessThanOrEqual(size);
     for (let i = 0; i < length; i++) used[address - base + i] = 1;
@@ -81,7 +92,10 @@ function checkPlacement(node: Record<string, unknown>, base: number, size: numbe
       mark(address, (v as string).length / 2);
     } else if (member === 'lpVersion' || member === 'lpafpProtocols') {
       expect(address % 4).toBe(0);
-      mark(address, sizeOf(arch, member === 'lpVersion' ? 'WSAVERSION' : 'AFPROTOCOLS') * (Array.isArray(v) ? v.length : 1));
+      mark(
+        address,
+        sizeOf(arch, member === 'lpVersion' ? 'WSAVERSION' : 'AFPROTOCOLS') * (Array.isArray(v) ? v.length : 1),
+      );
     } else if (member === 'lpcsaBuffer' || member === 'lpBlob') {
       expect(address % pointer).toBe(0);
       mark(address, sizeOf(arch, member === 'lpBlob' ? 'BLOB' : 'CSADDR_INFO') * (Array.isArray(v) ? v.length : 1));
@@ -89,7 +103,9 @@ function checkPlacement(node: Record<string, unknown>, base: number, size: numbe
   }
   // The fixed parts of nested structs are covered by their parent's mark; recurse for their pointees.
   for (const value of Object.values(node)) {
-    if (Array.isArray(value)) for (const e of value) checkPlacement(e as Record<string, unknown>, base, size, charset, arch, used);
-    else if (value && typeof value === 'object' && '$at' in value) checkPlacement(value as Record<string, unknown>, base, size, charset, arch, used);
+    if (Array.isArray(value))
+      for (const e of value) checkPlacement(e as Record<string, unknown>, base, size, charset, arch, used);
+    else if (value && typeof value === 'object' && '$at' in value)
+      checkPlacement(value as Record<string, unknown>, base, size, charset, arch, used);
   }
 }

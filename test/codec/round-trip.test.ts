@@ -1,14 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import type { Arch } from '../../src/abi/types.js';
-import { decodeQuerySet, encodeInto, encodeQuerySet, encodedSize } from '../../src/codec/index.js';
+import { decodeQuerySet, encodedSize, encodeInto, encodeQuerySet } from '../../src/codec/index.js';
 import { RegionList } from '../../src/memory/region-list.js';
 import { ImageBuilder } from '../helpers/image-builder.js';
 import { SAMPLES } from '../helpers/samples.js';
 
-const cases = (['x86', 'x64'] as Arch[]).flatMap((arch) => (['W', 'A'] as const).flatMap((charset) => Object.keys(SAMPLES).map((sample) => ({ arch, charset, sample }))));
+const cases = (['x86', 'x64'] as Arch[]).flatMap((arch) =>
+  (['W', 'A'] as const).flatMap((charset) => Object.keys(SAMPLES).map((sample) => ({ arch, charset, sample }))),
+);
 
 describe('decode of independently built images', () => {
-  it.each(cases)('$sample $arch $charset: the builder\'s layout decodes to its JSON', ({ arch, charset, sample }) => {
+  it.each(cases)("$sample $arch $charset: the builder's layout decodes to its JSON", ({ arch, charset, sample }) => {
     const qs = SAMPLES[sample]!(charset);
     const b = new ImageBuilder(arch, 0x7ff6_1234_0000 % (arch === 'x86' ? 2 ** 32 : 2 ** 53));
     const at = b.querySet(qs, charset);

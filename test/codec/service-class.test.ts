@@ -13,8 +13,10 @@ function build(b: ImageBuilder, info: ServiceClassInfoJson, charset: 'W' | 'A'):
   const N = `WSANSCLASSINFO${charset}`;
   const at = b.reserve(sizeOf(b.arch, S));
   b.u32(at + offsetOf(b.arch, S, 'dwCount'), info.dwCount);
-  if (info.lpServiceClassId !== null) b.pointer(at + offsetOf(b.arch, S, 'lpServiceClassId'), b.guid(info.lpServiceClassId));
-  if (info.lpszServiceClassName !== null) b.pointer(at + offsetOf(b.arch, S, 'lpszServiceClassName'), b.string(info.lpszServiceClassName, charset));
+  if (info.lpServiceClassId !== null)
+    b.pointer(at + offsetOf(b.arch, S, 'lpServiceClassId'), b.guid(info.lpServiceClassId));
+  if (info.lpszServiceClassName !== null)
+    b.pointer(at + offsetOf(b.arch, S, 'lpszServiceClassName'), b.string(info.lpszServiceClassName, charset));
   if (info.lpClassInfos) {
     const size = sizeOf(b.arch, N);
     const arr = b.reserve(size * info.lpClassInfos.length);
@@ -42,7 +44,9 @@ const INFO: ServiceClassInfoJson = {
   ],
 };
 
-describe.each((['x86', 'x64'] as Arch[]).flatMap((arch) => (['W', 'A'] as const).map((charset) => ({ arch, charset }))))('WSASERVICECLASSINFO $arch $charset', ({ arch, charset }) => {
+describe.each(
+  (['x86', 'x64'] as Arch[]).flatMap((arch) => (['W', 'A'] as const).map((charset) => ({ arch, charset }))),
+)('WSASERVICECLASSINFO $arch $charset', ({ arch, charset }) => {
   it('decodes with its WSANSCLASSINFO array, lpValue as hex of dwValueSize bytes', () => {
     const b = new ImageBuilder(arch, 0x70000);
     const at = build(b, INFO, charset);
@@ -58,8 +62,16 @@ describe.each((['x86', 'x64'] as Arch[]).flatMap((arch) => (['W', 'A'] as const)
   it('dwValueSize is checked against maxBlobSize and the path names the entry', () => {
     const b = new ImageBuilder(arch, 0x70000);
     const at = build(b, INFO, charset);
-    const e = (() => { try { decodeServiceClassInfo(RegionList.flat(b.image(), 0x70000), at, { arch, charset, limits: { maxBlobSize: 3 } }); } catch (x) { return x; } })();
+    const e = (() => {
+      try {
+        decodeServiceClassInfo(RegionList.flat(b.image(), 0x70000), at, { arch, charset, limits: { maxBlobSize: 3 } });
+      } catch (x) {
+        return x;
+      }
+    })();
     expect(e).toBeInstanceOf(InvalidDataError);
-    expect((e as Error).message).toMatch(/^lpClassInfos\[1\]\.lpValue: dwValueSize = 4 exceeds maxBlobSize \(3\) for the bytes at 0x[0-9a-f]+$/);
+    expect((e as Error).message).toMatch(
+      /^lpClassInfos\[1\]\.lpValue: dwValueSize = 4 exceeds maxBlobSize \(3\) for the bytes at 0x[0-9a-f]+$/,
+    );
   });
 });

@@ -26,7 +26,12 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 const set = bundledSets().find((s) => s.name === 'w-full')!;
 const FIRST_BASE = 0x7ff6_0000_0000;
 
-function amplifiedDump(descriptors: number, dataLength: number, rvaStep: number, declared = 0xffffffff): { bytes: Uint8Array; plantedAt: number } {
+function amplifiedDump(
+  descriptors: number,
+  dataLength: number,
+  rvaStep: number,
+  declared = 0xffffffff,
+): { bytes: Uint8Array; plantedAt: number } {
   const listRva = 32 + 12;
   const dataRva = listRva + 4 + 16 * descriptors;
   const bytes = new Uint8Array(dataRva + dataLength + rvaStep * descriptors);
@@ -51,14 +56,19 @@ function amplifiedDump(descriptors: number, dataLength: number, rvaStep: number,
 }
 
 describe('minidump range amplification', () => {
-  for (const [label, rvaStep] of [['all at the same RVA', 0], ['at overlapping RVAs, 16 bytes apart', 16]] as const) {
+  for (const [label, rvaStep] of [
+    ['all at the same RVA', 0],
+    ['at overlapping RVAs, 16 bytes apart', 16],
+  ] as const) {
     it(`60,000 descriptors of 4 GiB ${label}: mapped ≤ file size, scan is fast, the set is found, a warning says what was refused`, async () => {
       const { bytes, plantedAt } = amplifiedDump(60_000, 2 << 20, rvaStep);
       const started = performance.now();
       const md = Minidump.fromBytes(bytes, 'amplified.dmp');
       const mapped = md.ranges().reduce((n, r) => n + r.length, 0);
       expect(mapped).toBeLessThanOrEqual(bytes.length);
-      expect(md.warnings.join('\n')).toMatch(/59999 memory descriptors \(\d+ mapped bytes in all\) reuse file bytes another descriptor already maps, e\.g\. MemoryListStream\[1\] 0x7ff700000000\+4294967295 at file offset 0x[0-9a-f]+: refused, so no byte of the file is mapped twice/);
+      expect(md.warnings.join('\n')).toMatch(
+        /59999 memory descriptors \(\d+ mapped bytes in all\) reuse file bytes another descriptor already maps, e\.g\. MemoryListStream\[1\] 0x7ff700000000\+4294967295 at file offset 0x[0-9a-f]+: refused, so no byte of the file is mapped twice/,
+      );
       const found = scanQuerySets(md, { arches: ['x64'] });
       expect(found[0]?.at).toBe(plantedAt);
       expect(performance.now() - started).toBeLessThan(5000);
@@ -66,14 +76,21 @@ describe('minidump range amplification', () => {
       const file = join(work, 'amplified.dmp');
       writeFileSync(file, bytes);
       const cliStarted = performance.now();
-      for (const args of [['decode', file, '--arch', 'x64', '--charset', set.charset], ['match', file, file, '--arch', 'x64', '--charset', set.charset]]) {
+      for (const args of [
+        ['decode', file, '--arch', 'x64', '--charset', set.charset],
+        ['match', file, file, '--arch', 'x64', '--charset', set.charset],
+      ]) {
         const r = await runCli(args);
         expect([r.code, r.stderr], args[0]).toEqual([0, '']);
       }
       const scanned = await runCli(['scan', file]);
       expect(scanned.code).toBe(0);
       expect(JSON.parse(scanned.stdout.split('\n')[0]!).at).toBe(`0x${plantedAt.toString(16)}`);
-      expect(scanned.stderr).toMatch(new RegExp(`^rnrkit: ${file}: 2 warnings about the dump's structure \\(ranges refused or cut, counts inflated\\), first: 59999 memory descriptors .*refused, so no byte of the file is mapped twice; rnrkit regions lists them all\n$`));
+      expect(scanned.stderr).toMatch(
+        new RegExp(
+          `^rnrkit: ${file}: 2 warnings about the dump's structure \\(ranges refused or cut, counts inflated\\), first: 59999 memory descriptors .*refused, so no byte of the file is mapped twice; rnrkit regions lists them all\n$`,
+        ),
+      );
       expect(performance.now() - cliStarted).toBeLessThan(15_000);
       const regions = JSON.parse((await runCli(['regions', file])).stdout) as { mapped: number; warnings: string[] };
       expect(regions.mapped).toBeLessThanOrEqual(bytes.length);

@@ -107,10 +107,18 @@ class Writer {
   view(): DataView {
     return new DataView(this.bytes.buffer);
   }
-  u16(at: number, v: number): void { this.view().setUint16(at, v, true); }
-  u32(at: number, v: number): void { this.view().setUint32(at, v >>> 0, true); }
-  u64(at: number, v: number | bigint): void { this.view().setBigUint64(at, BigInt.asUintN(64, BigInt(v)), true); }
-  done(): Uint8Array { return this.bytes.slice(0, this.length); }
+  u16(at: number, v: number): void {
+    this.view().setUint16(at, v, true);
+  }
+  u32(at: number, v: number): void {
+    this.view().setUint32(at, v >>> 0, true);
+  }
+  u64(at: number, v: number | bigint): void {
+    this.view().setBigUint64(at, BigInt.asUintN(64, BigInt(v)), true);
+  }
+  done(): Uint8Array {
+    return this.bytes.slice(0, this.length);
+  }
 }
 
 export class DumpBuilder {
@@ -119,11 +127,20 @@ export class DumpBuilder {
   private declaredStreams: number | undefined;
 
   /** The implementation-specific high word of MINIDUMP_HEADER.Version. */
-  vendorVersion(high: number): this { this.versionHigh = high; return this; }
+  vendorVersion(high: number): this {
+    this.versionHigh = high;
+    return this;
+  }
   /** Lie in NumberOfStreams. */
-  streamCount(n: number): this { this.declaredStreams = n; return this; }
+  streamCount(n: number): this {
+    this.declaredStreams = n;
+    return this;
+  }
 
-  systemInfo(processorArchitecture: number): this { this.streams.push({ kind: 'system', arch: processorArchitecture }); return this; }
+  systemInfo(processorArchitecture: number): this {
+    this.streams.push({ kind: 'system', arch: processorArchitecture });
+    return this;
+  }
   modules(modules: ModuleSpec[], options: { count?: number; padded?: boolean } = {}): this {
     this.streams.push({ kind: 'modules', modules, ...options });
     return this;
@@ -155,7 +172,10 @@ export class DumpBuilder {
     this.streams.push({ kind: 'memoryInfo', entries, ...options });
     return this;
   }
-  handleData(handles: { handle: number; type: string; name: string }[], options: { count?: number; nameRva?: number } = {}): this {
+  handleData(
+    handles: { handle: number; type: string; name: string }[],
+    options: { count?: number; nameRva?: number } = {},
+  ): this {
     this.streams.push({ kind: 'handles', handles, ...options });
     return this;
   }
@@ -191,7 +211,9 @@ export class DumpBuilder {
       const units = [...text].map((c) => c.charCodeAt(0));
       const at = w.reserve(4 + 2 * units.length + 2);
       w.u32(at, 2 * units.length);
-      units.forEach((u, j) => w.u16(at + 4 + 2 * j, u));
+      units.forEach((u, j) => {
+        w.u16(at + 4 + 2 * j, u);
+      });
       return at;
     };
     this.streams.forEach((s, i) => {
@@ -229,7 +251,9 @@ export class DumpBuilder {
           w.u32(at + 8, s.code);
           w.u64(at + 24, s.address);
           w.u32(at + 32, s.parameters.length);
-          s.parameters.slice(0, 15).forEach((p, k) => w.u64(at + 40 + 8 * k, p));
+          s.parameters.slice(0, 15).forEach((p, k) => {
+            w.u64(at + 40 + 8 * k, p);
+          });
           entry(i, 6, 168, at);
           break;
         }
@@ -361,7 +385,10 @@ export class DumpBuilder {
 export function concat(parts: readonly Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
-  for (const p of parts) { out.set(p, at); at += p.length; }
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
   return out;
 }
 

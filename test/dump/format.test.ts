@@ -1,8 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
-  FORMAT_STRUCTS, MEMORY_STATE, MEMORY_TYPE, MINIDUMP_MISC1_PROCESS_ID, MINIDUMP_MISC1_PROCESS_TIMES, MINIDUMP_SIGNATURE,
-  MINIDUMP_VERSION, PAGE_MODIFIERS, PAGE_PROTECTION, PLATFORM_NAMES, PROCESSOR_ARCHITECTURE, STREAM_TYPE,
+  FORMAT_STRUCTS,
+  MEMORY_STATE,
+  MEMORY_TYPE,
+  MINIDUMP_MISC1_PROCESS_ID,
+  MINIDUMP_MISC1_PROCESS_TIMES,
+  MINIDUMP_SIGNATURE,
+  MINIDUMP_VERSION,
+  PAGE_MODIFIERS,
+  PAGE_PROTECTION,
+  PLATFORM_NAMES,
+  PROCESSOR_ARCHITECTURE,
+  STREAM_TYPE,
 } from '../../src/dump/format.js';
 import { formatLayout } from '../../src/dump/format-layout.js';
 
@@ -40,18 +50,40 @@ describe('minidump format tables agree with the compiler', () => {
   it('constants', () => {
     expect(MINIDUMP_SIGNATURE).toBe(probe.constants.MINIDUMP_SIGNATURE);
     expect(MINIDUMP_VERSION).toBe(probe.constants.MINIDUMP_VERSION);
-    for (const key of ['ThreadListStream', 'ModuleListStream', 'MemoryListStream', 'SystemInfoStream', 'Memory64ListStream', 'MiscInfoStream', 'MemoryInfoListStream', 'LastReservedStream',
-      'ThreadExListStream', 'ExceptionStream', 'HandleDataStream', 'UnloadedModuleListStream', 'ThreadNamesStream'] as const) {
+    for (const key of [
+      'ThreadListStream',
+      'ModuleListStream',
+      'MemoryListStream',
+      'SystemInfoStream',
+      'Memory64ListStream',
+      'MiscInfoStream',
+      'MemoryInfoListStream',
+      'LastReservedStream',
+      'ThreadExListStream',
+      'ExceptionStream',
+      'HandleDataStream',
+      'UnloadedModuleListStream',
+      'ThreadNamesStream',
+    ] as const) {
       expect(STREAM_TYPE[key], key).toBe(probe.constants[key]);
     }
-    for (const key of ['PROCESSOR_ARCHITECTURE_INTEL', 'PROCESSOR_ARCHITECTURE_ARM', 'PROCESSOR_ARCHITECTURE_IA64', 'PROCESSOR_ARCHITECTURE_AMD64', 'PROCESSOR_ARCHITECTURE_ARM64', 'PROCESSOR_ARCHITECTURE_UNKNOWN'] as const) {
+    for (const key of [
+      'PROCESSOR_ARCHITECTURE_INTEL',
+      'PROCESSOR_ARCHITECTURE_ARM',
+      'PROCESSOR_ARCHITECTURE_IA64',
+      'PROCESSOR_ARCHITECTURE_AMD64',
+      'PROCESSOR_ARCHITECTURE_ARM64',
+      'PROCESSOR_ARCHITECTURE_UNKNOWN',
+    ] as const) {
       expect(PROCESSOR_ARCHITECTURE[key], key).toBe(probe.constants[key]);
     }
     expect(MINIDUMP_MISC1_PROCESS_ID).toBe(probe.constants.MINIDUMP_MISC1_PROCESS_ID);
     expect(MINIDUMP_MISC1_PROCESS_TIMES).toBe(probe.constants.MINIDUMP_MISC1_PROCESS_TIMES);
     expect(PLATFORM_NAMES.get(probe.constants.VER_PLATFORM_WIN32_NT!)).toBe('Windows');
     // Every named MEM_* / PAGE_* value is the header's, and every one the probe asks about is named.
-    const named = new Map([...MEMORY_STATE, ...MEMORY_TYPE, ...PAGE_PROTECTION, ...PAGE_MODIFIERS].map(([v, k]) => [k, v]));
+    const named = new Map(
+      [...MEMORY_STATE, ...MEMORY_TYPE, ...PAGE_PROTECTION, ...PAGE_MODIFIERS].map(([v, k]) => [k, v]),
+    );
     const probed = Object.keys(probe.constants).filter((k) => /^(MEM|PAGE)_/.test(k));
     expect([...named.keys()].sort()).toEqual(probed.sort());
     for (const k of probed) expect(named.get(k), k).toBe(probe.constants[k]);

@@ -42,13 +42,21 @@ const countFields: { offset: number; width: 4 | 8 }[] = [
   ...original.streams.flatMap((s) => [
     { offset: directory + 12 * s.index + 4, width: 4 as const },
     ...(s.type === 4 || s.type === 5 ? [{ offset: s.rva, width: 4 as const }] : []),
-    ...(s.type === 9 ? [{ offset: s.rva, width: 8 as const }, { offset: s.rva + 8, width: 8 as const }] : []),
+    ...(s.type === 9
+      ? [
+          { offset: s.rva, width: 8 as const },
+          { offset: s.rva + 8, width: 8 as const },
+        ]
+      : []),
   ]),
 ];
 
 /** The pristine bytes with patches and a (possibly) shorter end: no copy of the 28 MB per case. */
 class MutatedSource implements ByteSource {
-  constructor(readonly size: number, private readonly patches: ReadonlyMap<number, number>) {}
+  constructor(
+    readonly size: number,
+    private readonly patches: ReadonlyMap<number, number>,
+  ) {}
   readInto(target: Uint8Array, position: number): number {
     const n = Math.max(0, Math.min(target.length, this.size - position));
     if (n === 0) return 0;
@@ -61,10 +69,21 @@ class MutatedSource implements ByteSource {
 
 /** Part of an address space, so the scanner looks at the heap, not all 28 MB, per case. */
 class Window implements AddressSpace {
-  constructor(private readonly inner: AddressSpace, private readonly lo: number, private readonly hi: number, readonly label = 'window') {}
-  read(address: number, length: number): Uint8Array { return this.inner.read(address, length); }
-  locate(address: number, length: number): Located { return this.inner.locate(address, length); }
-  mappedLength(address: number, max: number): number { return this.inner.mappedLength(address, max); }
+  constructor(
+    private readonly inner: AddressSpace,
+    private readonly lo: number,
+    private readonly hi: number,
+    readonly label = 'window',
+  ) {}
+  read(address: number, length: number): Uint8Array {
+    return this.inner.read(address, length);
+  }
+  locate(address: number, length: number): Located {
+    return this.inner.locate(address, length);
+  }
+  mappedLength(address: number, max: number): number {
+    return this.inner.mappedLength(address, max);
+  }
   ranges(): readonly MappedRange[] {
     return this.inner.ranges().flatMap((r) => {
       const base = Math.max(r.base, this.lo);
@@ -74,20 +93,43 @@ class Window implements AddressSpace {
   }
 }
 
-const BOUNDARY = [0, 1, 0x10, 0x7fffffff, 0x80000000, 0xffffffff, pristine.length, pristine.length - 1, pristine.length + 1];
+const BOUNDARY = [
+  0,
+  1,
+  0x10,
+  0x7fffffff,
+  0x80000000,
+  0xffffffff,
+  pristine.length,
+  pristine.length - 1,
+  pristine.length + 1,
+];
 
 const mutation = fc.record({
-  flips: fc.array(fc.record({
-    at: fc.oneof(
-      fc.integer({ min: 0, max: metadataEnd - 1 }),
-      fc.constantFrom(...plantedOffsets).chain((o) => fc.integer({ min: o, max: o + 119 })),
-      fc.integer({ min: 0, max: pristine.length - 1 }),
-    ),
-    bit: fc.integer({ min: 0, max: 7 }),
-  }), { maxLength: 12 }),
-  words: fc.array(fc.record({ at: fc.integer({ min: 0, max: Math.floor(metadataEnd / 4) - 1 }).map((i) => i * 4), value: fc.constantFrom(...BOUNDARY) }), { maxLength: 3 }),
-  inflate: fc.option(fc.record({ field: fc.constantFrom(...countFields), value: fc.constantFrom(0xffffffff, 0x7fffffff, 0x10000) })),
-  truncate: fc.option(fc.oneof(fc.integer({ min: 0, max: metadataEnd + 64 }), fc.integer({ min: 0, max: pristine.length }))),
+  flips: fc.array(
+    fc.record({
+      at: fc.oneof(
+        fc.integer({ min: 0, max: metadataEnd - 1 }),
+        fc.constantFrom(...plantedOffsets).chain((o) => fc.integer({ min: o, max: o + 119 })),
+        fc.integer({ min: 0, max: pristine.length - 1 }),
+      ),
+      bit: fc.integer({ min: 0, max: 7 }),
+    }),
+    { maxLength: 12 },
+  ),
+  words: fc.array(
+    fc.record({
+      at: fc.integer({ min: 0, max: Math.floor(metadataEnd / 4) - 1 }).map((i) => i * 4),
+      value: fc.constantFrom(...BOUNDARY),
+    }),
+    { maxLength: 3 },
+  ),
+  inflate: fc.option(
+    fc.record({ field: fc.constantFrom(...countFields), value: fc.constantFrom(0xffffffff, 0x7fffffff, 0x10000) }),
+  ),
+  truncate: fc.option(
+    fc.oneof(fc.integer({ min: 0, max: metadataEnd + 64 }), fc.integer({ min: 0, max: pristine.length })),
+  ),
 });
 
 type Mutation = typeof mutation extends fc.Arbitrary<infer T> ? T : never;
@@ -117,27 +159,36 @@ describe('fuzzing the real Wine dump', () => {
     const heapLo = Math.min(...sets.map((s) => s.at)) - 0x1000;
     const heapHi = Math.max(...sets.map((s) => s.at)) + 0x2000;
     fc.assert(
-      fc.property(mutation, (m) => withinBoundsSync('mutant', { ms: 10_000, heapBytes: 64 << 20 }, () => {
-        const source = mutate(m);
-        const started = performance.now();
-        let md: Minidump;
-        try {
-          md = new Minidump(source, 'mutant');
-        } catch (e) {
-          expect(e).toBeInstanceOf(RnrError);
-          return;
-        }
-        // Parsing reads the directory, each stream's present bytes, names and cache pages: nothing bigger.
-        const justified = Math.max(PagedReader.PAGE_SIZE, 12 * md.streams.length, ...md.streams.map((s) => s.available));
-        expect(md.stats.largestAllocation).toBeLessThanOrEqual(Math.min(justified, Math.max(source.size, PagedReader.PAGE_SIZE)));
-        for (const set of sets) {
-          for (const lenient of [false, true]) onlyOurErrors(() => decodeQuerySet(md, set.at, { arch: 'x64', charset: set.charset, lenient }));
-          onlyOurErrors(() => annotateQuerySet(md, set.at, { arch: 'x64', charset: set.charset }));
-        }
-        scanQuerySets(new Window(md, heapLo, heapHi));
-        for (const r of md.ranges().slice(0, 8)) onlyOurErrors(() => md.read(r.base, Math.min(r.length, 1 << 16)));
-        expect(performance.now() - started).toBeLessThan(10_000);
-      })),
+      fc.property(mutation, (m) =>
+        withinBoundsSync('mutant', { ms: 10_000, heapBytes: 64 << 20 }, () => {
+          const source = mutate(m);
+          const started = performance.now();
+          let md: Minidump;
+          try {
+            md = new Minidump(source, 'mutant');
+          } catch (e) {
+            expect(e).toBeInstanceOf(RnrError);
+            return;
+          }
+          // Parsing reads the directory, each stream's present bytes, names and cache pages: nothing bigger.
+          const justified = Math.max(
+            PagedReader.PAGE_SIZE,
+            12 * md.streams.length,
+            ...md.streams.map((s) => s.available),
+          );
+          expect(md.stats.largestAllocation).toBeLessThanOrEqual(
+            Math.min(justified, Math.max(source.size, PagedReader.PAGE_SIZE)),
+          );
+          for (const set of sets) {
+            for (const lenient of [false, true])
+              onlyOurErrors(() => decodeQuerySet(md, set.at, { arch: 'x64', charset: set.charset, lenient }));
+            onlyOurErrors(() => annotateQuerySet(md, set.at, { arch: 'x64', charset: set.charset }));
+          }
+          scanQuerySets(new Window(md, heapLo, heapHi));
+          for (const r of md.ranges().slice(0, 8)) onlyOurErrors(() => md.read(r.base, Math.min(r.length, 1 << 16)));
+          expect(performance.now() - started).toBeLessThan(10_000);
+        }),
+      ),
       { numRuns: Number(process.env.RNRKIT_FUZZ_RUNS ?? 300), seed: Number(process.env.RNRKIT_FUZZ_SEED ?? 20240601) },
     );
     // After all that, the reader still reads the real dump correctly.

@@ -29,19 +29,43 @@ function file(name: string, bytes: Uint8Array): string {
 
 /** Damaged copies of the bundled .gz, and the one line each must give. */
 const damaged: [string, Uint8Array, RegExp][] = [
-  ['cut in the middle', gz.subarray(0, gz.length >> 1), /^rnrkit: gzip: \S+ is cut short: the compressed stream ends before its end after \d+ inflated bytes \(truncated \.gz\)\n$/],
+  [
+    'cut in the middle',
+    gz.subarray(0, gz.length >> 1),
+    /^rnrkit: gzip: \S+ is cut short: the compressed stream ends before its end after \d+ inflated bytes \(truncated \.gz\)\n$/,
+  ],
   ['cut in the header', gz.subarray(0, 6), /^rnrkit: gzip: \S+ is cut short/],
-  ['with a wrong CRC-32', Uint8Array.from(gz, (b, i) => (i === gz.length - 8 ? b ^ 1 : b)), /^rnrkit: gzip\.CRC32: \S+ is damaged: the CRC-32 in the trailer does not match the inflated bytes after \d+ inflated bytes\n$/],
-  ['with a wrong ISIZE', Uint8Array.from(gz, (b, i) => (i === gz.length - 1 ? b ^ 1 : b)), /^rnrkit: gzip\.ISIZE: \S+ is damaged: the length in the trailer \(ISIZE\)/],
-  ['with trailing bytes', Buffer.concat([gz, Buffer.from('trailing garbage')]), /^rnrkit: gzip: \S+ has bytes after the end of its gzip stream that are not another gzip member/],
-  ['with a damaged deflate block', Uint8Array.from(gz, (b, i) => (i >= 4096 && i < 4160 ? 0xff : b)), /^rnrkit: gzip(\.CRC32)?: \S+ is damaged: /],
+  [
+    'with a wrong CRC-32',
+    Uint8Array.from(gz, (b, i) => (i === gz.length - 8 ? b ^ 1 : b)),
+    /^rnrkit: gzip\.CRC32: \S+ is damaged: the CRC-32 in the trailer does not match the inflated bytes after \d+ inflated bytes\n$/,
+  ],
+  [
+    'with a wrong ISIZE',
+    Uint8Array.from(gz, (b, i) => (i === gz.length - 1 ? b ^ 1 : b)),
+    /^rnrkit: gzip\.ISIZE: \S+ is damaged: the length in the trailer \(ISIZE\)/,
+  ],
+  [
+    'with trailing bytes',
+    Buffer.concat([gz, Buffer.from('trailing garbage')]),
+    /^rnrkit: gzip: \S+ has bytes after the end of its gzip stream that are not another gzip member/,
+  ],
+  [
+    'with a damaged deflate block',
+    Uint8Array.from(gz, (b, i) => (i >= 4096 && i < 4160 ? 0xff : b)),
+    /^rnrkit: gzip(\.CRC32)?: \S+ is damaged: /,
+  ],
 ];
 
 describe('damaged .gz captures', () => {
   for (const [what, bytes, line] of damaged) {
     it(`${what}: one line, exit 1, no stack`, async () => {
       const path = file(`damaged-${what.replace(/\W+/g, '-')}.dmp.gz`, bytes);
-      for (const args of [['scan', path], ['decode', path, '--at', hex(sets[0]!.at)], ['regions', path]]) {
+      for (const args of [
+        ['scan', path],
+        ['decode', path, '--at', hex(sets[0]!.at)],
+        ['regions', path],
+      ]) {
         const r = await runCli(args);
         expect([r.code, r.stdout], `${args[0]} ${what}`).toEqual([1, '']);
         expect(r.stderr).toMatch(line);
@@ -55,7 +79,10 @@ describe('damaged .gz captures', () => {
     const r = await runCli(['decode', padded, '--at', hex(sets[0]!.at), '--charset', sets[0]!.charset]);
     expect([r.code, r.stderr]).toEqual([0, '']);
     const image = encodeAt(sets[0]!.expected, 'x64', sets[0]!.charset, 0x10000);
-    const twoMembers = file('two.bin.gz', Buffer.concat([gzipSync(image.subarray(0, 50)), gzipSync(image.subarray(50))]));
+    const twoMembers = file(
+      'two.bin.gz',
+      Buffer.concat([gzipSync(image.subarray(0, 50)), gzipSync(image.subarray(50))]),
+    );
     const d = await runCli(['decode', twoMembers, '--base', '0x10000', '--arch', 'x64', '--charset', sets[0]!.charset]);
     expect(JSON.parse(d.stdout)).toEqual(sets[0]!.expected);
   });
@@ -66,7 +93,10 @@ describe('the inflated-size limit', () => {
 
   it('a .gz that inflates past --max-inflated is refused with one line', async () => {
     const r = await runCli(['scan', bomb, '--base', '0x10000', '--max-inflated', '16M']);
-    expect([r.code, r.stderr]).toEqual([1, `rnrkit: gzip: ${bomb} inflates to more than ${16 * MiB} bytes, the limit for a gzipped capture (--max-inflated BYTES raises it)\n`]);
+    expect([r.code, r.stderr]).toEqual([
+      1,
+      `rnrkit: gzip: ${bomb} inflates to more than ${16 * MiB} bytes, the limit for a gzipped capture (--max-inflated BYTES raises it)\n`,
+    ]);
     const region = await runCli(['regions', '--region', `0x10000=${bomb}`, '--max-inflated', '1M']);
     expect(region.code).toBe(1);
     expect(() => gunzipSource(bomb, { maxInflatedBytes: MiB })).toThrow(`inflates to more than ${MiB} bytes`);

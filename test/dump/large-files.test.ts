@@ -45,12 +45,46 @@ describe('raw images of 2 GiB and more', () => {
     it(`${label}: decode, annotate, match and regions work`, async () => {
       const file = sparseImage(`image-${size}.bin`, size, offset);
       const at = hex(BASE + offset);
-      const decoded = await runCli(['decode', file, '--arch', 'x64', '--base', hex(BASE), '--at', at, '--charset', set.charset]);
+      const decoded = await runCli([
+        'decode',
+        file,
+        '--arch',
+        'x64',
+        '--base',
+        hex(BASE),
+        '--at',
+        at,
+        '--charset',
+        set.charset,
+      ]);
       expect([decoded.code, decoded.stderr]).toEqual([0, '']);
       expect(JSON.parse(decoded.stdout)).toEqual(set.expected);
-      const annotated = await runCli(['annotate', file, '--arch', 'x64', '--base', hex(BASE), '--at', at, '--charset', set.charset]);
+      const annotated = await runCli([
+        'annotate',
+        file,
+        '--arch',
+        'x64',
+        '--base',
+        hex(BASE),
+        '--at',
+        at,
+        '--charset',
+        set.charset,
+      ]);
       expect([annotated.code, annotated.stderr]).toEqual([0, '']);
-      const matched = await runCli(['match', file, file, '--arch', 'x64', '--base', hex(BASE), '--at', at, '--charset', set.charset]);
+      const matched = await runCli([
+        'match',
+        file,
+        file,
+        '--arch',
+        'x64',
+        '--base',
+        hex(BASE),
+        '--at',
+        at,
+        '--charset',
+        set.charset,
+      ]);
       expect([matched.code, matched.stderr]).toEqual([0, '']);
       expect(JSON.parse(matched.stdout).unmatched).toEqual([]);
       const regions = await runCli(['regions', file, '--base', hex(BASE)]);
@@ -61,7 +95,17 @@ describe('raw images of 2 GiB and more', () => {
 
   it('--region files past 4 GiB too', async () => {
     const file = sparseImage('region.bin', 4.25 * GiB, 4 * GiB + 0x1000);
-    const r = await runCli(['decode', '--region', `${hex(BASE)}=${file}`, '--arch', 'x64', '--at', hex(BASE + 4 * GiB + 0x1000), '--charset', set.charset]);
+    const r = await runCli([
+      'decode',
+      '--region',
+      `${hex(BASE)}=${file}`,
+      '--arch',
+      'x64',
+      '--at',
+      hex(BASE + 4 * GiB + 0x1000),
+      '--charset',
+      set.charset,
+    ]);
     expect([r.code, r.stderr]).toEqual([0, '']);
     expect(JSON.parse(r.stdout)).toEqual(set.expected);
     rmSync(file);
@@ -73,7 +117,9 @@ describe('files without a size', () => {
     const started = performance.now();
     const r = await runCli(['scan', '--region', '0x10000=/dev/zero']);
     expect([r.code, r.stdout]).toEqual([1, '']);
-    expect(r.stderr).toBe('rnrkit: /dev/zero is a character device: a capture must be a regular file, whose size is known (save the stream to a file first)\n');
+    expect(r.stderr).toBe(
+      'rnrkit: /dev/zero is a character device: a capture must be a regular file, whose size is known (save the stream to a file first)\n',
+    );
     expect(performance.now() - started).toBeLessThan(2000);
     expect(() => fileSource('/dev/zero')).toThrow(InvalidDataError);
   });
@@ -81,14 +127,24 @@ describe('files without a size', () => {
   it('a FIFO as FILE or --region is refused without waiting for a writer', async () => {
     const fifo = join(work, 'fifo');
     execFileSync('mkfifo', [fifo]);
-    for (const args of [['decode', fifo, '--base', '0x10000', '--arch', 'x64'], ['regions', '--region', `0x10000=${fifo}`], ['scan', fifo]]) {
+    for (const args of [
+      ['decode', fifo, '--base', '0x10000', '--arch', 'x64'],
+      ['regions', '--region', `0x10000=${fifo}`],
+      ['scan', fifo],
+    ]) {
       const r = await runCli(args);
-      expect([r.code, r.stderr], args.join(' ')).toEqual([1, `rnrkit: ${fifo} is a FIFO (named pipe): a capture must be a regular file, whose size is known (save the stream to a file first)\n`]);
+      expect([r.code, r.stderr], args.join(' ')).toEqual([
+        1,
+        `rnrkit: ${fifo} is a FIFO (named pipe): a capture must be a regular file, whose size is known (save the stream to a file first)\n`,
+      ]);
     }
   });
 
   it('a directory is refused the same way', async () => {
     const r = await runCli(['regions', work]);
-    expect([r.code, r.stderr]).toEqual([1, `rnrkit: ${work} is a directory: a capture must be a regular file, whose size is known (save the stream to a file first)\n`]);
+    expect([r.code, r.stderr]).toEqual([
+      1,
+      `rnrkit: ${work} is a directory: a capture must be a regular file, whose size is known (save the stream to a file first)\n`,
+    ]);
   });
 });

@@ -32,7 +32,9 @@ function flooded(arch: 'x86' | 'x64', size: number, base: number, plantAt: numbe
 function heapGrowth(run: (sample: () => void) => void): number {
   const before = getHeapStatistics().used_heap_size;
   let peak = before;
-  run(() => { peak = Math.max(peak, getHeapStatistics().used_heap_size); });
+  run(() => {
+    peak = Math.max(peak, getHeapStatistics().used_heap_size);
+  });
   peak = Math.max(peak, getHeapStatistics().used_heap_size);
   return peak - before;
 }
@@ -45,7 +47,9 @@ describe('scanning a capture full of signature hits', () => {
       const space = flooded(arch, 64 * MiB, base, plantAt);
       const started = performance.now();
       let report: ReturnType<typeof scanQuerySetsReport> | undefined;
-      const grew = heapGrowth((sample) => { report = scanQuerySetsReport(space, { arches: [arch], onProgress: sample }); });
+      const grew = heapGrowth((sample) => {
+        report = scanQuerySetsReport(space, { arches: [arch], onProgress: sample });
+      });
       const took = performance.now() - started;
       expect(report!.candidates[0]?.at).toBe(plantAt);
       // Every word is a hit; pointer words of 60 or 120 lie in the first 64 KiB and fail the quick test.
@@ -90,7 +94,9 @@ describe('scanning a capture full of signature hits', () => {
     const r = await runCli(['scan', file, '--base', `0x${base.toString(16)}`, '--arch', arch, '--charset', 'W']);
     expect(r.code).toBe(0);
     expect(r.stdout.trimEnd().split('\n')).toHaveLength(DEFAULT_SCAN_KEEP);
-    expect(r.stderr).toBe(`rnrkit: scan: 7 more candidates scored at or below the best ${DEFAULT_SCAN_KEEP} shown and were left out (at most ${DEFAULT_SCAN_KEEP} are kept unless --limit N says otherwise)\n`);
+    expect(r.stderr).toBe(
+      `rnrkit: scan: 7 more candidates scored at or below the best ${DEFAULT_SCAN_KEEP} shown and were left out (at most ${DEFAULT_SCAN_KEEP} are kept unless --limit N says otherwise)\n`,
+    );
     const limited = await runCli(['scan', file, '--base', `0x${base.toString(16)}`, '--arch', arch, '--limit', '3']);
     expect([limited.stdout.trimEnd().split('\n').length, limited.stderr]).toEqual([3, '']);
   });

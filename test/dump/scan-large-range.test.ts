@@ -12,13 +12,16 @@ function zeros(base: number, length: number): AddressSpace & { reads: number[] }
   const buffer = new Uint8Array(4 << 20);
   const reads: number[] = [];
   const locate = (address: number, n: number): Located => {
-    if (n < 0 || n > buffer.length || address < base || address + n > base + length) throw new MemoryError(BigInt(address), n);
+    if (n < 0 || n > buffer.length || address < base || address + n > base + length)
+      throw new MemoryError(BigInt(address), n);
     reads.push(n);
     return { view: new DataView(buffer.buffer, 0, n), bytes: buffer.subarray(0, n), offset: 0 };
   };
   return {
-    label: 'zeros', reads,
-    locate, read: (a, n) => locate(a, n).bytes,
+    label: 'zeros',
+    reads,
+    locate,
+    read: (a, n) => locate(a, n).bytes,
     mappedLength: (a, max) => (a >= base && a < base + length ? Math.min(max, base + length - a) : 0),
     ranges: () => [{ base, length }],
   };
@@ -29,7 +32,12 @@ describe('scanQuerySets over a range of 2 GiB or more', () => {
     const length = 2 ** 31 + (4 << 20) + 12;
     const space = zeros(0x10000, length);
     let last = 0;
-    const found = scanQuerySets(space, { onProgress: (done, total) => { expect(total).toBe(length); last = done; } });
+    const found = scanQuerySets(space, {
+      onProgress: (done, total) => {
+        expect(total).toBe(length);
+        last = done;
+      },
+    });
     expect(found).toEqual([]);
     expect(last).toBe(length);
     expect(space.reads.every((n) => n > 0 && n % 4 === 0)).toBe(true);

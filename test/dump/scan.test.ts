@@ -5,7 +5,10 @@ import { RegionList } from '../../src/memory/region-list.js';
 import { encodeAt, heapNoise, plantable } from '../helpers/planted.js';
 
 /** A capture of noise with every plantable set of `arch` planted at known, aligned places. */
-function capture(arch: Arch, seed: number): { space: RegionList; planted: Map<number, { name: string; charset: string }>; nearMiss: number } {
+function capture(
+  arch: Arch,
+  seed: number,
+): { space: RegionList; planted: Map<number, { name: string; charset: string }>; nearMiss: number } {
   const base = arch === 'x86' ? 0x00a10000 : 0x1_4a350000;
   const noise = heapNoise(1 << 20, seed, base);
   // A near miss: the right dwSize and a real string, but a namespace that does not exist.

@@ -29,27 +29,48 @@ const DUMPS = [
 ] as const;
 
 const opened: Minidump[] = [];
-afterAll(() => { for (const md of opened) md.close(); });
+afterAll(() => {
+  for (const md of opened) md.close();
+});
 
 describe.each(DUMPS)('the committed Wine minidump $name', ({ name, arch, memoryStream, full }) => {
-  const md = Minidump.fromBytes(gunzipSync(readFileSync(new URL(`../../fixtures/dumps/${name}.dmp.gz`, import.meta.url))), name);
+  const md = Minidump.fromBytes(
+    gunzipSync(readFileSync(new URL(`../../fixtures/dumps/${name}.dmp.gz`, import.meta.url))),
+    name,
+  );
   opened.push(md);
-  const sidecar = JSON.parse(readFileSync(new URL(`../../fixtures/dumps/${name}.json`, import.meta.url), 'utf8')) as Sidecar;
-  const inDump = sidecar.sets.filter((s) => s.blocks.every(([at, size]) => md.mappedLength(parseAddress(at), size) === size));
+  const sidecar = JSON.parse(
+    readFileSync(new URL(`../../fixtures/dumps/${name}.json`, import.meta.url), 'utf8'),
+  ) as Sidecar;
+  const inDump = sidecar.sets.filter((s) =>
+    s.blocks.every(([at, size]) => md.mappedLength(parseAddress(at), size) === size),
+  );
 
   it(`reads the way Wine writes: ${arch}, stream 0xfff0, ${memoryStream}, no MemoryInfoList, stack RVAs 0 in full dumps`, () => {
     expect(md.arch).toBe(arch);
     expect(sidecar.arch).toBe(arch);
     expect(md.warnings).toEqual([]);
     const types = md.streams.map((s) => s.typeName);
-    expect(types).toEqual(expect.arrayContaining(['0xfff0', memoryStream, 'ThreadListStream', 'ModuleListStream', 'SystemInfoStream', 'MiscInfoStream', 'ExceptionStream']));
+    expect(types).toEqual(
+      expect.arrayContaining([
+        '0xfff0',
+        memoryStream,
+        'ThreadListStream',
+        'ModuleListStream',
+        'SystemInfoStream',
+        'MiscInfoStream',
+        'ExceptionStream',
+      ]),
+    );
     expect(types).not.toContain('MemoryInfoListStream');
     expect(md.modules.map((m) => m.name)).toContain(`C:\\rnrkit\\target-${arch}.exe`);
     expect(md.systemInfo?.platform).toBe('Windows');
     if (full) {
       expect(md.threads.every((t) => t.stack.rva === 0)).toBe(true);
       const segments = md.memoryRanges();
-      const adjacent = segments.filter((s, i) => i > 0 && segments[i - 1]!.base + segments[i - 1]!.length === s.base).length;
+      const adjacent = segments.filter(
+        (s, i) => i > 0 && segments[i - 1]!.base + segments[i - 1]!.length === s.base,
+      ).length;
       expect(adjacent).toBeGreaterThan(segments.length / 2);
     } else {
       // Stacks only: the heap sets are not in it, the one on the stack is.
@@ -59,7 +80,11 @@ describe.each(DUMPS)('the committed Wine minidump $name', ({ name, arch, memoryS
   });
 
   it('holds the exception the target raised, on the thread that raised it, at an address in a module', () => {
-    expect(md.exception).toMatchObject({ threadId: sidecar.exception.threadId, code: Number(sidecar.exception.code), address: BigInt(sidecar.exception.address) });
+    expect(md.exception).toMatchObject({
+      threadId: sidecar.exception.threadId,
+      code: Number(sidecar.exception.code),
+      address: BigInt(sidecar.exception.address),
+    });
     expect(md.threads.map((t) => t.threadId)).toContain(sidecar.exception.threadId);
     // RaiseException's arguments: the first two sets' addresses.
     expect(md.exception!.parameters.map(Number)).toEqual(sidecar.sets.slice(0, 2).map((s) => parseAddress(s.at)));
@@ -67,7 +92,8 @@ describe.each(DUMPS)('the committed Wine minidump $name', ({ name, arch, memoryS
   });
 
   it('decodes every captured set by address to what the target built', () => {
-    for (const set of inDump) expect(decodeQuerySet(md, parseAddress(set.at), { arch, charset: set.charset }), set.name).toEqual(set.expected);
+    for (const set of inDump)
+      expect(decodeQuerySet(md, parseAddress(set.at), { arch, charset: set.charset }), set.name).toEqual(set.expected);
   });
 
   it('scans: every captured set is found with its charset, and planted sets outrank everything else', () => {
@@ -88,7 +114,8 @@ describe.each(DUMPS)('the committed Wine minidump $name', ({ name, arch, memoryS
     const where = new AddressLocator(md);
     for (const set of inDump) {
       const w = where.where(parseAddress(set.at));
-      if (set.name === 'w-stack') expect(w.thread, set.name).toEqual({ threadId: sidecar.exception.threadId, part: 'stack' });
+      if (set.name === 'w-stack')
+        expect(w.thread, set.name).toEqual({ threadId: sidecar.exception.threadId, part: 'stack' });
       else expect(w.label, set.name).toMatch(/^heap 0x[0-9a-f]+$/);
     }
     if (full) {

@@ -15,20 +15,25 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { layoutOf } from '../../src/abi/layout.js';
 import { decodeQuerySet, encodedSize, encodeInto } from '../../src/codec/index.js';
-import { MemoryError, InvalidDataError } from '../../src/errors.js';
+import { InvalidDataError, MemoryError } from '../../src/errors.js';
 import { copyOutOf } from '../../src/ffi/copy-out.js';
 import { type LiveMemory, liveMemory, parseProcMaps } from '../../src/ffi/index.js';
-import { goodSets } from '../helpers/codec-fixtures.js';
 import { BAD_SETS } from '../helpers/bad-sets.js';
+import { goodSets } from '../helpers/codec-fixtures.js';
 
 type Koffi = typeof import('koffi');
 const koffi = createRequire(import.meta.url)('koffi') as Koffi;
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 const hasCc = spawnSync('cc', ['--version'], { stdio: 'ignore' }).status === 0;
-const skipReason = process.platform !== 'linux' ? `host is ${process.platform}: this suite reads /proc/self/maps`
-  : !hasCc ? 'cc is not installed: the C library cannot be built'
-  : process.arch !== 'x64' ? `host is ${process.arch}, not x64: its struct layout is not Windows x64's` : '';
+const skipReason =
+  process.platform !== 'linux'
+    ? `host is ${process.platform}: this suite reads /proc/self/maps`
+    : !hasCc
+      ? 'cc is not installed: the C library cannot be built'
+      : process.arch !== 'x64'
+        ? `host is ${process.arch}, not x64: its struct layout is not Windows x64's`
+        : '';
 
 const sets = goodSets().filter((g) => g.image.manifest.arch === 'x64');
 
@@ -48,11 +53,30 @@ describe.skipIf(skipReason !== '')(`liveMemory on Linux${skipReason ? ` (skipped
   beforeAll(() => {
     work = mkdtempSync(join(tmpdir(), 'rnrkit-ffi-live-'));
     const library = join(work, 'rnrkit-ffi-live.so');
-    execFileSync('cc', ['-shared', '-fPIC', '-O1', '-std=c11', '-Wall', '-Wextra', '-Werror', '-I', join(repo, 'fixtures', 'codec', 'src'),
-      '-o', library, join(repo, 'test', 'ffi', 'walker.c'), join(repo, 'test', 'ffi', 'live.c')], { stdio: ['ignore', 'inherit', 'inherit'] });
+    execFileSync(
+      'cc',
+      [
+        '-shared',
+        '-fPIC',
+        '-O1',
+        '-std=c11',
+        '-Wall',
+        '-Wextra',
+        '-Werror',
+        '-I',
+        join(repo, 'fixtures', 'codec', 'src'),
+        '-o',
+        library,
+        join(repo, 'test', 'ffi', 'walker.c'),
+        join(repo, 'test', 'ffi', 'live.c'),
+      ],
+      { stdio: ['ignore', 'inherit', 'inherit'] },
+    );
     const loaded = koffi.load(library);
     lib = {
-      walk: loaded.func('size_t rnr_walk_query_set(uint64_t address, int wide, void *out, size_t cap)') as Library['walk'],
+      walk: loaded.func(
+        'size_t rnr_walk_query_set(uint64_t address, int wide, void *out, size_t cap)',
+      ) as Library['walk'],
       heapCopy: loaded.func('uint64_t rnr_heap_copy(uint64_t address, int wide)') as Library['heapCopy'],
       badSet: loaded.func('uint64_t rnr_bad_set(int kind)') as Library['badSet'],
       setInOwnPage: loaded.func('uint64_t rnr_set_in_own_page(void)') as Library['setInOwnPage'],
@@ -71,51 +95,63 @@ describe.skipIf(skipReason !== '')(`liveMemory on Linux${skipReason ? ` (skipped
     return JSON.parse(out.toString('latin1', 0, length));
   }
 
-  it.each(sets.map((g) => [g.set.name, g] as const))('%s: a copy C built on its heap decodes to the fixture, as the C walker reads it', (_name, { set, expected }) => {
-    const options = { arch: 'x64' as const, charset: set.charset };
-    const buffer = Buffer.alloc(encodedSize(expected, options));
-    encodeInto(expected, buffer, 0, Number(koffi.address(buffer)), options);
-    const copy = lib.heapCopy(koffi.address(buffer), set.charset === 'W' ? 1 : 0);
-    expect(copy).not.toBe(0n);
-    buffer.fill(0); // the copy must not lean on rnrkit's buffer
-    const decoded = decodeQuerySet(live, Number(copy), options);
-    expect(JSON.stringify(decoded)).toBe(JSON.stringify(expected));
-    expect(JSON.stringify(decoded)).toBe(JSON.stringify(walk(copy, set.charset === 'W')));
-  });
+  it.each(sets.map((g) => [g.set.name, g] as const))(
+    '%s: a copy C built on its heap decodes to the fixture, as the C walker reads it',
+    (_name, { set, expected }) => {
+      const options = { arch: 'x64' as const, charset: set.charset };
+      const buffer = Buffer.alloc(encodedSize(expected, options));
+      encodeInto(expected, buffer, 0, Number(koffi.address(buffer)), options);
+      const copy = lib.heapCopy(koffi.address(buffer), set.charset === 'W' ? 1 : 0);
+      expect(copy).not.toBe(0n);
+      buffer.fill(0); // the copy must not lean on rnrkit's buffer
+      const decoded = decodeQuerySet(live, Number(copy), options);
+      expect(JSON.stringify(decoded)).toBe(JSON.stringify(expected));
+      expect(JSON.stringify(decoded)).toBe(JSON.stringify(walk(copy, set.charset === 'W')));
+    },
+  );
 
-  it.each(BAD_SETS.map((b) => [b.name, b] as const))('%s: a MemoryError naming the member and the address, and the process lives on', (_name, bad) => {
-    const at = Number(lib.badSet(bad.kind));
-    let error: unknown;
-    try {
-      decodeQuerySet(live, at, { arch: 'x64', charset: 'W' });
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(MemoryError);
-    const e = error as MemoryError;
-    expect(e.path).toBe(bad.path);
-    expect(e.message).toMatch(/0x[0-9a-f]+/);
-    expect(e.message).toMatch(/is not readable memory of this process|is not in the captured memory|is not terminated/);
-    // The range named is one the process cannot read whole: it really is the bad one.
-    expect(live.mappedLength(Number(e.address), Math.max(e.length, 1))).toBeLessThan(Math.max(e.length, 1));
-    // Lenient decoding turns the same pointer into an unresolved part (the set itself excepted: it must be there).
-    if (bad.kind !== 0) {
-      const lenient = decodeQuerySet(live, at, { arch: 'x64', charset: 'W', lenient: true });
-      expect((lenient.$unresolved as { path: string }[] | undefined)?.map((u) => u.path)).toEqual([bad.path]);
-    }
-  });
+  it.each(BAD_SETS.map((b) => [b.name, b] as const))(
+    '%s: a MemoryError naming the member and the address, and the process lives on',
+    (_name, bad) => {
+      const at = Number(lib.badSet(bad.kind));
+      let error: unknown;
+      try {
+        decodeQuerySet(live, at, { arch: 'x64', charset: 'W' });
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(MemoryError);
+      const e = error as MemoryError;
+      expect(e.path).toBe(bad.path);
+      expect(e.message).toMatch(/0x[0-9a-f]+/);
+      expect(e.message).toMatch(
+        /is not readable memory of this process|is not in the captured memory|is not terminated/,
+      );
+      // The range named is one the process cannot read whole: it really is the bad one.
+      expect(live.mappedLength(Number(e.address), Math.max(e.length, 1))).toBeLessThan(Math.max(e.length, 1));
+      // Lenient decoding turns the same pointer into an unresolved part (the set itself excepted: it must be there).
+      if (bad.kind !== 0) {
+        const lenient = decodeQuerySet(live, at, { arch: 'x64', charset: 'W', lenient: true });
+        expect((lenient.$unresolved as { path: string }[] | undefined)?.map((u) => u.path)).toEqual([bad.path]);
+      }
+    },
+  );
 
   it('bounds a count before reading: a huge dwNumberOfCsAddrs is refused by maxCount, not read', () => {
     const at = Number(lib.badSet(1));
     const layout = layoutOf('WSAQUERYSETW', 'x64');
     const countAt = layout.field('dwNumberOfCsAddrs').offset;
-    const view = Buffer.from(koffi.view(koffi.decode(Buffer.from(new BigUint64Array([BigInt(at)]).buffer), 'void *'), layout.size));
+    const view = Buffer.from(
+      koffi.view(koffi.decode(Buffer.from(new BigUint64Array([BigInt(at)]).buffer), 'void *'), layout.size),
+    );
     const count = view.readUInt32LE(countAt);
     expect(count).toBe(2);
     view.writeUInt32LE(0x4000_0000, countAt);
     try {
       expect(() => decodeQuerySet(live, at, { arch: 'x64', charset: 'W' })).toThrow(InvalidDataError);
-      expect(() => decodeQuerySet(live, at, { arch: 'x64', charset: 'W' })).toThrow(/lpcsaBuffer: dwNumberOfCsAddrs = 1073741824 exceeds maxCount/);
+      expect(() => decodeQuerySet(live, at, { arch: 'x64', charset: 'W' })).toThrow(
+        /lpcsaBuffer: dwNumberOfCsAddrs = 1073741824 exceeds maxCount/,
+      );
     } finally {
       view.writeUInt32LE(count, countAt);
     }
@@ -138,7 +174,9 @@ describe.skipIf(skipReason !== '')(`liveMemory on Linux${skipReason ? ` (skipped
     expect(decodeQuerySet(live, first, { arch: 'x64', charset: 'W', lenient: true }).dwNumberOfCsAddrs).toBe(2);
     // New pages, mapped after the map was read: the name starts in a readable one and runs into a no-access one.
     const fresh = Number(lib.badSet(3));
-    expect(() => decodeQuerySet(live, fresh, { arch: 'x64', charset: 'W' })).toThrow(/lpszServiceInstanceName: string at 0x[0-9a-f]+ is not terminated/);
+    expect(() => decodeQuerySet(live, fresh, { arch: 'x64', charset: 'W' })).toThrow(
+      /lpszServiceInstanceName: string at 0x[0-9a-f]+ is not terminated/,
+    );
   });
 
   it('forget(): memory C took away in the same synchronous run is an error after forget, not a fault', () => {
@@ -146,14 +184,17 @@ describe.skipIf(skipReason !== '')(`liveMemory on Linux${skipReason ? ` (skipped
     expect(decodeQuerySet(live, Number(page), { arch: 'x64', charset: 'W' }).dwNameSpace).toBe(12);
     lib.takePageAway(page);
     live.forget();
-    expect(() => decodeQuerySet(live, Number(page), { arch: 'x64', charset: 'W' })).toThrow(/^WSAQUERYSETW: 0x[0-9a-f]+\+120 is not readable memory of this process$/);
+    expect(() => decodeQuerySet(live, Number(page), { arch: 'x64', charset: 'W' })).toThrow(
+      /^WSAQUERYSETW: 0x[0-9a-f]+\+120 is not readable memory of this process$/,
+    );
   });
 
   it('lists the readable ranges: ascending, apart, and one holds a Buffer of this process', () => {
     const buffer = Buffer.alloc(64);
     const address = Number(koffi.address(buffer));
     const ranges = live.ranges();
-    for (let i = 1; i < ranges.length; i++) expect(ranges[i]!.base).toBeGreaterThan(ranges[i - 1]!.base + ranges[i - 1]!.length);
+    for (let i = 1; i < ranges.length; i++)
+      expect(ranges[i]!.base).toBeGreaterThan(ranges[i - 1]!.base + ranges[i - 1]!.length);
     expect(ranges.some((r) => address >= r.base && address + 64 <= r.base + r.length)).toBe(true);
   });
 
@@ -173,8 +214,13 @@ describe.skipIf(skipReason !== '')(`liveMemory on Linux${skipReason ? ` (skipped
     ]);
   });
 
-  it('copies through koffi alone where the C library\'s copy cannot be loaded', () => {
-    const copy = copyOutOf({ ...koffi, load: () => { throw new Error('no such library'); } } as Koffi);
+  it("copies through koffi alone where the C library's copy cannot be loaded", () => {
+    const copy = copyOutOf({
+      ...koffi,
+      load: () => {
+        throw new Error('no such library');
+      },
+    } as Koffi);
     const source = Buffer.from('0123456789abcdef');
     const into = new Uint8Array(10);
     copy(Number(koffi.address(source)) + 3, into, 10);

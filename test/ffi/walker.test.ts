@@ -15,8 +15,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodedSize, encodeInto } from '../../src/codec/index.js';
 import type { QuerySetJson } from '../../src/codec/canonical.js';
+import { encodedSize, encodeInto } from '../../src/codec/index.js';
 import { goodSets } from '../helpers/codec-fixtures.js';
 
 type Koffi = typeof import('koffi');
@@ -25,7 +25,11 @@ const koffi = createRequire(import.meta.url)('koffi') as Koffi;
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 const hasCc = spawnSync('cc', ['--version'], { stdio: 'ignore' }).status === 0;
 const onX64 = process.arch === 'x64';
-const skipReason = !hasCc ? 'cc is not installed: the C walker cannot be built' : !onX64 ? `host is ${process.arch}, not x64: its struct layout is not Windows x64's` : '';
+const skipReason = !hasCc
+  ? 'cc is not installed: the C walker cannot be built'
+  : !onX64
+    ? `host is ${process.arch}, not x64: its struct layout is not Windows x64's`
+    : '';
 
 /** Every fixture set as x64 canonical JSON (the host's layout is x64's). */
 const sets = goodSets().filter((g) => g.image.manifest.arch === 'x64');
@@ -58,11 +62,29 @@ if (skipReason) {
     beforeAll(() => {
       work = mkdtempSync(join(tmpdir(), 'rnrkit-ffi-'));
       const library = join(work, 'rnrkit-ffi-walker.so');
-      execFileSync('cc', ['-shared', '-fPIC', '-O1', '-std=c11', '-Wall', '-Wextra', '-Werror',
-        '-I', join(repo, 'fixtures', 'codec', 'src'), '-o', library, join(repo, 'test', 'ffi', 'walker.c')], { stdio: ['ignore', 'inherit', 'inherit'] });
+      execFileSync(
+        'cc',
+        [
+          '-shared',
+          '-fPIC',
+          '-O1',
+          '-std=c11',
+          '-Wall',
+          '-Wextra',
+          '-Werror',
+          '-I',
+          join(repo, 'fixtures', 'codec', 'src'),
+          '-o',
+          library,
+          join(repo, 'test', 'ffi', 'walker.c'),
+        ],
+        { stdio: ['ignore', 'inherit', 'inherit'] },
+      );
       const lib = koffi.load(library);
       walker = {
-        walk: lib.func('size_t rnr_walk_query_set(uint64_t address, int wide, void *out, size_t cap)') as Walker['walk'],
+        walk: lib.func(
+          'size_t rnr_walk_query_set(uint64_t address, int wide, void *out, size_t cap)',
+        ) as Walker['walk'],
         layout: lib.func('size_t rnr_layout_json(void *out, size_t cap)') as Walker['layout'],
         addressOf: lib.func('uint64_t rnr_address_of(const void *p)') as Walker['addressOf'],
       };
@@ -73,11 +95,23 @@ if (skipReason) {
 
     it('the host compiler lays the structs out as mingw-w64 does for Windows x64', () => {
       const host = callForJson(walker.layout) as Record<string, { size: number; members: Record<string, number> }>;
-      const truth = JSON.parse(readFileSync(join(repo, 'fixtures', 'abi', 'x64.json'), 'utf8')) as { structs: Record<string, { size: number; members: Record<string, { offset: number }> }> };
-      expect(Object.keys(host)).toEqual(['GUID', 'WSAVERSION', 'AFPROTOCOLS', 'SOCKET_ADDRESS', 'CSADDR_INFO', 'BLOB', 'WSAQUERYSETW', 'WSAQUERYSETA']);
+      const truth = JSON.parse(readFileSync(join(repo, 'fixtures', 'abi', 'x64.json'), 'utf8')) as {
+        structs: Record<string, { size: number; members: Record<string, { offset: number }> }>;
+      };
+      expect(Object.keys(host)).toEqual([
+        'GUID',
+        'WSAVERSION',
+        'AFPROTOCOLS',
+        'SOCKET_ADDRESS',
+        'CSADDR_INFO',
+        'BLOB',
+        'WSAQUERYSETW',
+        'WSAQUERYSETA',
+      ]);
       for (const [name, layout] of Object.entries(host)) {
         expect(layout.size, name).toBe(truth.structs[name]!.size);
-        for (const [member, offset] of Object.entries(layout.members)) expect(offset, `${name}.${member}`).toBe(truth.structs[name]!.members[member]!.offset);
+        for (const [member, offset] of Object.entries(layout.members))
+          expect(offset, `${name}.${member}`).toBe(truth.structs[name]!.members[member]!.offset);
       }
     });
 
@@ -93,17 +127,22 @@ if (skipReason) {
 
     // At the start of a Buffer, and at an 8-aligned offset inside a larger one (encodeInto's offset/base pair).
     describe.each([0, 40])('encoded at offset %i of a Buffer', (offset) => {
-      it.each(sets.map((g) => [g.set.name, g] as const))('%s: what C sees equals what was encoded', (_name, { set, expected }) => {
-        const options = { arch: 'x64' as const, charset: set.charset };
-        // Buffer.alloc memory lives outside the JS heap and does not move while `buffer` is alive.
-        const buffer = Buffer.alloc(offset + encodedSize(expected, options) + 16, 0xa5);
-        const address = koffi.address(buffer) + BigInt(offset);
-        encodeInto(expected, buffer, offset, Number(address), options);
-        // What the README tells FFI callers to pass: the subarray arrives at the address encoded for.
-        expect(BigInt(walker.addressOf(buffer.subarray(offset)))).toBe(address);
-        const seen = callForJson((out, cap) => walker.walk(address, set.charset === 'W' ? 1 : 0, out, cap)) as QuerySetJson;
-        expect(JSON.stringify(seen)).toBe(JSON.stringify(expected));
-      });
+      it.each(sets.map((g) => [g.set.name, g] as const))(
+        '%s: what C sees equals what was encoded',
+        (_name, { set, expected }) => {
+          const options = { arch: 'x64' as const, charset: set.charset };
+          // Buffer.alloc memory lives outside the JS heap and does not move while `buffer` is alive.
+          const buffer = Buffer.alloc(offset + encodedSize(expected, options) + 16, 0xa5);
+          const address = koffi.address(buffer) + BigInt(offset);
+          encodeInto(expected, buffer, offset, Number(address), options);
+          // What the README tells FFI callers to pass: the subarray arrives at the address encoded for.
+          expect(BigInt(walker.addressOf(buffer.subarray(offset)))).toBe(address);
+          const seen = callForJson((out, cap) =>
+            walker.walk(address, set.charset === 'W' ? 1 : 0, out, cap),
+          ) as QuerySetJson;
+          expect(JSON.stringify(seen)).toBe(JSON.stringify(expected));
+        },
+      );
     });
   });
 }

@@ -13,9 +13,14 @@ const hexByte = (b: number) => b.toString(16).padStart(2, '0');
 
 function text(charset: 'W' | 'A'): fc.Arbitrary<string> {
   // Code units, not code points: lone surrogates come up about 3% of the time.
-  const unit = charset === 'W'
-    ? fc.oneof(fc.integer({ min: 1, max: 0x7f }), fc.integer({ min: 0xd800, max: 0xdfff }), fc.integer({ min: 1, max: 0xffff }))
-    : fc.integer({ min: 1, max: 0xff });
+  const unit =
+    charset === 'W'
+      ? fc.oneof(
+          fc.integer({ min: 1, max: 0x7f }),
+          fc.integer({ min: 0xd800, max: 0xdfff }),
+          fc.integer({ min: 1, max: 0xffff }),
+        )
+      : fc.integer({ min: 1, max: 0xff });
   return fc.array(unit, { maxLength: 24 }).map((units) => String.fromCharCode(...units));
 }
 
@@ -33,7 +38,10 @@ export const socketAddress: fc.Arbitrary<SocketAddressJson> = fc.oneof(
   bytesHex(128).map((h) => ({ lpSockaddr: h, iSockaddrLength: h.length / 2 })),
 );
 
-export const csAddrInfo: fc.Arbitrary<CsAddrInfoJson> = fc.record({ LocalAddr: socketAddress, RemoteAddr: socketAddress, iSocketType: i32, iProtocol: i32 }, { noNullPrototype: true });
+export const csAddrInfo: fc.Arbitrary<CsAddrInfoJson> = fc.record(
+  { LocalAddr: socketAddress, RemoteAddr: socketAddress, iSocketType: i32, iProtocol: i32 },
+  { noNullPrototype: true },
+);
 
 /** A count and its array as found: a NULL array with any count, or an array of exactly count entries. */
 function counted<T>(element: fc.Arbitrary<T>, maxLength: number): fc.Arbitrary<{ count: number; array: T[] | null }> {

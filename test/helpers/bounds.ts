@@ -34,7 +34,10 @@ export function withinBoundsSync<T>(label: string, bounds: InputBounds, run: () 
 }
 
 /** Run `f`; an error is fine only if it is one of `allowed` (rnrkit's own classes). */
-export async function onlyErrors(allowed: readonly (abstract new (...args: never[]) => Error)[], f: () => unknown): Promise<void> {
+export async function onlyErrors(
+  allowed: readonly (abstract new (...args: never[]) => Error)[],
+  f: () => unknown,
+): Promise<void> {
   try {
     await f();
   } catch (e) {

@@ -36,7 +36,11 @@ export class ImageBuilder {
   private readonly filler: number;
   private readonly gap: number;
 
-  constructor(readonly arch: Arch, readonly base: number, options: BuildOptions = {}) {
+  constructor(
+    readonly arch: Arch,
+    readonly base: number,
+    options: BuildOptions = {},
+  ) {
     this.pointerSize = arch === 'x86' ? 4 : 8;
     this.filler = options.filler ?? 0xcc;
     this.gap = options.gap ?? 0;
@@ -71,9 +75,17 @@ export class ImageBuilder {
     this.bytes.set(data, address - this.base);
   }
 
-  u8(address: number, value: number): void { this.bytes[address - this.base] = value & 0xff; }
-  u16(address: number, value: number): void { this.u8(address, value); this.u8(address + 1, value >>> 8); }
-  u32(address: number, value: number): void { this.u16(address, value & 0xffff); this.u16(address + 2, (value >>> 16) & 0xffff); }
+  u8(address: number, value: number): void {
+    this.bytes[address - this.base] = value & 0xff;
+  }
+  u16(address: number, value: number): void {
+    this.u8(address, value);
+    this.u8(address + 1, value >>> 8);
+  }
+  u32(address: number, value: number): void {
+    this.u16(address, value & 0xffff);
+    this.u16(address + 2, (value >>> 16) & 0xffff);
+  }
 
   pointer(address: number, value: number | bigint): void {
     const v = BigInt(value);
@@ -129,7 +141,8 @@ export class ImageBuilder {
     if (qs.lpBlob) {
       const blob = this.reserve(sizeOf(this.arch, 'BLOB'));
       this.u32(blob + offsetOf(this.arch, 'BLOB', 'cbSize'), qs.lpBlob.cbSize);
-      if (qs.lpBlob.pBlobData !== null) this.pointer(blob + offsetOf(this.arch, 'BLOB', 'pBlobData'), this.hexBytes(qs.lpBlob.pBlobData));
+      if (qs.lpBlob.pBlobData !== null)
+        this.pointer(blob + offsetOf(this.arch, 'BLOB', 'pBlobData'), this.hexBytes(qs.lpBlob.pBlobData));
       this.pointer(off('lpBlob'), blob);
     }
     if (qs.lpcsaBuffer) this.pointer(off('lpcsaBuffer'), this.reservedCsAddrs(qs.lpcsaBuffer));
@@ -153,7 +166,8 @@ export class ImageBuilder {
       this.pointer(off('lpVersion'), v);
     }
     if (qs.lpServiceClassId !== null) this.pointer(off('lpServiceClassId'), this.guid(qs.lpServiceClassId));
-    if (qs.lpszServiceInstanceName !== null) this.pointer(off('lpszServiceInstanceName'), this.string(qs.lpszServiceInstanceName, charset));
+    if (qs.lpszServiceInstanceName !== null)
+      this.pointer(off('lpszServiceInstanceName'), this.string(qs.lpszServiceInstanceName, charset));
     return at;
   }
 
@@ -166,7 +180,8 @@ export class ImageBuilder {
         const sa = e[member];
         const field = at + offsetOf(this.arch, 'CSADDR_INFO', member);
         this.u32(field + offsetOf(this.arch, 'SOCKET_ADDRESS', 'iSockaddrLength'), sa.iSockaddrLength);
-        if (sa.lpSockaddr !== null) this.pointer(field + offsetOf(this.arch, 'SOCKET_ADDRESS', 'lpSockaddr'), this.hexBytes(sa.lpSockaddr));
+        if (sa.lpSockaddr !== null)
+          this.pointer(field + offsetOf(this.arch, 'SOCKET_ADDRESS', 'lpSockaddr'), this.hexBytes(sa.lpSockaddr));
       }
       this.u32(at + offsetOf(this.arch, 'CSADDR_INFO', 'iSocketType'), e.iSocketType);
       this.u32(at + offsetOf(this.arch, 'CSADDR_INFO', 'iProtocol'), e.iProtocol);
@@ -189,7 +204,16 @@ export class ImageBuilder {
   /** A CSADDR_INFO array of canonical entries; returns its address. */
   csaddrArray(entries: readonly CsAddrInfoJson[]): number {
     const array = this.allocArray(entries.length);
-    entries.forEach((e, i) => this.rawEntry(array, i, [this.sockaddr(e.LocalAddr), e.LocalAddr.iSockaddrLength], [this.sockaddr(e.RemoteAddr), e.RemoteAddr.iSockaddrLength], e.iSocketType, e.iProtocol));
+    entries.forEach((e, i) => {
+      this.rawEntry(
+        array,
+        i,
+        [this.sockaddr(e.LocalAddr), e.LocalAddr.iSockaddrLength],
+        [this.sockaddr(e.RemoteAddr), e.RemoteAddr.iSockaddrLength],
+        e.iSocketType,
+        e.iProtocol,
+      );
+    });
     return array;
   }
 
@@ -199,7 +223,14 @@ export class ImageBuilder {
   }
 
   /** Write entry i of an array with the pointers given (they may point into other images). */
-  rawEntry(array: number, i: number, local: [number, number], remote: [number, number], iSocketType: number, iProtocol: number): void {
+  rawEntry(
+    array: number,
+    i: number,
+    local: [number, number],
+    remote: [number, number],
+    iSocketType: number,
+    iProtocol: number,
+  ): void {
     const at = array + i * sizeOf(this.arch, 'CSADDR_INFO');
     this.pointer(this.pointerField(array, i, 'LocalAddr'), local[0]);
     this.u32(this.lengthField(array, i, 'LocalAddr'), local[1]);
@@ -211,11 +242,21 @@ export class ImageBuilder {
 
   /** Address of entry i's member pointer field, to corrupt it in tests. */
   pointerField(array: number, i: number, member: 'LocalAddr' | 'RemoteAddr'): number {
-    return array + i * sizeOf(this.arch, 'CSADDR_INFO') + offsetOf(this.arch, 'CSADDR_INFO', member) + offsetOf(this.arch, 'SOCKET_ADDRESS', 'lpSockaddr');
+    return (
+      array +
+      i * sizeOf(this.arch, 'CSADDR_INFO') +
+      offsetOf(this.arch, 'CSADDR_INFO', member) +
+      offsetOf(this.arch, 'SOCKET_ADDRESS', 'lpSockaddr')
+    );
   }
 
   lengthField(array: number, i: number, member: 'LocalAddr' | 'RemoteAddr'): number {
-    return array + i * sizeOf(this.arch, 'CSADDR_INFO') + offsetOf(this.arch, 'CSADDR_INFO', member) + offsetOf(this.arch, 'SOCKET_ADDRESS', 'iSockaddrLength');
+    return (
+      array +
+      i * sizeOf(this.arch, 'CSADDR_INFO') +
+      offsetOf(this.arch, 'CSADDR_INFO', member) +
+      offsetOf(this.arch, 'SOCKET_ADDRESS', 'iSockaddrLength')
+    );
   }
 
   /** A WSAQUERYSETW fixed part (zeroed) whose lpcsaBuffer points at a fresh array of `entries`; returns its address. */

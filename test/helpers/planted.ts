@@ -27,20 +27,32 @@ export function heapNoise(length: number, seed: number, pointerBase: number): Ui
   const view = new DataView(out.buffer);
   let s = seed >>> 0 || 1;
   const next = () => {
-    s ^= s << 13; s >>>= 0;
+    s ^= s << 13;
+    s >>>= 0;
     s ^= s >>> 17;
-    s ^= s << 5; s >>>= 0;
+    s ^= s << 5;
+    s >>>= 0;
     return s;
   };
   for (let at = 0; at + 64 <= length; at += 64) {
     const kind = next() % 8;
     for (let i = 0; i < 64; i += 4) {
       switch (kind) {
-        case 0: case 1: case 2: break; // zeros
-        case 3: view.setUint32(at + i, 0x20202020 + (next() & 0x3f3f3f3f), true); break; // text-ish
-        case 4: view.setUint32(at + i, next() % 256, true); break; // small integers, 60 and 120 among them
-        case 5: view.setUint32(at + i, i % 8 === 0 ? (pointerBase + (next() % length)) >>> 0 : 0, true); break;
-        default: view.setUint32(at + i, next(), true);
+        case 0:
+        case 1:
+        case 2:
+          break; // zeros
+        case 3:
+          view.setUint32(at + i, 0x20202020 + (next() & 0x3f3f3f3f), true);
+          break; // text-ish
+        case 4:
+          view.setUint32(at + i, next() % 256, true);
+          break; // small integers, 60 and 120 among them
+        case 5:
+          view.setUint32(at + i, i % 8 === 0 ? (pointerBase + (next() % length)) >>> 0 : 0, true);
+          break;
+        default:
+          view.setUint32(at + i, next(), true);
       }
     }
   }

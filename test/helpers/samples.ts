@@ -28,7 +28,10 @@ export function fullSet(): QuerySetJson {
     lpNSProviderId: '{22059D40-7E9E-11CF-AE5A-00AA00A7112B}',
     lpszContext: 'example.org',
     dwNumberOfProtocols: 2,
-    lpafpProtocols: [{ iAddressFamily: 2, iProtocol: 6 }, { iAddressFamily: 23, iProtocol: 17 }],
+    lpafpProtocols: [
+      { iAddressFamily: 2, iProtocol: 6 },
+      { iAddressFamily: 23, iProtocol: 17 },
+    ],
     lpszQueryString: 'q',
     dwNumberOfCsAddrs: 3,
     lpcsaBuffer: [
@@ -43,9 +46,21 @@ export function fullSet(): QuerySetJson {
 
 export function nullSet(): QuerySetJson {
   return {
-    dwSize: 60, lpszServiceInstanceName: null, lpServiceClassId: null, lpVersion: null, lpszComment: null,
-    dwNameSpace: 0, lpNSProviderId: null, lpszContext: null, dwNumberOfProtocols: 0, lpafpProtocols: null,
-    lpszQueryString: null, dwNumberOfCsAddrs: 0, lpcsaBuffer: null, dwOutputFlags: 0, lpBlob: null,
+    dwSize: 60,
+    lpszServiceInstanceName: null,
+    lpServiceClassId: null,
+    lpVersion: null,
+    lpszComment: null,
+    dwNameSpace: 0,
+    lpNSProviderId: null,
+    lpszContext: null,
+    dwNumberOfProtocols: 0,
+    lpafpProtocols: null,
+    lpszQueryString: null,
+    dwNumberOfCsAddrs: 0,
+    lpcsaBuffer: null,
+    dwOutputFlags: 0,
+    lpBlob: null,
   };
 }
 
@@ -54,7 +69,8 @@ export function edgeSet(charset: 'W' | 'A'): QuerySetJson {
   return {
     ...nullSet(),
     lpszServiceInstanceName: '',
-    lpszComment: charset === 'W' ? 'lone \ud800 high, lone \udfff low, pair \ud83d\ude00' : 'caf\u00e9 \u0080\u009f\u00ff',
+    lpszComment:
+      charset === 'W' ? 'lone \ud800 high, lone \udfff low, pair \ud83d\ude00' : 'caf\u00e9 \u0080\u009f\u00ff',
     lpszContext: charset === 'W' ? '\uffff\u0001' : '\u0001',
     // Counts kept as found: a count with a NULL array, an empty array.
     dwNumberOfProtocols: 7,
@@ -74,7 +90,12 @@ export function oddSet(): QuerySetJson {
     dwNumberOfCsAddrs: 3,
     lpcsaBuffer: [
       entry('abcdef', '', -2147483648, 2147483647),
-      { LocalAddr: { lpSockaddr: null, iSockaddrLength: 16 }, RemoteAddr: { lpSockaddr: null, iSockaddrLength: -1 }, iSocketType: 0, iProtocol: -1 },
+      {
+        LocalAddr: { lpSockaddr: null, iSockaddrLength: 16 },
+        RemoteAddr: { lpSockaddr: null, iSockaddrLength: -1 },
+        iSocketType: 0,
+        iProtocol: -1,
+      },
       entry('00', 'ff'.repeat(127), 1, 6),
     ],
     lpBlob: { cbSize: 4096, pBlobData: null },

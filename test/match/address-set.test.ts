@@ -4,9 +4,10 @@ import { InvalidDataError, UsageError } from '../../src/errors.js';
 import { AddressSet, CsAddrArrayView, SetQuotaError } from '../../src/match/index.js';
 import { RegionList } from '../../src/memory/index.js';
 import { ImageBuilder } from '../helpers/image-builder.js';
-import { NONE, entry, ipv4, ipv6, sa } from './canonical.js';
+import { entry, ipv4, ipv6, NONE, sa } from './canonical.js';
 
-const v4 = (last: number, port = 80, type = 1, protocol = 6) => entry(sa(ipv4([10, 1, 2, last], port)), NONE, type, protocol);
+const v4 = (last: number, port = 80, type = 1, protocol = 6) =>
+  entry(sa(ipv4([10, 1, 2, last], port)), NONE, type, protocol);
 const V6 = [0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
 const v6 = (last: number, port = 443) => entry(sa(ipv6([...V6.slice(0, 15), last], port)), NONE, 2, 17);
 
@@ -62,7 +63,9 @@ describe('AddressSet', () => {
 
   it('deleteExact is all or nothing when a request entry is invalid', () => {
     const set = AddressSet.fromCanonical([v4(1), v4(2)]);
-    expect(() => set.deleteExact([v4(1), { ...v4(2), LocalAddr: sa('zz', 1) }])).toThrow('[1].LocalAddr.lpSockaddr: "zz" is not hex (char 0)');
+    expect(() => set.deleteExact([v4(1), { ...v4(2), LocalAddr: sa('zz', 1) }])).toThrow(
+      '[1].LocalAddr.lpSockaddr: "zz" is not hex (char 0)',
+    );
     expect(set.toCanonical()).toEqual([v4(1), v4(2)]);
   });
 
@@ -94,11 +97,19 @@ describe('AddressSet', () => {
     ])('%j', (bad, message) => {
       expect(() => new AddressSet().add(bad as unknown as CsAddrInfoJson)).toThrow(InvalidDataError);
       expect(() => new AddressSet().add(bad as unknown as CsAddrInfoJson)).toThrow(message);
-      expect(() => AddressSet.fromCanonical([v4(0), bad as unknown as CsAddrInfoJson])).toThrow(`[1].${message}`.replace('[1].an array', '[1]: an array').replace('[1].unknown', '[1]: unknown'));
+      expect(() => AddressSet.fromCanonical([v4(0), bad as unknown as CsAddrInfoJson])).toThrow(
+        `[1].${message}`.replace('[1].an array', '[1]: an array').replace('[1].unknown', '[1]: unknown'),
+      );
     });
 
     it('accepts `$` annotations', () => {
-      expect(new AddressSet().add({ ...v4(1), $address: '0x1000', LocalAddr: { ...sa(ipv4([1, 1, 1, 1], 1)), $family: 'AF_INET' } })).toBe(true);
+      expect(
+        new AddressSet().add({
+          ...v4(1),
+          $address: '0x1000',
+          LocalAddr: { ...sa(ipv4([1, 1, 1, 1], 1)), $family: 'AF_INET' },
+        }),
+      ).toBe(true);
     });
   });
 
@@ -147,7 +158,9 @@ describe('AddressSet', () => {
   });
 
   it('semantic sets store the ignored bytes as zero', () => {
-    const set = AddressSet.fromCanonical([entry(sa(ipv4([1, 2, 3, 4], 5, [1, 2, 3, 4, 5, 6, 7, 8])), NONE, 1, 6)], { mode: 'semantic' });
+    const set = AddressSet.fromCanonical([entry(sa(ipv4([1, 2, 3, 4], 5, [1, 2, 3, 4, 5, 6, 7, 8])), NONE, 1, 6)], {
+      mode: 'semantic',
+    });
     expect(set.toCanonical()).toEqual([entry(sa(ipv4([1, 2, 3, 4], 5)), NONE, 1, 6)]);
   });
 

@@ -11,7 +11,12 @@ export function sa(hex: string | null, length = hex === null ? 0 : hex.length / 
 
 export const NONE: SocketAddressJson = { lpSockaddr: null, iSockaddrLength: 0 };
 
-export function entry(local: SocketAddressJson, remote: SocketAddressJson, iSocketType: number, iProtocol: number): CsAddrInfoJson {
+export function entry(
+  local: SocketAddressJson,
+  remote: SocketAddressJson,
+  iSocketType: number,
+  iProtocol: number,
+): CsAddrInfoJson {
   return { LocalAddr: local, RemoteAddr: remote, iSocketType, iProtocol };
 }
 
@@ -20,7 +25,11 @@ const le16 = (v: number): number[] => [v & 0xff, v >> 8];
 const be16 = (v: number): number[] => [v >> 8, v & 0xff];
 
 /** SOCKADDR_IN as hex: family AF_INET (2), port and address in network order, sin_zero. */
-export function ipv4(address: [number, number, number, number], port: number, sinZero: number[] = [0, 0, 0, 0, 0, 0, 0, 0]): string {
+export function ipv4(
+  address: [number, number, number, number],
+  port: number,
+  sinZero: number[] = [0, 0, 0, 0, 0, 0, 0, 0],
+): string {
   return hex([...le16(2), ...be16(port), ...address, ...sinZero]);
 }
 

@@ -5,16 +5,28 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { CsAddrInfoJson, QuerySetJson } from '../../src/codec/canonical.js';
 import { runCli } from '../helpers/cli.js';
 import { ImageBuilder } from '../helpers/image-builder.js';
-import { NONE, entry, ipv4, ipv6, sa } from './canonical.js';
+import { entry, ipv4, ipv6, NONE, sa } from './canonical.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rnrkit-match-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function querySet(entries: CsAddrInfoJson[] | null): QuerySetJson {
   return {
-    dwSize: 120, lpszServiceInstanceName: 'svc', lpServiceClassId: '{0009006F-0000-0000-C000-000000000046}', lpVersion: null,
-    lpszComment: null, dwNameSpace: 12, lpNSProviderId: null, lpszContext: null, dwNumberOfProtocols: 0, lpafpProtocols: null,
-    lpszQueryString: null, dwNumberOfCsAddrs: entries?.length ?? 0, lpcsaBuffer: entries, dwOutputFlags: 0, lpBlob: null,
+    dwSize: 120,
+    lpszServiceInstanceName: 'svc',
+    lpServiceClassId: '{0009006F-0000-0000-C000-000000000046}',
+    lpVersion: null,
+    lpszComment: null,
+    dwNameSpace: 12,
+    lpNSProviderId: null,
+    lpszContext: null,
+    dwNumberOfProtocols: 0,
+    lpafpProtocols: null,
+    lpszQueryString: null,
+    dwNumberOfCsAddrs: entries?.length ?? 0,
+    lpcsaBuffer: entries,
+    dwOutputFlags: 0,
+    lpBlob: null,
   };
 }
 
@@ -42,7 +54,11 @@ describe('rnrkit match', () => {
   const b = file('b.json', `\n  ${JSON.stringify(querySet(request), null, 2)}`);
 
   it('prints the indices of B that do and do not match A exactly', async () => {
-    expect(await runCli(['match', a, b])).toEqual({ code: 0, stdout: '{"matched":[0,2],"unmatched":[1,3]}\n', stderr: '' });
+    expect(await runCli(['match', a, b])).toEqual({
+      code: 0,
+      stdout: '{"matched":[0,2],"unmatched":[1,3]}\n',
+      stderr: '',
+    });
   });
 
   it('--semantic ignores sin_zero', async () => {
@@ -57,15 +73,36 @@ describe('rnrkit match', () => {
     const imageA = file('a.x86.bin', x86.image());
     const imageB = file('b.x64.bin', x64.image());
     // Arch differs between the two files here, so each side is run against the JSON of the other.
-    expect((await runCli(['match', imageA, b, '--arch', 'x86', '--base', '0x400000', '--at', `0x${at86.toString(16)}`])).stdout)
-      .toBe('{"matched":[0,2],"unmatched":[1,3]}\n');
-    expect((await runCli(['match', a, imageB, '--arch', 'x64', '--base', '0x180000000', '--at', `0x${at64.toString(16)}`])).stdout)
-      .toBe('{"matched":[0,2],"unmatched":[1,3]}\n');
+    expect(
+      (await runCli(['match', imageA, b, '--arch', 'x86', '--base', '0x400000', '--at', `0x${at86.toString(16)}`]))
+        .stdout,
+    ).toBe('{"matched":[0,2],"unmatched":[1,3]}\n');
+    expect(
+      (await runCli(['match', a, imageB, '--arch', 'x64', '--base', '0x180000000', '--at', `0x${at64.toString(16)}`]))
+        .stdout,
+    ).toBe('{"matched":[0,2],"unmatched":[1,3]}\n');
     const x64a = new ImageBuilder('x64', 0x2_0000_0000);
     const atA = x64a.querySetFixedPart(registered);
     const imageA64 = file('a.x64.bin', x64a.image());
-    expect((await runCli(['match', imageA64, imageB, '--arch', 'x64', '--base', '0x200000000', '--base', '0x180000000', '--at', `0x${atA.toString(16)}`, '--at', `0x${at64.toString(16)}`])).stdout)
-      .toBe('{"matched":[0,2],"unmatched":[1,3]}\n');
+    expect(
+      (
+        await runCli([
+          'match',
+          imageA64,
+          imageB,
+          '--arch',
+          'x64',
+          '--base',
+          '0x200000000',
+          '--base',
+          '0x180000000',
+          '--at',
+          `0x${atA.toString(16)}`,
+          '--at',
+          `0x${at64.toString(16)}`,
+        ])
+      ).stdout,
+    ).toBe('{"matched":[0,2],"unmatched":[1,3]}\n');
   });
 
   it('a NULL lpcsaBuffer matches nothing and is matched by nothing', async () => {
@@ -89,7 +126,12 @@ describe('rnrkit match', () => {
   it('an IPROTOCOL_ANY without a substitute is exit 1 naming the entry', async () => {
     const anyRaw = file('any.json', JSON.stringify(querySet([entry(sa(ipv4([1, 1, 1, 1], 1)), NONE, 3, -1)])));
     const result = await runCli(['match', a, anyRaw]);
-    expect(result).toEqual({ code: 1, stdout: '', stderr: 'rnrkit: lpcsaBuffer[0].iProtocol: iProtocol is IPROTOCOL_ANY (-1) but no protocol is acceptable for address family 2 with socket type 3\n' });
+    expect(result).toEqual({
+      code: 1,
+      stdout: '',
+      stderr:
+        'rnrkit: lpcsaBuffer[0].iProtocol: iProtocol is IPROTOCOL_ANY (-1) but no protocol is acceptable for address family 2 with socket type 3\n',
+    });
   });
 
   it('a pointer out of the image is exit 1 naming the member and address', async () => {
@@ -97,8 +139,22 @@ describe('rnrkit match', () => {
     const at = image.querySetFixedPart(registered);
     image.pointer(image.pointerField(image.lastArray, 1, 'LocalAddr'), 0x7777_0000);
     const bytes = image.image();
-    const result = await runCli(['match', file('bad.bin', bytes), b, '--arch', 'x64', '--base', '0x10000', '--at', `0x${at.toString(16)}`]);
-    expect(result).toEqual({ code: 1, stdout: '', stderr: 'rnrkit: lpcsaBuffer[1].LocalAddr.lpSockaddr: 0x77770000+28 is not in the captured memory\n' });
+    const result = await runCli([
+      'match',
+      file('bad.bin', bytes),
+      b,
+      '--arch',
+      'x64',
+      '--base',
+      '0x10000',
+      '--at',
+      `0x${at.toString(16)}`,
+    ]);
+    expect(result).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'rnrkit: lpcsaBuffer[1].LocalAddr.lpSockaddr: 0x77770000+28 is not in the captured memory\n',
+    });
   });
 
   it.each([

@@ -36,7 +36,7 @@ function inverse(c: number): number {
   for (let i = 0; i < 5; i++) x = Math.imul(x, 2 - Math.imul(c, x));
   return x;
 }
-const scramble = (k: number) => Math.imul(((Math.imul(k, C1) << 15) | (Math.imul(k, C1) >>> 17)), C2);
+const scramble = (k: number) => Math.imul((Math.imul(k, C1) << 15) | (Math.imul(k, C1) >>> 17), C2);
 const unscramble = (y: number) => {
   const r = Math.imul(y, inverse(C2));
   return Math.imul((r >>> 15) | (r << 17), inverse(C1));
@@ -48,7 +48,8 @@ const REMOTE_WORDS = 4; // a 16-byte RemoteAddr
 /** Where each pair of words sits in the record (4 header words, then LocalAddr, then RemoteAddr); word 0 of each sockaddr keeps its family. */
 const PAIR_AT = [...Array.from({ length: 15 }, (_, j) => 4 + 1 + 2 * j), 4 + LOCAL_WORDS + 1];
 
-const hexOf = (words: Int32Array, from: number, count: number) => Buffer.from(words.buffer, words.byteOffset + from * 4, count * 4).toString('hex');
+const hexOf = (words: Int32Array, from: number, count: number) =>
+  Buffer.from(words.buffer, words.byteOffset + from * 4, count * 4).toString('hex');
 
 function entryOf(record: Int32Array): CsAddrInfoJson {
   return {
@@ -139,7 +140,9 @@ describe('hash flooding: the set that collides under the old hash for every seed
     const beforeRandom = probedSlots();
     expect(baseline.set.matchAll(random).unmatched).toEqual([]);
     const randomMatch = probedSlots() - beforeRandom;
-    console.log(`slots probed: build ${flood.probes} (colliding) vs ${baseline.probes} (random); match ${floodMatch} vs ${randomMatch}`);
+    console.log(
+      `slots probed: build ${flood.probes} (colliding) vs ${baseline.probes} (random); match ${floodMatch} vs ${randomMatch}`,
+    );
     expect(flood.probes).toBeLessThan(2 * baseline.probes);
     expect(floodMatch).toBeLessThan(2 * randomMatch);
     expect(floodMatch / 65_536).toBeLessThan(3);

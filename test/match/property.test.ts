@@ -4,7 +4,7 @@ import type { CsAddrInfoJson, SocketAddressJson } from '../../src/codec/canonica
 import { AddressSet, CsAddrArrayView, type MatchMode } from '../../src/match/index.js';
 import { RegionList } from '../../src/memory/index.js';
 import { ImageBuilder } from '../helpers/image-builder.js';
-import { NONE, entry, ipv4, ipv6, sa } from './canonical.js';
+import { entry, ipv4, ipv6, NONE, sa } from './canonical.js';
 
 /**
  * A slow, obviously correct reference for the rule: every entry becomes a
@@ -13,7 +13,10 @@ import { NONE, entry, ipv4, ipv6, sa } from './canonical.js';
  * sharing no code with src/match.
  */
 const SUBSTITUTE: Record<number, Record<number, number>> = {
-  2: { 1: 6, 2: 17 }, 23: { 1: 6, 2: 17 }, 6: { 2: 1000, 5: 1256 }, 32: { 1: 3 },
+  2: { 1: 6, 2: 17 },
+  23: { 1: 6, 2: 17 },
+  6: { 2: 1000, 5: 1256 },
+  32: { 1: 3 },
 };
 
 function addressHex(a: SocketAddressJson): string {
@@ -65,7 +68,9 @@ class ReferenceSet {
     const requested = request.map((e) => referenceKey(e, this.semantic)!);
     const matched: number[] = [];
     const unmatched: number[] = [];
-    requested.forEach((k, i) => (before.includes(k) ? matched : unmatched).push(i));
+    requested.forEach((k, i) => {
+      (before.includes(k) ? matched : unmatched).push(i);
+    });
     this.keys = this.keys.filter((k) => !requested.includes(k));
     return { matched, unmatched };
   }
@@ -74,12 +79,21 @@ class ReferenceSet {
 // Small pools so random entries collide often, in every way the rule cares about.
 const V6 = [0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1];
 const ADDRESSES: SocketAddressJson[] = [
-  NONE, sa('', 0), sa(null, 16),
-  sa(ipv4([10, 0, 0, 1], 80)), sa(ipv4([10, 0, 0, 1], 80, [0, 0, 0, 0, 0, 0, 0, 1])), sa(ipv4([10, 0, 0, 2], 80)),
-  sa(ipv4([10, 0, 0, 1], 80).slice(0, 22)), sa(ipv4([10, 0, 0, 1], 80, [7, 0, 0, 0, 0, 0, 0, 0]).slice(0, 22)),
-  sa(ipv6(V6, 443)), sa(ipv6(V6, 443, 9)), sa(ipv6(V6, 443, 0, 2)),
-  sa('0600000000010a0b0c0d0e0f4000'), sa('2000112233445566000000000000000000000000000000000000000004000000'),
-  sa('17'), sa('0200'),
+  NONE,
+  sa('', 0),
+  sa(null, 16),
+  sa(ipv4([10, 0, 0, 1], 80)),
+  sa(ipv4([10, 0, 0, 1], 80, [0, 0, 0, 0, 0, 0, 0, 1])),
+  sa(ipv4([10, 0, 0, 2], 80)),
+  sa(ipv4([10, 0, 0, 1], 80).slice(0, 22)),
+  sa(ipv4([10, 0, 0, 1], 80, [7, 0, 0, 0, 0, 0, 0, 0]).slice(0, 22)),
+  sa(ipv6(V6, 443)),
+  sa(ipv6(V6, 443, 9)),
+  sa(ipv6(V6, 443, 0, 2)),
+  sa('0600000000010a0b0c0d0e0f4000'),
+  sa('2000112233445566000000000000000000000000000000000000000004000000'),
+  sa('17'),
+  sa('0200'),
 ];
 const arbEntry = fc
   .record({
@@ -99,7 +113,11 @@ type Op =
 
 const arbOp: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ kind: fc.constant('add' as const), entries: fc.array(arbEntry, { maxLength: 30 }) }),
-  fc.record({ kind: fc.constant('delete' as const), entries: fc.array(arbEntry, { maxLength: 30 }), via: fc.constantFrom('json' as const, 'x86' as const, 'x64' as const) }),
+  fc.record({
+    kind: fc.constant('delete' as const),
+    entries: fc.array(arbEntry, { maxLength: 30 }),
+    via: fc.constantFrom('json' as const, 'x86' as const, 'x64' as const),
+  }),
   fc.constant({ kind: 'reload' as const }),
 );
 
@@ -136,13 +154,17 @@ describe.each(['exact', 'semantic'] as MatchMode[])('AddressSet (%s) against a s
 
   it('deleteExact over large random sets (compaction included)', () => {
     fc.assert(
-      fc.property(fc.array(arbEntry, { maxLength: 400 }), fc.array(arbEntry, { maxLength: 400 }), (registered, request) => {
-        const set = AddressSet.fromCanonical(registered, { mode });
-        const reference = new ReferenceSet(semantic);
-        reference.add(registered);
-        expect(set.deleteExact(request)).toEqual(reference.deleteExact(request));
-        expect(set.toCanonical().map((e) => referenceKey(e, semantic))).toEqual(reference.keys);
-      }),
+      fc.property(
+        fc.array(arbEntry, { maxLength: 400 }),
+        fc.array(arbEntry, { maxLength: 400 }),
+        (registered, request) => {
+          const set = AddressSet.fromCanonical(registered, { mode });
+          const reference = new ReferenceSet(semantic);
+          reference.add(registered);
+          expect(set.deleteExact(request)).toEqual(reference.deleteExact(request));
+          expect(set.toCanonical().map((e) => referenceKey(e, semantic))).toEqual(reference.keys);
+        },
+      ),
       { numRuns: 100 },
     );
   });

@@ -2,11 +2,16 @@ import { describe, expect, it } from 'vitest';
 import type { CsAddrInfoJson } from '../../src/codec/canonical.js';
 import { InvalidDataError } from '../../src/errors.js';
 import {
-  AddressSet, CsAddrArrayView, ProtocolSubstitutionError, SEMANTIC_IGNORED, entriesMatch, substituteProtocol,
+  AddressSet,
+  CsAddrArrayView,
+  entriesMatch,
+  ProtocolSubstitutionError,
+  SEMANTIC_IGNORED,
+  substituteProtocol,
 } from '../../src/match/index.js';
 import { RegionList } from '../../src/memory/index.js';
 import { ImageBuilder } from '../helpers/image-builder.js';
-import { NONE, entry, ipv4, ipv6, sa } from './canonical.js';
+import { entry, ipv4, ipv6, NONE, sa } from './canonical.js';
 
 // Numbers as the Windows headers define them, written out here so the
 // tests do not lean on the constants module they exercise.
@@ -39,73 +44,158 @@ interface Row {
 
 const rows: Row[] = [
   { name: 'identical IPv4 TCP entries', a: tcp4(), b: tcp4(), exact: true, semantic: true },
-  { name: 'one byte of sin_zero differs', a: tcp4(80), b: tcp4(80, [0, 0, 0, 0, 0, 0x2a, 0, 0]), exact: false, semantic: true },
+  {
+    name: 'one byte of sin_zero differs',
+    a: tcp4(80),
+    b: tcp4(80, [0, 0, 0, 0, 0, 0x2a, 0, 0]),
+    exact: false,
+    semantic: true,
+  },
   {
     name: 'sin6_flowinfo differs',
-    a: entry(sa(ipv6(V6, 443, 0)), NONE, SOCK_STREAM, TCP), b: entry(sa(ipv6(V6, 443, 0x12345)), NONE, SOCK_STREAM, TCP),
-    exact: false, semantic: true,
+    a: entry(sa(ipv6(V6, 443, 0)), NONE, SOCK_STREAM, TCP),
+    b: entry(sa(ipv6(V6, 443, 0x12345)), NONE, SOCK_STREAM, TCP),
+    exact: false,
+    semantic: true,
   },
   {
     name: 'sin6_scope_id differs (it names the link: meaningful)',
-    a: entry(sa(ipv6(V6, 443, 0, 1)), NONE, SOCK_STREAM, TCP), b: entry(sa(ipv6(V6, 443, 0, 2)), NONE, SOCK_STREAM, TCP),
-    exact: false, semantic: false,
+    a: entry(sa(ipv6(V6, 443, 0, 1)), NONE, SOCK_STREAM, TCP),
+    b: entry(sa(ipv6(V6, 443, 0, 2)), NONE, SOCK_STREAM, TCP),
+    exact: false,
+    semantic: false,
   },
   { name: 'the port differs', a: tcp4(80), b: tcp4(81), exact: false, semantic: false },
   { name: 'a different iProtocol', a: tcp4(), b: { ...tcp4(), iProtocol: UDP }, exact: false, semantic: false },
-  { name: 'a different iSocketType', a: tcp4(), b: { ...tcp4(), iSocketType: SOCK_DGRAM }, exact: false, semantic: false },
-  { name: 'IPROTOCOL_ANY registered, IPv4 SOCK_STREAM, vs IPPROTO_TCP', a: { ...tcp4(), iProtocol: ANY }, b: tcp4(), exact: true, semantic: true },
-  { name: 'IPPROTO_TCP registered vs IPROTOCOL_ANY requested', a: tcp4(), b: { ...tcp4(), iProtocol: ANY }, exact: true, semantic: true },
+  {
+    name: 'a different iSocketType',
+    a: tcp4(),
+    b: { ...tcp4(), iSocketType: SOCK_DGRAM },
+    exact: false,
+    semantic: false,
+  },
+  {
+    name: 'IPROTOCOL_ANY registered, IPv4 SOCK_STREAM, vs IPPROTO_TCP',
+    a: { ...tcp4(), iProtocol: ANY },
+    b: tcp4(),
+    exact: true,
+    semantic: true,
+  },
+  {
+    name: 'IPPROTO_TCP registered vs IPROTOCOL_ANY requested',
+    a: tcp4(),
+    b: { ...tcp4(), iProtocol: ANY },
+    exact: true,
+    semantic: true,
+  },
   {
     name: 'IPROTOCOL_ANY with SOCK_DGRAM is UDP, not TCP',
-    a: entry(sa(ipv4(HOST, 53)), NONE, SOCK_DGRAM, ANY), b: entry(sa(ipv4(HOST, 53)), NONE, SOCK_DGRAM, TCP),
-    exact: false, semantic: false,
+    a: entry(sa(ipv4(HOST, 53)), NONE, SOCK_DGRAM, ANY),
+    b: entry(sa(ipv4(HOST, 53)), NONE, SOCK_DGRAM, TCP),
+    exact: false,
+    semantic: false,
   },
   {
     name: 'IPROTOCOL_ANY takes the family from RemoteAddr when LocalAddr has none',
-    a: entry(NONE, sa(ipv6(V6, 53)), SOCK_DGRAM, ANY), b: entry(NONE, sa(ipv6(V6, 53)), SOCK_DGRAM, UDP),
-    exact: true, semantic: true,
+    a: entry(NONE, sa(ipv6(V6, 53)), SOCK_DGRAM, ANY),
+    b: entry(NONE, sa(ipv6(V6, 53)), SOCK_DGRAM, UDP),
+    exact: true,
+    semantic: true,
   },
-  { name: 'IPROTOCOL_ANY, AF_IPX SOCK_SEQPACKET is NSPROTO_SPX', a: entry(sa(IPX), NONE, SOCK_SEQPACKET, ANY), b: entry(sa(IPX), NONE, SOCK_SEQPACKET, NSPROTO_SPX), exact: true, semantic: true },
-  { name: 'IPROTOCOL_ANY, AF_IPX SOCK_SEQPACKET is not SPXII', a: entry(sa(IPX), NONE, SOCK_SEQPACKET, ANY), b: entry(sa(IPX), NONE, SOCK_SEQPACKET, NSPROTO_SPXII), exact: false, semantic: false },
-  { name: 'IPROTOCOL_ANY, AF_IPX SOCK_DGRAM is NSPROTO_IPX', a: entry(sa(IPX), NONE, SOCK_DGRAM, ANY), b: entry(sa(IPX), NONE, SOCK_DGRAM, NSPROTO_IPX), exact: true, semantic: true },
-  { name: 'IPROTOCOL_ANY, AF_BTH SOCK_STREAM is BTHPROTO_RFCOMM', a: entry(sa(BTH), NONE, SOCK_STREAM, ANY), b: entry(sa(BTH), NONE, SOCK_STREAM, BTHPROTO_RFCOMM), exact: true, semantic: true },
+  {
+    name: 'IPROTOCOL_ANY, AF_IPX SOCK_SEQPACKET is NSPROTO_SPX',
+    a: entry(sa(IPX), NONE, SOCK_SEQPACKET, ANY),
+    b: entry(sa(IPX), NONE, SOCK_SEQPACKET, NSPROTO_SPX),
+    exact: true,
+    semantic: true,
+  },
+  {
+    name: 'IPROTOCOL_ANY, AF_IPX SOCK_SEQPACKET is not SPXII',
+    a: entry(sa(IPX), NONE, SOCK_SEQPACKET, ANY),
+    b: entry(sa(IPX), NONE, SOCK_SEQPACKET, NSPROTO_SPXII),
+    exact: false,
+    semantic: false,
+  },
+  {
+    name: 'IPROTOCOL_ANY, AF_IPX SOCK_DGRAM is NSPROTO_IPX',
+    a: entry(sa(IPX), NONE, SOCK_DGRAM, ANY),
+    b: entry(sa(IPX), NONE, SOCK_DGRAM, NSPROTO_IPX),
+    exact: true,
+    semantic: true,
+  },
+  {
+    name: 'IPROTOCOL_ANY, AF_BTH SOCK_STREAM is BTHPROTO_RFCOMM',
+    a: entry(sa(BTH), NONE, SOCK_STREAM, ANY),
+    b: entry(sa(BTH), NONE, SOCK_STREAM, BTHPROTO_RFCOMM),
+    exact: true,
+    semantic: true,
+  },
   {
     name: 'a different RemoteAddr',
     a: entry(sa(ipv4(HOST, 80)), sa(ipv4([198, 51, 100, 1], 1024)), SOCK_STREAM, TCP),
     b: entry(sa(ipv4(HOST, 80)), sa(ipv4([198, 51, 100, 2], 1024)), SOCK_STREAM, TCP),
-    exact: false, semantic: false,
+    exact: false,
+    semantic: false,
   },
   {
     name: 'a RemoteAddr against none',
-    a: entry(sa(ipv4(HOST, 80)), sa(ipv4([198, 51, 100, 1], 1024)), SOCK_STREAM, TCP), b: tcp4(),
-    exact: false, semantic: false,
+    a: entry(sa(ipv4(HOST, 80)), sa(ipv4([198, 51, 100, 1], 1024)), SOCK_STREAM, TCP),
+    b: tcp4(),
+    exact: false,
+    semantic: false,
   },
-  { name: 'NULL lpSockaddr vs a non-NULL one of length 0', a: tcp4(), b: { ...tcp4(), RemoteAddr: sa('', 0) }, exact: true, semantic: true },
-  { name: 'NULL lpSockaddr with a length vs length 0', a: { ...tcp4(), RemoteAddr: sa(null, 16) }, b: { ...tcp4(), RemoteAddr: sa('', 0) }, exact: true, semantic: true },
+  {
+    name: 'NULL lpSockaddr vs a non-NULL one of length 0',
+    a: tcp4(),
+    b: { ...tcp4(), RemoteAddr: sa('', 0) },
+    exact: true,
+    semantic: true,
+  },
+  {
+    name: 'NULL lpSockaddr with a length vs length 0',
+    a: { ...tcp4(), RemoteAddr: sa(null, 16) },
+    b: { ...tcp4(), RemoteAddr: sa('', 0) },
+    exact: true,
+    semantic: true,
+  },
   {
     name: 'equal leading bytes, different iSockaddrLength',
-    a: tcp4(), b: entry(sa(ipv4(HOST, 80) + '00000000'), NONE, SOCK_STREAM, TCP),
-    exact: false, semantic: false,
+    a: tcp4(),
+    b: entry(sa(`${ipv4(HOST, 80)}00000000`), NONE, SOCK_STREAM, TCP),
+    exact: false,
+    semantic: false,
   },
   {
     name: 'bytes past iSockaddrLength never count',
-    a: entry(sa(ipv4(HOST, 80).slice(0, 24)), NONE, SOCK_STREAM, TCP), b: entry(sa(ipv4(HOST, 80, [0, 0, 0, 0, 1, 0, 0, 0]).slice(0, 24)), NONE, SOCK_STREAM, TCP),
-    exact: true, semantic: true,
+    a: entry(sa(ipv4(HOST, 80).slice(0, 24)), NONE, SOCK_STREAM, TCP),
+    b: entry(sa(ipv4(HOST, 80, [0, 0, 0, 0, 1, 0, 0, 0]).slice(0, 24)), NONE, SOCK_STREAM, TCP),
+    exact: true,
+    semantic: true,
   },
   {
     name: 'a truncated sockaddr whose kept sin_zero bytes differ',
-    a: entry(sa(ipv4(HOST, 80).slice(0, 22)), NONE, SOCK_STREAM, TCP), b: entry(sa(ipv4(HOST, 80, [9, 0, 0, 0, 0, 0, 0, 0]).slice(0, 22)), NONE, SOCK_STREAM, TCP),
-    exact: false, semantic: true,
+    a: entry(sa(ipv4(HOST, 80).slice(0, 22)), NONE, SOCK_STREAM, TCP),
+    b: entry(sa(ipv4(HOST, 80, [9, 0, 0, 0, 0, 0, 0, 0]).slice(0, 22)), NONE, SOCK_STREAM, TCP),
+    exact: false,
+    semantic: true,
   },
   {
     name: 'sin_zero-like bytes of a non-IPv4 family are meaningful',
-    a: entry(sa(IPX), NONE, SOCK_DGRAM, NSPROTO_IPX), b: entry(sa(IPX.slice(0, 18) + 'ff' + IPX.slice(20)), NONE, SOCK_DGRAM, NSPROTO_IPX),
-    exact: false, semantic: false,
+    a: entry(sa(IPX), NONE, SOCK_DGRAM, NSPROTO_IPX),
+    b: entry(sa(`${IPX.slice(0, 18)}ff${IPX.slice(20)}`), NONE, SOCK_DGRAM, NSPROTO_IPX),
+    exact: false,
+    semantic: false,
   },
 ];
 
 /** Build A in one image and B in another (different arch, base, pointers, padding) and match them through views. */
-function matchThroughViews(a: CsAddrInfoJson, b: CsAddrInfoJson, archA: 'x86' | 'x64', archB: 'x86' | 'x64', mode: 'exact' | 'semantic'): boolean {
+function matchThroughViews(
+  a: CsAddrInfoJson,
+  b: CsAddrInfoJson,
+  archA: 'x86' | 'x64',
+  archB: 'x86' | 'x64',
+  mode: 'exact' | 'semantic',
+): boolean {
   const imageA = new ImageBuilder(archA, 0x10000, { filler: 0xcc });
   const atA = imageA.csaddrArray([a]);
   const imageB = new ImageBuilder(archB, archB === 'x64' ? 0x7ff6_1234_0000 : 0x7f00_0000, { filler: 0x5a, gap: 13 });
@@ -125,7 +215,12 @@ describe('the match rule', () => {
       expect(entriesMatch(a, b, mode)).toBe(expected);
       expect(entriesMatch(b, a, mode)).toBe(expected);
       expect(AddressSet.fromCanonical([a], { mode }).has(b)).toBe(expected);
-      for (const [archA, archB] of [['x86', 'x64'], ['x64', 'x86'], ['x64', 'x64'], ['x86', 'x86']] as const) {
+      for (const [archA, archB] of [
+        ['x86', 'x64'],
+        ['x64', 'x86'],
+        ['x64', 'x64'],
+        ['x86', 'x86'],
+      ] as const) {
         expect(matchThroughViews(a, b, archA, archB, mode)).toBe(expected);
       }
     });
@@ -146,8 +241,13 @@ describe('the match rule', () => {
 
 describe('IPROTOCOL_ANY substitution', () => {
   it.each([
-    [2, SOCK_STREAM, TCP], [2, SOCK_DGRAM, UDP], [23, SOCK_STREAM, TCP], [23, SOCK_DGRAM, UDP],
-    [6, SOCK_DGRAM, NSPROTO_IPX], [6, SOCK_SEQPACKET, NSPROTO_SPX], [32, SOCK_STREAM, BTHPROTO_RFCOMM],
+    [2, SOCK_STREAM, TCP],
+    [2, SOCK_DGRAM, UDP],
+    [23, SOCK_STREAM, TCP],
+    [23, SOCK_DGRAM, UDP],
+    [6, SOCK_DGRAM, NSPROTO_IPX],
+    [6, SOCK_SEQPACKET, NSPROTO_SPX],
+    [32, SOCK_STREAM, BTHPROTO_RFCOMM],
   ])('family %i, socket type %i → %i', (family, type, protocol) => {
     expect(substituteProtocol(family, type, ANY)).toBe(protocol);
   });
@@ -158,7 +258,12 @@ describe('IPROTOCOL_ANY substitution', () => {
   });
 
   it.each([
-    [2, SOCK_RAW], [23, SOCK_SEQPACKET], [6, SOCK_STREAM], [32, SOCK_DGRAM], [17, SOCK_STREAM], [-1, SOCK_STREAM],
+    [2, SOCK_RAW],
+    [23, SOCK_SEQPACKET],
+    [6, SOCK_STREAM],
+    [32, SOCK_DGRAM],
+    [17, SOCK_STREAM],
+    [-1, SOCK_STREAM],
   ])('family %i with socket type %i has no acceptable protocol', (family, type) => {
     expect(() => substituteProtocol(family, type, ANY)).toThrow(ProtocolSubstitutionError);
   });
@@ -174,11 +279,15 @@ describe('IPROTOCOL_ANY substitution', () => {
     })();
     expect(err).toBeInstanceOf(ProtocolSubstitutionError);
     expect(err).toBeInstanceOf(InvalidDataError);
-    expect((err as Error).message).toBe('[1].iProtocol: iProtocol is IPROTOCOL_ANY (-1) but no protocol is acceptable for address family 2 with socket type 3');
+    expect((err as Error).message).toBe(
+      '[1].iProtocol: iProtocol is IPROTOCOL_ANY (-1) but no protocol is acceptable for address family 2 with socket type 3',
+    );
 
     const image = new ImageBuilder('x64', 0x1000);
     const at = image.csaddrArray([tcp4(), entry(NONE, NONE, SOCK_STREAM, ANY)]);
     const view = new CsAddrArrayView(RegionList.flat(image.image(), image.base), at, 2, 'x64');
-    expect(() => AddressSet.fromView(view)).toThrow('lpcsaBuffer[1].iProtocol: iProtocol is IPROTOCOL_ANY (-1) but neither LocalAddr nor RemoteAddr has a sockaddr to take the address family from');
+    expect(() => AddressSet.fromView(view)).toThrow(
+      'lpcsaBuffer[1].iProtocol: iProtocol is IPROTOCOL_ANY (-1) but neither LocalAddr nor RemoteAddr has a sockaddr to take the address family from',
+    );
   });
 });

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { CsAddrInfoJson } from '../../src/codec/canonical.js';
 import { RnrError } from '../../src/errors.js';
 import { AddressSet } from '../../src/match/index.js';
-import { SET_HEADER_BYTES, checksumOf } from '../../src/match/set-format.js';
+import { checksumOf, SET_HEADER_BYTES } from '../../src/match/set-format.js';
 
 /**
  * Fuzz target for the serialised address set (what the store keeps per
@@ -17,11 +17,27 @@ const HEAP_GROWTH_BYTES = 64 << 20;
 
 function entry(i: number, v6: boolean): CsAddrInfoJson {
   const hex = (n: number, w: number) => n.toString(16).padStart(w, '0');
-  const local = v6 ? `1700${hex(i & 0xffff, 4)}00000000fe80${'00'.repeat(10)}${hex(i, 8)}00000000` : `0200${hex(i & 0xffff, 4)}0a${hex(i & 0xffffff, 6)}0000000000000000`;
-  return { LocalAddr: { lpSockaddr: local, iSockaddrLength: local.length / 2 }, RemoteAddr: { lpSockaddr: null, iSockaddrLength: 0 }, iSocketType: 1 + (i % 2), iProtocol: i % 2 ? 17 : 6 };
+  const local = v6
+    ? `1700${hex(i & 0xffff, 4)}00000000fe80${'00'.repeat(10)}${hex(i, 8)}00000000`
+    : `0200${hex(i & 0xffff, 4)}0a${hex(i & 0xffffff, 6)}0000000000000000`;
+  return {
+    LocalAddr: { lpSockaddr: local, iSockaddrLength: local.length / 2 },
+    RemoteAddr: { lpSockaddr: null, iSockaddrLength: 0 },
+    iSocketType: 1 + (i % 2),
+    iProtocol: i % 2 ? 17 : 6,
+  };
 }
 
-const BASES = [0, 1, 7, 300].flatMap((n) => [false, true].map((v6) => AddressSet.fromCanonical(Array.from({ length: n }, (_, i) => entry(i, v6 && i % 3 === 0)), { maxEntries: n % 2 ? 500 : undefined }).toBytes().slice()));
+const BASES = [0, 1, 7, 300].flatMap((n) =>
+  [false, true].map((v6) =>
+    AddressSet.fromCanonical(
+      Array.from({ length: n }, (_, i) => entry(i, v6 && i % 3 === 0)),
+      { maxEntries: n % 2 ? 500 : undefined },
+    )
+      .toBytes()
+      .slice(),
+  ),
+);
 
 /** Write the checksum the bytes now need, as someone forging a set would. */
 function reseal(bytes: Uint8Array): void {
@@ -33,8 +49,13 @@ function reseal(bytes: Uint8Array): void {
 
 const damage = fc.record({
   base: fc.nat({ max: BASES.length - 1 }),
-  edits: fc.oneof(fc.constant([]), fc.array(fc.record({ at: fc.nat(), value: fc.integer({ min: 0, max: 255 }) }), { maxLength: 8 })),
-  words: fc.array(fc.record({ at: fc.nat({ max: 5 }), value: fc.integer({ min: -1, max: 0x7fffffff }) }), { maxLength: 2 }),
+  edits: fc.oneof(
+    fc.constant([]),
+    fc.array(fc.record({ at: fc.nat(), value: fc.integer({ min: 0, max: 255 }) }), { maxLength: 8 }),
+  ),
+  words: fc.array(fc.record({ at: fc.nat({ max: 5 }), value: fc.integer({ min: -1, max: 0x7fffffff }) }), {
+    maxLength: 2,
+  }),
   cut: fc.option(fc.nat(), { freq: 1 }),
   tail: fc.oneof(fc.constant(new Uint8Array(0)), fc.uint8Array({ maxLength: 64 })),
   seal: fc.boolean(),
@@ -69,7 +90,9 @@ describe('fuzz: serialised address sets', () => {
       { numRuns: RUNS, seed: Number(process.env.RNRKIT_FUZZ_SEED ?? 20261203) },
     );
     const growth = process.memoryUsage().heapUsed - heapBefore;
-    console.log(`set bytes fuzz: ${RUNS} inputs, ${refused} refused, slowest ${slowest.toFixed(1)} ms, heap growth ${(growth / 2 ** 20).toFixed(1)} MiB`);
+    console.log(
+      `set bytes fuzz: ${RUNS} inputs, ${refused} refused, slowest ${slowest.toFixed(1)} ms, heap growth ${(growth / 2 ** 20).toFixed(1)} MiB`,
+    );
     expect(growth).toBeLessThan(HEAP_GROWTH_BYTES);
   });
 });

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { InvalidDataError } from '../../src/errors.js';
 import { AddressSet } from '../../src/match/index.js';
 import { checksumOf } from '../../src/match/set-format.js';
-import { NONE, entry, ipv4, ipv6, sa } from './canonical.js';
+import { entry, ipv4, ipv6, NONE, sa } from './canonical.js';
 
 const V6 = [0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1];
 const entries = [
@@ -74,7 +74,8 @@ describe('AddressSet serialisation', () => {
     });
 
     it('any truncation, and trailing bytes', () => {
-      for (let n = 0; n < good.length; n++) expect(() => AddressSet.fromBytes(good.subarray(0, n)), `${n} bytes`).toThrow(InvalidDataError);
+      for (let n = 0; n < good.length; n++)
+        expect(() => AddressSet.fromBytes(good.subarray(0, n)), `${n} bytes`).toThrow(InvalidDataError);
       const longer = new Uint8Array(good.length + 4);
       longer.set(good);
       expect(() => AddressSet.fromBytes(longer)).toThrow(InvalidDataError);
@@ -85,16 +86,48 @@ describe('AddressSet serialisation', () => {
       ['a future version', (v: DataView) => v.setUint16(4, 2, true), 'format version 2 is not supported'],
       ['an unknown mode', (v: DataView) => v.setUint8(6, 7), 'byte 6: mode 7 is neither 0 (exact) nor 1 (semantic)'],
       ['a reserved byte set', (v: DataView) => v.setUint8(7, 1), 'byte 7: reserved byte is 1, not 0'],
-      ['a count too large to fit', (v: DataView) => v.setUint32(8, 0xffff_ffff, true), 'byte 8: 4294967295 entries exceed the stored quota of 100'],
+      [
+        'a count too large to fit',
+        (v: DataView) => v.setUint32(8, 0xffff_ffff, true),
+        'byte 8: 4294967295 entries exceed the stored quota of 100',
+      ],
       ['a count over the payload', (v: DataView) => v.setUint32(8, 99, true), 'byte 8: 99 entries cannot fit in'],
-      ['a count too high', (v: DataView) => v.setUint32(8, 5, true), 'the header gives 5 records but the payload holds 4'],
-      ['a count too low', (v: DataView) => v.setUint32(8, 3, true), '[3]: record at byte 148: more records than the 3 the header gives'],
-      ['a quota below the count', (v: DataView) => v.setUint32(12, 2, true), 'byte 8: 4 entries exceed the stored quota of 2'],
+      [
+        'a count too high',
+        (v: DataView) => v.setUint32(8, 5, true),
+        'the header gives 5 records but the payload holds 4',
+      ],
+      [
+        'a count too low',
+        (v: DataView) => v.setUint32(8, 3, true),
+        '[3]: record at byte 148: more records than the 3 the header gives',
+      ],
+      [
+        'a quota below the count',
+        (v: DataView) => v.setUint32(12, 2, true),
+        'byte 8: 4 entries exceed the stored quota of 2',
+      ],
       ['a wrong payload length', (v: DataView) => v.setUint32(16, 8, true), 'byte 16: payload length 8 does not match'],
-      ['a negative sockaddr length', (v: DataView) => v.setInt32(24 + 8, -1, true), '[0]: record at byte 24: negative sockaddr length'],
-      ['a record past the end', (v: DataView) => v.setInt32(24 + 8, 4000, true), '[0]: record at byte 24: 4016 bytes long, past the end of the payload'],
-      ['an unsubstituted IPROTOCOL_ANY', (v: DataView) => v.setInt32(24 + 4, -1, true), '[0].iProtocol: record at byte 24: stored iProtocol is IPROTOCOL_ANY'],
-      ['non-zero padding', (v: DataView) => v.setUint8(v.byteLength - 1, 0xee), '[3]: record at byte 148: word 5 is not in normal form'],
+      [
+        'a negative sockaddr length',
+        (v: DataView) => v.setInt32(24 + 8, -1, true),
+        '[0]: record at byte 24: negative sockaddr length',
+      ],
+      [
+        'a record past the end',
+        (v: DataView) => v.setInt32(24 + 8, 4000, true),
+        '[0]: record at byte 24: 4016 bytes long, past the end of the payload',
+      ],
+      [
+        'an unsubstituted IPROTOCOL_ANY',
+        (v: DataView) => v.setInt32(24 + 4, -1, true),
+        '[0].iProtocol: record at byte 24: stored iProtocol is IPROTOCOL_ANY',
+      ],
+      [
+        'non-zero padding',
+        (v: DataView) => v.setUint8(v.byteLength - 1, 0xee),
+        '[3]: record at byte 148: word 5 is not in normal form',
+      ],
     ])('%s', (_, edit, message) => {
       const bad = edited(good, edit);
       expect(() => AddressSet.fromBytes(bad)).toThrow(InvalidDataError);

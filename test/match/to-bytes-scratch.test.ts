@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AddressSet } from '../../src/match/index.js';
 import { checksumOf } from '../../src/match/set-format.js';
-import { NONE, entry, ipv4, ipv6, sa } from './canonical.js';
+import { entry, ipv4, ipv6, NONE, sa } from './canonical.js';
 
 const V6 = [0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1];
 const entries = [

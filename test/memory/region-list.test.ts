@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidDataError, MemoryError } from '../../src/errors.js';
 import { readPointer } from '../../src/abi/pointer.js';
-import { RegionList, parseAddress } from '../../src/memory/index.js';
+import { InvalidDataError, MemoryError } from '../../src/errors.js';
+import { parseAddress, RegionList } from '../../src/memory/index.js';
 
 const bytes = (...v: number[]) => Uint8Array.from(v);
 
@@ -32,11 +32,20 @@ describe('RegionList', () => {
   });
 
   it('merges adjacent ranges in its listing', () => {
-    expect(space.ranges()).toEqual([{ base: 0x1000, length: 6 }, { base: 0x2000, length: 1 }]);
+    expect(space.ranges()).toEqual([
+      { base: 0x1000, length: 6 },
+      { base: 0x2000, length: 1 },
+    ]);
   });
 
   it('rejects overlapping regions', () => {
-    expect(() => new RegionList([{ base: 0, bytes: bytes(1, 2) }, { base: 1, bytes: bytes(3) }])).toThrow(InvalidDataError);
+    expect(
+      () =>
+        new RegionList([
+          { base: 0, bytes: bytes(1, 2) },
+          { base: 1, bytes: bytes(3) },
+        ]),
+    ).toThrow(InvalidDataError);
   });
 
   it('never rounds an address: 2^53 and beyond are errors', () => {

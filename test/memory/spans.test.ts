@@ -28,6 +28,9 @@ describe('spans: the lookups RegionList and the lazily read regions share', () =
   });
 
   it('reports adjacent spans as one range', () => {
-    expect(mergedRanges(spans)).toEqual([{ base: 0x1000, length: 0x1800 }, { base: 0x3000, length: 0x100 }]);
+    expect(mergedRanges(spans)).toEqual([
+      { base: 0x1000, length: 0x1800 },
+      { base: 0x3000, length: 0x100 },
+    ]);
   });
 });

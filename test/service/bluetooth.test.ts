@@ -21,16 +21,28 @@ function sockaddrBth(port: number): string {
 }
 
 function rfcomm(port: number): CsAddrInfoJson {
-  return { LocalAddr: { lpSockaddr: sockaddrBth(port), iSockaddrLength: 30 }, RemoteAddr: { lpSockaddr: null, iSockaddrLength: 0 }, iSocketType: 1, iProtocol: 3 };
+  return {
+    LocalAddr: { lpSockaddr: sockaddrBth(port), iSockaddrLength: 30 },
+    RemoteAddr: { lpSockaddr: null, iSockaddrLength: 0 },
+    iSocketType: 1,
+    iProtocol: 3,
+  };
 }
 
-const bth = (addresses: CsAddrInfoJson[] | null, overrides: Partial<QuerySetJson> = {}) => querySet(addresses, { dwNameSpace: NS_BTH, lpszServiceInstanceName: 'Chat', ...overrides });
+const bth = (addresses: CsAddrInfoJson[] | null, overrides: Partial<QuerySetJson> = {}) =>
+  querySet(addresses, { dwNameSpace: NS_BTH, lpszServiceInstanceName: 'Chat', ...overrides });
 
 /**
  * BTH_SET_SERVICE by hand (pack(1)): pSdpVersion, pRecordHandle (pointers),
  * ULONG fCodService, ULONG Reserved[5], ULONG ulRecordLength, then the record.
  */
-function bthSetService(arch: 'x86' | 'x64', pSdpVersion: number, pRecordHandle: number, record: number[], reserved = 0): string {
+function bthSetService(
+  arch: 'x86' | 'x64',
+  pSdpVersion: number,
+  pRecordHandle: number,
+  record: number[],
+  reserved = 0,
+): string {
   const bytes: number[] = [];
   const put = (value: number, size: number) => {
     for (let i = 0; i < size; i++) bytes.push(Number((BigInt(value) >> BigInt(8 * i)) & 0xffn));
@@ -77,12 +89,25 @@ describe('Bluetooth (NS_BTH), by "Bluetooth and WSASetService"', () => {
   it('simple form: one SOCKADDR_BTH, a unique protocol and port, DELETE finds the record by them', () => {
     const r = registry.setServiceTyped(bth([rfcomm(5)]), REGISTER, 0);
     expect(r.providers[0]!.outcome).toMatchObject({ object: 'created', recordHandle: '0x10000' });
-    expect(code(() => registry.setServiceTyped(bth([rfcomm(5)], { lpszServiceInstanceName: 'Other' }), REGISTER, 0))).toBe('WSAEINVAL');
+    expect(
+      code(() => registry.setServiceTyped(bth([rfcomm(5)], { lpszServiceInstanceName: 'Other' }), REGISTER, 0)),
+    ).toBe('WSAEINVAL');
     expect(code(() => registry.setServiceTyped(bth([rfcomm(6), rfcomm(7)]), REGISTER, 0))).toBe('WSAEINVAL');
-    expect(code(() => registry.setServiceTyped(bth([{ ...rfcomm(6), LocalAddr: { lpSockaddr: '0200005000000000' + '00'.repeat(8), iSockaddrLength: 16 } }]), REGISTER, 0))).toBe('WSAEINVAL');
+    expect(
+      code(() =>
+        registry.setServiceTyped(
+          bth([{ ...rfcomm(6), LocalAddr: { lpSockaddr: `0200005000000000${'00'.repeat(8)}`, iSockaddrLength: 16 } }]),
+          REGISTER,
+          0,
+        ),
+      ),
+    ).toBe('WSAEINVAL');
     // IPROTOCOL_ANY on a stream socket is RFCOMM: the same endpoint.
     expect(code(() => registry.setServiceTyped(bth([{ ...rfcomm(5), iProtocol: -1 }]), REGISTER, 0))).toBe('WSAEINVAL');
-    expect(registry.setServiceTyped(bth([rfcomm(5)]), DELETE, 0).providers[0]!.outcome).toMatchObject({ object: 'deleted', recordHandle: '0x10000' });
+    expect(registry.setServiceTyped(bth([rfcomm(5)]), DELETE, 0).providers[0]!.outcome).toMatchObject({
+      object: 'deleted',
+      recordHandle: '0x10000',
+    });
     expect(code(() => registry.setServiceTyped(bth([rfcomm(5)]), DELETE, 0))).toBe('WSASERVICE_NOT_FOUND');
   });
 
@@ -113,7 +138,11 @@ describe('Bluetooth (NS_BTH), by "Bluetooth and WSASetService"', () => {
       const blob = bthSetService(arch, variables, handleAt, SDP_RECORD, reserved);
       // Only dwSize and dwNameSpace count: the rest is nonsense a provider must not look at.
       const qs = querySet(null, {
-        dwSize: size, dwNameSpace: NS_BTH, lpServiceClassId: null, lpszServiceInstanceName: null, dwNumberOfCsAddrs: 0,
+        dwSize: size,
+        dwNameSpace: NS_BTH,
+        lpServiceClassId: null,
+        lpszServiceInstanceName: null,
+        dwNumberOfCsAddrs: 0,
         lpBlob: { cbSize: blob.length / 2, pBlobData: blob },
       });
       const bytes = encodeQuerySet(qs, { arch, charset, base });
@@ -125,7 +154,10 @@ describe('Bluetooth (NS_BTH), by "Bluetooth and WSASetService"', () => {
       const vars = new Uint8Array(16);
       new DataView(vars.buffer).setUint32(0, 0, true);
       new DataView(vars.buffer).setUint32(8, handle, true);
-      const space = new RegionList([{ base, bytes }, { base: variables, bytes: vars }]);
+      const space = new RegionList([
+        { base, bytes },
+        { base: variables, bytes: vars },
+      ]);
       return { source: { space, at: base, arch, charset }, vars };
     }
     const handleIn = (vars: Uint8Array) => new DataView(vars.buffer).getUint32(8, true);
@@ -135,10 +167,17 @@ describe('Bluetooth (NS_BTH), by "Bluetooth and WSASetService"', () => {
       const { source, vars } = image();
       const r = registry.setServiceTyped(source, REGISTER, 0);
       expect(r.providers.map((p) => p.id)).toEqual([PROVIDER_IDS.bluetooth]);
-      expect(r.providers[0]!.outcome).toMatchObject({ object: 'created', recordHandle: '0x10000', recordHandleWrittenBack: true });
+      expect(r.providers[0]!.outcome).toMatchObject({
+        object: 'created',
+        recordHandle: '0x10000',
+        recordHandleWrittenBack: true,
+      });
       expect(handleIn(vars)).toBe(0x10000);
       expect(versionIn(vars)).toBe(1);
-      expect(registry.builtins.bluetooth!.list()[0]).toMatchObject({ sdpRecord: '3503090001', fCodService: 0x00100000 });
+      expect(registry.builtins.bluetooth!.list()[0]).toMatchObject({
+        sdpRecord: '3503090001',
+        fCodService: 0x00100000,
+      });
       // A second REGISTER with the same (now non-NULL) handle is not a new registration.
       expect(code(() => registry.setServiceTyped(source, REGISTER, 0))).toBe('WSAEINVAL');
       expect(registry.setService(source, DELETE, 0)).toBe(0);
@@ -168,14 +207,25 @@ describe('Bluetooth (NS_BTH), by "Bluetooth and WSASetService"', () => {
   it('canonical JSON with no memory: the handle is reported, not written back, and DELETE cannot follow pRecordHandle', () => {
     const blob = bthSetService('x64', 0x1000, 0x1008, SDP_RECORD);
     const qs = bth(null, { lpServiceClassId: null, lpBlob: { cbSize: blob.length / 2, pBlobData: blob } });
-    expect(registry.setServiceTyped(qs, REGISTER, 0).providers[0]!.outcome).toMatchObject({ recordHandle: '0x10000', recordHandleWrittenBack: false });
+    expect(registry.setServiceTyped(qs, REGISTER, 0).providers[0]!.outcome).toMatchObject({
+      recordHandle: '0x10000',
+      recordHandleWrittenBack: false,
+    });
     expect(code(() => registry.setServiceTyped(qs, DELETE, 0))).toBe('WSAEINVAL');
   });
 
   it('a blob shorter than its header or record is WSAEINVAL', () => {
     const blob = bthSetService('x64', 0x1000, 0x1008, SDP_RECORD).slice(0, -4);
-    expect(code(() => registry.setServiceTyped(bth(null, { lpBlob: { cbSize: blob.length / 2, pBlobData: blob } }), REGISTER, 0))).toBe('WSAEINVAL');
-    expect(code(() => registry.setServiceTyped(bth(null, { lpBlob: { cbSize: 8, pBlobData: '00'.repeat(8) } }), REGISTER, 0))).toBe('WSAEINVAL');
+    expect(
+      code(() =>
+        registry.setServiceTyped(bth(null, { lpBlob: { cbSize: blob.length / 2, pBlobData: blob } }), REGISTER, 0),
+      ),
+    ).toBe('WSAEINVAL');
+    expect(
+      code(() =>
+        registry.setServiceTyped(bth(null, { lpBlob: { cbSize: 8, pBlobData: '00'.repeat(8) } }), REGISTER, 0),
+      ),
+    ).toBe('WSAEINVAL');
   });
 });
 
@@ -183,7 +233,10 @@ describe('BTH_SDP_VERSION', () => {
   it('is the value ws2bth.h gives it (mingw-w64, compiled with -S)', (ctx) => {
     const dir = mkdtempSync(join(tmpdir(), 'rnrkit-bth-'));
     try {
-      writeFileSync(join(dir, 'v.c'), '#include <winsock2.h>\n#include <ws2bth.h>\nint probe_version = BTH_SDP_VERSION;\n');
+      writeFileSync(
+        join(dir, 'v.c'),
+        '#include <winsock2.h>\n#include <ws2bth.h>\nint probe_version = BTH_SDP_VERSION;\n',
+      );
       try {
         execFileSync('x86_64-w64-mingw32-gcc', ['-S', '-o', join(dir, 'v.s'), join(dir, 'v.c')], { stdio: 'pipe' });
       } catch {

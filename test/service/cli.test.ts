@@ -1,8 +1,8 @@
-import Database from 'better-sqlite3';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { querySet, tcp, tempDir } from './helpers.js';
@@ -31,25 +31,36 @@ describe('rnrkit service', () => {
     expect(registered.code).toBe(0);
     const body = parse(registered.stdout);
     expect(body.result).toBe(0);
-    expect(body.providers).toMatchObject([{ name: 'rnrkit Directory (persistent store)', result: 0, outcome: { object: 'created', state: 'REGISTERED', addressCount: 2 } }]);
+    expect(body.providers).toMatchObject([
+      {
+        name: 'rnrkit Directory (persistent store)',
+        result: 0,
+        outcome: { object: 'created', state: 'REGISTERED', addressCount: 2 },
+      },
+    ]);
 
     const listed = await service('list', '--store', store);
     expect(listed.code).toBe(0);
-    expect(JSON.parse(listed.stdout)).toEqual([{
-      provider: '{D7AE15EF-A077-45D2-A468-12B70B25D016}',
-      namespace: 32,
-      lpServiceClassId: '{5C3A1F77-0B2E-4D1A-9F10-3AC477215E0D}',
-      lpszServiceInstanceName: 'Printer',
-      lpszContext: null,
-      state: 'REGISTERED',
-      owner: 'alice',
-      lpcsaBuffer: [tcp(1), tcp(2)],
-    }]);
+    expect(JSON.parse(listed.stdout)).toEqual([
+      {
+        provider: '{D7AE15EF-A077-45D2-A468-12B70B25D016}',
+        namespace: 32,
+        lpServiceClassId: '{5C3A1F77-0B2E-4D1A-9F10-3AC477215E0D}',
+        lpszServiceInstanceName: 'Printer',
+        lpszContext: null,
+        state: 'REGISTERED',
+        owner: 'alice',
+        lpcsaBuffer: [tcp(1), tcp(2)],
+      },
+    ]);
 
     const one = temp.file('one.json');
     writeFileSync(one, JSON.stringify(querySet([tcp(2)])));
     expect((await service('deregister', one, '--multiple', '--store', store, '--as', 'alice')).code).toBe(0);
-    expect(JSON.parse((await service('list', '--store', store)).stdout)[0]).toMatchObject({ state: 'REGISTERED', lpcsaBuffer: [tcp(1)] });
+    expect(JSON.parse((await service('list', '--store', store)).stdout)[0]).toMatchObject({
+      state: 'REGISTERED',
+      lpcsaBuffer: [tcp(1)],
+    });
 
     expect((await service('delete', query, '--store', store, '--as', 'alice')).code).toBe(0);
     expect(JSON.parse((await service('list', '--store', store)).stdout)).toEqual([]);
@@ -76,7 +87,11 @@ describe('rnrkit service', () => {
     expect((await service('register', x86, '--arch', 'x86', '--store', store)).code).toBe(0);
     const r = await service('register', x86, '--store', store);
     expect(r.code).toBe(1);
-    expect(parse(r.stdout)).toMatchObject({ error: 'WSAEINVAL', code: 10022, message: 'dwSize: 60 is not sizeof(WSAQUERYSETW) on x64 (120)' });
+    expect(parse(r.stdout)).toMatchObject({
+      error: 'WSAEINVAL',
+      code: 10022,
+      message: 'dwSize: 60 is not sizeof(WSAQUERYSETW) on x64 (120)',
+    });
   });
 
   it('the store defaults to $RNRKIT_STORE', async () => {
@@ -96,10 +111,34 @@ describe('rnrkit service', () => {
     const r = await service('providers', '--store', store);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual([
-      { id: '{D7AE15EF-A077-45D2-A468-12B70B25D016}', namespace: 32, name: 'rnrkit Directory (persistent store)', enabled: true, implementsSetService: true },
-      { id: '{0C56C342-1C05-4229-8179-DCEE04E3F55A}', namespace: 12, name: 'rnrkit DNS', enabled: true, implementsSetService: true },
-      { id: '{7B043709-D095-4D8F-B756-228369648292}', namespace: 1, name: 'rnrkit SAP', enabled: true, implementsSetService: true },
-      { id: '{06AA63E0-7D60-41FF-AFB2-3EE6D2D9392D}', namespace: 16, name: 'rnrkit Bluetooth', enabled: true, implementsSetService: true },
+      {
+        id: '{D7AE15EF-A077-45D2-A468-12B70B25D016}',
+        namespace: 32,
+        name: 'rnrkit Directory (persistent store)',
+        enabled: true,
+        implementsSetService: true,
+      },
+      {
+        id: '{0C56C342-1C05-4229-8179-DCEE04E3F55A}',
+        namespace: 12,
+        name: 'rnrkit DNS',
+        enabled: true,
+        implementsSetService: true,
+      },
+      {
+        id: '{7B043709-D095-4D8F-B756-228369648292}',
+        namespace: 1,
+        name: 'rnrkit SAP',
+        enabled: true,
+        implementsSetService: true,
+      },
+      {
+        id: '{06AA63E0-7D60-41FF-AFB2-3EE6D2D9392D}',
+        namespace: 16,
+        name: 'rnrkit Bluetooth',
+        enabled: true,
+        implementsSetService: true,
+      },
     ]);
     expect(existsSync(store)).toBe(false);
   });
@@ -143,7 +182,10 @@ describe('bad input leaves the store unchanged', () => {
   it('broken JSON', async () => {
     const broken = temp.file('broken.json');
     writeFileSync(broken, '{"dwSize": 120, "lpszServiceInstanceName": ');
-    await expectUnchanged(['register', broken, '--store', store], { code: 1, stderr: /^rnrkit: .*broken\.json is not JSON/ });
+    await expectUnchanged(['register', broken, '--store', store], {
+      code: 1,
+      stderr: /^rnrkit: .*broken\.json is not JSON/,
+    });
   });
 
   it('JSON that is not a query set', async () => {
@@ -159,9 +201,18 @@ describe('bad input leaves the store unchanged', () => {
   });
 
   it('unknown flags (options) and subcommands', async () => {
-    await expectUnchanged(['delete', query, '--store', store, '--multiple-ish'], { code: 2, stderr: /Unknown option '--multiple-ish'/ });
-    await expectUnchanged(['remove', query, '--store', store], { code: 2, stderr: /one of register, deregister, delete, list, providers/ });
-    await expectUnchanged(['delete', query, '--store', store, '--arch', 'arm64'], { code: 2, stderr: /unknown arch "arm64"/ });
+    await expectUnchanged(['delete', query, '--store', store, '--multiple-ish'], {
+      code: 2,
+      stderr: /Unknown option '--multiple-ish'/,
+    });
+    await expectUnchanged(['remove', query, '--store', store], {
+      code: 2,
+      stderr: /one of register, deregister, delete, list, providers/,
+    });
+    await expectUnchanged(['delete', query, '--store', store, '--arch', 'arm64'], {
+      code: 2,
+      stderr: /unknown arch "arm64"/,
+    });
   });
 
   it('a validation failure does not create a store that did not exist', async () => {
@@ -188,7 +239,9 @@ describe('bad input leaves the store unchanged', () => {
     const text = temp.file('notes.txt');
     writeFileSync(text, 'not a database at all, just some notes that happen to be long enough\n');
     const textBefore = hash(text);
-    expect((await service('register', query, '--store', text)).stderr).toMatch(/not an rnrkit store \(not an SQLite database\)/);
+    expect((await service('register', query, '--store', text)).stderr).toMatch(
+      /not an rnrkit store \(not an SQLite database\)/,
+    );
     expect(hash(text)).toBe(textBefore);
 
     const newer = temp.file('newer.db');

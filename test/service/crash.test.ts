@@ -1,10 +1,10 @@
-import Database from 'better-sqlite3';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/service/index.js';
-import { tempDir } from './helpers.js';
 import { prng } from '../helpers/prng.js';
+import { tempDir } from './helpers.js';
 import { type ScriptedOp, script } from './workers/op-script.js';
 
 const WORKER = fileURLToPath(new URL('./workers/store-worker.ts', import.meta.url));
@@ -16,13 +16,23 @@ beforeEach(() => {
 });
 afterEach(() => temp.remove());
 
-function startWorker(args: string[]): { child: ChildProcess; lines: string[]; firstAck: Promise<void>; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', WORKER, ...args], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+function startWorker(args: string[]): {
+  child: ChildProcess;
+  lines: string[];
+  firstAck: Promise<void>;
+  exited: Promise<number | null>;
+} {
+  const child = spawn(process.execPath, ['--import', 'tsx', WORKER, ...args], {
+    cwd: REPO,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const lines: string[] = [];
   let partial = '';
   let stderr = '';
   let resolveFirst: () => void;
-  const firstAck = new Promise<void>((resolve) => { resolveFirst = resolve; });
+  const firstAck = new Promise<void>((resolve) => {
+    resolveFirst = resolve;
+  });
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
     partial += chunk;
     const parts = partial.split('\n');
@@ -33,12 +43,16 @@ function startWorker(args: string[]): { child: ChildProcess; lines: string[]; fi
       if (lines.length === 1) resolveFirst();
     }
   });
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk; });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => {
-    if (code !== 0 && code !== null) console.error(stderr);
-    resolveFirst();
-    resolve(code);
-  }));
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+  });
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('exit', (code) => {
+      if (code !== 0 && code !== null) console.error(stderr);
+      resolveFirst();
+      resolve(code);
+    }),
+  );
   return { child, lines, firstAck, exited };
 }
 
@@ -54,7 +68,11 @@ function applyToModel(model: Model, op: ScriptedOp): number {
   const existing = model.get(op.instance);
   if (op.operation === 0) {
     if (!existing || op.flags === 0) model.set(op.instance, { state: 'REGISTERED', addresses: unique });
-    else model.set(op.instance, { state: 'REGISTERED', addresses: [...existing.addresses, ...unique.filter((a) => !existing.addresses.includes(a))] });
+    else
+      model.set(op.instance, {
+        state: 'REGISTERED',
+        addresses: [...existing.addresses, ...unique.filter((a) => !existing.addresses.includes(a))],
+      });
     return 0;
   }
   if (!existing) return 10108;
@@ -67,14 +85,19 @@ function applyToModel(model: Model, op: ScriptedOp): number {
     return 0;
   }
   const left = existing.addresses.filter((a) => !requested.includes(a));
-  if (op.operation === 1) model.set(op.instance, { state: left.length === 0 ? 'DEREGISTERED' : existing.state, addresses: left });
+  if (op.operation === 1)
+    model.set(op.instance, { state: left.length === 0 ? 'DEREGISTERED' : existing.state, addresses: left });
   else if (left.length === 0) model.delete(op.instance);
   else model.set(op.instance, { state: existing.state, addresses: left });
   return 0;
 }
 
 function snapshot(model: Model): Record<string, { state: string; addresses: string[] }> {
-  return Object.fromEntries([...model.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, { state: v.state, addresses: [...v.addresses] }]));
+  return Object.fromEntries(
+    [...model.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([k, v]) => [k, { state: v.state, addresses: [...v.addresses] }]),
+  );
 }
 
 function storeSnapshot(file: string): Record<string, { state: string; addresses: string[] }> {
@@ -83,9 +106,15 @@ function storeSnapshot(file: string): Record<string, { state: string; addresses:
   db.close();
   const store = openStore(file);
   try {
-    return Object.fromEntries(store.list()
-      .sort((a, b) => a.lpszServiceInstanceName!.localeCompare(b.lpszServiceInstanceName!))
-      .map((o) => [o.lpszServiceInstanceName!, { state: o.state, addresses: o.lpcsaBuffer.map((a) => JSON.stringify(a)) }]));
+    return Object.fromEntries(
+      store
+        .list()
+        .sort((a, b) => a.lpszServiceInstanceName!.localeCompare(b.lpszServiceInstanceName!))
+        .map((o) => [
+          o.lpszServiceInstanceName!,
+          { state: o.state, addresses: o.lpcsaBuffer.map((a) => JSON.stringify(a)) },
+        ]),
+    );
   } finally {
     store.close();
   }
@@ -125,7 +154,10 @@ describe('durability', () => {
   it('two processes writing one (new) store at once lose nothing', async () => {
     const file = temp.file('shared.db');
     const count = 60;
-    const [a, b] = [startWorker([file, 'append', 'A', String(count)]), startWorker([file, 'append', 'B', String(count)])];
+    const [a, b] = [
+      startWorker([file, 'append', 'A', String(count)]),
+      startWorker([file, 'append', 'B', String(count)]),
+    ];
     expect(await a.exited).toBe(0);
     expect(await b.exited).toBe(0);
     for (const w of [a, b]) {
@@ -136,8 +168,13 @@ describe('durability', () => {
     const objects = store.list();
     store.close();
     const shared = objects.find((o) => o.lpszServiceInstanceName === 'shared')!;
-    const ports = shared.lpcsaBuffer.map((e) => parseInt(e.LocalAddr.lpSockaddr!.slice(4, 8), 16)).sort((x, y) => x - y);
-    expect(ports).toEqual([...Array.from({ length: count }, (_, i) => 1000 + i), ...Array.from({ length: count }, (_, i) => 2000 + i)]);
+    const ports = shared.lpcsaBuffer
+      .map((e) => parseInt(e.LocalAddr.lpSockaddr!.slice(4, 8), 16))
+      .sort((x, y) => x - y);
+    expect(ports).toEqual([
+      ...Array.from({ length: count }, (_, i) => 1000 + i),
+      ...Array.from({ length: count }, (_, i) => 2000 + i),
+    ]);
     expect(objects).toHaveLength(1 + 2 * count);
   }, 120_000);
 });

@@ -23,10 +23,20 @@ describe('the SQLite Directory backend: readers', () => {
     expect(backend.kind).toBe('sqlite');
     const all = await collect(backend.findObjects());
     expect(all).toHaveLength(4);
-    expect(all[0]).toMatchObject({ lpszComment: 'first floor', lpVersion: version, lpcsaBuffer: [tcp(1)], owner: 'alice', state: 'REGISTERED' });
-    const byName = await collect(backend.findObjects({ instanceName: 'PRINTER', serviceClassId: CLASS_ID.toLowerCase() }));
+    expect(all[0]).toMatchObject({
+      lpszComment: 'first floor',
+      lpVersion: version,
+      lpcsaBuffer: [tcp(1)],
+      owner: 'alice',
+      state: 'REGISTERED',
+    });
+    const byName = await collect(
+      backend.findObjects({ instanceName: 'PRINTER', serviceClassId: CLASS_ID.toLowerCase() }),
+    );
     expect(byName.map((r) => r.lpszContext)).toEqual([null, 'Site1']);
-    expect(await collect(backend.findObjects({ instanceName: 'printer', context: null, serviceClassId: CLASS_ID }))).toHaveLength(1);
+    expect(
+      await collect(backend.findObjects({ instanceName: 'printer', context: null, serviceClassId: CLASS_ID })),
+    ).toHaveLength(1);
     expect(await collect(backend.findObjects({ context: 'site1' }))).toHaveLength(0);
     // ß has no one-unit upper case: Windows keeps it, so STRASSE is another name.
     expect(await collect(backend.findObjects({ instanceName: 'STRASSE' }))).toHaveLength(0);
@@ -36,20 +46,22 @@ describe('the SQLite Directory backend: readers', () => {
 
   it('pages through more objects than one page holds, in creation order, and sees writes made between pages', async () => {
     env.registry.batch(() => {
-      for (let i = 0; i < 600; i++) env.registry.setServiceTyped(querySet([tcp(1)], { lpszServiceInstanceName: `svc${i}` }), 0, 0);
+      for (let i = 0; i < 600; i++)
+        env.registry.setServiceTyped(querySet([tcp(1)], { lpszServiceInstanceName: `svc${i}` }), 0, 0);
     });
     const seen: string[] = [];
     for await (const record of env.registry.directoryBackend!.findObjects()) {
       seen.push(record.lpszServiceInstanceName!);
       // No lock is held while the caller works: a write in the middle of the walk goes through.
-      if (seen.length === 300) env.registry.setServiceTyped(querySet([tcp(1)], { lpszServiceInstanceName: 'late' }), 0, 0);
+      if (seen.length === 300)
+        env.registry.setServiceTyped(querySet([tcp(1)], { lpszServiceInstanceName: 'late' }), 0, 0);
     }
     expect(seen).toHaveLength(601);
     expect(seen.slice(0, 3)).toEqual(['svc0', 'svc1', 'svc2']);
     expect(seen.at(-1)).toBe('late');
   });
 
-  it('the async forms of WSASetService give the sync forms\' results on the embedded store', async () => {
+  it("the async forms of WSASetService give the sync forms' results on the embedded store", async () => {
     expect(await env.registry.setServiceAsync(querySet([tcp(1)]), 1, 0)).toBe(-1);
     expect(env.registry.getLastError()).toBe(10108);
     const r = await env.registry.setServiceTypedAsync(querySet([tcp(1)]), 0, 1);

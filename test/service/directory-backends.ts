@@ -3,8 +3,14 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Client, Control } from 'ldapts';
 import { afterEach, beforeEach } from 'vitest';
+import {
+  openStore,
+  PROVIDER_IDS,
+  type ServiceObjectJson,
+  type ServiceStore,
+  WinsockRegistry,
+} from '../../src/service/index.js';
 import { LdapDirectory } from '../../src/service/ldap/ldap-directory.js';
-import { PROVIDER_IDS, type ServiceObjectJson, type ServiceStore, WinsockRegistry, openStore } from '../../src/service/index.js';
 import { tempDir } from './helpers.js';
 
 /**
@@ -22,13 +28,17 @@ export interface TestDc {
 }
 
 export function testDc(): TestDc | undefined {
-  const line = process.env.RNRKIT_TEST_AD
-    ?? (process.env.RNRKIT_TEST_AD_DIR ? execFileSync('scripts/ad-dc', ['info', process.env.RNRKIT_TEST_AD_DIR], { encoding: 'utf8' }) : undefined);
+  const line =
+    process.env.RNRKIT_TEST_AD ??
+    (process.env.RNRKIT_TEST_AD_DIR
+      ? execFileSync('scripts/ad-dc', ['info', process.env.RNRKIT_TEST_AD_DIR], { encoding: 'utf8' })
+      : undefined);
   return line ? (JSON.parse(line) as TestDc) : undefined;
 }
 
 export const DC = testDc();
-export const NO_DC_REASON = 'no test domain controller: set RNRKIT_TEST_AD (the JSON line of `scripts/ad-dc up DIR`) or RNRKIT_TEST_AD_DIR to run the LDAP suites';
+export const NO_DC_REASON =
+  'no test domain controller: set RNRKIT_TEST_AD (the JSON line of `scripts/ad-dc up DIR`) or RNRKIT_TEST_AD_DIR to run the LDAP suites';
 if (!DC) console.log(`LDAP suites skipped: ${NO_DC_REASON}`);
 
 export type Who = 'alice' | 'bob' | 'admin';
@@ -39,7 +49,10 @@ export interface DirectoryHarness {
   /** alice's registry (started). */
   readonly registry: WinsockRegistry;
   /** Another principal's registry on the same Directory (started; closed after the test). */
-  as(who: Who, options?: { maxObjects?: number; maxAddressesPerObject?: number; maxAddressesPerCall?: number }): Promise<WinsockRegistry>;
+  as(
+    who: Who,
+    options?: { maxObjects?: number; maxAddressesPerObject?: number; maxAddressesPerCall?: number },
+  ): Promise<WinsockRegistry>;
   list(): Promise<ServiceObjectJson[]>;
 }
 
@@ -47,7 +60,11 @@ const TREE_DELETE = new Control('1.2.840.113556.1.4.805');
 
 /** A client bound as the DC's administrator, for setting up and removing test containers. */
 export async function adminClient(dc: TestDc): Promise<Client> {
-  const client = new Client({ url: dc.url.replace(/\/[^/]*$/, ''), tlsOptions: { ca: readFileSync(dc.ca), servername: '' }, timeout: 20_000 });
+  const client = new Client({
+    url: dc.url.replace(/\/[^/]*$/, ''),
+    tlsOptions: { ca: readFileSync(dc.ca), servername: '' },
+    timeout: 20_000,
+  });
   await client.bind(dc.admin.bind, dc.admin.password);
   return client;
 }
@@ -79,9 +96,21 @@ export async function testContainer(dc: TestDc): Promise<{ dn: string; url: stri
   };
 }
 
-export function openAs(dc: TestDc, url: string, who: Who, options: { maxObjects?: number; maxAddressesPerObject?: number } = {}): Promise<LdapDirectory> {
+export function openAs(
+  dc: TestDc,
+  url: string,
+  who: Who,
+  options: { maxObjects?: number; maxAddressesPerObject?: number } = {},
+): Promise<LdapDirectory> {
   const account = who === 'admin' ? dc.admin : who === 'alice' ? dc.users[0]! : dc.users[1]!;
-  return LdapDirectory.open({ url, bind: account.bind, password: account.password, ca: readFileSync(dc.ca), providerId: PROVIDER_IDS.directory, ...options });
+  return LdapDirectory.open({
+    url,
+    bind: account.bind,
+    password: account.password,
+    ca: readFileSync(dc.ca),
+    providerId: PROVIDER_IDS.directory,
+    ...options,
+  });
 }
 
 /**
@@ -94,7 +123,12 @@ export function directoryHarnesses(): { name: 'sqlite' | 'ldap'; skip: boolean; 
 }
 
 function sqliteHarness(): { name: 'sqlite'; skip: boolean; harness: DirectoryHarness } {
-  const state = {} as { store: ServiceStore; registry: WinsockRegistry; temp: ReturnType<typeof tempDir>; extra: WinsockRegistry[] };
+  const state = {} as {
+    store: ServiceStore;
+    registry: WinsockRegistry;
+    temp: ReturnType<typeof tempDir>;
+    extra: WinsockRegistry[];
+  };
   const harness: DirectoryHarness = {
     name: 'sqlite',
     get registry() {
@@ -102,7 +136,13 @@ function sqliteHarness(): { name: 'sqlite'; skip: boolean; harness: DirectoryHar
     },
     async as(who, options = {}) {
       const { maxAddressesPerCall, ...directory } = options;
-      const registry = new WinsockRegistry({ store: state.store, principal: who === 'admin' ? 'administrator' : who, administrators: ['administrator'], directory, ...(maxAddressesPerCall ? { maxAddressesPerCall } : {}) });
+      const registry = new WinsockRegistry({
+        store: state.store,
+        principal: who === 'admin' ? 'administrator' : who,
+        administrators: ['administrator'],
+        directory,
+        ...(maxAddressesPerCall ? { maxAddressesPerCall } : {}),
+      });
       registry.startup();
       return registry;
     },
@@ -115,7 +155,11 @@ function sqliteHarness(): { name: 'sqlite'; skip: boolean; harness: DirectoryHar
       setup: async () => {
         state.temp = tempDir();
         state.store = openStore(state.temp.file('store.db'));
-        state.registry = new WinsockRegistry({ store: state.store, principal: 'alice', administrators: ['administrator'] });
+        state.registry = new WinsockRegistry({
+          store: state.store,
+          principal: 'alice',
+          administrators: ['administrator'],
+        });
         state.registry.startup();
       },
       teardown: async () => {
@@ -127,7 +171,11 @@ function sqliteHarness(): { name: 'sqlite'; skip: boolean; harness: DirectoryHar
 }
 
 function ldapHarness(): { name: 'ldap'; skip: boolean; harness: DirectoryHarness } {
-  const state = {} as { registry: WinsockRegistry; directories: LdapDirectory[]; container: Awaited<ReturnType<typeof testContainer>> };
+  const state = {} as {
+    registry: WinsockRegistry;
+    directories: LdapDirectory[];
+    container: Awaited<ReturnType<typeof testContainer>>;
+  };
   const harness: DirectoryHarness = {
     name: 'ldap',
     get registry() {
@@ -137,7 +185,11 @@ function ldapHarness(): { name: 'ldap'; skip: boolean; harness: DirectoryHarness
       const { maxAddressesPerCall, ...limits } = options;
       const directory = await openAs(DC!, state.container.url, who, limits);
       state.directories.push(directory);
-      const registry = new WinsockRegistry({ remoteDirectory: directory, principal: who, ...(maxAddressesPerCall ? { maxAddressesPerCall } : {}) });
+      const registry = new WinsockRegistry({
+        remoteDirectory: directory,
+        principal: who,
+        ...(maxAddressesPerCall ? { maxAddressesPerCall } : {}),
+      });
       registry.startup();
       return registry;
     },

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { type Server, type TLSSocket, createServer } from 'node:tls';
+import { createServer, type Server, type TLSSocket } from 'node:tls';
 import { BerReader, BerWriter } from 'ldapts';
 import { tempDir } from './helpers.js';
 
@@ -23,11 +23,33 @@ export function haveOpenssl(): boolean {
   }
 }
 
-export async function fakeLdapServer(mode: Misbehaviour): Promise<{ url: string; ca: string; close: () => Promise<void> }> {
+export async function fakeLdapServer(
+  mode: Misbehaviour,
+): Promise<{ url: string; ca: string; close: () => Promise<void> }> {
   const temp = tempDir();
   const key = temp.file('key.pem');
   const cert = temp.file('cert.pem');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', key, '-out', cert], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+    ],
+    { stdio: 'ignore' },
+  );
   const sockets = new Set<TLSSocket>();
   const server: Server = createServer({ key: readFileSync(key), cert: readFileSync(cert) }, (socket) => {
     sockets.add(socket);
@@ -80,7 +102,13 @@ function answer(socket: TLSSocket, message: Buffer, mode: Misbehaviour): void {
   reader.readSequence(0x63);
   const base = reader.readString() ?? '';
   if (mode === 'referral') return void socket.write(result(id, 0x65, 10, 'ldaps://elsewhere.example/DC=fake,DC=test'));
-  if (base === '') socket.write(entry(id, '', { schemaNamingContext: 'CN=Schema,CN=Configuration,DC=fake,DC=test', defaultNamingContext: 'DC=fake,DC=test' }));
+  if (base === '')
+    socket.write(
+      entry(id, '', {
+        schemaNamingContext: 'CN=Schema,CN=Configuration,DC=fake,DC=test',
+        defaultNamingContext: 'DC=fake,DC=test',
+      }),
+    );
   // Any other search (the schema's classes): nothing found.
   socket.write(result(id, 0x65, 0));
 }

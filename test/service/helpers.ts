@@ -3,14 +3,27 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach } from 'vitest';
 import type { CsAddrInfoJson, QuerySetJson } from '../../src/codec/canonical.js';
-import { type RegistryOptions, type ServiceStore, WinsockError, WinsockRegistry, openStore } from '../../src/service/index.js';
+import {
+  openStore,
+  type RegistryOptions,
+  type ServiceStore,
+  WinsockError,
+  WinsockRegistry,
+} from '../../src/service/index.js';
 
 /**
  * Test data written by hand (not through the layouts under test): a
  * SOCKADDR_IN is family 2 little-endian, port big-endian, four address
  * bytes, eight zero bytes — 16 bytes, as winsock2.h declares it.
  */
-export function sockaddrIn(a: number, b: number, c: number, d: number, port: number, zeroTail = '0000000000000000'): string {
+export function sockaddrIn(
+  a: number,
+  b: number,
+  c: number,
+  d: number,
+  port: number,
+  zeroTail = '0000000000000000',
+): string {
   const hex = (n: number, width: number) => n.toString(16).padStart(width, '0');
   return `0200${hex(port, 4)}${hex(a, 2)}${hex(b, 2)}${hex(c, 2)}${hex(d, 2)}${zeroTail}`;
 }
@@ -59,7 +72,11 @@ export function tempDir(): { dir: string; file: (name: string) => string; remove
  * A fresh store file and a started registry (principal alice) per test:
  * `const env = freshRegistry();` then `env.registry`, `env.store`, `env.temp`.
  */
-export function freshRegistry(options: Omit<RegistryOptions, 'store'> = {}): { readonly registry: WinsockRegistry; readonly store: ServiceStore; readonly temp: ReturnType<typeof tempDir> } {
+export function freshRegistry(options: Omit<RegistryOptions, 'store'> = {}): {
+  readonly registry: WinsockRegistry;
+  readonly store: ServiceStore;
+  readonly temp: ReturnType<typeof tempDir>;
+} {
   const env = {} as { registry: WinsockRegistry; store: ServiceStore; temp: ReturnType<typeof tempDir> };
   beforeEach(() => {
     env.temp = tempDir();

@@ -1,13 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { entriesMatch } from '../../src/match/index.js';
 import { escapeDnValue, parseDirectoryUrl, unescapeDnValue } from '../../src/service/ldap/dn.js';
+import { objectRdn } from '../../src/service/ldap/mapping.js';
 import { decodeAddress, encodeAddresses, encodeNormalised } from '../../src/service/ldap/winsock-addresses.js';
 import { objectKey } from '../../src/service/object-key.js';
-import { objectRdn } from '../../src/service/ldap/mapping.js';
 import { CLASS_ID, sockaddrIn, tcp } from './helpers.js';
 
 const V6 = {
-  LocalAddr: { lpSockaddr: `17000050${'00000000'}${'fe800000000000000000000000000001'}${'00000000'}`, iSockaddrLength: 28 },
+  LocalAddr: {
+    lpSockaddr: `17000050${'00000000'}${'fe800000000000000000000000000001'}${'00000000'}`,
+    iSockaddrLength: 28,
+  },
   RemoteAddr: { lpSockaddr: sockaddrIn(10, 0, 0, 9, 53), iSockaddrLength: 16 },
   iSocketType: 2,
   iProtocol: 17,
@@ -23,7 +26,11 @@ describe('winsockAddresses values (format version 1)', () => {
 
   it('value equality is the exact-match rule: equal bytes exactly when the entries match', () => {
     const variants = [
-      tcp(1), tcp(2), tcp(1, 81), { ...tcp(1), iProtocol: -1 }, { ...tcp(1), iSocketType: 2, iProtocol: 17 },
+      tcp(1),
+      tcp(2),
+      tcp(1, 81),
+      { ...tcp(1), iProtocol: -1 },
+      { ...tcp(1), iSocketType: 2, iProtocol: 17 },
       { ...tcp(1), LocalAddr: { lpSockaddr: sockaddrIn(10, 0, 0, 1, 80, '0000000000000001'), iSockaddrLength: 16 } },
       { ...tcp(1), RemoteAddr: { lpSockaddr: null, iSockaddrLength: 16 } },
       { ...tcp(1), RemoteAddr: { lpSockaddr: '', iSockaddrLength: 0 } },
@@ -44,7 +51,11 @@ describe('winsockAddresses values (format version 1)', () => {
       Buffer.concat([Buffer.from('524e5202', 'hex'), good.subarray(4)]),
       good.subarray(0, good.length - 1),
       Buffer.concat([good, Buffer.from([0])]),
-      (() => { const b = Buffer.from(good); b.writeInt32LE(-1, 8); return b; })(),
+      (() => {
+        const b = Buffer.from(good);
+        b.writeInt32LE(-1, 8);
+        return b;
+      })(),
     ];
     for (const value of bad) expect(decodeAddress(value)).toBeUndefined();
   });
@@ -61,7 +72,8 @@ describe('DNs', () => {
   });
 
   it('the RDN is a pure function of the identity, fits cn (64), and differs for identities Windows tells apart', () => {
-    const rdn = (name: string | null, context: string | null = null) => objectRdn(objectKey('p', CLASS_ID, name, context));
+    const rdn = (name: string | null, context: string | null = null) =>
+      objectRdn(objectKey('p', CLASS_ID, name, context));
     expect(rdn('Printer')).toBe(rdn('PRINTER'));
     expect(rdn('straße')).not.toBe(rdn('STRASSE'));
     expect(rdn('Printer', null)).not.toBe(rdn('Printer', ''));
@@ -72,8 +84,13 @@ describe('DNs', () => {
   });
 
   it('a directory URL names the container: the domain gets CN=WinsockServices,CN=System; a container at or below it is used as is', () => {
-    expect(parseDirectoryUrl('ldaps://dc1.example.com/DC=example,DC=com')).toMatchObject({ serverUrl: 'ldaps://dc1.example.com:636', containerDn: 'CN=WinsockServices,CN=System,DC=example,DC=com' });
-    expect(parseDirectoryUrl('ldaps://127.0.0.1:1636/CN=Team,CN=WinsockServices,CN=System,DC=x').containerDn).toBe('CN=Team,CN=WinsockServices,CN=System,DC=x');
+    expect(parseDirectoryUrl('ldaps://dc1.example.com/DC=example,DC=com')).toMatchObject({
+      serverUrl: 'ldaps://dc1.example.com:636',
+      containerDn: 'CN=WinsockServices,CN=System,DC=example,DC=com',
+    });
+    expect(parseDirectoryUrl('ldaps://127.0.0.1:1636/CN=Team,CN=WinsockServices,CN=System,DC=x').containerDn).toBe(
+      'CN=Team,CN=WinsockServices,CN=System,DC=x',
+    );
     expect(() => parseDirectoryUrl('ldap://dc1/DC=x')).toThrow(/ldaps/);
     expect(() => parseDirectoryUrl('ldaps://u:p@dc1/DC=x')).toThrow(/credentials/);
     expect(() => parseDirectoryUrl('ldaps://dc1/')).toThrow(/base DN/);

@@ -15,23 +15,55 @@ import { PROVIDER_IDS, WinsockRegistry } from '../../src/service/index.js';
 import { LdapDirectory } from '../../src/service/ldap/ldap-directory.js';
 import { querySet, tcp } from './helpers.js';
 
-interface Pair { dc1: string; dc2: string; admin: { bind: string; password: string }; dir: string; netns: [string, string] }
+interface Pair {
+  dc1: string;
+  dc2: string;
+  admin: { bind: string; password: string };
+  dir: string;
+  netns: [string, string];
+}
 const PAIR = process.env.RNRKIT_TEST_AD_PAIR ? (JSON.parse(process.env.RNRKIT_TEST_AD_PAIR) as Pair) : undefined;
-const WHY = 'no DC pair: set RNRKIT_TEST_AD_PAIR to the line `scripts/ad-dc-pair up DIR` prints (needs root and network namespaces)';
+const WHY =
+  'no DC pair: set RNRKIT_TEST_AD_PAIR to the line `scripts/ad-dc-pair up DIR` prints (needs root and network namespaces)';
 if (!PAIR) console.log(`replication suite skipped: ${WHY}`);
 
 /** Pull the domain partition from one DC into the other. */
 function replicate(from: 1 | 2, to: 1 | 2): void {
   const p = PAIR!;
   const namespace = to === 1 ? p.netns[0] : p.netns[1];
-  execFileSync('ip', ['netns', 'exec', namespace, 'env', `KRB5_CONFIG=${p.dir}/krb5.conf`, 'samba-tool', 'drs', 'replicate', `dc${to}`, `dc${from}`, 'DC=rnr,DC=test',
-    '--local', '-s', `${p.dir}/dc${to}/etc/smb.conf`, `-U${p.admin.bind.split('@')[0]}%${p.admin.password}`], { stdio: 'ignore' });
+  execFileSync(
+    'ip',
+    [
+      'netns',
+      'exec',
+      namespace,
+      'env',
+      `KRB5_CONFIG=${p.dir}/krb5.conf`,
+      'samba-tool',
+      'drs',
+      'replicate',
+      `dc${to}`,
+      `dc${from}`,
+      'DC=rnr,DC=test',
+      '--local',
+      '-s',
+      `${p.dir}/dc${to}/etc/smb.conf`,
+      `-U${p.admin.bind.split('@')[0]}%${p.admin.password}`,
+    ],
+    { stdio: 'ignore' },
+  );
 }
 
 describe.skipIf(!PAIR)(`replication between two DCs${PAIR ? '' : ` (skipped: ${WHY})`}`, { timeout: 120_000 }, () => {
   it('register through DC 1, see it on DC 2; delete one address exactly through DC 2, see the result on DC 1', async () => {
     const open = async (url: string) => {
-      const directory = await LdapDirectory.open({ url, bind: PAIR!.admin.bind, password: PAIR!.admin.password, insecureSkipTlsVerify: true, providerId: PROVIDER_IDS.directory });
+      const directory = await LdapDirectory.open({
+        url,
+        bind: PAIR!.admin.bind,
+        password: PAIR!.admin.password,
+        insecureSkipTlsVerify: true,
+        providerId: PROVIDER_IDS.directory,
+      });
       const registry = new WinsockRegistry({ remoteDirectory: directory, principal: PAIR!.admin.bind });
       registry.startup();
       return { directory, registry };
@@ -52,7 +84,9 @@ describe.skipIf(!PAIR)(`replication between two DCs${PAIR ? '' : ` (skipped: ${W
       expect((await onDc(one.registry)).map((o) => o.lpcsaBuffer)).toEqual([[tcp(2)]]);
 
       // The last address through DC 1 deletes the object; DC 2 sees it gone.
-      expect((await one.registry.setServiceTypedAsync(qs([tcp(2)]), 2, 1)).providers[0]!.outcome!.object).toBe('deleted');
+      expect((await one.registry.setServiceTypedAsync(qs([tcp(2)]), 2, 1)).providers[0]!.outcome!.object).toBe(
+        'deleted',
+      );
       replicate(1, 2);
       expect(await onDc(two.registry)).toEqual([]);
     } finally {

@@ -1,7 +1,7 @@
-import Database from 'better-sqlite3';
 import { existsSync, writeFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { StoreBusyError, WinsockRegistry, openStore } from '../../src/service/index.js';
+import { openStore, StoreBusyError, WinsockRegistry } from '../../src/service/index.js';
 import { runCli } from '../helpers/cli.js';
 import { freshRegistry, querySet, tcp, tempDir, winsockError } from './helpers.js';
 
@@ -9,10 +9,18 @@ describe('field sizes', () => {
   const env = freshRegistry();
 
   const oversized: [string, Parameters<typeof querySet>[1], RegExp][] = [
-    ['lpszServiceInstanceName', { lpszServiceInstanceName: 'n'.repeat(1025) }, /1025 characters exceed the limit of 1024/],
+    [
+      'lpszServiceInstanceName',
+      { lpszServiceInstanceName: 'n'.repeat(1025) },
+      /1025 characters exceed the limit of 1024/,
+    ],
     ['lpszComment', { lpszComment: 'c'.repeat(16_385) }, /16385 characters exceed the limit of 16384/],
     ['lpszContext', { lpszContext: 'x'.repeat(4097) }, /4097 characters exceed the limit of 4096/],
-    ['lpBlob.cbSize', { lpBlob: { cbSize: 65_537, pBlobData: '00'.repeat(65_537) } }, /65537 bytes exceed the limit of 65536/],
+    [
+      'lpBlob.cbSize',
+      { lpBlob: { cbSize: 65_537, pBlobData: '00'.repeat(65_537) } },
+      /65537 bytes exceed the limit of 65536/,
+    ],
   ];
   for (const [field, overrides, message] of oversized) {
     it(`${field} over its limit is WSA_NOT_ENOUGH_MEMORY naming it, and nothing is stored`, () => {
@@ -32,16 +40,26 @@ describe('field sizes', () => {
   });
 
   it('at the limit is accepted', () => {
-    expect(env.registry.setService(querySet([tcp(1)], { lpszServiceInstanceName: 'n'.repeat(1024), lpszComment: 'c'.repeat(16_384) }), 0, 0)).toBe(0);
+    expect(
+      env.registry.setService(
+        querySet([tcp(1)], { lpszServiceInstanceName: 'n'.repeat(1024), lpszComment: 'c'.repeat(16_384) }),
+        0,
+        0,
+      ),
+    ).toBe(0);
     expect(env.store.list()).toHaveLength(1);
   });
 
   it('limits are options, checked when the registry is made', () => {
     const strict = new WinsockRegistry({ store: env.store, fieldLimits: { maxCommentUnits: 4 } });
     strict.startup();
-    expect(winsockError(() => strict.setServiceTyped(querySet([tcp(1)], { lpszComment: 'hello' }), 0, 0)).path).toBe('lpszComment');
+    expect(winsockError(() => strict.setServiceTyped(querySet([tcp(1)], { lpszComment: 'hello' }), 0, 0)).path).toBe(
+      'lpszComment',
+    );
     expect(() => new WinsockRegistry({ fieldLimits: { maxCommentUnits: -1 } })).toThrow(/non-negative integer/);
-    expect(() => new WinsockRegistry({ fieldLimits: { maxComment: 1 } as never })).toThrow(/unknown field limit "maxComment"/);
+    expect(() => new WinsockRegistry({ fieldLimits: { maxComment: 1 } as never })).toThrow(
+      /unknown field limit "maxComment"/,
+    );
   });
 });
 
@@ -58,10 +76,18 @@ describe('checked before the write lock', () => {
       holder.exec('BEGIN IMMEDIATE');
       try {
         // Had either call waited for the lock, it would end in StoreBusyError instead.
-        expect(winsockError(() => registry.setServiceTyped(querySet([tcp(2)], { lpszComment: 'c'.repeat(1 << 20) }), 0, 0)).name).toBe('WSA_NOT_ENOUGH_MEMORY');
-        expect(winsockError(() => registry.setServiceTyped(querySet([tcp(2)], { lpszServiceInstanceName: 'two' }), 0, 0)).name).toBe('WSA_NOT_ENOUGH_MEMORY');
+        expect(
+          winsockError(() => registry.setServiceTyped(querySet([tcp(2)], { lpszComment: 'c'.repeat(1 << 20) }), 0, 0))
+            .name,
+        ).toBe('WSA_NOT_ENOUGH_MEMORY');
+        expect(
+          winsockError(() => registry.setServiceTyped(querySet([tcp(2)], { lpszServiceInstanceName: 'two' }), 0, 0))
+            .name,
+        ).toBe('WSA_NOT_ENOUGH_MEMORY');
         // A call that may be allowed does wait, and says so.
-        expect(() => registry.setServiceTyped(querySet([tcp(3)], { lpszServiceInstanceName: 'one' }), 0, 0)).toThrow(StoreBusyError);
+        expect(() => registry.setServiceTyped(querySet([tcp(3)], { lpszServiceInstanceName: 'one' }), 0, 0)).toThrow(
+          StoreBusyError,
+        );
       } finally {
         holder.exec('ROLLBACK');
         holder.close();
@@ -78,8 +104,11 @@ describe('per-principal quotas', () => {
 
   it('one principal filling its object quota does not stop another', () => {
     env.registry.principal = 'mallory';
-    for (let i = 0; i < 3; i++) expect(env.registry.setService(querySet([tcp(1)], { lpszServiceInstanceName: `m${i}` }), 0, 0)).toBe(0);
-    const e = winsockError(() => env.registry.setServiceTyped(querySet([tcp(1)], { lpszServiceInstanceName: 'm3' }), 0, 0));
+    for (let i = 0; i < 3; i++)
+      expect(env.registry.setService(querySet([tcp(1)], { lpszServiceInstanceName: `m${i}` }), 0, 0)).toBe(0);
+    const e = winsockError(() =>
+      env.registry.setServiceTyped(querySet([tcp(1)], { lpszServiceInstanceName: 'm3' }), 0, 0),
+    );
     expect(e.name).toBe('WSA_NOT_ENOUGH_MEMORY');
     expect(e.message).toMatch(/"mallory" owns 3 objects; its quota is 3 \(maxObjectsPerPrincipal\)/);
     // Re-registering an object it has is not a new object.
@@ -94,11 +123,21 @@ describe('per-principal quotas', () => {
     expect(env.registry.setService(querySet([tcp(1)], { lpszServiceInstanceName: 'm3' }), 0, 0)).toBe(0);
   });
 
-  it('addresses count over all of a principal\'s objects, added with SERVICE_MULTIPLE or not', () => {
+  it("addresses count over all of a principal's objects, added with SERVICE_MULTIPLE or not", () => {
     env.registry.principal = 'mallory';
-    expect(env.registry.setService(querySet([tcp(1), tcp(2), tcp(3)], { lpszServiceInstanceName: 'm0' }), 0, 0)).toBe(0);
-    expect(winsockError(() => env.registry.setServiceTyped(querySet([tcp(4), tcp(5), tcp(6)], { lpszServiceInstanceName: 'm1' }), 0, 0)).message).toMatch(/owns 3 addresses and this call would add 3; its quota is 5/);
-    expect(winsockError(() => env.registry.setServiceTyped(querySet([tcp(4), tcp(5), tcp(6)], { lpszServiceInstanceName: 'm0' }), 0, 1)).name).toBe('WSA_NOT_ENOUGH_MEMORY');
+    expect(env.registry.setService(querySet([tcp(1), tcp(2), tcp(3)], { lpszServiceInstanceName: 'm0' }), 0, 0)).toBe(
+      0,
+    );
+    expect(
+      winsockError(() =>
+        env.registry.setServiceTyped(querySet([tcp(4), tcp(5), tcp(6)], { lpszServiceInstanceName: 'm1' }), 0, 0),
+      ).message,
+    ).toMatch(/owns 3 addresses and this call would add 3; its quota is 5/);
+    expect(
+      winsockError(() =>
+        env.registry.setServiceTyped(querySet([tcp(4), tcp(5), tcp(6)], { lpszServiceInstanceName: 'm0' }), 0, 1),
+      ).name,
+    ).toBe('WSA_NOT_ENOUGH_MEMORY');
     expect(env.registry.setService(querySet([tcp(4), tcp(5)], { lpszServiceInstanceName: 'm1' }), 0, 0)).toBe(0);
     expect(env.store.usageOf('mallory')).toEqual({ objects: 2, addresses: 5 });
     // Overwriting with fewer addresses always fits; so does DEREGISTER.
@@ -106,10 +145,16 @@ describe('per-principal quotas', () => {
     expect(env.registry.setService(querySet(null, { lpszServiceInstanceName: 'm1' }), 1, 0)).toBe(0);
     expect(env.store.usageOf('mallory')).toEqual({ objects: 2, addresses: 1 });
     env.registry.principal = 'alice';
-    expect(env.registry.setService(querySet([tcp(1), tcp(2), tcp(3), tcp(4), tcp(5)], { lpszServiceInstanceName: 'a0' }), 0, 0)).toBe(0);
+    expect(
+      env.registry.setService(
+        querySet([tcp(1), tcp(2), tcp(3), tcp(4), tcp(5)], { lpszServiceInstanceName: 'a0' }),
+        0,
+        0,
+      ),
+    ).toBe(0);
   });
 
-  it('an administrator changing another\'s object charges the owner', () => {
+  it("an administrator changing another's object charges the owner", () => {
     env.registry.principal = 'bob';
     expect(env.registry.setService(querySet([tcp(1)], { lpszServiceInstanceName: 'b0' }), 0, 0)).toBe(0);
     env.store.grantAdministrator('root');

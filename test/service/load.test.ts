@@ -25,7 +25,10 @@ beforeEach(() => {
 afterEach(() => temp.remove());
 
 function run(args: string[], onLine?: (line: string) => void): { exited: Promise<string>; kill: () => void } {
-  const child = spawn(process.execPath, ['--import', 'tsx', WORKER, ...args], { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', WORKER, ...args], {
+    cwd: REPO,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let out = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
     out += chunk;
@@ -33,7 +36,9 @@ function run(args: string[], onLine?: (line: string) => void): { exited: Promise
   });
   const exited = new Promise<string>((resolve, reject) => {
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`worker ${args.slice(1, 3).join(' ')} exited ${code}: ${out}`))));
+    child.on('exit', (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`worker ${args.slice(1, 3).join(' ')} exited ${code}: ${out}`)),
+    );
   });
   return { exited, kill: () => child.kill('SIGTERM') };
 }
@@ -47,11 +52,17 @@ describe('load: honest principals and a hostile one on one store', () => {
     const file = temp.file('load.db');
     openStore(file).close();
     let flooding!: () => void;
-    const started = new Promise<void>((resolve) => { flooding = resolve; });
-    const hostile = run([file, 'hostile', 'mallory', '0', SYNC], (line) => { if (line === 'flooding') flooding(); });
+    const started = new Promise<void>((resolve) => {
+      flooding = resolve;
+    });
+    const hostile = run([file, 'hostile', 'mallory', '0', SYNC], (line) => {
+      if (line === 'flooding') flooding();
+    });
     await started;
     const begin = Date.now();
-    const outputs = await Promise.all(Array.from({ length: PROCESSES }, (_, i) => run([file, 'honest', `honest${i}`, String(OPS), SYNC]).exited));
+    const outputs = await Promise.all(
+      Array.from({ length: PROCESSES }, (_, i) => run([file, 'honest', `honest${i}`, String(OPS), SYNC]).exited),
+    );
     const seconds = (Date.now() - begin) / 1000;
     hostile.kill();
     const flood = (await hostile.exited).trim().split('\n').pop()!;
@@ -61,7 +72,9 @@ describe('load: honest principals and a hostile one on one store', () => {
     const latencies = reports.flatMap((r) => r.latenciesMs).sort((a, b) => a - b);
     expect(latencies).toHaveLength(PROCESSES * OPS);
     const ms = (v: number) => `${v.toFixed(2)} ms`;
-    console.log(`load: ${PROCESSES}×${OPS} honest operations (synchronous ${SYNC}) in ${seconds.toFixed(1)} s beside mallory (${flood}); honest latency p50 ${ms(percentile(latencies, 50))}, p90 ${ms(percentile(latencies, 90))}, p99 ${ms(percentile(latencies, 99))}, max ${ms(latencies[latencies.length - 1]!)}`);
+    console.log(
+      `load: ${PROCESSES}×${OPS} honest operations (synchronous ${SYNC}) in ${seconds.toFixed(1)} s beside mallory (${flood}); honest latency p50 ${ms(percentile(latencies, 50))}, p90 ${ms(percentile(latencies, 90))}, p99 ${ms(percentile(latencies, 99))}, max ${ms(latencies[latencies.length - 1]!)}`,
+    );
 
     // Every honest operation is there: per worker, the odd blocks' objects with address C, the even ones deleted.
     const store = openStore(file, { readOnly: true });
@@ -70,7 +83,9 @@ describe('load: honest principals and a hostile one on one store', () => {
     for (let i = 0; i < PROCESSES; i++) {
       const mine = objects.filter((o) => o.owner === `honest${i}`);
       const blocks = Math.floor(OPS / 4);
-      const expected = Array.from({ length: blocks }, (_, b) => b).filter((b) => b % 2 === 1).map((b) => `honest${i}-obj-${b}`);
+      const expected = Array.from({ length: blocks }, (_, b) => b)
+        .filter((b) => b % 2 === 1)
+        .map((b) => `honest${i}-obj-${b}`);
       expect(mine.map((o) => o.lpszServiceInstanceName).sort()).toEqual(expected.sort());
       for (const o of mine) expect(o).toMatchObject({ state: 'REGISTERED', lpcsaBuffer: [tcp(3, 1000 + i)] });
     }

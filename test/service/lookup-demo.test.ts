@@ -5,7 +5,10 @@ describe('npm start ends with a lookup of what it registered', () => {
   it('--json: the set is found by class and name, the WSAEFAULT length is exact, then WSA_E_NO_MORE', async () => {
     const { code, stdout } = await runCli(['demo', '--json']);
     expect(code).toBe(0);
-    const demo = JSON.parse(stdout) as { decoded: { querySet: Record<string, unknown> }; lookup: { lpdwBufferLength: number; at: string; end: number; result: Record<string, unknown>; flags: number } };
+    const demo = JSON.parse(stdout) as {
+      decoded: { querySet: Record<string, unknown> };
+      lookup: { lpdwBufferLength: number; at: string; end: number; result: Record<string, unknown>; flags: number };
+    };
     const decoded = demo.decoded.querySet;
     expect(demo.lookup.flags).toBe(0x0ff0);
     expect(demo.lookup.end).toBe(10110);

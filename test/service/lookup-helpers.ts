@@ -1,7 +1,7 @@
+import { LUP, NS_NTDS } from '../../src/abi/constants.js';
 import type { QuerySetJson } from '../../src/codec/canonical.js';
 import { RegionList } from '../../src/memory/region-list.js';
-import { LUP, NS_NTDS } from '../../src/abi/constants.js';
-import { type ServiceLookup, WinsockError, callerMemory } from '../../src/service/index.js';
+import { callerMemory, type ServiceLookup, WinsockError } from '../../src/service/index.js';
 import { CLASS_ID } from './helpers.js';
 
 export const { LUP_RETURN_ALL } = LUP;
@@ -29,7 +29,12 @@ export function restrictions(overrides: Partial<QuerySetJson> = {}): QuerySetJso
 }
 
 /** Every canonical result of a lookup (Begin, Next until the end, End). */
-export function allResults(lookup: ServiceLookup, qs: QuerySetJson, flags: number = LUP_RETURN_ALL, nextFlags: number = flags): QuerySetJson[] {
+export function allResults(
+  lookup: ServiceLookup,
+  qs: QuerySetJson,
+  flags: number = LUP_RETURN_ALL,
+  nextFlags: number = flags,
+): QuerySetJson[] {
   const handle = lookup.begin(qs, flags);
   const out: QuerySetJson[] = [];
   try {
@@ -47,7 +52,11 @@ export function allResults(lookup: ServiceLookup, qs: QuerySetJson, flags: numbe
 }
 
 /** A caller's buffer: `length` bytes at `at` in a writable space, filled with 0xa5, with guard bytes mapped around it. */
-export function callerBuffer(at: number, length: number, guard = 64): { space: RegionList; bytes: Uint8Array; memory: ReturnType<typeof callerMemory>; region: Uint8Array } {
+export function callerBuffer(
+  at: number,
+  length: number,
+  guard = 64,
+): { space: RegionList; bytes: Uint8Array; memory: ReturnType<typeof callerMemory>; region: Uint8Array } {
   const region = new Uint8Array(length + 2 * guard).fill(0xa5);
   const space = new RegionList([{ base: at - guard, bytes: region }], 'caller buffer');
   return { space, bytes: region.subarray(guard, guard + length), memory: callerMemory(space), region };

@@ -8,13 +8,16 @@
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LUP } from '../../src/abi/constants.js';
-import { ServiceLookup, type ServiceStore, WinsockRegistry, openStore } from '../../src/service/index.js';
+import { openStore, ServiceLookup, type ServiceStore, WinsockRegistry } from '../../src/service/index.js';
 import { querySet, tcp, tempDir } from './helpers.js';
 import { restrictions } from './lookup-helpers.js';
 
 const OBJECTS = 1_000_000;
 const skip = process.env.RNRKIT_TEST_MILLION !== '1';
-if (skip) console.log('lookup over a million objects skipped: RNRKIT_TEST_MILLION is not 1 (building the store takes about a minute)');
+if (skip)
+  console.log(
+    'lookup over a million objects skipped: RNRKIT_TEST_MILLION is not 1 (building the store takes about a minute)',
+  );
 
 describe.skipIf(skip)(`a lookup over ${OBJECTS.toLocaleString('en')} objects`, () => {
   let temp: ReturnType<typeof tempDir>;
@@ -27,7 +30,13 @@ describe.skipIf(skip)(`a lookup over ${OBJECTS.toLocaleString('en')} objects`, (
     store = openStore(path, { synchronous: 'NORMAL' });
     registry = new WinsockRegistry({ store, principal: 'alice', directory: { maxObjects: OBJECTS + 10 } });
     registry.startup();
-    expect(registry.setService(querySet([tcp(1), tcp(2)], { lpszServiceInstanceName: 'seed', lpszComment: 'a comment of some length' }), 0, 0)).toBe(0);
+    expect(
+      registry.setService(
+        querySet([tcp(1), tcp(2)], { lpszServiceInstanceName: 'seed', lpszComment: 'a comment of some length' }),
+        0,
+        0,
+      ),
+    ).toBe(0);
     // Copies of the seed row under distinct names, written by SQLite itself.
     const db = new Database(path);
     db.exec(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${OBJECTS - 1})
@@ -43,7 +52,7 @@ describe.skipIf(skip)(`a lookup over ${OBJECTS.toLocaleString('en')} objects`, (
     temp?.remove();
   });
 
-  it('walks every object through the caller\'s buffer with a flat heap', () => {
+  it("walks every object through the caller's buffer with a flat heap", () => {
     const lookup = new ServiceLookup(registry);
     globalThis.gc?.();
     const before = process.memoryUsage();
@@ -62,7 +71,9 @@ describe.skipIf(skip)(`a lookup over ${OBJECTS.toLocaleString('en')} objects`, (
     const seconds = (performance.now() - started) / 1000;
     const after = process.memoryUsage();
     const growth = (peakHeap - before.heapUsed) / 2 ** 20;
-    console.log(`lookup over ${results} objects: ${seconds.toFixed(1)} s (${Math.round(results / seconds)} results/s), heap ${(before.heapUsed / 2 ** 20).toFixed(1)} MiB before, peak ${(peakHeap / 2 ** 20).toFixed(1)} MiB while walking (+${growth.toFixed(1)}), rss ${(before.rss / 2 ** 20).toFixed(0)} → ${(after.rss / 2 ** 20).toFixed(0)} MiB`);
+    console.log(
+      `lookup over ${results} objects: ${seconds.toFixed(1)} s (${Math.round(results / seconds)} results/s), heap ${(before.heapUsed / 2 ** 20).toFixed(1)} MiB before, peak ${(peakHeap / 2 ** 20).toFixed(1)} MiB while walking (+${growth.toFixed(1)}), rss ${(before.rss / 2 ** 20).toFixed(0)} → ${(after.rss / 2 ** 20).toFixed(0)} MiB`,
+    );
     expect(results).toBe(OBJECTS);
     // A million canonical results would be hundreds of MB; one page of 256 rows is well under 1 MB. 64 MiB leaves room for the collector's lag.
     expect(growth).toBeLessThan(64);

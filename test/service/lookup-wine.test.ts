@@ -26,7 +26,7 @@ import type { Arch } from '../../src/abi/types.js';
 import type { Charset, QuerySetJson } from '../../src/codec/canonical.js';
 import { decodeQuerySet } from '../../src/codec/index.js';
 import { RegionList } from '../../src/memory/region-list.js';
-import { ServiceLookup, type ServiceStore, WinsockRegistry, openStore } from '../../src/service/index.js';
+import { openStore, ServiceLookup, type ServiceStore, WinsockRegistry } from '../../src/service/index.js';
 import { querySet, sockaddrIn, tcp } from './helpers.js';
 import { restrictions } from './lookup-helpers.js';
 
@@ -36,7 +36,11 @@ const compilers: Record<Arch, string> = { x64: 'x86_64-w64-mingw32-gcc', x86: 'i
 const enabled = process.env.RNRKIT_TEST_WINE === '1' || process.env.RNRKIT_WINDOWS_SUITE === '1';
 const skipReason = !enabled
   ? 'neither RNRKIT_TEST_WINE nor RNRKIT_WINDOWS_SUITE is 1 (.ci/services/lookup-wine.sh sets the first when mingw-w64 and Wine are installed)'
-  : !has('wine') ? 'wine is not installed' : !has(compilers.x64) || !has(compilers.x86) ? 'mingw-w64 (x86 and x64) is not installed' : '';
+  : !has('wine')
+    ? 'wine is not installed'
+    : !has(compilers.x64) || !has(compilers.x86)
+      ? 'mingw-w64 (x86 and x64) is not installed'
+      : '';
 if (skipReason) console.log(`lookup Wine walker skipped: ${skipReason}`);
 
 /** Where each arch's buffers go: the x64 ones above 4 GiB, so 64-bit pointers are exercised; each case in its own 64 KiB granule. */
@@ -68,50 +72,119 @@ describe.skipIf(skipReason !== '')('WSALookupServiceNext buffers walked by a Win
     store = openStore(join(work, 'store.db'));
     const registry = new WinsockRegistry({ store, principal: 'alice' });
     registry.startup();
-    const ipv6 = { LocalAddr: { lpSockaddr: `17002710${'00'.repeat(4)}20010db8${'00'.repeat(10)}0001${'00'.repeat(4)}`, iSockaddrLength: 28 }, RemoteAddr: { lpSockaddr: null, iSockaddrLength: 0 }, iSocketType: 1, iProtocol: 6 };
-    const both = { LocalAddr: { lpSockaddr: sockaddrIn(10, 0, 0, 9, 515), iSockaddrLength: 16 }, RemoteAddr: { lpSockaddr: sockaddrIn(192, 0, 2, 1, 515), iSockaddrLength: 16 }, iSocketType: 2, iProtocol: 17 };
+    const ipv6 = {
+      LocalAddr: {
+        lpSockaddr: `17002710${'00'.repeat(4)}20010db8${'00'.repeat(10)}0001${'00'.repeat(4)}`,
+        iSockaddrLength: 28,
+      },
+      RemoteAddr: { lpSockaddr: null, iSockaddrLength: 0 },
+      iSocketType: 1,
+      iProtocol: 6,
+    };
+    const both = {
+      LocalAddr: { lpSockaddr: sockaddrIn(10, 0, 0, 9, 515), iSockaddrLength: 16 },
+      RemoteAddr: { lpSockaddr: sockaddrIn(192, 0, 2, 1, 515), iSockaddrLength: 16 },
+      iSocketType: 2,
+      iProtocol: 17,
+    };
     const objects = [
-      querySet([tcp(1), ipv6, both], { lpszServiceInstanceName: 'Printer "Lobby" \\ 1', lpszComment: 'Café — 2nd floor', lpVersion: { dwVersion: 7, ecHow: 0 }, lpszContext: 'Building 1' }),
+      querySet([tcp(1), ipv6, both], {
+        lpszServiceInstanceName: 'Printer "Lobby" \\ 1',
+        lpszComment: 'Café — 2nd floor',
+        lpVersion: { dwVersion: 7, ecHow: 0 },
+        lpszContext: 'Building 1',
+      }),
       querySet([tcp(2, 8080)], { lpszServiceInstanceName: 'Scanner', lpszContext: 'Building 1/Floor 2' }),
       querySet([], { lpszServiceInstanceName: 'Idle' }),
     ];
     for (const qs of objects) expect(registry.setService(qs, 0, 0)).toBe(0);
     const lookup = new ServiceLookup(registry);
-    const flagSets: [string, number][] = [['all', LUP.LUP_RETURN_ALL], ['name+addr', LUP.LUP_RETURN_NAME | LUP.LUP_RETURN_ADDR], ['service', LUP.LUP_RETURN_ALL | LUP.LUP_RES_SERVICE]];
+    const flagSets: [string, number][] = [
+      ['all', LUP.LUP_RETURN_ALL],
+      ['name+addr', LUP.LUP_RETURN_NAME | LUP.LUP_RETURN_ADDR],
+      ['service', LUP.LUP_RETURN_ALL | LUP.LUP_RES_SERVICE],
+    ];
     for (const arch of ['x64', 'x86'] as const) {
       let granule = 0;
       for (const charset of ['W', 'A'] as const) {
         for (const [label, flags] of flagSets) {
           const dwSize = layoutOf(charset === 'A' ? 'WSAQUERYSETA' : 'WSAQUERYSETW', arch).size;
-          const handle = lookup.begin({ querySet: restrictions({ dwSize, lpszContext: null }), arch, charset }, flags | LUP.LUP_DEEP);
+          const handle = lookup.begin(
+            { querySet: restrictions({ dwSize, lpszContext: null }), arch, charset },
+            flags | LUP.LUP_DEEP,
+          );
           for (let k = 0; ; k++) {
             const size = { value: 0 };
             // The documented two-call pattern: ask with 0 bytes, get the length, call again with a buffer that long (and a little more).
-            if (lookup[charset === 'A' ? 'lookupServiceNextA' : 'lookupServiceNextW'](handle, flags, size, null) === 0) throw new Error('a 0-byte buffer succeeded');
+            if (lookup[charset === 'A' ? 'lookupServiceNextA' : 'lookupServiceNextW'](handle, flags, size, null) === 0)
+              throw new Error('a 0-byte buffer succeeded');
             if (registry.getLastError() !== WSA_ERRORS.WSAEFAULT) break;
-            const at = BASES[arch] + (granule++) * 0x10000 + SKEW;
+            const at = BASES[arch] + granule++ * 0x10000 + SKEW;
             const length = size.value + SLACK;
             const buffer = Buffer.alloc(length, 0xcc);
-            const { querySet: returned } = lookup.next(handle, flags, { charset, length, target: { bytes: buffer, address: at } });
+            const { querySet: returned } = lookup.next(handle, flags, {
+              charset,
+              length,
+              target: { bytes: buffer, address: at },
+            });
             const file = `case-${arch}-${cases.length}.bin`;
             writeFileSync(join(work, file), buffer);
             const decoded = decodeQuerySet(new RegionList([{ base: at, bytes: buffer }]), at, { arch, charset });
-            cases.push({ name: `${arch} ${charset} ${label} #${k}`, arch, charset, at, length, file, returned, decoded });
+            cases.push({
+              name: `${arch} ${charset} ${label} #${k}`,
+              arch,
+              charset,
+              at,
+              length,
+              file,
+              returned,
+              decoded,
+            });
           }
           lookup.end(handle);
         }
       }
     }
     registry.cleanup();
-    const env = { ...process.env, WINEPREFIX: join(work, 'prefix'), WINEDEBUG: '-all', WINEDLLOVERRIDES: 'mscoree,mshtml=d' };
+    const env = {
+      ...process.env,
+      WINEPREFIX: join(work, 'prefix'),
+      WINEDEBUG: '-all',
+      WINEDLLOVERRIDES: 'mscoree,mshtml=d',
+    };
     for (const arch of ['x64', 'x86'] as const) {
-      execFileSync(compilers[arch], ['-O1', '-std=c11', '-Wall', '-Wextra', '-Werror', '-I', join(repo, 'fixtures', 'codec', 'src'),
-        '-o', join(work, `walker-${arch}.exe`), join(repo, 'test', 'service', 'lookup-walker.c')], { stdio: ['ignore', 'inherit', 'inherit'] });
+      execFileSync(
+        compilers[arch],
+        [
+          '-O1',
+          '-std=c11',
+          '-Wall',
+          '-Wextra',
+          '-Werror',
+          '-I',
+          join(repo, 'fixtures', 'codec', 'src'),
+          '-o',
+          join(work, `walker-${arch}.exe`),
+          join(repo, 'test', 'service', 'lookup-walker.c'),
+        ],
+        { stdio: ['ignore', 'inherit', 'inherit'] },
+      );
       const mine = cases.filter((c) => c.arch === arch);
-      writeFileSync(join(work, `cases-${arch}.txt`), mine.map((c) => `${c.charset} ${c.at.toString(16)} ${c.length} ${c.file}\n`).join(''));
+      writeFileSync(
+        join(work, `cases-${arch}.txt`),
+        mine.map((c) => `${c.charset} ${c.at.toString(16)} ${c.length} ${c.file}\n`).join(''),
+      );
       // Under Wine a Windows process cannot write to a pipe: the walker writes its findings to a file.
-      execFileSync('wine', [`walker-${arch}.exe`, `cases-${arch}.txt`, `walked-${arch}.txt`], { cwd: work, env, stdio: 'ignore', timeout: 240_000 });
-      const lines = readFileSync(join(work, `walked-${arch}.txt`), 'latin1').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+      execFileSync('wine', [`walker-${arch}.exe`, `cases-${arch}.txt`, `walked-${arch}.txt`], {
+        cwd: work,
+        env,
+        stdio: 'ignore',
+        timeout: 240_000,
+      });
+      const lines = readFileSync(join(work, `walked-${arch}.txt`), 'latin1')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
       walked[arch] = { lines: lines.slice(0, -1), constants: lines[lines.length - 1] as Record<string, number> };
     }
     spawnSync('wineserver', ['-w'], { env, stdio: 'ignore', timeout: 60_000 });
@@ -124,26 +197,30 @@ describe.skipIf(skipReason !== '')('WSALookupServiceNext buffers walked by a Win
 
   it('covers both archs and charsets, several results and flag sets', () => {
     expect(cases.length).toBe(2 * 2 * 3 * 3);
-    for (const arch of ['x64', 'x86'] as const) expect(walked[arch].lines).toHaveLength(cases.filter((c) => c.arch === arch).length);
+    for (const arch of ['x64', 'x86'] as const)
+      expect(walked[arch].lines).toHaveLength(cases.filter((c) => c.arch === arch).length);
   });
 
-  it('every pointer of every result lies inside the caller\'s buffer, and what C reads is what the lookup returned and rnrkit decodes', () => {
+  it("every pointer of every result lies inside the caller's buffer, and what C reads is what the lookup returned and rnrkit decodes", () => {
     for (const arch of ['x64', 'x86'] as const) {
-      cases.filter((c) => c.arch === arch).forEach((c, i) => {
-        const line = walked[arch].lines[i]!;
-        expect(line.inside, c.name).toBe('ok');
-        // Member by member and in member order: the JSON text itself.
-        expect(JSON.stringify(line.json), c.name).toBe(JSON.stringify(c.returned));
-        expect(JSON.stringify(line.json), c.name).toBe(JSON.stringify(c.decoded));
-      });
+      cases
+        .filter((c) => c.arch === arch)
+        .forEach((c, i) => {
+          const line = walked[arch].lines[i]!;
+          expect(line.inside, c.name).toBe('ok');
+          // Member by member and in member order: the JSON text itself.
+          expect(JSON.stringify(line.json), c.name).toBe(JSON.stringify(c.returned));
+          expect(JSON.stringify(line.json), c.name).toBe(JSON.stringify(c.decoded));
+        });
     }
   });
 
-  it('the headers\' LUP_ flags, lookup error codes and struct sizes are rnrkit\'s', () => {
+  it("the headers' LUP_ flags, lookup error codes and struct sizes are rnrkit's", () => {
     for (const arch of ['x64', 'x86'] as const) {
       const constants = walked[arch].constants;
       for (const [name, value] of Object.entries(LUP)) expect(constants[name], `${arch} ${name}`).toBe(value);
-      for (const name of ['WSA_INVALID_HANDLE', 'WSAEFAULT', 'WSAENOMORE', 'WSA_E_NO_MORE', 'WSA_E_CANCELLED'] as const) expect(constants[name], name).toBe(WSA_ERRORS[name]);
+      for (const name of ['WSA_INVALID_HANDLE', 'WSAEFAULT', 'WSAENOMORE', 'WSA_E_NO_MORE', 'WSA_E_CANCELLED'] as const)
+        expect(constants[name], name).toBe(WSA_ERRORS[name]);
       expect(constants['sizeof(WSAQUERYSETW)']).toBe(layoutOf('WSAQUERYSETW', arch).size);
       expect(constants['sizeof(WSAQUERYSETA)']).toBe(layoutOf('WSAQUERYSETA', arch).size);
     }

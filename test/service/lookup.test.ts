@@ -1,12 +1,39 @@
 import { describe, expect, it } from 'vitest';
-import { COMP_EQUAL, COMP_NOTLESS, LUP, NS_DNS, SOCKET_ERROR, WSAENOMORE, WSA_E_NO_MORE } from '../../src/abi/constants.js';
+import {
+  COMP_EQUAL,
+  COMP_NOTLESS,
+  LUP,
+  NS_DNS,
+  SOCKET_ERROR,
+  WSA_E_NO_MORE,
+  WSAENOMORE,
+} from '../../src/abi/constants.js';
 import { decodeQuerySet } from '../../src/codec/index.js';
 import { RegionList } from '../../src/memory/region-list.js';
-import { type AsyncLookupBackend, PROVIDER_IDS, ServiceLookup, WinsockError, isNoMore, type OutParameter } from '../../src/service/index.js';
+import {
+  type AsyncLookupBackend,
+  isNoMore,
+  type OutParameter,
+  PROVIDER_IDS,
+  ServiceLookup,
+  WinsockError,
+} from '../../src/service/index.js';
 import { CLASS_ID, freshRegistry, querySet, sockaddrIn, tcp, winsockError } from './helpers.js';
-import { LUP_RETURN_ALL, allResults, callerBuffer, restrictions } from './lookup-helpers.js';
+import { allResults, callerBuffer, LUP_RETURN_ALL, restrictions } from './lookup-helpers.js';
 
-const { LUP_DEEP, LUP_CONTAINERS, LUP_NOCONTAINERS, LUP_RETURN_NAME, LUP_RETURN_TYPE, LUP_RETURN_VERSION, LUP_RETURN_COMMENT, LUP_RETURN_ADDR, LUP_RETURN_QUERY_STRING, LUP_FLUSHPREVIOUS, LUP_RES_SERVICE } = LUP;
+const {
+  LUP_DEEP,
+  LUP_CONTAINERS,
+  LUP_NOCONTAINERS,
+  LUP_RETURN_NAME,
+  LUP_RETURN_TYPE,
+  LUP_RETURN_VERSION,
+  LUP_RETURN_COMMENT,
+  LUP_RETURN_ADDR,
+  LUP_RETURN_QUERY_STRING,
+  LUP_FLUSHPREVIOUS,
+  LUP_RES_SERVICE,
+} = LUP;
 
 function udp(host: number, port = 53) {
   return { ...tcp(host, port, 17), iSocketType: 2 };
@@ -19,7 +46,10 @@ describe('WSALookupServiceBegin/Next/End over the embedded store', () => {
     expect(env.registry.setService(querySet(addresses, { lpszServiceInstanceName: name, ...overrides }), 0, 0)).toBe(0);
 
   it('finds a registered object: every member LUP_RETURN_ALL asks for, then WSA_E_NO_MORE', () => {
-    register('Printer', [tcp(1), tcp(2, 8080)], { lpszComment: 'second floor', lpVersion: { dwVersion: 3, ecHow: COMP_EQUAL } });
+    register('Printer', [tcp(1), tcp(2, 8080)], {
+      lpszComment: 'second floor',
+      lpVersion: { dwVersion: 3, ecHow: COMP_EQUAL },
+    });
     const l = lookup();
     const h: OutParameter = { value: 0 };
     expect(l.lookupServiceBegin(restrictions({ lpszServiceInstanceName: 'printer' }), LUP_RETURN_ALL, h)).toBe(0);
@@ -28,9 +58,21 @@ describe('WSALookupServiceBegin/Next/End over the embedded store', () => {
     // Clients connect to RemoteAddr: a registration's LocalAddr fills an empty one (LUP_RES_SERVICE unset).
     const client = [tcp(1), tcp(2, 8080)].map((e) => ({ ...e, RemoteAddr: e.LocalAddr }));
     expect(result).toEqual({
-      dwSize: 120, lpszServiceInstanceName: 'Printer', lpServiceClassId: CLASS_ID, lpVersion: { dwVersion: 3, ecHow: COMP_EQUAL },
-      lpszComment: 'second floor', dwNameSpace: 32, lpNSProviderId: PROVIDER_IDS.directory, lpszContext: null,
-      dwNumberOfProtocols: 0, lpafpProtocols: null, lpszQueryString: null, dwNumberOfCsAddrs: 2, lpcsaBuffer: client, dwOutputFlags: 0, lpBlob: null,
+      dwSize: 120,
+      lpszServiceInstanceName: 'Printer',
+      lpServiceClassId: CLASS_ID,
+      lpVersion: { dwVersion: 3, ecHow: COMP_EQUAL },
+      lpszComment: 'second floor',
+      dwNameSpace: 32,
+      lpNSProviderId: PROVIDER_IDS.directory,
+      lpszContext: null,
+      dwNumberOfProtocols: 0,
+      lpafpProtocols: null,
+      lpszQueryString: null,
+      dwNumberOfCsAddrs: 2,
+      lpcsaBuffer: client,
+      dwOutputFlags: 0,
+      lpBlob: null,
     });
     const len = { value: 4096 };
     expect(l.lookupServiceNext(h.value, LUP_RETURN_ALL, len, null)).toBe(SOCKET_ERROR);
@@ -93,7 +135,9 @@ describe('WSALookupServiceBegin/Next/End over the embedded store', () => {
     }
     // Members ignored for queries are not looked at: an inconsistent address count does not matter.
     register('Printer');
-    expect(allResults(l, restrictions({ dwNumberOfCsAddrs: 7, lpcsaBuffer: null, lpszComment: 'ignored' }))).toHaveLength(1);
+    expect(
+      allResults(l, restrictions({ dwNumberOfCsAddrs: 7, lpcsaBuffer: null, lpszComment: 'ignored' })),
+    ).toHaveLength(1);
     expect(l.openLookups).toBe(0);
   });
 
@@ -101,7 +145,8 @@ describe('WSALookupServiceBegin/Next/End over the embedded store', () => {
     for (const name of ['Printer', 'Scanner', 'straße']) register(name);
     register('Other', [tcp(9)], { lpServiceClassId: '{00000000-0000-0000-0000-0000000000AA}' });
     const l = lookup();
-    const names = (qs: Parameters<typeof restrictions>[0]) => allResults(l, restrictions(qs)).map((r) => r.lpszServiceInstanceName);
+    const names = (qs: Parameters<typeof restrictions>[0]) =>
+      allResults(l, restrictions(qs)).map((r) => r.lpszServiceInstanceName);
     expect(names({ lpszServiceInstanceName: 'PRINTER' })).toEqual(['Printer']);
     expect(names({ lpszServiceInstanceName: 'STRASSE' })).toEqual([]);
     expect(names({ lpszServiceInstanceName: 'STRAßE' })).toEqual(['straße']);
@@ -114,7 +159,8 @@ describe('WSALookupServiceBegin/Next/End over the embedded store', () => {
     register('v5', [tcp(1)], { lpVersion: { dwVersion: 5, ecHow: 0 } });
     register('none');
     const l = lookup();
-    const names = (dwVersion: number, ecHow: number) => allResults(l, restrictions({ lpVersion: { dwVersion, ecHow } })).map((r) => r.lpszServiceInstanceName);
+    const names = (dwVersion: number, ecHow: number) =>
+      allResults(l, restrictions({ lpVersion: { dwVersion, ecHow } })).map((r) => r.lpszServiceInstanceName);
     expect(names(5, COMP_EQUAL)).toEqual(['v5']);
     expect(names(2, COMP_EQUAL)).toEqual([]);
     expect(names(1, COMP_NOTLESS)).toEqual(['v1', 'v5']);
@@ -127,7 +173,8 @@ describe('WSALookupServiceBegin/Next/End over the embedded store', () => {
     register('f2', [tcp(1)], { lpszContext: 'Building 1/Floor 2' });
     register('b10', [tcp(1)], { lpszContext: 'Building 10' });
     const l = lookup();
-    const names = (context: string | null, flags: number) => allResults(l, restrictions({ lpszContext: context }), flags).map((r) => r.lpszServiceInstanceName);
+    const names = (context: string | null, flags: number) =>
+      allResults(l, restrictions({ lpszContext: context }), flags).map((r) => r.lpszServiceInstanceName);
     expect(names(null, LUP_RETURN_ALL)).toEqual(['top']);
     expect(names(null, LUP_RETURN_ALL | LUP_DEEP)).toEqual(['top', 'b1', 'f2', 'b10']);
     expect(names('Building 1', LUP_RETURN_ALL)).toEqual(['b1']);
@@ -137,17 +184,24 @@ describe('WSALookupServiceBegin/Next/End over the embedded store', () => {
     expect(names(null, LUP_RETURN_ALL | LUP_DEEP | LUP_CONTAINERS)).toEqual([]);
     expect(names(null, LUP_RETURN_ALL | LUP_DEEP | LUP_NOCONTAINERS)).toHaveLength(4);
     // The context comes back with the name.
-    expect(allResults(l, restrictions({ lpszContext: 'Building 1/Floor 2' }))[0]!.lpszContext).toBe('Building 1/Floor 2');
+    expect(allResults(l, restrictions({ lpszContext: 'Building 1/Floor 2' }))[0]!.lpszContext).toBe(
+      'Building 1/Floor 2',
+    );
   });
 
   it('lpafpProtocols: only objects using one of the protocols, with only those addresses', () => {
     register('both', [tcp(1), udp(2)]);
     register('tcp-only', [tcp(3)]);
     const l = lookup();
-    const found = allResults(l, restrictions({ dwNumberOfProtocols: 1, lpafpProtocols: [{ iAddressFamily: 2, iProtocol: 17 }] }));
+    const found = allResults(
+      l,
+      restrictions({ dwNumberOfProtocols: 1, lpafpProtocols: [{ iAddressFamily: 2, iProtocol: 17 }] }),
+    );
     expect(found.map((r) => r.lpszServiceInstanceName)).toEqual(['both']);
     expect(found[0]!.lpcsaBuffer!.map((e) => e.iProtocol)).toEqual([17]);
-    expect(allResults(l, restrictions({ dwNumberOfProtocols: 1, lpafpProtocols: [{ iAddressFamily: 23, iProtocol: 6 }] }))).toEqual([]);
+    expect(
+      allResults(l, restrictions({ dwNumberOfProtocols: 1, lpafpProtocols: [{ iAddressFamily: 23, iProtocol: 6 }] })),
+    ).toEqual([]);
   });
 
   it('a DEREGISTERED object is still in the namespace: returned with no addresses, but uses no protocol', () => {
@@ -156,7 +210,9 @@ describe('WSALookupServiceBegin/Next/End over the embedded store', () => {
     const l = lookup();
     const [result] = allResults(l, restrictions());
     expect([result!.dwNumberOfCsAddrs, result!.lpcsaBuffer]).toEqual([0, null]);
-    expect(allResults(l, restrictions({ dwNumberOfProtocols: 1, lpafpProtocols: [{ iAddressFamily: 2, iProtocol: 6 }] }))).toEqual([]);
+    expect(
+      allResults(l, restrictions({ dwNumberOfProtocols: 1, lpafpProtocols: [{ iAddressFamily: 2, iProtocol: 6 }] })),
+    ).toEqual([]);
   });
 
   it('LUP_RETURN_* fill only their members; Next narrows what Begin asked for and never widens it', () => {
@@ -164,7 +220,9 @@ describe('WSALookupServiceBegin/Next/End over the embedded store', () => {
     const l = lookup();
     const only = (flags: number, nextFlags = flags) => {
       const r = allResults(l, restrictions({ lpszQueryString: 'q' }), flags, nextFlags)[0]!;
-      return Object.entries(r).filter(([k, v]) => v !== null && v !== 0 && !['dwSize', 'dwNameSpace', 'lpNSProviderId'].includes(k)).map(([k]) => k);
+      return Object.entries(r)
+        .filter(([k, v]) => v !== null && v !== 0 && !['dwSize', 'dwNameSpace', 'lpNSProviderId'].includes(k))
+        .map(([k]) => k);
     };
     expect(only(LUP_RETURN_NAME)).toEqual(['lpszServiceInstanceName']);
     expect(only(LUP_RETURN_TYPE)).toEqual(['lpServiceClassId']);
@@ -178,20 +236,31 @@ describe('WSALookupServiceBegin/Next/End over the embedded store', () => {
   });
 
   it('LUP_RES_SERVICE: the prime part is LocalAddr (filled from RemoteAddr when empty), set at Begin or at Next alone', () => {
-    const remoteOnly = { LocalAddr: { lpSockaddr: null, iSockaddrLength: 0 }, RemoteAddr: { lpSockaddr: sockaddrIn(10, 0, 0, 7, 99), iSockaddrLength: 16 }, iSocketType: 1, iProtocol: 6 };
+    const remoteOnly = {
+      LocalAddr: { lpSockaddr: null, iSockaddrLength: 0 },
+      RemoteAddr: { lpSockaddr: sockaddrIn(10, 0, 0, 7, 99), iSockaddrLength: 16 },
+      iSocketType: 1,
+      iProtocol: 6,
+    };
     register('Printer', [remoteOnly]);
     const l = lookup();
     const client = allResults(l, restrictions(), LUP_RETURN_ADDR)[0]!.lpcsaBuffer![0]!;
     expect(client).toEqual(remoteOnly);
-    const service = allResults(l, restrictions(), LUP_RETURN_ADDR, LUP_RETURN_ADDR | LUP_RES_SERVICE)[0]!.lpcsaBuffer![0]!;
+    const service = allResults(l, restrictions(), LUP_RETURN_ADDR, LUP_RETURN_ADDR | LUP_RES_SERVICE)[0]!
+      .lpcsaBuffer![0]!;
     expect(service.LocalAddr).toEqual(remoteOnly.RemoteAddr);
     expect(service.RemoteAddr).toEqual(remoteOnly.RemoteAddr);
-    expect(allResults(l, restrictions(), LUP_RETURN_ADDR | LUP_RES_SERVICE, LUP_RETURN_ADDR)[0]!.lpcsaBuffer![0]!.LocalAddr).toEqual(remoteOnly.RemoteAddr);
+    expect(
+      allResults(l, restrictions(), LUP_RETURN_ADDR | LUP_RES_SERVICE, LUP_RETURN_ADDR)[0]!.lpcsaBuffer![0]!.LocalAddr,
+    ).toEqual(remoteOnly.RemoteAddr);
   });
 
-  it('the caller\'s buffer: WSAEFAULT with the exact length, nothing written; that length succeeds, every pointer inside', () => {
+  it("the caller's buffer: WSAEFAULT with the exact length, nothing written; that length succeeds, every pointer inside", () => {
     register('Printer', [tcp(1), udp(2)], { lpszComment: 'second floor' });
-    for (const [arch, dwSize] of [['x64', 120], ['x86', 60]] as const) {
+    for (const [arch, dwSize] of [
+      ['x64', 120],
+      ['x86', 60],
+    ] as const) {
       const l = lookup();
       const h = l.begin({ querySet: restrictions({ dwSize }), arch }, LUP_RETURN_ALL);
       const at = arch === 'x64' ? 0x7ff6_1234_0010 : 0x0041_0008;
@@ -204,13 +273,18 @@ describe('WSALookupServiceBegin/Next/End over the embedded store', () => {
       expect(small.region.every((b) => b === 0xa5)).toBe(true);
       // One byte short is still too short, and still writes nothing.
       const short = callerBuffer(at, required - 1);
-      expect(l.lookupServiceNext(h, LUP_RETURN_ALL, { value: required - 1 }, { memory: short.memory, at })).toBe(SOCKET_ERROR);
+      expect(l.lookupServiceNext(h, LUP_RETURN_ALL, { value: required - 1 }, { memory: short.memory, at })).toBe(
+        SOCKET_ERROR,
+      );
       expect(short.region.every((b) => b === 0xa5)).toBe(true);
       const exact = callerBuffer(at, required);
       const ok = { value: required };
       expect(l.lookupServiceNext(h, LUP_RETURN_ALL, ok, { memory: exact.memory, at })).toBe(0);
       // The guard bytes either side are untouched, and the image decodes from exactly [at, at + required).
-      expect(exact.region.subarray(0, 64).every((b) => b === 0xa5) && exact.region.subarray(64 + required).every((b) => b === 0xa5)).toBe(true);
+      expect(
+        exact.region.subarray(0, 64).every((b) => b === 0xa5) &&
+          exact.region.subarray(64 + required).every((b) => b === 0xa5),
+      ).toBe(true);
       const only = new RegionList([{ base: at, bytes: exact.bytes }]);
       const decoded = decodeQuerySet(only, at, { arch, charset: 'W' });
       expect(decoded.lpszServiceInstanceName).toBe('Printer');
@@ -241,19 +315,41 @@ describe('WSALookupServiceBegin/Next/End over the embedded store', () => {
     const len = { value: 1024 - 16 };
     expect(l.lookupServiceNext(h, LUP_RETURN_ALL, len, { bytes: buffer, offset: 16, address })).toBe(0);
     expect(buffer.subarray(0, 16).every((b) => b === 0xee)).toBe(true);
-    const decoded = decodeQuerySet(new RegionList([{ base: 0x5000_0000, bytes: buffer }]), address, { arch: 'x64', charset: 'W' });
+    const decoded = decodeQuerySet(new RegionList([{ base: 0x5000_0000, bytes: buffer }]), address, {
+      arch: 'x64',
+      charset: 'W',
+    });
     expect(decoded.lpszServiceInstanceName).toBe('Printer');
     // A misaligned buffer is refused before anything is written.
-    expect(winsockError(() => l.next(l.begin(restrictions(), LUP_RETURN_ALL), LUP_RETURN_ALL, { length: 1000, target: { bytes: buffer, offset: 0, address: address + 1 } })).name).toBe('WSAEFAULT');
+    expect(
+      winsockError(() =>
+        l.next(l.begin(restrictions(), LUP_RETURN_ALL), LUP_RETURN_ALL, {
+          length: 1000,
+          target: { bytes: buffer, offset: 0, address: address + 1 },
+        }),
+      ).name,
+    ).toBe('WSAEFAULT');
   });
 
   it('WSALookupServiceBeginA / NextA: ANSI restrictions, a WSAQUERYSETA result in the code page', () => {
     register('Café', [tcp(1)], { lpszComment: '€ 5 — ok ☃' });
     const l = lookup();
     const h = { value: 0 };
-    expect(l.lookupServiceBeginA({ querySet: restrictions({ lpszServiceInstanceName: 'caf\u00c9' }), arch: 'x86' } as never, LUP_RETURN_ALL, h)).toBe(SOCKET_ERROR);
+    expect(
+      l.lookupServiceBeginA(
+        { querySet: restrictions({ lpszServiceInstanceName: 'caf\u00c9' }), arch: 'x86' } as never,
+        LUP_RETURN_ALL,
+        h,
+      ),
+    ).toBe(SOCKET_ERROR);
     expect(env.registry.getLastError()).toBe(10022); // dwSize 120 is not sizeof(WSAQUERYSETA) on x86
-    expect(l.lookupServiceBeginA({ querySet: restrictions({ dwSize: 60, lpszServiceInstanceName: 'caf\u00c9' }), arch: 'x86' } as never, LUP_RETURN_ALL, h)).toBe(0);
+    expect(
+      l.lookupServiceBeginA(
+        { querySet: restrictions({ dwSize: 60, lpszServiceInstanceName: 'caf\u00c9' }), arch: 'x86' } as never,
+        LUP_RETURN_ALL,
+        h,
+      ),
+    ).toBe(0);
     const at = 0x0060_0000;
     const buffer = callerBuffer(at, 1024);
     expect(l.lookupServiceNextA(h.value, LUP_RETURN_ALL, { value: 1024 }, { memory: buffer.memory, at })).toBe(0);
@@ -288,10 +384,14 @@ describe('WSALookupServiceBegin/Next/End over the embedded store', () => {
 
   it('pages through the store a few rows at a time and returns every object once, in id order', () => {
     const names = Array.from({ length: 23 }, (_, i) => `svc-${i}`);
-    env.registry.batch(() => { for (const n of names) register(n); });
+    env.registry.batch(() => {
+      for (const n of names) register(n);
+    });
     const l = new ServiceLookup(env.registry, { pageSize: 4 });
     expect(allResults(l, restrictions()).map((r) => r.lpszServiceInstanceName)).toEqual(names);
-    expect(allResults(l, restrictions({ lpszServiceInstanceName: 'SVC-22' })).map((r) => r.lpszServiceInstanceName)).toEqual(['svc-22']);
+    expect(
+      allResults(l, restrictions({ lpszServiceInstanceName: 'SVC-22' })).map((r) => r.lpszServiceInstanceName),
+    ).toEqual(['svc-22']);
   });
 
   it('an open lookup sees the store as of Begin and blocks no registration', () => {
@@ -327,7 +427,13 @@ describe('WSALookupServiceBegin/Next/End over the embedded store', () => {
     register('Printer');
     let release: (() => void) | undefined;
     const slow: AsyncLookupBackend = {
-      openLookupAsync: () => ({ next: () => new Promise((resolve) => { release = () => resolve(undefined); }), close: async () => {} }),
+      openLookupAsync: () => ({
+        next: () =>
+          new Promise((resolve) => {
+            release = () => resolve(undefined);
+          }),
+        close: async () => {},
+      }),
     };
     const l = new ServiceLookup(env.registry, { backends: new Map([[PROVIDER_IDS.directory, slow]]) });
     const h = l.begin(restrictions(), LUP_RETURN_ALL);

@@ -18,7 +18,10 @@ describe('several providers in scope: a no-op is not the operation done', () => 
     expect(e.message).toMatch(/rnrkit DNS: did nothing \(no-op\)/);
     const answers = e.providers as { name: string; result: number; error?: string; outcome?: { noop?: boolean } }[];
     expect(answers.find((p) => p.name === 'rnrkit DNS')).toMatchObject({ result: 0, outcome: { noop: true } });
-    expect(answers.find((p) => p.name.startsWith('rnrkit Directory'))).toMatchObject({ result: -1, error: 'WSAEACCES' });
+    expect(answers.find((p) => p.name.startsWith('rnrkit Directory'))).toMatchObject({
+      result: -1,
+      error: 'WSAEACCES',
+    });
     expect(env.store.list()).toMatchObject([{ owner: 'bob', lpcsaBuffer: [tcp(1)] }]);
     // Winsock-shaped: SOCKET_ERROR and WSAEACCES (10013).
     expect(env.registry.setService(querySet(null, { dwNameSpace: NS_ALL }), DELETE, 0)).toBe(-1);
@@ -26,7 +29,13 @@ describe('several providers in scope: a no-op is not the operation done', () => 
   });
 
   it('DELETE through NS_ALL of an object nobody registered fails, the Directory saying WSASERVICE_NOT_FOUND', () => {
-    const e = winsockError(() => env.registry.setServiceTyped(querySet(null, { dwNameSpace: NS_ALL, lpszServiceInstanceName: 'Nowhere' }), DELETE, 0));
+    const e = winsockError(() =>
+      env.registry.setServiceTyped(
+        querySet(null, { dwNameSpace: NS_ALL, lpszServiceInstanceName: 'Nowhere' }),
+        DELETE,
+        0,
+      ),
+    );
     const answers = e.providers as { name: string; error?: string }[];
     expect(answers.find((p) => p.name.startsWith('rnrkit Directory'))?.error).toBe('WSASERVICE_NOT_FOUND');
   });
@@ -40,7 +49,9 @@ describe('several providers in scope: a no-op is not the operation done', () => 
   });
 
   it('a scope of no-op providers only succeeds, as the docs say of DNS', () => {
-    expect(env.registry.setServiceTyped(querySet([tcp(1)], { dwNameSpace: NS_DNS }), REGISTER, 0).providers).toMatchObject([{ result: 0, outcome: { noop: true } }]);
+    expect(
+      env.registry.setServiceTyped(querySet([tcp(1)], { dwNameSpace: NS_DNS }), REGISTER, 0).providers,
+    ).toMatchObject([{ result: 0, outcome: { noop: true } }]);
     expect(env.registry.setService(querySet(null, { dwNameSpace: NS_DNS }), DELETE, 0)).toBe(0);
   });
 });

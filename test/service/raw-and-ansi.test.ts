@@ -3,7 +3,7 @@ import type { QuerySetJson } from '../../src/codec/canonical.js';
 import { encodeQuerySet } from '../../src/codec/index.js';
 import { RegionList } from '../../src/memory/region-list.js';
 import { WinsockRegistry } from '../../src/service/index.js';
-import { freshRegistry, querySet, tcp, winsockError as failure } from './helpers.js';
+import { winsockError as failure, freshRegistry, querySet, tcp } from './helpers.js';
 
 const REGISTER = 0;
 const DELETE = 2;
@@ -11,16 +11,38 @@ const BASE = 0x10000000;
 
 /** Member offsets written out by hand from winsock2.h (x64: pointers 8-aligned; x86: all 4). */
 const OFFSETS = {
-  x64: { lpszServiceInstanceName: 8, lpszComment: 32, dwNumberOfProtocols: 64, lpafpProtocols: 72, lpszQueryString: 80, dwNumberOfCsAddrs: 88, dwSize: 0 },
-  x86: { lpszServiceInstanceName: 4, lpszComment: 16, dwNumberOfProtocols: 32, lpafpProtocols: 36, lpszQueryString: 40, dwNumberOfCsAddrs: 44, dwSize: 0 },
+  x64: {
+    lpszServiceInstanceName: 8,
+    lpszComment: 32,
+    dwNumberOfProtocols: 64,
+    lpafpProtocols: 72,
+    lpszQueryString: 80,
+    dwNumberOfCsAddrs: 88,
+    dwSize: 0,
+  },
+  x86: {
+    lpszServiceInstanceName: 4,
+    lpszComment: 16,
+    dwNumberOfProtocols: 32,
+    lpafpProtocols: 36,
+    lpszQueryString: 40,
+    dwNumberOfCsAddrs: 44,
+    dwSize: 0,
+  },
 };
 
 const env = freshRegistry();
 
-function raw(qs: QuerySetJson, arch: 'x86' | 'x64', charset: 'W' | 'A', patch: Partial<Record<keyof typeof OFFSETS.x64, number>> = {}) {
+function raw(
+  qs: QuerySetJson,
+  arch: 'x86' | 'x64',
+  charset: 'W' | 'A',
+  patch: Partial<Record<keyof typeof OFFSETS.x64, number>> = {},
+) {
   const bytes = encodeQuerySet(qs, { arch, charset, base: BASE });
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  for (const [member, value] of Object.entries(patch)) view.setUint32(OFFSETS[arch][member as keyof typeof OFFSETS.x64], value, true);
+  for (const [member, value] of Object.entries(patch))
+    view.setUint32(OFFSETS[arch][member as keyof typeof OFFSETS.x64], value, true);
   return { space: RegionList.flat(bytes, BASE), at: BASE, arch, charset };
 }
 
@@ -35,12 +57,22 @@ describe.each(['x64', 'x86'] as const)('raw %s images', (arch) => {
   });
 
   it('ignored members are ignored even when their pointers dangle', () => {
-    const source = raw(querySet([tcp(1)], { dwSize: size, lpszQueryString: 'q' }), arch, 'W', { lpafpProtocols: 0xdead0000, dwNumberOfProtocols: 3, lpszQueryString: 0xdead1000 });
+    const source = raw(querySet([tcp(1)], { dwSize: size, lpszQueryString: 'q' }), arch, 'W', {
+      lpafpProtocols: 0xdead0000,
+      dwNumberOfProtocols: 3,
+      lpszQueryString: 0xdead1000,
+    });
     expect(env.registry.setService(source, REGISTER, 0)).toBe(0);
   });
 
   it('a dangling pointer in a member that counts is WSAEINVAL naming the member and the address', () => {
-    const e = failure(() => env.registry.setServiceTyped(raw(querySet([tcp(1)], { dwSize: size, lpszComment: 'c' }), arch, 'W', { lpszComment: 0xdead2000 }), REGISTER, 0));
+    const e = failure(() =>
+      env.registry.setServiceTyped(
+        raw(querySet([tcp(1)], { dwSize: size, lpszComment: 'c' }), arch, 'W', { lpszComment: 0xdead2000 }),
+        REGISTER,
+        0,
+      ),
+    );
     expect(e.name).toBe('WSAEINVAL');
     expect(e.path).toBe('lpszComment');
     expect(e.message).toMatch(/0xdead2000/);
@@ -48,17 +80,37 @@ describe.each(['x64', 'x86'] as const)('raw %s images', (arch) => {
   });
 
   it('a wrong dwSize is refused before anything behind the struct is read', () => {
-    const e = failure(() => env.registry.setServiceTyped(raw(querySet([tcp(1)], { dwSize: size }), arch, 'W', { dwSize: size + 4, lpszServiceInstanceName: 0xdead3000 }), REGISTER, 0));
+    const e = failure(() =>
+      env.registry.setServiceTyped(
+        raw(querySet([tcp(1)], { dwSize: size }), arch, 'W', { dwSize: size + 4, lpszServiceInstanceName: 0xdead3000 }),
+        REGISTER,
+        0,
+      ),
+    );
     expect(e).toMatchObject({ name: 'WSAEINVAL', path: 'dwSize' });
   });
 
   it('an absurd dwNumberOfCsAddrs is WSA_NOT_ENOUGH_MEMORY, not an allocation', () => {
-    const e = failure(() => env.registry.setServiceTyped(raw(querySet([tcp(1)], { dwSize: size }), arch, 'W', { dwNumberOfCsAddrs: 0xffffffff }), REGISTER, 0));
+    const e = failure(() =>
+      env.registry.setServiceTyped(
+        raw(querySet([tcp(1)], { dwSize: size }), arch, 'W', { dwNumberOfCsAddrs: 0xffffffff }),
+        REGISTER,
+        0,
+      ),
+    );
     expect(e).toMatchObject({ name: 'WSA_NOT_ENOUGH_MEMORY', code: 8, path: 'dwNumberOfCsAddrs' });
   });
 
   it('a struct that is not in memory at all is WSAEINVAL', () => {
-    expect(failure(() => env.registry.setServiceTyped({ space: RegionList.flat(new Uint8Array(8), BASE), at: BASE, arch, charset: 'W' }, REGISTER, 0)).name).toBe('WSAEINVAL');
+    expect(
+      failure(() =>
+        env.registry.setServiceTyped(
+          { space: RegionList.flat(new Uint8Array(8), BASE), at: BASE, arch, charset: 'W' },
+          REGISTER,
+          0,
+        ),
+      ).name,
+    ).toBe('WSAEINVAL');
   });
 });
 
@@ -69,9 +121,13 @@ describe('WSASetServiceA', () => {
     expect(env.registry.setServiceA(ansi, REGISTER, 0)).toBe(0);
     expect(env.registry.list()[0]!.lpszServiceInstanceName).toBe('Caf\u00c9 \u20ac');
     // The same object by its Unicode name, case-insensitively.
-    expect(env.registry.setServiceW(querySet([tcp(2)], { lpszServiceInstanceName: 'caf\u00e9 \u20ac' }), REGISTER, 1)).toBe(0);
+    expect(
+      env.registry.setServiceW(querySet([tcp(2)], { lpszServiceInstanceName: 'caf\u00e9 \u20ac' }), REGISTER, 1),
+    ).toBe(0);
     expect(env.registry.list()).toHaveLength(1);
-    expect(env.registry.setServiceA({ querySet: querySet([tcp(1)], { dwSize: 60 }), arch: 'x86' }, REGISTER, 0)).toBe(0);
+    expect(env.registry.setServiceA({ querySet: querySet([tcp(1)], { dwSize: 60 }), arch: 'x86' }, REGISTER, 0)).toBe(
+      0,
+    );
     expect(env.registry.setServiceA(querySet([tcp(1)], { dwSize: 60 }), REGISTER, 0)).toBe(-1);
     expect(env.registry.getLastError()).toBe(10022);
   });
@@ -80,19 +136,39 @@ describe('WSASetServiceA', () => {
     const sjis = new WinsockRegistry({ store: env.store, codePage: 'shift_jis' });
     sjis.startup();
     // 0x82 0xA0 is HIRAGANA LETTER A (U+3042) in Shift_JIS.
-    const r = sjis.setServiceTyped({ querySet: querySet([tcp(1)], { lpszServiceInstanceName: '\u0082\u00a0' }), charset: 'A' }, REGISTER, 0);
+    const r = sjis.setServiceTyped(
+      { querySet: querySet([tcp(1)], { lpszServiceInstanceName: '\u0082\u00a0' }), charset: 'A' },
+      REGISTER,
+      0,
+    );
     expect(r.unicodeQuerySet?.lpszServiceInstanceName).toBe('\u3042');
     expect(() => new WinsockRegistry({ codePage: 'no-such-code-page' })).toThrow(/unknown code page/);
   });
 
   it('a string that is not bytes, or not valid in the code page, is WSAEINVAL naming the member', () => {
-    expect(failure(() => env.registry.setServiceTyped({ querySet: querySet([tcp(1)], { lpszComment: '\u20ac' }), charset: 'A' }, REGISTER, 0)).path).toBe('lpszComment');
+    expect(
+      failure(() =>
+        env.registry.setServiceTyped(
+          { querySet: querySet([tcp(1)], { lpszComment: '\u20ac' }), charset: 'A' },
+          REGISTER,
+          0,
+        ),
+      ).path,
+    ).toBe('lpszComment');
     const sjis = new WinsockRegistry({ store: env.store, codePage: 'shift_jis' });
     sjis.startup();
-    expect(failure(() => sjis.setServiceTyped({ querySet: querySet([tcp(1)], { lpszServiceInstanceName: '\u0082' }), charset: 'A' }, REGISTER, 0)).path).toBe('lpszServiceInstanceName');
+    expect(
+      failure(() =>
+        sjis.setServiceTyped(
+          { querySet: querySet([tcp(1)], { lpszServiceInstanceName: '\u0082' }), charset: 'A' },
+          REGISTER,
+          0,
+        ),
+      ).path,
+    ).toBe('lpszServiceInstanceName');
   });
 
-  it('results are not converted back: the typed form shows the Unicode copy, the caller\'s set is as it was', () => {
+  it("results are not converted back: the typed form shows the Unicode copy, the caller's set is as it was", () => {
     const ansi = querySet([tcp(1)], { lpszServiceInstanceName: 'Caf\u00e9' });
     const copy = JSON.parse(JSON.stringify(ansi)) as QuerySetJson;
     const r = env.registry.setServiceTyped({ querySet: ansi, charset: 'A' }, REGISTER, 0);

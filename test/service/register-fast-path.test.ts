@@ -1,6 +1,10 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { RNRSERVICE_DELETE as DELETE, RNRSERVICE_REGISTER as REGISTER, SERVICE_MULTIPLE as MULTIPLE } from '../../src/abi/constants.js';
+import {
+  RNRSERVICE_DELETE as DELETE,
+  SERVICE_MULTIPLE as MULTIPLE,
+  RNRSERVICE_REGISTER as REGISTER,
+} from '../../src/abi/constants.js';
 import { WinsockRegistry } from '../../src/service/index.js';
 import { freshRegistry, querySet, tcp, winsockError } from './helpers.js';
 
@@ -53,19 +57,23 @@ describe('REGISTER of new objects and the object quota', () => {
     const registry = limited(2);
     registry.batch(() => {
       registry.setServiceTyped(named('a'), REGISTER, 0);
-      expect(() => env.store.transaction(() => {
-        registry.setServiceTyped(named('b'), REGISTER, 0);
-        throw new Error('roll the savepoint back');
-      })).toThrow('roll the savepoint back');
+      expect(() =>
+        env.store.transaction(() => {
+          registry.setServiceTyped(named('b'), REGISTER, 0);
+          throw new Error('roll the savepoint back');
+        }),
+      ).toThrow('roll the savepoint back');
       // 'b' is gone, so there is room for one more.
       registry.setServiceTyped(named('c'), REGISTER, 0);
       expect(winsockError(() => registry.setServiceTyped(named('d'), REGISTER, 0)).name).toBe('WSA_NOT_ENOUGH_MEMORY');
     });
-    expect(() => registry.batch(() => {
-      registry.setServiceTyped(named('c'), DELETE, 0);
-      registry.setServiceTyped(named('e'), REGISTER, 0);
-      throw new Error('abandon the batch');
-    })).toThrow('abandon the batch');
+    expect(() =>
+      registry.batch(() => {
+        registry.setServiceTyped(named('c'), DELETE, 0);
+        registry.setServiceTyped(named('e'), REGISTER, 0);
+        throw new Error('abandon the batch');
+      }),
+    ).toThrow('abandon the batch');
     expect(registry.list().map((o) => o.lpszServiceInstanceName)).toEqual(['a', 'c']);
     expect(storedCount()).toBe(2);
     expect(winsockError(() => registry.setServiceTyped(named('e'), REGISTER, 0)).name).toBe('WSA_NOT_ENOUGH_MEMORY');
@@ -76,7 +84,9 @@ describe('REGISTER of new objects and the object quota', () => {
     registry.setServiceTyped(named('a'), REGISTER, 0);
     const other = limited(2, 'bob');
     other.setServiceTyped(named('b'), REGISTER, 0);
-    expect(winsockError(() => registry.batch(() => registry.setServiceTyped(named('c'), REGISTER, 0))).name).toBe('WSA_NOT_ENOUGH_MEMORY');
+    expect(winsockError(() => registry.batch(() => registry.setServiceTyped(named('c'), REGISTER, 0))).name).toBe(
+      'WSA_NOT_ENOUGH_MEMORY',
+    );
   });
 
   it('an object someone else owns is WSAEACCES before its addresses are looked at, in a batch or not', () => {
@@ -85,13 +95,19 @@ describe('REGISTER of new objects and the object quota', () => {
     const bob = limited(10, 'bob');
     const noProtocol = { ...tcp(2), iSocketType: 3, iProtocol: -1 };
     for (const run of [(f: () => unknown) => f(), (f: () => unknown) => bob.batch(f)]) {
-      expect(winsockError(() => run(() => bob.setServiceTyped(named('a', [noProtocol]), REGISTER, 0))).name).toBe('WSAEACCES');
-      expect(winsockError(() => run(() => bob.setServiceTyped(named('a', [noProtocol]), REGISTER, MULTIPLE))).name).toBe('WSAEACCES');
+      expect(winsockError(() => run(() => bob.setServiceTyped(named('a', [noProtocol]), REGISTER, 0))).name).toBe(
+        'WSAEACCES',
+      );
+      expect(
+        winsockError(() => run(() => bob.setServiceTyped(named('a', [noProtocol]), REGISTER, MULTIPLE))).name,
+      ).toBe('WSAEACCES');
       // A new object: the bad entry is the error.
       const e = winsockError(() => run(() => bob.setServiceTyped(named('b', [tcp(1), noProtocol]), REGISTER, 0)));
       expect([e.name, e.path]).toEqual(['WSAEINVAL', 'lpcsaBuffer[1].iProtocol']);
     }
-    expect(alice.list().map((o) => [o.lpszServiceInstanceName, o.owner, o.lpcsaBuffer.length])).toEqual([['a', 'alice', 1]]);
+    expect(alice.list().map((o) => [o.lpszServiceInstanceName, o.owner, o.lpcsaBuffer.length])).toEqual([
+      ['a', 'alice', 1],
+    ]);
   });
 
   it('REGISTER over an existing object still follows the table (overwrite; SERVICE_MULTIPLE adds)', () => {

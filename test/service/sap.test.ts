@@ -60,7 +60,11 @@ describe('SAP (NS_SAP): REGISTER starts periodic advertisement, DEREGISTER stops
   it('broadcasts at once and then every interval, with the addresses held at that moment', () => {
     registry.setServiceTyped(sap(), REGISTER, 0);
     clock.advance(2500);
-    expect(times()).toEqual([[0, 2], [1000, 2], [2000, 2]]);
+    expect(times()).toEqual([
+      [0, 2],
+      [1000, 2],
+      [2000, 2],
+    ]);
     expect(sent[0]).toMatchObject({ instanceName: 'Printer', addresses: [tcp(1), tcp(2)] });
     // DEREGISTER | SERVICE_MULTIPLE of one address: the other is still advertised.
     const r = registry.setServiceTyped(sap([tcp(1)]), DEREGISTER, MULTIPLE);
@@ -68,7 +72,10 @@ describe('SAP (NS_SAP): REGISTER starts periodic advertisement, DEREGISTER stops
     clock.advance(1000);
     expect(sent.at(-1)!.addresses).toEqual([tcp(2)]);
     // The last address goes: the broadcasts stop, the service is DEREGISTERED.
-    expect(registry.setServiceTyped(sap([tcp(2)]), DEREGISTER, MULTIPLE).providers[0]!.outcome).toMatchObject({ advertising: false, state: 'DEREGISTERED' });
+    expect(registry.setServiceTyped(sap([tcp(2)]), DEREGISTER, MULTIPLE).providers[0]!.outcome).toMatchObject({
+      advertising: false,
+      state: 'DEREGISTERED',
+    });
     const count = sent.length;
     clock.advance(10_000);
     expect(sent).toHaveLength(count);
@@ -82,7 +89,11 @@ describe('SAP (NS_SAP): REGISTER starts periodic advertisement, DEREGISTER stops
     expect(times()).toEqual([[0, 2]]);
     registry.setServiceTyped(sap([tcp(3)]), REGISTER, MULTIPLE);
     clock.advance(1000);
-    expect(times()).toEqual([[0, 2], [5000, 1], [6000, 1]]);
+    expect(times()).toEqual([
+      [0, 2],
+      [5000, 1],
+      [6000, 1],
+    ]);
     registry.setServiceTyped(sap(), DELETE, 0);
     clock.advance(5000);
     expect(sent).toHaveLength(3);
@@ -91,7 +102,11 @@ describe('SAP (NS_SAP): REGISTER starts periodic advertisement, DEREGISTER stops
 
   it('the last cleanup ends every advertisement (they live as long as the process)', () => {
     registry.setServiceTyped(sap(), REGISTER, 0);
-    registry.setServiceTyped(querySet([tcp(9)], { dwNameSpace: NS_SAP, lpszServiceInstanceName: 'Other' }), REGISTER, 0);
+    registry.setServiceTyped(
+      querySet([tcp(9)], { dwNameSpace: NS_SAP, lpszServiceInstanceName: 'Other' }),
+      REGISTER,
+      0,
+    );
     expect(clock.pending).toBe(2);
     registry.cleanup();
     expect(clock.pending).toBe(0);

@@ -1,7 +1,14 @@
 import { existsSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runRegistryDemo } from '../../src/service/demo.js';
-import { StaleAddressKeeper, type ServiceStore, WinsockError, WinsockRegistry, openStore, storeJournal } from '../../src/service/index.js';
+import {
+  openStore,
+  type ServiceStore,
+  StaleAddressKeeper,
+  storeJournal,
+  WinsockError,
+  WinsockRegistry,
+} from '../../src/service/index.js';
 import { querySet, tcp, tempDir } from './helpers.js';
 
 let temp: ReturnType<typeof tempDir>;
@@ -11,11 +18,22 @@ beforeEach(() => {
 afterEach(() => temp.remove());
 
 /** One "invocation" of a service: its own store connection and registry, as a new process would have. */
-function invocation(file: string, principal = 'svc'): { store: ServiceStore; registry: WinsockRegistry; keeper: StaleAddressKeeper; end: () => void } {
+function invocation(
+  file: string,
+  principal = 'svc',
+): { store: ServiceStore; registry: WinsockRegistry; keeper: StaleAddressKeeper; end: () => void } {
   const store = openStore(file);
   const registry = new WinsockRegistry({ store, principal });
   registry.startup();
-  return { store, registry, keeper: new StaleAddressKeeper(registry, storeJournal(store)), end: () => { registry.cleanup(); store.close(); } };
+  return {
+    store,
+    registry,
+    keeper: new StaleAddressKeeper(registry, storeJournal(store)),
+    end: () => {
+      registry.cleanup();
+      store.close();
+    },
+  };
 }
 
 describe('the stale-address helper (SERVICE_MULTIPLE advice)', () => {
@@ -34,7 +52,7 @@ describe('the stale-address helper (SERVICE_MULTIPLE advice)', () => {
     const second = invocation(file);
     const two = second.keeper.start({ querySet: querySet([tcp(2), tcp(3)]) });
     expect(two.stale).toEqual([tcp(1)]);
-    expect(two.deregistered?.providers[0]!.outcome).toMatchObject({ removed: [tcp(1)] });
+    expect(two.deregistered!.providers[0]!.outcome).toMatchObject({ removed: [tcp(1)] });
     expect(second.registry.list()[0]).toMatchObject({ state: 'REGISTERED', lpcsaBuffer: [tcp(2), tcp(9), tcp(3)] });
 
     second.keeper.stop({ querySet: querySet([tcp(2), tcp(3)]) });
@@ -61,14 +79,24 @@ describe('runRegistryDemo (for npm start)', () => {
     const demo = runRegistryDemo(querySet([tcp(1), tcp(2), tcp(3), tcp(4)]));
     try {
       expect(demo.steps.map((s) => s.call)).toEqual([
-        'RNRSERVICE_REGISTER', 'RNRSERVICE_REGISTER | SERVICE_MULTIPLE', 'RNRSERVICE_DEREGISTER | SERVICE_MULTIPLE', 'RNRSERVICE_DELETE | SERVICE_MULTIPLE',
+        'RNRSERVICE_REGISTER',
+        'RNRSERVICE_REGISTER | SERVICE_MULTIPLE',
+        'RNRSERVICE_DEREGISTER | SERVICE_MULTIPLE',
+        'RNRSERVICE_DELETE | SERVICE_MULTIPLE',
       ]);
       expect(demo.steps.map((s) => s.state.map((o) => [o.state, o.lpcsaBuffer.length]))).toEqual([
-        [['REGISTERED', 2]], [['REGISTERED', 4]], [['REGISTERED', 3]], [],
+        [['REGISTERED', 2]],
+        [['REGISTERED', 4]],
+        [['REGISTERED', 3]],
+        [],
       ]);
       const last = demo.steps[3]!.result;
       expect(last.result).toBe(0);
-      if (last.result === 0) expect(last.providers[0]!.outcome).toMatchObject({ object: 'deleted', unmatched: [expect.objectContaining({ iSocketType: 1 })] });
+      if (last.result === 0)
+        expect(last.providers[0]!.outcome).toMatchObject({
+          object: 'deleted',
+          unmatched: [expect.objectContaining({ iSocketType: 1 })],
+        });
       expect(existsSync(demo.storePath)).toBe(true);
     } finally {
       demo.dispose();

@@ -1,8 +1,8 @@
-import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import { copyFileSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WinsockRegistry, openStore } from '../../src/service/index.js';
+import { openStore, WinsockRegistry } from '../../src/service/index.js';
 import { runCli } from '../helpers/cli.js';
 import { prng } from '../helpers/prng.js';
 import { querySet, tcp, tempDir } from './helpers.js';
@@ -28,7 +28,15 @@ beforeAll(() => {
   const store = openStore(pristine);
   const registry = new WinsockRegistry({ store, principal: 'alice' });
   registry.startup();
-  for (let i = 0; i < 40; i++) registry.setService(querySet([tcp(1 + (i % 200), 80 + i), tcp(2, 443)], { lpszServiceInstanceName: `svc-${i}`, lpszComment: 'c'.repeat(i * 20) }), 0, 0);
+  for (let i = 0; i < 40; i++)
+    registry.setService(
+      querySet([tcp(1 + (i % 200), 80 + i), tcp(2, 443)], {
+        lpszServiceInstanceName: `svc-${i}`,
+        lpszComment: 'c'.repeat(i * 20),
+      }),
+      0,
+      0,
+    );
   store.close();
   query = temp.file('query.json');
   writeFileSync(query, JSON.stringify(querySet([tcp(9)], { lpszServiceInstanceName: 'new' })));
@@ -39,7 +47,11 @@ const hash = (file: string) => createHash('sha256').update(readFileSync(file)).d
 
 type Damage = (file: string, random: () => number) => string;
 const DAMAGES: Damage[] = [
-  (file, random) => { const size = readFileSync(file).length; truncateSync(file, Math.floor(random() * size)); return 'cut short'; },
+  (file, random) => {
+    const size = readFileSync(file).length;
+    truncateSync(file, Math.floor(random() * size));
+    return 'cut short';
+  },
   (file, random) => {
     const bytes = readFileSync(file);
     const at = Math.floor(random() * 100);
@@ -60,12 +72,24 @@ const DAMAGES: Damage[] = [
     db.exec('CREATE TABLE orders (id INTEGER PRIMARY KEY, total REAL); INSERT INTO orders (total) VALUES (1.5)');
     db.pragma('application_id = 1234');
     db.close();
-    return 'another application\'s database';
+    return "another application's database";
   },
-  (file, random) => { writeFileSync(file, Buffer.from(Array.from({ length: 1 + Math.floor(random() * 9000) }, () => Math.floor(random() * 256)))); return 'random bytes'; },
+  (file, random) => {
+    writeFileSync(
+      file,
+      Buffer.from(Array.from({ length: 1 + Math.floor(random() * 9000) }, () => Math.floor(random() * 256))),
+    );
+    return 'random bytes';
+  },
   (file, random) => {
     const bytes = readFileSync(file);
-    writeFileSync(file, Buffer.concat([Buffer.from('SQLite format 3\u0000'), bytes.subarray(16, 16 + Math.floor(random() * bytes.length))]));
+    writeFileSync(
+      file,
+      Buffer.concat([
+        Buffer.from('SQLite format 3\u0000'),
+        bytes.subarray(16, 16 + Math.floor(random() * bytes.length)),
+      ]),
+    );
     return 'SQLite magic, then a cut copy';
   },
 ];
@@ -79,7 +103,10 @@ describe('fuzz: damaged store files', () => {
       const file = temp.file(`damaged-${run}.db`);
       copyFileSync(pristine, file);
       const what = DAMAGES[run % DAMAGES.length]!(file, random);
-      for (const args of [['service', 'list', '--store', file], ['service', 'register', query, '--store', file, '--as', 'bob', '--busy-timeout', '100']]) {
+      for (const args of [
+        ['service', 'list', '--store', file],
+        ['service', 'register', query, '--store', file, '--as', 'bob', '--busy-timeout', '100'],
+      ]) {
         const before = hash(file);
         const started = performance.now();
         const r = await runCli(args);
@@ -100,6 +127,8 @@ describe('fuzz: damaged store files', () => {
       rmSync(`${file}-wal`, { force: true });
       rmSync(`${file}-shm`, { force: true });
     }
-    console.log(`store file fuzz: ${RUNS} damaged stores, slowest call ${slowest.toFixed(0)} ms; ${[...outcomes].map(([k, n]) => `${k}: ${n}`).join(', ')}`);
+    console.log(
+      `store file fuzz: ${RUNS} damaged stores, slowest call ${slowest.toFixed(0)} ms; ${[...outcomes].map(([k, n]) => `${k}: ${n}`).join(', ')}`,
+    );
   }, 300_000);
 });

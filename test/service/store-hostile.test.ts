@@ -1,10 +1,10 @@
-import Database from 'better-sqlite3';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { StoreBusyError, StoreError, WinsockRegistry, openStore } from '../../src/service/index.js';
+import { openStore, StoreBusyError, StoreError, WinsockRegistry } from '../../src/service/index.js';
 import { runCli } from '../helpers/cli.js';
 import { querySet, tcp, tempDir } from './helpers.js';
 
@@ -47,7 +47,9 @@ describe('a store that would keep nothing is refused', () => {
       const r = await runCli(['service', 'register', query]);
       expect(r.code).toBe(1);
       expect(r.stdout).toBe('');
-      expect(r.stderr).toBe('rnrkit: RNRKIT_STORE is set but empty: name the store file, or unset it to use rnrkit.db\n');
+      expect(r.stderr).toBe(
+        'rnrkit: RNRKIT_STORE is set but empty: name the store file, or unset it to use rnrkit.db\n',
+      );
       expect((await runCli(['service', 'list'])).code).toBe(1);
     } finally {
       if (saved === undefined) delete process.env.RNRKIT_STORE;
@@ -76,7 +78,9 @@ describe('a busy store', () => {
     const holder = new Database(file);
     holder.exec('BEGIN IMMEDIATE');
     try {
-      expect(() => registry.setService(querySet([tcp(2)], { lpszServiceInstanceName: 'Other' }), 0, 0)).toThrow(StoreBusyError);
+      expect(() => registry.setService(querySet([tcp(2)], { lpszServiceInstanceName: 'Other' }), 0, 0)).toThrow(
+        StoreBusyError,
+      );
     } finally {
       holder.exec('ROLLBACK');
       holder.close();
@@ -100,7 +104,9 @@ describe('a busy store', () => {
     }
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toBe(`rnrkit: ${file}: the store is busy: another process held its write lock for more than 150 ms; nothing was changed\n`);
+    expect(r.stderr).toBe(
+      `rnrkit: ${file}: the store is busy: another process held its write lock for more than 150 ms; nothing was changed\n`,
+    );
     expect(hash(file)).toBe(before);
     expect(JSON.parse((await runCli(['service', 'list', '--store', file])).stdout)).toHaveLength(1);
   });
@@ -126,7 +132,11 @@ describe('a store someone may only read', () => {
     try {
       // Root ignores file modes, so the CLI runs as nobody there; elsewhere the modes alone make the file read-only.
       const asNobody = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
-      const r = spawnSync(process.execPath, ['--import', 'tsx', CLI, 'service', 'list', '--store', file], { cwd: REPO, encoding: 'utf8', ...asNobody });
+      const r = spawnSync(process.execPath, ['--import', 'tsx', CLI, 'service', 'list', '--store', file], {
+        cwd: REPO,
+        encoding: 'utf8',
+        ...asNobody,
+      });
       expect(r.stderr).toBe('');
       expect(r.status).toBe(0);
       expect(JSON.parse(r.stdout)).toMatchObject([{ lpszServiceInstanceName: 'Printer', owner: 'alice' }]);
@@ -155,13 +165,25 @@ describe('creating a store concurrently', () => {
   it('8 processes registering into stores that do not exist yet: none fails', async () => {
     const rounds = Number(process.env.RNRKIT_CREATE_RACE_ROUNDS ?? 80);
     const start = Date.now() + 4000;
-    const outputs = await Promise.all(Array.from({ length: 8 }, (_, i) => new Promise<string>((resolve, reject) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', RACE_WORKER, temp.dir, String(rounds), String(start), '30', `p${i}`], { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] });
-      let out = '';
-      child.stdout.setEncoding('utf8').on('data', (chunk: string) => { out += chunk; });
-      child.on('error', reject);
-      child.on('exit', () => resolve(out));
-    })));
+    const outputs = await Promise.all(
+      Array.from(
+        { length: 8 },
+        (_, i) =>
+          new Promise<string>((resolve, reject) => {
+            const child = spawn(
+              process.execPath,
+              ['--import', 'tsx', RACE_WORKER, temp.dir, String(rounds), String(start), '30', `p${i}`],
+              { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] },
+            );
+            let out = '';
+            child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+              out += chunk;
+            });
+            child.on('error', reject);
+            child.on('exit', () => resolve(out));
+          }),
+      ),
+    );
     const lines = outputs.join('').split('\n').filter(Boolean);
     expect(lines.filter((l) => l === 'done')).toHaveLength(8);
     expect(lines.filter((l) => l.startsWith('fail'))).toEqual([]);
@@ -188,7 +210,9 @@ describe('a store of schema version 1', () => {
     store.close();
     // Back to what rnrkit 0.1 wrote: no usage table, user_version 1.
     const db = new Database(file);
-    db.exec('DROP TRIGGER principal_usage_inserted; DROP TRIGGER principal_usage_deleted; DROP TRIGGER principal_usage_updated; DROP TABLE principal_usage');
+    db.exec(
+      'DROP TRIGGER principal_usage_inserted; DROP TRIGGER principal_usage_deleted; DROP TRIGGER principal_usage_updated; DROP TABLE principal_usage',
+    );
     db.pragma('user_version = 1');
     db.close();
     expect(existsSync(file)).toBe(true);

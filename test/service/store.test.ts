@@ -1,8 +1,8 @@
-import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { StoreError, WinsockRegistry, openStore } from '../../src/service/index.js';
+import { openStore, StoreError, WinsockRegistry } from '../../src/service/index.js';
 import { querySet, tcp, tempDir } from './helpers.js';
 
 let temp: ReturnType<typeof tempDir>;
@@ -40,10 +40,10 @@ describe('the store file', () => {
     expectRefused(file, /not an rnrkit store \(not an SQLite database\)/);
   });
 
-  it('refuses another application\'s SQLite database, unchanged', () => {
+  it("refuses another application's SQLite database, unchanged", () => {
     const file = temp.file('foreign.db');
     const db = new Database(file);
-    db.exec('CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO customers (name) VALUES (\'x\')');
+    db.exec("CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO customers (name) VALUES ('x')");
     db.close();
     expectRefused(file, /not an rnrkit store \(SQLite application_id 0x0/);
   });
@@ -83,7 +83,11 @@ describe('the store file', () => {
     const registry = new WinsockRegistry({ store, principal: 'alice' });
     registry.startup();
     registry.setServiceTyped(querySet([tcp(1), tcp(2)]), 0, 0);
-    registry.setServiceTyped(querySet([tcp(3)], { lpszServiceInstanceName: 'Scanner', lpszComment: 'second floor' }), 0, 1);
+    registry.setServiceTyped(
+      querySet([tcp(3)], { lpszServiceInstanceName: 'Scanner', lpszComment: 'second floor' }),
+      0,
+      1,
+    );
     registry.setServiceTyped(querySet([tcp(1)]), 2, 1);
     const expected = registry.list();
     const other = openStore(file);
@@ -92,7 +96,10 @@ describe('the store file', () => {
     store.close();
     const reopened = openStore(file);
     expect(reopened.list()).toEqual(expected);
-    expect(expected.map((o) => [o.lpszServiceInstanceName, o.lpcsaBuffer])).toEqual([['Printer', [tcp(2)]], ['Scanner', [tcp(3)]]]);
+    expect(expected.map((o) => [o.lpszServiceInstanceName, o.lpcsaBuffer])).toEqual([
+      ['Printer', [tcp(2)]],
+      ['Scanner', [tcp(3)]],
+    ]);
     reopened.close();
   });
 
@@ -115,11 +122,13 @@ describe('the store file', () => {
     const store = openStore(temp.file('batch.db'));
     const registry = new WinsockRegistry({ store });
     registry.startup();
-    expect(() => registry.batch(() => {
-      registry.setServiceTyped(querySet([tcp(1)], { lpszServiceInstanceName: 'a' }), 0, 0);
-      registry.setServiceTyped(querySet([tcp(1)], { lpszServiceInstanceName: 'b' }), 0, 0);
-      throw new Error('abandon the batch');
-    })).toThrow('abandon the batch');
+    expect(() =>
+      registry.batch(() => {
+        registry.setServiceTyped(querySet([tcp(1)], { lpszServiceInstanceName: 'a' }), 0, 0);
+        registry.setServiceTyped(querySet([tcp(1)], { lpszServiceInstanceName: 'b' }), 0, 0);
+        throw new Error('abandon the batch');
+      }),
+    ).toThrow('abandon the batch');
     expect(registry.list()).toEqual([]);
     registry.batch(() => {
       registry.setServiceTyped(querySet([tcp(1)], { lpszServiceInstanceName: 'a' }), 0, 0);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CsAddrInfoJson, QuerySetJson } from '../../src/codec/canonical.js';
 import { PROVIDER_IDS, WinsockError, WinsockRegistry } from '../../src/service/index.js';
-import { CLASS_ID, freshRegistry, querySet, sockaddrIn, tcp, winsockError } from './helpers.js';
+import { freshRegistry, querySet, sockaddrIn, tcp, winsockError } from './helpers.js';
 import { CELLS, cellLabel } from './table-cells.js';
 
 // Values from winsock2.h / winerror.h, written out so a wrong constant in src/ cannot hide here.
@@ -14,14 +14,22 @@ const NS_SAP = 1;
 const NS_NLA = 15;
 const NS_NTDS = 32;
 const CODES = {
-  WSAEACCES: 10013, WSAEINVAL: 10022, WSAEOPNOTSUPP: 10045, WSANOTINITIALISED: 10093, WSASERVICE_NOT_FOUND: 10108, WSA_NOT_ENOUGH_MEMORY: 8,
+  WSAEACCES: 10013,
+  WSAEINVAL: 10022,
+  WSAEOPNOTSUPP: 10045,
+  WSANOTINITIALISED: 10093,
+  WSASERVICE_NOT_FOUND: 10108,
+  WSA_NOT_ENOUGH_MEMORY: 8,
 } as const;
 
 const A = tcp(1);
 const B = tcp(2);
 const C = tcp(3);
 /** B with one byte of sin_zero changed: the same endpoint to a lenient eye, not an exact match. */
-const B_NEAR = { ...B, LocalAddr: { lpSockaddr: sockaddrIn(10, 0, 0, 2, 80, '0000000000000001'), iSockaddrLength: 16 } };
+const B_NEAR = {
+  ...B,
+  LocalAddr: { lpSockaddr: sockaddrIn(10, 0, 0, 2, 80, '0000000000000001'), iSockaddrLength: 16 },
+};
 
 const env = freshRegistry();
 /**
@@ -41,7 +49,6 @@ const TABLE_PROVIDERS = [
   },
 ] as const;
 
-
 describe.each(TABLE_PROVIDERS)('the operation × flags × exists table: $name', (provider) => {
   const qs = (addresses: CsAddrInfoJson[]) => querySet(addresses, { dwNameSpace: provider.namespace });
 
@@ -50,7 +57,9 @@ describe.each(TABLE_PROVIDERS)('the operation × flags × exists table: $name', 
     if (cell.expect === 'WSASERVICE_NOT_FOUND') {
       expect(env.registry.setService(qs(cell.request), cell.operation, cell.flags)).toBe(-1);
       expect(env.registry.getLastError()).toBe(CODES.WSASERVICE_NOT_FOUND);
-      expect(() => env.registry.setServiceTyped(qs(cell.request), cell.operation, cell.flags)).toThrow(expect.objectContaining({ name: 'WSASERVICE_NOT_FOUND', code: 10108 }));
+      expect(() => env.registry.setServiceTyped(qs(cell.request), cell.operation, cell.flags)).toThrow(
+        expect.objectContaining({ name: 'WSASERVICE_NOT_FOUND', code: 10108 }),
+      );
       expect(provider.state()).toBeUndefined();
       return;
     }
@@ -96,9 +105,15 @@ describe.each(TABLE_PROVIDERS)('the operation × flags × exists table: $name', 
 
   it('the instance name is compared case-insensitively, the context exactly', () => {
     env.registry.setServiceTyped(qs([A]), REGISTER, 0);
-    env.registry.setServiceTyped(querySet([B], { dwNameSpace: provider.namespace, lpszServiceInstanceName: 'PRINTER' }), REGISTER, MULTIPLE);
+    env.registry.setServiceTyped(
+      querySet([B], { dwNameSpace: provider.namespace, lpszServiceInstanceName: 'PRINTER' }),
+      REGISTER,
+      MULTIPLE,
+    );
     expect(provider.state()?.addresses).toEqual([A, B]);
-    expect(() => env.registry.setServiceTyped(querySet([A], { dwNameSpace: provider.namespace, lpszContext: 'Site1' }), DELETE, 0)).toThrow(WinsockError);
+    expect(() =>
+      env.registry.setServiceTyped(querySet([A], { dwNameSpace: provider.namespace, lpszContext: 'Site1' }), DELETE, 0),
+    ).toThrow(WinsockError);
   });
 });
 
@@ -106,19 +121,36 @@ describe('scope: dwNameSpace × lpNSProviderId', () => {
   function installSecondSap(enabled = true) {
     const id = '{11111111-2222-3333-4444-555555555555}';
     const calls: string[] = [];
-    env.registry.catalog.install({ id, namespace: NS_SAP, name: 'second SAP', enabled, provider: { NSPSetService: (providerId) => { calls.push(providerId); return {}; } } });
+    env.registry.catalog.install({
+      id,
+      namespace: NS_SAP,
+      name: 'second SAP',
+      enabled,
+      provider: {
+        NSPSetService: (providerId) => {
+          calls.push(providerId);
+          return {};
+        },
+      },
+    });
     return { id, calls };
   }
 
   it('ignored + non-NULL id: only that provider (dwNameSpace says NTDS, the SAP provider is named)', () => {
-    const r = env.registry.setServiceTyped(querySet([A], { dwNameSpace: NS_NTDS, lpNSProviderId: PROVIDER_IDS.sap }), REGISTER, 0);
+    const r = env.registry.setServiceTyped(
+      querySet([A], { dwNameSpace: NS_NTDS, lpNSProviderId: PROVIDER_IDS.sap }),
+      REGISTER,
+      0,
+    );
     expect(r.providers.map((p) => p.id)).toEqual([PROVIDER_IDS.sap]);
     expect(env.registry.list()).toEqual([]);
     expect(env.registry.builtins.sap!.advertised()).toHaveLength(1);
   });
 
   it('non-NULL id of no installed provider: WSAEINVAL', () => {
-    expect(env.registry.setService(querySet([A], { lpNSProviderId: '{99999999-9999-9999-9999-999999999999}' }), REGISTER, 0)).toBe(-1);
+    expect(
+      env.registry.setService(querySet([A], { lpNSProviderId: '{99999999-9999-9999-9999-999999999999}' }), REGISTER, 0),
+    ).toBe(-1);
     expect(env.registry.getLastError()).toBe(CODES.WSAEINVAL);
   });
 
@@ -132,14 +164,26 @@ describe('scope: dwNameSpace × lpNSProviderId', () => {
   });
 
   function installSecondSapDisabled() {
-    env.registry.catalog.install({ id: '{66666666-2222-3333-4444-555555555555}', namespace: NS_SAP, name: 'disabled SAP', enabled: false, provider: { NSPSetService: () => { throw new Error('a disabled provider was called'); } } });
+    env.registry.catalog.install({
+      id: '{66666666-2222-3333-4444-555555555555}',
+      namespace: NS_SAP,
+      name: 'disabled SAP',
+      enabled: false,
+      provider: {
+        NSPSetService: () => {
+          throw new Error('a disabled provider was called');
+        },
+      },
+    });
   }
 
   it('a namespace no enabled provider serves: WSASERVICE_NOT_FOUND', () => {
     expect(env.registry.setService(querySet([A], { dwNameSpace: NS_NLA }), REGISTER, 0)).toBe(-1);
     expect(env.registry.getLastError()).toBe(CODES.WSASERVICE_NOT_FOUND);
     env.registry.catalog.setEnabled(PROVIDER_IDS.sap, false);
-    expect(() => env.registry.setServiceTyped(querySet([A], { dwNameSpace: NS_SAP }), REGISTER, 0)).toThrow(expect.objectContaining({ name: 'WSASERVICE_NOT_FOUND' }));
+    expect(() => env.registry.setServiceTyped(querySet([A], { dwNameSpace: NS_SAP }), REGISTER, 0)).toThrow(
+      expect.objectContaining({ name: 'WSASERVICE_NOT_FOUND' }),
+    );
   });
 
   it('NS_ALL + NULL id: every enabled provider; success when one succeeds, each result reported', () => {
@@ -161,12 +205,20 @@ describe('scope: dwNameSpace × lpNSProviderId', () => {
     env.registry.catalog.setEnabled(PROVIDER_IDS.dns, false);
     const error = winsockError(() => env.registry.setServiceTyped(querySet([A], { dwNameSpace: NS_ALL }), DELETE, 0));
     expect(error.name).toBe('WSAEINVAL'); // Bluetooth's (not a SOCKADDR_BTH) outranks the others' NOT_FOUND
-    expect((error.providers as { error: string }[]).map((p) => p.error)).toEqual(['WSASERVICE_NOT_FOUND', 'WSASERVICE_NOT_FOUND', 'WSAEINVAL']);
+    expect((error.providers as { error: string }[]).map((p) => p.error)).toEqual([
+      'WSASERVICE_NOT_FOUND',
+      'WSASERVICE_NOT_FOUND',
+      'WSAEINVAL',
+    ]);
   });
 });
 
 /** Each code through both forms: SOCKET_ERROR + getLastError, and the typed throw with code and name. */
-function expectError(name: keyof typeof CODES, call: () => { qs: QuerySetJson; operation: number; flags: number }, reg = env.registry) {
+function expectError(
+  name: keyof typeof CODES,
+  call: () => { qs: QuerySetJson; operation: number; flags: number },
+  reg = env.registry,
+) {
   const { qs, operation, flags } = call();
   reg.setLastError(0);
   expect(reg.setService(qs, operation, flags)).toBe(-1);
@@ -182,7 +234,9 @@ describe('every error code and the condition that raises it', () => {
     const fresh = new WinsockRegistry({ store: env.store });
     expect(fresh.setService(querySet([A]), REGISTER, 0)).toBe(-1);
     expect(fresh.getLastError()).toBe(CODES.WSANOTINITIALISED);
-    expect(() => fresh.setServiceTyped(querySet([A]), REGISTER, 0)).toThrow(expect.objectContaining({ name: 'WSANOTINITIALISED', code: 10093 }));
+    expect(() => fresh.setServiceTyped(querySet([A]), REGISTER, 0)).toThrow(
+      expect.objectContaining({ name: 'WSANOTINITIALISED', code: 10093 }),
+    );
     expect(fresh.startup()).toBe(0);
     expect(fresh.startup()).toBe(0);
     expect(fresh.cleanup()).toBe(0);
@@ -214,7 +268,11 @@ describe('every error code and the condition that raises it', () => {
   });
 
   it('WSAEINVAL: a non-zero dwNumberOfCsAddrs with a NULL lpcsaBuffer', () => {
-    const e = expectError('WSAEINVAL', () => ({ qs: querySet(null, { dwNumberOfCsAddrs: 2 }), operation: REGISTER, flags: 0 }));
+    const e = expectError('WSAEINVAL', () => ({
+      qs: querySet(null, { dwNumberOfCsAddrs: 2 }),
+      operation: REGISTER,
+      flags: 0,
+    }));
     expect(e.path).toBe('lpcsaBuffer');
   });
 
@@ -232,33 +290,71 @@ describe('every error code and the condition that raises it', () => {
   });
 
   it('WSAEINVAL: a sockaddr too short to hold its family, a RemoteAddr length with a NULL pointer', () => {
-    expectError('WSAEINVAL', () => ({ qs: querySet([{ ...A, LocalAddr: { lpSockaddr: '02', iSockaddrLength: 1 } }]), operation: REGISTER, flags: 0 }));
-    expectError('WSAEINVAL', () => ({ qs: querySet([{ ...A, RemoteAddr: { lpSockaddr: null, iSockaddrLength: 16 } }]), operation: REGISTER, flags: 0 }));
+    expectError('WSAEINVAL', () => ({
+      qs: querySet([{ ...A, LocalAddr: { lpSockaddr: '02', iSockaddrLength: 1 } }]),
+      operation: REGISTER,
+      flags: 0,
+    }));
+    expectError('WSAEINVAL', () => ({
+      qs: querySet([{ ...A, RemoteAddr: { lpSockaddr: null, iSockaddrLength: 16 } }]),
+      operation: REGISTER,
+      flags: 0,
+    }));
   });
 
   it('WSAEINVAL: a missing service class id', () => {
-    const e = expectError('WSAEINVAL', () => ({ qs: querySet([A], { lpServiceClassId: null }), operation: REGISTER, flags: 0 }));
+    const e = expectError('WSAEINVAL', () => ({
+      qs: querySet([A], { lpServiceClassId: null }),
+      operation: REGISTER,
+      flags: 0,
+    }));
     expect(e.path).toBe('lpServiceClassId');
   });
 
   it('WSAEINVAL: an IPROTOCOL_ANY entry with no acceptable protocol (SOCK_RAW)', () => {
-    const e = expectError('WSAEINVAL', () => ({ qs: querySet([A, { ...B, iSocketType: 3, iProtocol: -1 }]), operation: REGISTER, flags: 0 }));
+    const e = expectError('WSAEINVAL', () => ({
+      qs: querySet([A, { ...B, iSocketType: 3, iProtocol: -1 }]),
+      operation: REGISTER,
+      flags: 0,
+    }));
     expect(e.path).toBe('lpcsaBuffer[1].iProtocol');
   });
 
   it('WSAEINVAL: canonical JSON that is not a query set', () => {
-    const e = expectError('WSAEINVAL', () => ({ qs: { ...querySet([A]), lpszComent: 'typo' } as unknown as QuerySetJson, operation: REGISTER, flags: 0 }));
+    const e = expectError('WSAEINVAL', () => ({
+      qs: { ...querySet([A]), lpszComent: 'typo' } as unknown as QuerySetJson,
+      operation: REGISTER,
+      flags: 0,
+    }));
     expect(e.message).toMatch(/lpszComent/);
   });
 
   it('members marked ignored are ignored: dwOutputFlags, dwNumberOfProtocols with a NULL lpafpProtocols, lpszQueryString', () => {
-    expect(env.registry.setService(querySet([A], { dwOutputFlags: 0xffffffff, dwNumberOfProtocols: 7, lpafpProtocols: null, lpszQueryString: 'anything' }), REGISTER, 0)).toBe(0);
+    expect(
+      env.registry.setService(
+        querySet([A], {
+          dwOutputFlags: 0xffffffff,
+          dwNumberOfProtocols: 7,
+          lpafpProtocols: null,
+          lpszQueryString: 'anything',
+        }),
+        REGISTER,
+        0,
+      ),
+    ).toBe(0);
   });
 
-  it('WSAEACCES: REGISTER over, DEREGISTER or DELETE another principal\'s object; an administrator may', () => {
+  it("WSAEACCES: REGISTER over, DEREGISTER or DELETE another principal's object; an administrator may", () => {
     env.registry.setServiceTyped(querySet([A]), REGISTER, 0);
     env.registry.principal = 'bob';
-    for (const [operation, flags] of [[REGISTER, 0], [REGISTER, MULTIPLE], [DEREGISTER, 0], [DEREGISTER, MULTIPLE], [DELETE, 0], [DELETE, MULTIPLE]] as const) {
+    for (const [operation, flags] of [
+      [REGISTER, 0],
+      [REGISTER, MULTIPLE],
+      [DEREGISTER, 0],
+      [DEREGISTER, MULTIPLE],
+      [DELETE, 0],
+      [DELETE, MULTIPLE],
+    ] as const) {
       expectError('WSAEACCES', () => ({ qs: querySet([A]), operation, flags }));
     }
     expect(env.registry.list()[0]).toMatchObject({ owner: 'alice', state: 'REGISTERED', lpcsaBuffer: [A] });
@@ -288,20 +384,55 @@ describe('every error code and the condition that raises it', () => {
   it('WSASERVICE_NOT_FOUND: DEREGISTER/DELETE of an object that does not exist; a namespace nobody serves', () => {
     expectError('WSASERVICE_NOT_FOUND', () => ({ qs: querySet([A]), operation: DEREGISTER, flags: 0 }));
     expectError('WSASERVICE_NOT_FOUND', () => ({ qs: querySet([A]), operation: DELETE, flags: MULTIPLE }));
-    expectError('WSASERVICE_NOT_FOUND', () => ({ qs: querySet([A], { dwNameSpace: NS_NLA }), operation: REGISTER, flags: 0 }));
+    expectError('WSASERVICE_NOT_FOUND', () => ({
+      qs: querySet([A], { dwNameSpace: NS_NLA }),
+      operation: REGISTER,
+      flags: 0,
+    }));
   });
 
   it('WSA_NOT_ENOUGH_MEMORY: the object quota, the per-object address quota, the per-call address limit; never a crash', () => {
-    const small = new WinsockRegistry({ store: env.store, principal: 'alice', directory: { maxObjects: 2, maxAddressesPerObject: 3 }, maxAddressesPerCall: 5 });
+    const small = new WinsockRegistry({
+      store: env.store,
+      principal: 'alice',
+      directory: { maxObjects: 2, maxAddressesPerObject: 3 },
+      maxAddressesPerCall: 5,
+    });
     small.startup();
     expect(small.setService(querySet([A], { lpszServiceInstanceName: 'one' }), REGISTER, 0)).toBe(0);
     expect(small.setService(querySet([A], { lpszServiceInstanceName: 'two' }), REGISTER, 0)).toBe(0);
-    expectError('WSA_NOT_ENOUGH_MEMORY', () => ({ qs: querySet([A], { lpszServiceInstanceName: 'three' }), operation: REGISTER, flags: 0 }), small);
-    expectError('WSA_NOT_ENOUGH_MEMORY', () => ({ qs: querySet([A, B, C, tcp(4)], { lpszServiceInstanceName: 'one' }), operation: REGISTER, flags: 0 }), small);
+    expectError(
+      'WSA_NOT_ENOUGH_MEMORY',
+      () => ({ qs: querySet([A], { lpszServiceInstanceName: 'three' }), operation: REGISTER, flags: 0 }),
+      small,
+    );
+    expectError(
+      'WSA_NOT_ENOUGH_MEMORY',
+      () => ({ qs: querySet([A, B, C, tcp(4)], { lpszServiceInstanceName: 'one' }), operation: REGISTER, flags: 0 }),
+      small,
+    );
     expect(small.setService(querySet([B, C], { lpszServiceInstanceName: 'one' }), REGISTER, MULTIPLE)).toBe(0);
-    expectError('WSA_NOT_ENOUGH_MEMORY', () => ({ qs: querySet([tcp(4)], { lpszServiceInstanceName: 'one' }), operation: REGISTER, flags: MULTIPLE }), small);
-    expectError('WSA_NOT_ENOUGH_MEMORY', () => ({ qs: querySet([1, 2, 3, 4, 5, 6].map((h) => tcp(h)), { lpszServiceInstanceName: 'two' }), operation: DELETE, flags: MULTIPLE }), small);
+    expectError(
+      'WSA_NOT_ENOUGH_MEMORY',
+      () => ({ qs: querySet([tcp(4)], { lpszServiceInstanceName: 'one' }), operation: REGISTER, flags: MULTIPLE }),
+      small,
+    );
+    expectError(
+      'WSA_NOT_ENOUGH_MEMORY',
+      () => ({
+        qs: querySet(
+          [1, 2, 3, 4, 5, 6].map((h) => tcp(h)),
+          { lpszServiceInstanceName: 'two' },
+        ),
+        operation: DELETE,
+        flags: MULTIPLE,
+      }),
+      small,
+    );
     // The failed calls changed nothing.
-    expect(small.list().map((o) => [o.lpszServiceInstanceName, o.lpcsaBuffer.length])).toEqual([['one', 3], ['two', 1]]);
+    expect(small.list().map((o) => [o.lpszServiceInstanceName, o.lpcsaBuffer.length])).toEqual([
+      ['one', 3],
+      ['two', 1],
+    ]);
   });
 });

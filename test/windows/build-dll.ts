@@ -19,15 +19,39 @@ const ASM_PROBE = /#define PROBE\(label, value\) \\\n\s*__asm__ volatile\([^\n]*
 export function buildDll(arch: keyof typeof MINGW, work: string): string {
   const gcc = MINGW[arch];
   const probe = readFileSync(join(repo, 'fixtures', 'abi', 'probe.c'), 'utf8');
-  if (!ASM_PROBE.test(probe)) throw new Error('fixtures/abi/probe.c no longer defines PROBE as one __asm__ line: update test/windows/build-dll.ts');
+  if (!ASM_PROBE.test(probe))
+    throw new Error(
+      'fixtures/abi/probe.c no longer defines PROBE as one __asm__ line: update test/windows/build-dll.ts',
+    );
   const probeRuntime = join(work, 'probe_runtime.c');
-  writeFileSync(probeRuntime, probe.replace(ASM_PROBE, 'void rnr_probe_line(const char *label, long long value);\n#define PROBE(label, value) rnr_probe_line(label, (long long)(value))\n'));
-  const flags = ['-std=c11', '-O1', '-Wall', '-Wextra', '-Werror', '-I', join(repo, 'fixtures', 'codec', 'src'), '-I', join(repo, 'test', 'ffi')];
+  writeFileSync(
+    probeRuntime,
+    probe.replace(
+      ASM_PROBE,
+      'void rnr_probe_line(const char *label, long long value);\n#define PROBE(label, value) rnr_probe_line(label, (long long)(value))\n',
+    ),
+  );
+  const flags = [
+    '-std=c11',
+    '-O1',
+    '-Wall',
+    '-Wextra',
+    '-Werror',
+    '-I',
+    join(repo, 'fixtures', 'codec', 'src'),
+    '-I',
+    join(repo, 'test', 'ffi'),
+  ];
   const compile = (source: string, object: string, defines: string[] = []) => {
-    execFileSync(gcc, [...flags, ...defines, '-c', '-o', join(work, object), source], { stdio: ['ignore', 'inherit', 'inherit'] });
+    execFileSync(gcc, [...flags, ...defines, '-c', '-o', join(work, object), source], {
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
     return join(work, object);
   };
-  const renamed = (suffix: string) => [`-Drnr_fixture_sets=rnr_fixture_sets_${suffix}`, `-Drnr_fixture_set_count=rnr_fixture_set_count_${suffix}`];
+  const renamed = (suffix: string) => [
+    `-Drnr_fixture_sets=rnr_fixture_sets_${suffix}`,
+    `-Drnr_fixture_set_count=rnr_fixture_set_count_${suffix}`,
+  ];
   const objects = [
     compile(join(repo, 'test', 'windows', 'native', 'rnrkit_ffi.c'), `rnrkit_ffi-${arch}.o`),
     compile(join(repo, 'fixtures', 'codec', 'src', 'sets_w.c'), `sets_w-${arch}.o`, renamed('w')),
@@ -36,6 +60,8 @@ export function buildDll(arch: keyof typeof MINGW, work: string): string {
   ];
   const dll = join(work, `rnrkit-ffi-${arch}.dll`);
   // --kill-at: x86 __stdcall exports by their plain names (not _name@N).
-  execFileSync(gcc, ['-shared', '-o', dll, ...objects, '-lws2_32', '-static-libgcc', '-Wl,--kill-at'], { stdio: ['ignore', 'inherit', 'inherit'] });
+  execFileSync(gcc, ['-shared', '-o', dll, ...objects, '-lws2_32', '-static-libgcc', '-Wl,--kill-at'], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
   return dll;
 }

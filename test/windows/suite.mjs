@@ -29,7 +29,9 @@ try {
   const addressOf = dll.func('uintptr_t __stdcall rnr_address_of(void *p)');
   const fixtureList = dll.func('size_t __stdcall rnr_fixture_list_json(void *out, size_t cap)');
   const buildFixtureSet = dll.func('uintptr_t __stdcall rnr_build_fixture_set(unsigned int index)');
-  const packFixtureSet = dll.func('int __stdcall rnr_pack_fixture_set(unsigned int index, _Inout_ uint32_t *length, void *buffer)');
+  const packFixtureSet = dll.func(
+    'int __stdcall rnr_pack_fixture_set(unsigned int index, _Inout_ uint32_t *length, void *buffer)',
+  );
   const badSet = dll.func('uintptr_t __stdcall rnr_bad_set(int kind)');
   const probeText = dll.func('size_t __stdcall rnr_probe_text(void *out, size_t cap)');
 
@@ -53,7 +55,11 @@ try {
   };
 
   const probeBuffer = Buffer.alloc(64);
-  out.addressOf = { koffi: String(koffi.address(probeBuffer)), dll: String(addressOf(probeBuffer)), subarray: String(addressOf(probeBuffer.subarray(8))) };
+  out.addressOf = {
+    koffi: String(koffi.address(probeBuffer)),
+    dll: String(addressOf(probeBuffer)),
+    subarray: String(addressOf(probeBuffer.subarray(8))),
+  };
 
   // rnrkit encodes at a Buffer's real address, the DLL walks it: at the start of a Buffer and 40 bytes into one.
   out.encoded = [];
@@ -111,7 +117,13 @@ try {
       decodeQuerySet(live, at, { arch, charset: 'W' });
       entry.error = null;
     } catch (e) {
-      entry.error = { name: e.name, path: e.path, message: e.message, address: e.address === undefined ? null : String(e.address), length: e.length ?? null };
+      entry.error = {
+        name: e.name,
+        path: e.path,
+        message: e.message,
+        address: e.address === undefined ? null : String(e.address),
+        length: e.length ?? null,
+      };
     }
     if (kind !== 0) {
       try {
@@ -155,10 +167,18 @@ try {
   // Wine's ws2_32 RnR functions, each called directly (the lookup recipe stops at BeginW under Wine).
   const ws2_32 = koffi.load('ws2_32.dll');
   const WSAStartup = ws2_32.func('int __stdcall WSAStartup(uint16_t wVersionRequested, void *lpWSAData)');
-  const WSASetServiceW = ws2_32.func('int __stdcall WSASetServiceW(void *lpqsRegInfo, int essOperation, uint32_t dwControlFlags)');
-  const WSASetServiceA = ws2_32.func('int __stdcall WSASetServiceA(void *lpqsRegInfo, int essOperation, uint32_t dwControlFlags)');
-  const WSALookupServiceBeginW = ws2_32.func('int __stdcall WSALookupServiceBeginW(void *lpqsRestrictions, uint32_t dwControlFlags, _Out_ void **lphLookup)');
-  const WSALookupServiceNextW = ws2_32.func('int __stdcall WSALookupServiceNextW(void *hLookup, uint32_t dwControlFlags, _Inout_ uint32_t *lpdwBufferLength, void *lpqsResults)');
+  const WSASetServiceW = ws2_32.func(
+    'int __stdcall WSASetServiceW(void *lpqsRegInfo, int essOperation, uint32_t dwControlFlags)',
+  );
+  const WSASetServiceA = ws2_32.func(
+    'int __stdcall WSASetServiceA(void *lpqsRegInfo, int essOperation, uint32_t dwControlFlags)',
+  );
+  const WSALookupServiceBeginW = ws2_32.func(
+    'int __stdcall WSALookupServiceBeginW(void *lpqsRestrictions, uint32_t dwControlFlags, _Out_ void **lphLookup)',
+  );
+  const WSALookupServiceNextW = ws2_32.func(
+    'int __stdcall WSALookupServiceNextW(void *hLookup, uint32_t dwControlFlags, _Inout_ uint32_t *lpdwBufferLength, void *lpqsResults)',
+  );
   const WSALookupServiceEnd = ws2_32.func('int __stdcall WSALookupServiceEnd(void *hLookup)');
   const WSAGetLastError = ws2_32.func('int __stdcall WSAGetLastError()');
   const WSASetLastError = ws2_32.func('void __stdcall WSASetLastError(int iError)');

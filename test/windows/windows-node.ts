@@ -26,9 +26,17 @@ export function windowsNode(arch: keyof typeof WINDOWS_NODE): { exe: string } | 
   // Unpacked beside the cache and renamed into place, so a run that dies half-way leaves no half package.
   const staging = mkdtempSync(join(cacheDir, 'fetch-'));
   try {
-    const tarball = execFileSync('npm', ['pack', `${name}@${version}`, '--silent', '--pack-destination', staging], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 300_000 }).trim().split('\n').pop()!;
+    const tarball = execFileSync('npm', ['pack', `${name}@${version}`, '--silent', '--pack-destination', staging], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 300_000,
+    })
+      .trim()
+      .split('\n')
+      .pop()!;
     execFileSync('tar', ['-xzf', join(staging, tarball), '-C', staging], { stdio: 'ignore' });
-    if (!existsSync(join(staging, 'package', 'bin', 'node.exe'))) return { missing: `${name}@${version} from the npm registry has no package/bin/node.exe` };
+    if (!existsSync(join(staging, 'package', 'bin', 'node.exe')))
+      return { missing: `${name}@${version} from the npm registry has no package/bin/node.exe` };
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir);
     renameSync(join(staging, 'package'), join(dir, 'package'));

@@ -32,13 +32,21 @@ export class WinePrefix {
 
   env(): NodeJS.ProcessEnv {
     // mscoree/mshtml disabled: a fresh prefix would otherwise offer to install Mono and Gecko.
-    return { ...process.env, WINEPREFIX: this.prefix, WINEDEBUG: '-all', WINEDLLOVERRIDES: 'mscoree,mshtml=d', NODE_SKIP_PLATFORM_CHECK: '1' };
+    return {
+      ...process.env,
+      WINEPREFIX: this.prefix,
+      WINEDEBUG: '-all',
+      WINEDLLOVERRIDES: 'mscoree,mshtml=d',
+      NODE_SKIP_PLATFORM_CHECK: '1',
+    };
   }
 
   /** wineboot -i; an error message when the prefix could not be made. */
   boot(): string | undefined {
     const r = spawnSync('wineboot', ['-i'], { env: this.env(), stdio: 'ignore', timeout: 240_000 });
-    return r.status === 0 ? undefined : `wineboot -i failed (status ${String(r.status)}${r.error ? `, ${r.error.message}` : ''})`;
+    return r.status === 0
+      ? undefined
+      : `wineboot -i failed (status ${String(r.status)}${r.error ? `, ${r.error.message}` : ''})`;
   }
 
   /** Run a Windows program to completion with stdout and stderr in files. */
@@ -51,12 +59,21 @@ export class WinePrefix {
     const started = performance.now();
     let status: number | null;
     try {
-      status = spawnSync('wine', [exe, ...args], { env: this.env(), stdio: ['ignore', stdout, stderr], timeout: timeoutMs }).status;
+      status = spawnSync('wine', [exe, ...args], {
+        env: this.env(),
+        stdio: ['ignore', stdout, stderr],
+        timeout: timeoutMs,
+      }).status;
     } finally {
       closeSync(stdout);
       closeSync(stderr);
     }
-    return { status, stdout: readFileSync(stdoutPath, 'utf8'), stderr: readFileSync(stderrPath, 'utf8'), seconds: (performance.now() - started) / 1000 };
+    return {
+      status,
+      stdout: readFileSync(stdoutPath, 'utf8'),
+      stderr: readFileSync(stderrPath, 'utf8'),
+      seconds: (performance.now() - started) / 1000,
+    };
   }
 
   close(): void {

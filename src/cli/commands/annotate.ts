@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { annotateQuerySet } from '../../dump/annotate.js';
 import { AddressLocator } from '../../dump/where-is.js';
 import { CAPTURE_OPTIONS, captureOptions, openCapture } from '../capture.js';
-import { LARGEST_QUERY_SET, addressOption, archOption, charsetOption } from '../options.js';
+import { addressOption, archOption, charsetOption, LARGEST_QUERY_SET } from '../options.js';
 import type { Command } from '../run.js';
 import { CliUsageError } from '../usage-error.js';
 
@@ -30,7 +30,12 @@ export const annotate: Command = async ({ args, stdout, stderr }) => {
     const arch = archOption(values.arch ?? capture.arch);
     const at = at0 ?? capture.defaultAt;
     if (at === undefined) throw new CliUsageError(`--at ADDR is required (where the query set is): ${USAGE}`);
-    const charset = values.charset !== undefined ? charsetOption(values.charset) : values.at === undefined ? (capture.defaultCharset ?? 'W') : 'W';
+    const charset =
+      values.charset !== undefined
+        ? charsetOption(values.charset)
+        : values.at === undefined
+          ? (capture.defaultCharset ?? 'W')
+          : 'W';
     // A minidump says what holds each address; raw images cannot.
     const locator = capture.minidump ? new AddressLocator(capture.minidump) : undefined;
     const where = locator ? (address: number) => informative(locator.label(address)) : undefined;

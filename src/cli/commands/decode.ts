@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
-import type { UnresolvedPart } from '../../codec/decode-context.js';
 import { decodeQuerySet } from '../../codec/decode.js';
+import type { UnresolvedPart } from '../../codec/decode-context.js';
 import { CAPTURE_OPTIONS, captureOptions, openCapture } from '../capture.js';
-import { LARGEST_QUERY_SET, addressOption, archOption, charsetOption, json } from '../options.js';
+import { addressOption, archOption, charsetOption, json, LARGEST_QUERY_SET } from '../options.js';
 import type { Command } from '../run.js';
 import { CliUsageError } from '../usage-error.js';
 
@@ -32,7 +32,9 @@ export const decode: Command = async ({ args, stdout, stderr }) => {
   const [file, ...extra] = positionals;
   const regions = values.region ?? [];
   if ((file === undefined && regions.length === 0) || extra.length > 0) {
-    throw new CliUsageError('decode takes one FILE: rnrkit decode FILE [--arch x86|x64] [--charset W|A] [--base ADDR] [--region ADDR=FILE]… [--at ADDR] [--lenient] [--annotate]');
+    throw new CliUsageError(
+      'decode takes one FILE: rnrkit decode FILE [--arch x86|x64] [--charset W|A] [--base ADDR] [--region ADDR=FILE]… [--at ADDR] [--lenient] [--annotate]',
+    );
   }
   const at = values.at === undefined ? undefined : addressOption(values.at, '--at', LARGEST_QUERY_SET);
   const capture = await openCapture(file, captureOptions(values));
@@ -44,15 +46,22 @@ export const decode: Command = async ({ args, stdout, stderr }) => {
     const charset = values.charset === undefined && hinted !== undefined ? hinted : charsetOption(values.charset);
     const where = at ?? capture.defaultAt;
     if (where === undefined) throw new CliUsageError(`${file}: no query set found; give --at ADDR`);
-    const qs = decodeQuerySet(capture.space, where, { arch, charset, lenient: values.lenient === true, annotate: values.annotate === true });
+    const qs = decodeQuerySet(capture.space, where, {
+      arch,
+      charset,
+      lenient: values.lenient === true,
+      annotate: values.annotate === true,
+    });
     stdout(json(qs));
     // A set cut off by the end of the capture still decodes (lenient): say so once.
     const unresolved = (qs as { $unresolved?: UnresolvedPart[] }).$unresolved ?? [];
     const cut = unresolved.filter((u) => u.reason.startsWith('not captured'));
-    if (cut.length > 0) stderr(`rnrkit: warning: the set at 0x${where.toString(16)} is only partly captured: ${cut.map((u) => u.path).join(', ')} not captured (null, see $unresolved)\n`);
+    if (cut.length > 0)
+      stderr(
+        `rnrkit: warning: the set at 0x${where.toString(16)} is only partly captured: ${cut.map((u) => u.path).join(', ')} not captured (null, see $unresolved)\n`,
+      );
     return 0;
   } finally {
     capture.close();
   }
 };
-

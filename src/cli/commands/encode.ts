@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { encodeQuerySet } from '../../codec/encode.js';
 import { parseQuerySetJson } from '../../codec/parse.js';
-import { UsageError, formatAddress } from '../../errors.js';
+import { formatAddress, UsageError } from '../../errors.js';
 import { readJsonInput } from '../json-input.js';
 import { addressOption, archOption, charsetOption, json, sizeOption } from '../options.js';
 import type { Command } from '../run.js';
@@ -29,7 +29,10 @@ export const encode: Command = ({ args, stdout }) => {
     },
   });
   const [input, ...extra] = positionals;
-  if (input === undefined || extra.length > 0) throw new CliUsageError('encode takes one JSON file (or - for stdin): rnrkit encode JSON|- --arch x86|x64 --base ADDR [--charset W|A] -o OUT');
+  if (input === undefined || extra.length > 0)
+    throw new CliUsageError(
+      'encode takes one JSON file (or - for stdin): rnrkit encode JSON|- --arch x86|x64 --base ADDR [--charset W|A] -o OUT',
+    );
   const arch = archOption(values.arch);
   const charset = charsetOption(values.charset);
   if (values.base === undefined) throw new CliUsageError('--base ADDR is required: where the struct will be in memory');

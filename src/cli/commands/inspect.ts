@@ -19,11 +19,16 @@ export const inspect: Command = async ({ args, stdout, stderr }) => {
   let port = 0;
   if (values.port !== undefined) {
     port = Number(values.port);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliUsageError(`--port ${JSON.stringify(values.port)}: expected a port number 0-65535`);
+    if (!Number.isInteger(port) || port < 0 || port > 65535)
+      throw new CliUsageError(`--port ${JSON.stringify(values.port)}: expected a port number 0-65535`);
   }
   const pageDir = inspectorPageDir();
   if (pageDir === undefined) throw new UsageError('the inspector page is not built: run `npm run inspector` first');
-  const server = await startInspectorServer({ pageDir, port, ...(positionals[0] !== undefined ? { file: positionals[0] } : {}) });
+  const server = await startInspectorServer({
+    pageDir,
+    port,
+    ...(positionals[0] !== undefined ? { file: positionals[0] } : {}),
+  });
   stdout(`${server.openUrl}\n`);
   stderr(`rnrkit: inspector at ${server.url} (127.0.0.1 only); Ctrl-C stops it\n`);
   await new Promise<void>((done) => {

@@ -18,12 +18,22 @@ export const layout: Command = ({ args, stdout }) => {
     return 0;
   }
   const [name, ...extra] = positionals;
-  if (name === undefined || extra.length > 0) throw new CliUsageError(`layout takes one structure: one of ${PUBLIC_STRUCTS.join(', ')}`);
-  if (!PUBLIC_STRUCTS.includes(name)) throw new CliUsageError(`unknown structure ${JSON.stringify(name)}: one of ${PUBLIC_STRUCTS.join(', ')}`);
+  if (name === undefined || extra.length > 0)
+    throw new CliUsageError(`layout takes one structure: one of ${PUBLIC_STRUCTS.join(', ')}`);
+  if (!PUBLIC_STRUCTS.includes(name))
+    throw new CliUsageError(`unknown structure ${JSON.stringify(name)}: one of ${PUBLIC_STRUCTS.join(', ')}`);
   const arch = archOption(values.arch, 'x64');
   const l = layoutOf(name, arch);
   if (values.json) {
-    stdout(json({ name: l.name, arch: l.arch, size: l.size, align: l.align, fields: l.fields.map((f) => ({ name: f.name, offset: f.offset, size: f.size, type: f.type })) }));
+    stdout(
+      json({
+        name: l.name,
+        arch: l.arch,
+        size: l.size,
+        align: l.align,
+        fields: l.fields.map((f) => ({ name: f.name, offset: f.offset, size: f.size, type: f.type })),
+      }),
+    );
   } else {
     stdout(layoutTable(l));
   }

@@ -1,14 +1,15 @@
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { layoutOf } from '../../abi/layout.js';
+import { readPointer } from '../../abi/pointer.js';
 import { parseQuerySetJson } from '../../codec/parse.js';
 import { RnrError } from '../../errors.js';
 import { AddressSet, type EntrySource } from '../../match/address-set.js';
 import { CsAddrArrayView } from '../../match/csaddr-view.js';
-import { readPointer } from '../../abi/pointer.js';
+import type { Located } from '../../memory/address-space.js';
 import { type Capture, captureOptions, openCapture } from '../capture.js';
 import { readJsonInput } from '../json-input.js';
-import { LARGEST_QUERY_SET, addressOption, archOption, charsetOption, json } from '../options.js';
+import { addressOption, archOption, charsetOption, json, LARGEST_QUERY_SET } from '../options.js';
 import type { Command } from '../run.js';
 import { CliUsageError } from '../usage-error.js';
 
@@ -57,7 +58,10 @@ export const match: Command = async ({ args, stdout }) => {
       if (looksLikeJson(file)) return parseQuerySetJson(readJsonInput(file)).lpcsaBuffer ?? [];
       const atText = ats[k];
       const given = atText !== undefined ? addressOption(atText, '--at', LARGEST_QUERY_SET) : undefined;
-      const capture = await openCapture(file, captureOptions({ base: bases[k], 'max-inflated': values['max-inflated'] }));
+      const capture = await openCapture(
+        file,
+        captureOptions({ base: bases[k], 'max-inflated': values['max-inflated'] }),
+      );
       opened.push(capture);
       const arch = archOption(arches[k] ?? capture.arch);
       const at = given ?? capture.defaultAt;
@@ -117,7 +121,7 @@ function csAddrsInMemory(capture: Capture, at: number, arch: 'x86' | 'x64', char
   const layout = layoutOf(charset === 'A' ? 'WSAQUERYSETA' : 'WSAQUERYSETW', arch);
   const count = layout.field('dwNumberOfCsAddrs');
   const buffer = layout.field('lpcsaBuffer');
-  let located;
+  let located: Located;
   try {
     located = capture.space.locate(at, layout.size);
   } catch (e) {

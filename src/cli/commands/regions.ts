@@ -21,26 +21,43 @@ export const regions: Command = async ({ args, stdout }) => {
   if (positionals.length > 1) throw new CliUsageError(`regions takes one capture: ${USAGE}`);
   const capture = await openCapture(positionals[0], captureOptions(values));
   try {
-    const ranges = capture.space.ranges().map((r) => ({ base: formatAddress(r.base), end: formatAddress(r.base + r.length), length: r.length }));
+    const ranges = capture.space
+      .ranges()
+      .map((r) => ({ base: formatAddress(r.base), end: formatAddress(r.base + r.length), length: r.length }));
     const mapped = capture.space.ranges().reduce((n, r) => n + r.length, 0);
     const md = capture.minidump;
-    const report = md === undefined
-      ? { file: capture.space.label, kind: capture.kind, arch: null, mapped, ranges }
-      : {
-          file: md.label,
-          kind: capture.kind,
-          arch: md.arch ?? null,
-          header: { ...md.header, version: `0x${md.header.version.toString(16)}`, flags: `0x${md.header.flags.toString(16)}` },
-          systemInfo: md.systemInfo ?? null,
-          streams: md.streams.map((s) => ({ index: s.index, type: s.typeName, rva: s.rva, dataSize: s.dataSize, ...(s.available < s.dataSize ? { available: s.available } : {}) })),
-          ...forensicReport(md, new AddressLocator(md)),
-          mapped,
-          ranges,
-          segments: md.memoryRanges().map((s) => ({
-            base: formatAddress(s.base), length: s.length, fileOffset: s.fileOffset, origin: s.origin, ...(s.cut ? { cut: true } : {}),
-          })),
-          warnings: md.warnings,
-        };
+    const report =
+      md === undefined
+        ? { file: capture.space.label, kind: capture.kind, arch: null, mapped, ranges }
+        : {
+            file: md.label,
+            kind: capture.kind,
+            arch: md.arch ?? null,
+            header: {
+              ...md.header,
+              version: `0x${md.header.version.toString(16)}`,
+              flags: `0x${md.header.flags.toString(16)}`,
+            },
+            systemInfo: md.systemInfo ?? null,
+            streams: md.streams.map((s) => ({
+              index: s.index,
+              type: s.typeName,
+              rva: s.rva,
+              dataSize: s.dataSize,
+              ...(s.available < s.dataSize ? { available: s.available } : {}),
+            })),
+            ...forensicReport(md, new AddressLocator(md)),
+            mapped,
+            ranges,
+            segments: md.memoryRanges().map((s) => ({
+              base: formatAddress(s.base),
+              length: s.length,
+              fileOffset: s.fileOffset,
+              origin: s.origin,
+              ...(s.cut ? { cut: true } : {}),
+            })),
+            warnings: md.warnings,
+          };
     stdout(`${JSON.stringify(report, null, 2)}\n`);
     return 0;
   } finally {

@@ -10,7 +10,8 @@ import type { Command } from '../run.js';
 import { errorLine } from '../terminal-text.js';
 import { CliUsageError } from '../usage-error.js';
 
-const USAGE = 'scan FILE [--base ADDR] [--region ADDR=FILE]… [--arch x86|x64]… [--charset W|A] [--limit N] [--min-score N]';
+const USAGE =
+  'scan FILE [--base ADDR] [--region ADDR=FILE]… [--arch x86|x64]… [--charset W|A] [--limit N] [--min-score N]';
 
 /**
  * rnrkit scan FILE: candidate WSAQUERYSETW/A sets, best first, one JSON
@@ -44,23 +45,39 @@ export const scan: Command = async ({ args, stdout, stderr, interactive }) => {
       arches,
       charsets,
       ...(values.limit !== undefined ? { limit: integerOption(values.limit, '--limit', 1) } : {}),
-      ...(values['min-score'] !== undefined ? { minScore: integerOption(values['min-score'], '--min-score', -1000) } : {}),
+      ...(values['min-score'] !== undefined
+        ? { minScore: integerOption(values['min-score'], '--min-score', -1000) }
+        : {}),
       ...(progress ? { onProgress: progress.update } : {}),
     });
     progress?.done();
     const locator = capture.minidump && report.candidates.length > 0 ? new AddressLocator(capture.minidump) : undefined;
     for (const c of report.candidates) {
-      stdout(json({
-        at: formatAddress(c.at), arch: c.arch, charset: c.charset, score: c.score, reasons: c.reasons,
-        ...(c.name !== undefined ? { name: c.name } : {}), ...(locator ? { where: locator.label(c.at) } : {}),
-      }));
+      stdout(
+        json({
+          at: formatAddress(c.at),
+          arch: c.arch,
+          charset: c.charset,
+          score: c.score,
+          reasons: c.reasons,
+          ...(c.name !== undefined ? { name: c.name } : {}),
+          ...(locator ? { where: locator.label(c.at) } : {}),
+        }),
+      );
     }
     // Scanning a damaged or crafted dump is still useful, but not silently: what the reader refused or cut is listed by `regions`.
     const warnings = capture.minidump?.warnings.length ?? 0;
-    if (warnings > 0) stderr(errorLine(`${capture.space.label}: ${warnings} warning${warnings === 1 ? '' : 's'} about the dump's structure (ranges refused or cut, counts inflated), first: ${capture.minidump!.warnings[0]}; rnrkit regions lists them all`));
+    if (warnings > 0)
+      stderr(
+        errorLine(
+          `${capture.space.label}: ${warnings} warning${warnings === 1 ? '' : 's'} about the dump's structure (ranges refused or cut, counts inflated), first: ${capture.minidump!.warnings[0]}; rnrkit regions lists them all`,
+        ),
+      );
     // With --limit the user chose to see fewer; only the default cap is worth a line.
     if (report.skipped > 0 && values.limit === undefined) {
-      stderr(`rnrkit: scan: ${report.skipped} more candidate${report.skipped === 1 ? '' : 's'} scored at or below the best ${DEFAULT_SCAN_KEEP} shown and ${report.skipped === 1 ? 'was' : 'were'} left out (at most ${DEFAULT_SCAN_KEEP} are kept unless --limit N says otherwise)\n`);
+      stderr(
+        `rnrkit: scan: ${report.skipped} more candidate${report.skipped === 1 ? '' : 's'} scored at or below the best ${DEFAULT_SCAN_KEEP} shown and ${report.skipped === 1 ? 'was' : 'were'} left out (at most ${DEFAULT_SCAN_KEEP} are kept unless --limit N says otherwise)\n`,
+      );
     }
     return 0;
   } finally {
@@ -70,7 +87,8 @@ export const scan: Command = async ({ args, stdout, stderr, interactive }) => {
 
 function integerOption(text: string, option: string, min: number): number {
   const n = Number(text);
-  if (!Number.isSafeInteger(n) || n < min) throw new CliUsageError(`${option} ${JSON.stringify(text)}: expected an integer ≥ ${min}`);
+  if (!Number.isSafeInteger(n) || n < min)
+    throw new CliUsageError(`${option} ${JSON.stringify(text)}: expected an integer ≥ ${min}`);
   return n;
 }
 
@@ -78,7 +96,10 @@ function integerOption(text: string, option: string, min: number): number {
  * A one-line progress bar, redrawn in place on stderr. Only created when
  * stderr is a terminal, so pipes and logs never see carriage returns.
  */
-function progressBar(write: (text: string) => void, label: string): { update: (done: number, total: number) => void; done: () => void } {
+function progressBar(
+  write: (text: string) => void,
+  label: string,
+): { update: (done: number, total: number) => void; done: () => void } {
   const WIDTH = 30;
   let shown = -1;
   const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
@@ -88,7 +109,9 @@ function progressBar(write: (text: string) => void, label: string): { update: (d
       if (percent === shown) return;
       shown = percent;
       const filled = Math.round((percent / 100) * WIDTH);
-      write(`\r${label} [${'#'.repeat(filled)}${'-'.repeat(WIDTH - filled)}] ${String(percent).padStart(3)}% ${mib(done)}/${mib(total)} MiB`);
+      write(
+        `\r${label} [${'#'.repeat(filled)}${'-'.repeat(WIDTH - filled)}] ${String(percent).padStart(3)}% ${mib(done)}/${mib(total)} MiB`,
+      );
     },
     done() {
       if (shown >= 0) write(`\r${' '.repeat(label.length + WIDTH + 32)}\r`);

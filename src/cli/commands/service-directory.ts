@@ -34,29 +34,49 @@ export interface DirectoryOptionValues {
 /** The directory URL when one is asked for (option or environment), else undefined: the embedded store. */
 export function directoryUrl(values: DirectoryOptionValues): string | undefined {
   const url = values.directory ?? process.env.RNRKIT_DIRECTORY;
-  if (url !== undefined && url.trim() === '') throw new CliUsageError('--directory / RNRKIT_DIRECTORY is empty: give ldaps://HOST[:PORT]/BASE-DN, or unset it to use the embedded store');
+  if (url !== undefined && url.trim() === '')
+    throw new CliUsageError(
+      '--directory / RNRKIT_DIRECTORY is empty: give ldaps://HOST[:PORT]/BASE-DN, or unset it to use the embedded store',
+    );
   return url;
 }
 
 /** Refuse directory options without a directory (they would be silently ignored). */
 export function checkNoDirectoryOptions(values: DirectoryOptionValues, other: string): void {
   for (const name of ['bind', 'ca', 'password-file', 'insecure-skip-tls-verify', 'timeout'] as const) {
-    if (values[name] !== undefined) throw new CliUsageError(`--${name} needs --directory (or RNRKIT_DIRECTORY); ${other}`);
+    if (values[name] !== undefined)
+      throw new CliUsageError(`--${name} needs --directory (or RNRKIT_DIRECTORY); ${other}`);
   }
 }
 
 /** Connect and bind as the options say; failures are DirectoryErrors with their own exit codes. */
-export async function openDirectory(url: string, values: DirectoryOptionValues, providerId: string, as: string | undefined, warn: (line: string) => void): Promise<LdapDirectory> {
-  if (as !== undefined) throw new CliUsageError('--as does not apply to a directory: the principal is the bind identity (--bind)');
+export async function openDirectory(
+  url: string,
+  values: DirectoryOptionValues,
+  providerId: string,
+  as: string | undefined,
+  warn: (line: string) => void,
+): Promise<LdapDirectory> {
+  if (as !== undefined)
+    throw new CliUsageError('--as does not apply to a directory: the principal is the bind identity (--bind)');
   const bind = values.bind ?? process.env.RNRKIT_BIND;
-  if (!bind) throw new CliUsageError('--directory needs --bind USER (or RNRKIT_BIND): the identity the directory checks access for');
+  if (!bind)
+    throw new CliUsageError(
+      '--directory needs --bind USER (or RNRKIT_BIND): the identity the directory checks access for',
+    );
   const password = readPassword(values['password-file']);
   const caFile = values.ca ?? process.env.RNRKIT_CA;
   const insecure = values['insecure-skip-tls-verify'] === true;
-  if (insecure) warn('rnrkit: WARNING: --insecure-skip-tls-verify: the server\'s certificate is not checked; anyone on the path can read the bind password and forge answers\n');
+  if (insecure)
+    warn(
+      "rnrkit: WARNING: --insecure-skip-tls-verify: the server's certificate is not checked; anyone on the path can read the bind password and forge answers\n",
+    );
   let timeoutMs = 10_000;
   if (values.timeout !== undefined) {
-    if (!/^\d{1,7}$/.test(values.timeout) || Number(values.timeout) === 0) throw new CliUsageError(`--timeout takes a positive whole number of milliseconds, not ${JSON.stringify(values.timeout)}`);
+    if (!/^\d{1,7}$/.test(values.timeout) || Number(values.timeout) === 0)
+      throw new CliUsageError(
+        `--timeout takes a positive whole number of milliseconds, not ${JSON.stringify(values.timeout)}`,
+      );
     timeoutMs = Number(values.timeout);
   }
   const { LdapDirectory } = await import('../../service/ldap/ldap-directory.js');
@@ -79,6 +99,9 @@ function readPassword(file: string | undefined): string {
     return text.replace(/\r?\n$/, '');
   }
   const fromEnvironment = process.env.RNRKIT_BIND_PASSWORD;
-  if (fromEnvironment === undefined) throw new CliUsageError('the bind password comes from --password-file FILE or RNRKIT_BIND_PASSWORD (never the command line)');
+  if (fromEnvironment === undefined)
+    throw new CliUsageError(
+      'the bind password comes from --password-file FILE or RNRKIT_BIND_PASSWORD (never the command line)',
+    );
   return fromEnvironment;
 }

@@ -9,18 +9,19 @@ import { parseAddress } from '../../memory/address-space.js';
 import { RegionList } from '../../memory/region-list.js';
 import { callerMemory } from '../../service/caller-memory.js';
 import { WinsockError } from '../../service/errors.js';
-import { BufferTooSmallError } from '../../service/lookup/result-buffer.js';
 import { parseLookupFlags } from '../../service/lookup/flags.js';
+import { BufferTooSmallError } from '../../service/lookup/result-buffer.js';
 import { ServiceLookup } from '../../service/lookup/service-lookup.js';
 import { PROVIDER_IDS, WinsockRegistry } from '../../service/registry.js';
 import { openStore } from '../../service/store.js';
 import { archOption, charsetOption, json } from '../options.js';
 import type { CommandContext } from '../run.js';
 import { CliUsageError } from '../usage-error.js';
-import { DIRECTORY_OPTIONS, checkNoDirectoryOptions, directoryUrl, openDirectory } from './service-directory.js';
+import { checkNoDirectoryOptions, DIRECTORY_OPTIONS, directoryUrl, openDirectory } from './service-directory.js';
 
-export const LOOKUP_USAGE = 'service lookup --class GUID [--name NAME] [--context CTX] [--version N[+]] [--protocol FAMILY:PROTOCOL]… [--namespace N] [--provider GUID] '
-  + '[--flags LUP_RETURN_ALL|0x…] [--arch x86|x64] [--charset W|A] [--store PATH | --directory URL --bind USER …] [--buffer N --at ADDR --out FILE [--index K]]';
+export const LOOKUP_USAGE =
+  'service lookup --class GUID [--name NAME] [--context CTX] [--version N[+]] [--protocol FAMILY:PROTOCOL]… [--namespace N] [--provider GUID] ' +
+  '[--flags LUP_RETURN_ALL|0x…] [--arch x86|x64] [--charset W|A] [--store PATH | --directory URL --bind USER …] [--buffer N --at ADDR --out FILE [--index K]]';
 
 /**
  * rnrkit service lookup: WSALookupServiceBegin with restrictions built
@@ -43,7 +44,11 @@ export const LOOKUP_USAGE = 'service lookup --class GUID [--name NAME] [--contex
  * an existing one is opened read-only. With --directory (and its options,
  * service-directory.ts) the Directory is Active Directory over LDAP.
  */
-export async function lookupCommand({ stdout, stderr }: CommandContext, args: string[], storePath: (value: string | undefined) => string): Promise<number> {
+export async function lookupCommand(
+  { stdout, stderr }: CommandContext,
+  args: string[],
+  storePath: (value: string | undefined) => string,
+): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -70,11 +75,14 @@ export async function lookupCommand({ stdout, stderr }: CommandContext, args: st
   if (values.class === undefined) throw new CliUsageError(`--class GUID is required: ${LOOKUP_USAGE}`);
   const arch = archOption(values.arch, 'x64');
   const charset = charsetOption(values.charset);
-  const flags = values.flags === undefined ? LUP.LUP_RETURN_ALL : usage(() => parseLookupFlags(values.flags!), '--flags');
-  const buffered = values.buffer !== undefined || values.at !== undefined || values.out !== undefined || values.index !== undefined;
+  const flags =
+    values.flags === undefined ? LUP.LUP_RETURN_ALL : usage(() => parseLookupFlags(values.flags!), '--flags');
+  const buffered =
+    values.buffer !== undefined || values.at !== undefined || values.out !== undefined || values.index !== undefined;
   let buffer: { length: number; at: number; out: string; index: number } | undefined;
   if (buffered) {
-    if (values.buffer === undefined || values.at === undefined || values.out === undefined) throw new CliUsageError('--buffer N, --at ADDR and --out FILE go together');
+    if (values.buffer === undefined || values.at === undefined || values.out === undefined)
+      throw new CliUsageError('--buffer N, --at ADDR and --out FILE go together');
     buffer = {
       length: usage(() => dword(values.buffer!), '--buffer'),
       at: usage(() => parseAddress(values.at!), '--at'),
@@ -95,7 +103,14 @@ export async function lookupCommand({ stdout, stderr }: CommandContext, args: st
     checkNoDirectoryOptions(values, 'without one, the embedded store is looked up');
     const path = storePath(values.store);
     if (!existsSync(path)) {
-      stdout(json({ result: -1, error: 'WSASERVICE_NOT_FOUND', code: 10108, message: `${path} does not exist: the namespace holds no objects` }));
+      stdout(
+        json({
+          result: -1,
+          error: 'WSASERVICE_NOT_FOUND',
+          code: 10108,
+          message: `${path} does not exist: the namespace holds no objects`,
+        }),
+      );
       return 1;
     }
     // Read-only: a lookup writes nothing, so a store this user may only read can be looked up.
@@ -137,15 +152,26 @@ export async function lookupCommand({ stdout, stderr }: CommandContext, args: st
 }
 
 async function bufferedNext(
-  stdout: (text: string) => void, lookup: ServiceLookup, handle: number, flags: number, charset: 'W' | 'A',
+  stdout: (text: string) => void,
+  lookup: ServiceLookup,
+  handle: number,
+  flags: number,
+  charset: 'W' | 'A',
   buffer: { length: number; at: number; out: string; index: number },
 ): Promise<number> {
   for (let i = 0; i < buffer.index; i++) await lookup.nextAsync(handle, flags, { charset });
   const bytes = new Uint8Array(buffer.length);
-  const memory = callerMemory(new RegionList(buffer.length > 0 ? [{ base: buffer.at, bytes }] : [], `the ${buffer.length}-byte buffer at ${formatAddress(buffer.at)}`));
+  const memory = callerMemory(
+    new RegionList(
+      buffer.length > 0 ? [{ base: buffer.at, bytes }] : [],
+      `the ${buffer.length}-byte buffer at ${formatAddress(buffer.at)}`,
+    ),
+  );
   let used: number;
   try {
-    used = (await lookup.nextAsync(handle, flags, { charset, length: buffer.length, target: { memory, at: buffer.at } })).size;
+    used = (
+      await lookup.nextAsync(handle, flags, { charset, length: buffer.length, target: { memory, at: buffer.at } })
+    ).size;
   } catch (e) {
     if (e instanceof BufferTooSmallError) {
       stdout(json({ result: -1, error: e.name, code: e.code, lpdwBufferLength: e.required }));
@@ -158,20 +184,33 @@ async function bufferedNext(
   return 0;
 }
 
-type LookupValues = { class?: string; name?: string; context?: string; version?: string; protocol?: string[]; namespace?: string; provider?: string };
+type LookupValues = {
+  class?: string;
+  name?: string;
+  context?: string;
+  version?: string;
+  protocol?: string[];
+  namespace?: string;
+  provider?: string;
+};
 
 function buildRestrictions(values: LookupValues, arch: 'x86' | 'x64', charset: 'W' | 'A'): QuerySetJson {
   if (!isGuid(values.class!)) throw new CliUsageError(`--class ${JSON.stringify(values.class)} is not a GUID`);
-  if (values.provider !== undefined && !isGuid(values.provider)) throw new CliUsageError(`--provider ${JSON.stringify(values.provider)} is not a GUID`);
+  if (values.provider !== undefined && !isGuid(values.provider))
+    throw new CliUsageError(`--provider ${JSON.stringify(values.provider)} is not a GUID`);
   let version: QuerySetJson['lpVersion'] = null;
   if (values.version !== undefined) {
     const match = /^(\d+)(\+?)$/.exec(values.version);
-    if (!match || Number(match[1]) > 0xffffffff) throw new CliUsageError(`--version ${JSON.stringify(values.version)} is not N (exactly) or N+ (N or later), N a DWORD`);
+    if (!match || Number(match[1]) > 0xffffffff)
+      throw new CliUsageError(
+        `--version ${JSON.stringify(values.version)} is not N (exactly) or N+ (N or later), N a DWORD`,
+      );
     version = { dwVersion: Number(match[1]), ecHow: match[2] ? COMP_NOTLESS : COMP_EQUAL };
   }
   const protocols: AfProtocolJson[] = (values.protocol ?? []).map((p) => {
     const match = /^(-?\d+):(-?\d+)$/.exec(p);
-    if (!match) throw new CliUsageError(`--protocol ${JSON.stringify(p)} is not FAMILY:PROTOCOL (e.g. 2:6 for IPv4 TCP)`);
+    if (!match)
+      throw new CliUsageError(`--protocol ${JSON.stringify(p)} is not FAMILY:PROTOCOL (e.g. 2:6 for IPv4 TCP)`);
     return { iAddressFamily: Number(match[1]), iProtocol: Number(match[2]) };
   });
   return {

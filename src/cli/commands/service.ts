@@ -1,25 +1,33 @@
 import { existsSync, statSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
-import { RNRSERVICE_DELETE, RNRSERVICE_DEREGISTER, RNRSERVICE_REGISTER, SERVICE_MULTIPLE } from '../../abi/constants.js';
+import {
+  RNRSERVICE_DELETE,
+  RNRSERVICE_DEREGISTER,
+  RNRSERVICE_REGISTER,
+  SERVICE_MULTIPLE,
+} from '../../abi/constants.js';
 import { StoreError, WinsockError } from '../../service/errors.js';
+import { DirectoryError } from '../../service/ldap/errors.js';
+import { checkFieldLimits, DEFAULT_FIELD_LIMITS } from '../../service/limits.js';
 import { resolveSource } from '../../service/query-set-source.js';
-import { WinsockRegistry } from '../../service/registry.js';
+import { PROVIDER_IDS, WinsockRegistry } from '../../service/registry.js';
 import { openStore, openTransientStore } from '../../service/store.js';
-import { validateSetService } from '../../service/validate.js';
 import { checkStorePath } from '../../service/store-path.js';
-import { DEFAULT_FIELD_LIMITS, checkFieldLimits } from '../../service/limits.js';
-import { archOption, charsetOption, json } from '../options.js';
+import { validateSetService } from '../../service/validate.js';
 import { readJsonInput } from '../json-input.js';
+import { archOption, charsetOption, json } from '../options.js';
 import type { Command, CommandContext } from '../run.js';
 import { errorLine } from '../terminal-text.js';
 import { CliUsageError } from '../usage-error.js';
+import { checkNoDirectoryOptions, DIRECTORY_OPTIONS, directoryUrl, openDirectory } from './service-directory.js';
 import { lookupCommand } from './service-lookup.js';
-import { DIRECTORY_OPTIONS, checkNoDirectoryOptions, directoryUrl, openDirectory } from './service-directory.js';
-import { DirectoryError } from '../../service/ldap/errors.js';
-import { PROVIDER_IDS } from '../../service/registry.js';
 
-const OPERATIONS: Record<string, number> = { register: RNRSERVICE_REGISTER, deregister: RNRSERVICE_DEREGISTER, delete: RNRSERVICE_DELETE };
+const OPERATIONS: Record<string, number> = {
+  register: RNRSERVICE_REGISTER,
+  deregister: RNRSERVICE_DEREGISTER,
+  delete: RNRSERVICE_DELETE,
+};
 const SUBCOMMANDS = [...Object.keys(OPERATIONS), 'list', 'providers', 'lookup'];
 
 /**
@@ -42,7 +50,9 @@ const SUBCOMMANDS = [...Object.keys(OPERATIONS), 'list', 'providers', 'lookup'];
 export const service: Command = async (ctx) => {
   const [sub, ...rest] = ctx.args;
   if (sub === undefined || !SUBCOMMANDS.includes(sub)) {
-    throw new CliUsageError(`service needs a subcommand: one of ${SUBCOMMANDS.join(', ')}${sub === undefined ? '' : ` (not ${JSON.stringify(sub)})`}`);
+    throw new CliUsageError(
+      `service needs a subcommand: one of ${SUBCOMMANDS.join(', ')}${sub === undefined ? '' : ` (not ${JSON.stringify(sub)})`}`,
+    );
   }
   try {
     if (sub === 'list') return await list(ctx, rest);
@@ -64,13 +74,15 @@ function storePath(value: string | undefined): string {
   const fromEnvironment = process.env.RNRKIT_STORE;
   if (fromEnvironment === undefined) return 'rnrkit.db';
   // Set but empty is a mistake to point out, not a reason to fall back to rnrkit.db (or to a store SQLite would not keep).
-  if (fromEnvironment.trim() === '') throw new StoreError('RNRKIT_STORE is set but empty: name the store file, or unset it to use rnrkit.db');
+  if (fromEnvironment.trim() === '')
+    throw new StoreError('RNRKIT_STORE is set but empty: name the store file, or unset it to use rnrkit.db');
   return fromEnvironment;
 }
 
 function busyTimeoutOption(value: string | undefined): number {
   if (value === undefined) return 10_000;
-  if (!/^\d{1,9}$/.test(value)) throw new CliUsageError(`--busy-timeout takes a whole number of milliseconds, not ${JSON.stringify(value)}`);
+  if (!/^\d{1,9}$/.test(value))
+    throw new CliUsageError(`--busy-timeout takes a whole number of milliseconds, not ${JSON.stringify(value)}`);
   return Number(value);
 }
 
@@ -101,7 +113,10 @@ async function setService({ stdout, stderr }: CommandContext, args: string[], op
       ...DIRECTORY_OPTIONS,
     },
   });
-  if (positionals.length !== 1) throw new CliUsageError('service register|deregister|delete takes one QUERY.json (canonical JSON of a query set, - for stdin)');
+  if (positionals.length !== 1)
+    throw new CliUsageError(
+      'service register|deregister|delete takes one QUERY.json (canonical JSON of a query set, - for stdin)',
+    );
   const url = directoryUrl(values);
   if (url === undefined) checkNoDirectoryOptions(values, 'without one, the embedded store is used');
   else if (values.store !== undefined) throw new CliUsageError('--store and --directory are two backends: give one');
@@ -153,12 +168,24 @@ async function setService({ stdout, stderr }: CommandContext, args: string[], op
 
 function winsockFailure(stdout: (text: string) => void, e: WinsockError): number {
   // Several providers in scope: each one's answer too (one provider's is the message itself).
-  stdout(json({ result: -1, error: e.name, code: e.code, message: e.message, ...(e.providers && e.providers.length > 1 ? { providers: e.providers } : {}) }));
+  stdout(
+    json({
+      result: -1,
+      error: e.name,
+      code: e.code,
+      message: e.message,
+      ...(e.providers && e.providers.length > 1 ? { providers: e.providers } : {}),
+    }),
+  );
   return 1;
 }
 
 async function list({ stdout, stderr }: CommandContext, args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { store: { type: 'string' }, ...DIRECTORY_OPTIONS } });
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { store: { type: 'string' }, ...DIRECTORY_OPTIONS },
+  });
   if (positionals.length > 0) throw new CliUsageError('service list takes no arguments');
   const url = directoryUrl(values);
   if (url !== undefined) {
@@ -195,7 +222,11 @@ function isEmptyFile(path: string): boolean {
 }
 
 async function providers({ stdout, stderr }: CommandContext, args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { store: { type: 'string' }, ...DIRECTORY_OPTIONS } });
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { store: { type: 'string' }, ...DIRECTORY_OPTIONS },
+  });
   if (positionals.length > 0) throw new CliUsageError('service providers takes no arguments');
   const url = directoryUrl(values);
   if (url !== undefined) {

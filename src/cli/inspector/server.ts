@@ -1,5 +1,5 @@
 import { createReadStream, existsSync, statSync } from 'node:fs';
-import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { basename, extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -64,19 +64,23 @@ export interface InspectorServerOptions {
 export async function startInspectorServer(options: InspectorServerOptions): Promise<InspectorServer> {
   const root = resolve(options.pageDir);
   const file = options.file === undefined ? undefined : resolve(options.file);
-  if (file !== undefined && !statSync(file).isFile()) throw Object.assign(new Error(`${options.file} is not a file`), { code: 'EISDIR', syscall: 'open' });
+  if (file !== undefined && !statSync(file).isFile())
+    throw Object.assign(new Error(`${options.file} is not a file`), { code: 'EISDIR', syscall: 'open' });
   const capturePath = file === undefined ? undefined : `/capture/${encodeURIComponent(basename(file))}`;
   let port = 0;
 
   const server: Server = createServer((req, res) => {
     const host = req.headers.host ?? '';
     if (host !== `127.0.0.1:${port}` && host !== `localhost:${port}`) return send(res, 421, 'wrong host\n');
-    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'method not allowed\n', { Allow: 'GET, HEAD' });
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      return send(res, 405, 'method not allowed\n', { Allow: 'GET, HEAD' });
     const path = decodeURIComponentSafe(new URL(req.url ?? '/', 'http://x').pathname);
     if (path === undefined) return send(res, 400, 'bad path\n');
-    if (file !== undefined && capturePath !== undefined && path === decodeURIComponent(capturePath)) return serveFile(req, res, file, 'application/octet-stream');
+    if (file !== undefined && capturePath !== undefined && path === decodeURIComponent(capturePath))
+      return serveFile(req, res, file, 'application/octet-stream');
     const target = resolve(root, `.${path.endsWith('/') ? `${path}index.html` : path}`);
-    if (!target.startsWith(root + sep) || !existsSync(target) || !statSync(target).isFile()) return send(res, 404, 'not found\n');
+    if (!target.startsWith(root + sep) || !existsSync(target) || !statSync(target).isFile())
+      return send(res, 404, 'not found\n');
     return serveFile(req, res, target, TYPES[extname(target)] ?? 'application/octet-stream');
   });
 
@@ -86,14 +90,18 @@ export async function startInspectorServer(options: InspectorServerOptions): Pro
   });
   port = (server.address() as AddressInfo).port;
   const url = `http://127.0.0.1:${port}/`;
-  const openUrl = capturePath === undefined || file === undefined ? url : `${url}#open=${encodeURIComponent(capturePath)}&name=${encodeURIComponent(basename(file))}`;
+  const openUrl =
+    capturePath === undefined || file === undefined
+      ? url
+      : `${url}#open=${encodeURIComponent(capturePath)}&name=${encodeURIComponent(basename(file))}`;
   return {
     url,
     openUrl,
-    close: () => new Promise<void>((done) => {
-      server.close(() => done());
-      server.closeAllConnections();
-    }),
+    close: () =>
+      new Promise<void>((done) => {
+        server.close(() => done());
+        server.closeAllConnections();
+      }),
   };
 }
 
@@ -125,7 +133,10 @@ function serveFile(req: IncomingMessage, res: ServerResponse, path: string, type
     const from = m ? Number(m[1]) : NaN;
     const to = m && m[2] !== '' ? Math.min(Number(m[2]), size - 1) : size - 1;
     if (!m || from >= size || to < from) {
-      res.writeHead(416, headers('text/plain; charset=utf-8', { 'Content-Range': `bytes */${size}`, 'Content-Length': 0 }));
+      res.writeHead(
+        416,
+        headers('text/plain; charset=utf-8', { 'Content-Range': `bytes */${size}`, 'Content-Length': 0 }),
+      );
       res.end();
       return;
     }
@@ -134,12 +145,18 @@ function serveFile(req: IncomingMessage, res: ServerResponse, path: string, type
     status = 206;
   }
   const length = size === 0 ? 0 : end - start + 1;
-  res.writeHead(status, headers(type, {
-    'Content-Length': length,
-    'Accept-Ranges': 'bytes',
-    ...(status === 206 ? { 'Content-Range': `bytes ${start}-${end}/${size}` } : {}),
-  }));
-  if (req.method === 'HEAD' || length === 0) { res.end(); return; }
+  res.writeHead(
+    status,
+    headers(type, {
+      'Content-Length': length,
+      'Accept-Ranges': 'bytes',
+      ...(status === 206 ? { 'Content-Range': `bytes ${start}-${end}/${size}` } : {}),
+    }),
+  );
+  if (req.method === 'HEAD' || length === 0) {
+    res.end();
+    return;
+  }
   const stream = createReadStream(path, { start, end });
   stream.on('error', () => res.destroy());
   stream.pipe(res);

@@ -36,7 +36,11 @@ export class SqliteDirectoryBackend implements DirectoryBackend {
     const context = query.context === undefined ? undefined : contextKey(query.context);
     let after = 0;
     for (;;) {
-      const page = this.store.page(after, PAGE_ROWS, { serviceClassId: classId, instanceKey: nameKey, contextKey: context });
+      const page = this.store.page(after, PAGE_ROWS, {
+        serviceClassId: classId,
+        instanceKey: nameKey,
+        contextKey: context,
+      });
       for (const object of page) yield toRecord(object);
       if (page.length < PAGE_ROWS) return;
       after = page[page.length - 1]!.id;

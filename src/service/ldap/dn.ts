@@ -12,7 +12,10 @@ export function escapeDnValue(value: string): string {
   let out = '';
   for (let i = 0; i < value.length; i++) {
     const ch = value[i]!;
-    const special = '"+,;<>\\=\u0000'.includes(ch) || ((ch === '#' || ch === ' ') && i === 0) || (ch === ' ' && i === value.length - 1);
+    const special =
+      '"+,;<>\\=\u0000'.includes(ch) ||
+      ((ch === '#' || ch === ' ') && i === 0) ||
+      (ch === ' ' && i === value.length - 1);
     out += special ? `\\${ch.charCodeAt(0).toString(16).padStart(2, '0')}` : ch;
   }
   return out;
@@ -70,17 +73,28 @@ export function parseDirectoryUrl(text: string): DirectoryLocation {
   } catch {
     throw new UsageError(`--directory ${JSON.stringify(text)} is not a URL (ldaps://HOST[:PORT]/BASE-DN)`);
   }
-  if (url.protocol !== 'ldaps:') throw new UsageError(`--directory must be an ldaps:// URL (simple binds need TLS), not ${url.protocol}//`);
-  if (url.username || url.password) throw new UsageError('--directory must not carry credentials: use --bind and $RNRKIT_BIND_PASSWORD or --password-file');
-  if (url.search || url.hash) throw new UsageError('--directory takes no ?attributes or #fragment: ldaps://HOST[:PORT]/BASE-DN');
+  if (url.protocol !== 'ldaps:')
+    throw new UsageError(`--directory must be an ldaps:// URL (simple binds need TLS), not ${url.protocol}//`);
+  if (url.username || url.password)
+    throw new UsageError(
+      '--directory must not carry credentials: use --bind and $RNRKIT_BIND_PASSWORD or --password-file',
+    );
+  if (url.search || url.hash)
+    throw new UsageError('--directory takes no ?attributes or #fragment: ldaps://HOST[:PORT]/BASE-DN');
   const baseDn = decodeURIComponent(url.pathname.replace(/^\//, ''));
-  if (!/^[A-Za-z][\w-]*=/.test(baseDn)) throw new UsageError(`--directory ${JSON.stringify(text)} names no base DN (ldaps://HOST[:PORT]/DC=example,DC=com)`);
+  if (!/^[A-Za-z][\w-]*=/.test(baseDn))
+    throw new UsageError(
+      `--directory ${JSON.stringify(text)} names no base DN (ldaps://HOST[:PORT]/DC=example,DC=com)`,
+    );
   const port = url.port || '636';
   const host = url.hostname.replace(/^\[|\]$/g, '');
   return {
     serverUrl: `ldaps://${url.hostname}:${port}`,
     host,
     baseDn,
-    containerDn: WINSOCK_SERVICES.test(`,${baseDn}`) || /^CN=WinsockServices\s*,\s*CN=System\s*,/i.test(baseDn) ? baseDn : `CN=WinsockServices,CN=System,${baseDn}`,
+    containerDn:
+      WINSOCK_SERVICES.test(`,${baseDn}`) || /^CN=WinsockServices\s*,\s*CN=System\s*,/i.test(baseDn)
+        ? baseDn
+        : `CN=WinsockServices,CN=System,${baseDn}`,
   };
 }

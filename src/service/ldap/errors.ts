@@ -27,7 +27,10 @@ export class DirectoryError extends RnrError {
   override name = 'DirectoryError';
   readonly exitCode: number;
 
-  constructor(readonly failure: DirectoryFailure, detail: string) {
+  constructor(
+    readonly failure: DirectoryFailure,
+    detail: string,
+  ) {
     super(detail);
     this.exitCode = DIRECTORY_EXIT_CODES[failure];
   }

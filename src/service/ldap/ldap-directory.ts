@@ -1,25 +1,31 @@
 import { randomBytes } from 'node:crypto';
-import {
-  Attribute, Change, Client, Control, type Entry, ResultCodeError,
-} from 'ldapts';
+import { Attribute, Change, Client, Control, type Entry, ResultCodeError } from 'ldapts';
 import { NS_NTDS, RNRSERVICE_DEREGISTER, RNRSERVICE_REGISTER, SERVICE_MULTIPLE } from '../../abi/constants.js';
 import { canonicalGuid } from '../../abi/guid.js';
 import type { QuerySetJson } from '../../codec/canonical.js';
 import { AddressSet } from '../../match/index.js';
 import type { DirectoryBackend, DirectoryObjectQuery, DirectoryRecord } from '../directory-backend.js';
-import { WinsockError, accessDenied, invalid, notEnoughMemory } from '../errors.js';
-import { type ObjectKey, contextKey, foldInstanceName, objectKey } from '../object-key.js';
+import { accessDenied, invalid, notEnoughMemory, WinsockError } from '../errors.js';
+import { contextKey, foldInstanceName, type ObjectKey, objectKey } from '../object-key.js';
 import type { NspCallContext, ProviderOutcome, SetServiceOperation } from '../provider.js';
 import { addressErrorAsWinsock } from '../providers/address-errors.js';
 import { tableOutcome } from '../providers/outcome.js';
 import type { RemoteDirectoryProvider } from '../registry.js';
-import { type TableAction, applyTable } from '../semantics.js';
+import { applyTable, type TableAction } from '../semantics.js';
 import type { ServiceObjectJson } from '../store.js';
 import { type DirectoryLocation, parseDirectoryUrl } from './dn.js';
 import { DirectoryError } from './errors.js';
 import {
-  BINARY_ATTRIBUTES, DEREGISTERED_KEYWORD, KEYWORD_PREFIX, type LdapObject, OBJECT_ATTRIBUTES, REMOVING_PREFIX,
-  classIdBytes, objectFromEntry, objectRdn, propertiesOf,
+  BINARY_ATTRIBUTES,
+  classIdBytes,
+  DEREGISTERED_KEYWORD,
+  KEYWORD_PREFIX,
+  type LdapObject,
+  OBJECT_ATTRIBUTES,
+  objectFromEntry,
+  objectRdn,
+  propertiesOf,
+  REMOVING_PREFIX,
 } from './mapping.js';
 import { encodeNormalised } from './winsock-addresses.js';
 
@@ -165,13 +171,27 @@ export class LdapDirectory implements DirectoryBackend, RemoteDirectoryProvider 
     try {
       const root = await this.client.search('', { scope: 'base', attributes: ['schemaNamingContext'] });
       schemaDn = String(root.searchEntries[0]?.schemaNamingContext ?? '');
-      const found = await this.client.search(schemaDn, { scope: 'one', filter: '(lDAPDisplayName=serviceInstance)', attributes: ['lDAPDisplayName'] });
-      if (found.searchEntries.length === 0) throw new DirectoryError('schema', `${this.where.serverUrl}: the schema (${schemaDn}) has no serviceInstance class`);
-      const container = await this.client.search(this.where.containerDn, { scope: 'base', attributes: ['objectClass'] }).catch((e: unknown) => {
-        if (e instanceof ResultCodeError && e.code === 32) return undefined;
-        throw e;
+      const found = await this.client.search(schemaDn, {
+        scope: 'one',
+        filter: '(lDAPDisplayName=serviceInstance)',
+        attributes: ['lDAPDisplayName'],
       });
-      if (!container) throw new DirectoryError('schema', `${this.where.serverUrl}: the container ${this.where.containerDn} does not exist (or this identity may not see it)`);
+      if (found.searchEntries.length === 0)
+        throw new DirectoryError(
+          'schema',
+          `${this.where.serverUrl}: the schema (${schemaDn}) has no serviceInstance class`,
+        );
+      const container = await this.client
+        .search(this.where.containerDn, { scope: 'base', attributes: ['objectClass'] })
+        .catch((e: unknown) => {
+          if (e instanceof ResultCodeError && e.code === 32) return undefined;
+          throw e;
+        });
+      if (!container)
+        throw new DirectoryError(
+          'schema',
+          `${this.where.serverUrl}: the container ${this.where.containerDn} does not exist (or this identity may not see it)`,
+        );
     } catch (e) {
       throw asDirectoryError(e, `reading the schema of ${this.where.serverUrl}`);
     }
@@ -203,9 +223,17 @@ export class LdapDirectory implements DirectoryBackend, RemoteDirectoryProvider 
     const nameKey = query.instanceName === undefined ? undefined : foldInstanceName(query.instanceName);
     const context = query.context === undefined ? undefined : contextKey(query.context);
     try {
-      const pages = this.client.searchPaginated(this.where.containerDn, {
-        scope: 'one', filter: `(&${filters.join('')})`, attributes: OBJECT_ATTRIBUTES, explicitBufferAttributes: BINARY_ATTRIBUTES, paged: { pageSize: PAGE_SIZE },
-      }, OWNER_ONLY);
+      const pages = this.client.searchPaginated(
+        this.where.containerDn,
+        {
+          scope: 'one',
+          filter: `(&${filters.join('')})`,
+          attributes: OBJECT_ATTRIBUTES,
+          explicitBufferAttributes: BINARY_ATTRIBUTES,
+          paged: { pageSize: PAGE_SIZE },
+        },
+        OWNER_ONLY,
+      );
       for await (const page of pages) {
         for (const entry of page.searchEntries) {
           const object = objectFromEntry(entry as Entry & { dn: string });
@@ -244,7 +272,11 @@ export class LdapDirectory implements DirectoryBackend, RemoteDirectoryProvider 
     let name = sid;
     try {
       const base = this.where.containerDn.slice(this.where.containerDn.search(/(^|,)DC=/i)).replace(/^,/, '');
-      const found = await this.client.search(base, { scope: 'sub', filter: `(objectSid=${sid})`, attributes: ['sAMAccountName'] });
+      const found = await this.client.search(base, {
+        scope: 'sub',
+        filter: `(objectSid=${sid})`,
+        attributes: ['sAMAccountName'],
+      });
       const account = found.searchEntries[0]?.sAMAccountName;
       if (account !== undefined) name = String(account);
     } catch {
@@ -256,7 +288,14 @@ export class LdapDirectory implements DirectoryBackend, RemoteDirectoryProvider 
 
   // ---- NSPSetService ----
 
-  async NSPSetServiceAsync(providerId: string, _serviceClassInfo: unknown, qs: QuerySetJson, operation: SetServiceOperation, controlFlags: number, _context: NspCallContext): Promise<ProviderOutcome> {
+  async NSPSetServiceAsync(
+    providerId: string,
+    _serviceClassInfo: unknown,
+    qs: QuerySetJson,
+    operation: SetServiceOperation,
+    controlFlags: number,
+    _context: NspCallContext,
+  ): Promise<ProviderOutcome> {
     const multiple = (controlFlags & SERVICE_MULTIPLE) !== 0;
     const key = objectKey(providerId, qs.lpServiceClassId!, qs.lpszServiceInstanceName, qs.lpszContext);
     const dn = `${objectRdn(key)},${this.where.containerDn}`;
@@ -266,7 +305,10 @@ export class LdapDirectory implements DirectoryBackend, RemoteDirectoryProvider 
       } catch (e) {
         if (e instanceof Conflict) {
           if (attempt < MAX_ATTEMPTS) continue;
-          throw new DirectoryError('server', `${dn}: other writers changed the object ${MAX_ATTEMPTS} times during one call; nothing was acknowledged`);
+          throw new DirectoryError(
+            'server',
+            `${dn}: other writers changed the object ${MAX_ATTEMPTS} times during one call; nothing was acknowledged`,
+          );
         }
         if (e instanceof WinsockError || e instanceof DirectoryError) throw e;
         const winsock = addressErrorAsWinsock(e);
@@ -278,7 +320,11 @@ export class LdapDirectory implements DirectoryBackend, RemoteDirectoryProvider 
 
   private async read(dn: string): Promise<LdapObject | undefined> {
     try {
-      const found = await this.client.search(dn, { scope: 'base', attributes: OBJECT_ATTRIBUTES, explicitBufferAttributes: BINARY_ATTRIBUTES }, OWNER_ONLY);
+      const found = await this.client.search(
+        dn,
+        { scope: 'base', attributes: OBJECT_ATTRIBUTES, explicitBufferAttributes: BINARY_ATTRIBUTES },
+        OWNER_ONLY,
+      );
       const entry = found.searchEntries[0];
       return entry ? objectFromEntry(entry as Entry & { dn: string }) : undefined;
     } catch (e) {
@@ -287,7 +333,14 @@ export class LdapDirectory implements DirectoryBackend, RemoteDirectoryProvider 
     }
   }
 
-  private async attempt(dn: string, key: ObjectKey, qs: QuerySetJson, operation: SetServiceOperation, multiple: boolean, attemptNumber = 1): Promise<ProviderOutcome> {
+  private async attempt(
+    dn: string,
+    _key: ObjectKey,
+    qs: QuerySetJson,
+    operation: SetServiceOperation,
+    multiple: boolean,
+    attemptNumber = 1,
+  ): Promise<ProviderOutcome> {
     const existing = await this.read(dn);
     if (!existing && operation !== RNRSERVICE_REGISTER && attemptNumber < NOT_FOUND_REREADS) {
       // Another writer's DELETE | SERVICE_MULTIPLE parks an object under a private name for the moment it
@@ -299,7 +352,13 @@ export class LdapDirectory implements DirectoryBackend, RemoteDirectoryProvider 
     const requested = qs.lpcsaBuffer ?? [];
     if (!existing && operation === RNRSERVICE_REGISTER) await this.checkObjectQuota();
     const limits = { maxAddressesPerObject: this.maxAddressesPerObject - (existing?.opaque.length ?? 0) };
-    const action = applyTable(existing && { state: existing.state, addresses: AddressSet.fromCanonical(existing.addresses) }, operation, multiple, requested, limits);
+    const action = applyTable(
+      existing && { state: existing.state, addresses: AddressSet.fromCanonical(existing.addresses) },
+      operation,
+      multiple,
+      requested,
+      limits,
+    );
     if (!existing) return this.create(dn, qs, action);
     if (action.action === 'delete') {
       if (!multiple) {
@@ -354,7 +413,7 @@ export class LdapDirectory implements DirectoryBackend, RemoteDirectoryProvider 
   private async settleDeregistered(dn: string, removeAll: boolean): Promise<void> {
     for (let round = 0; round < MAX_ATTEMPTS; round++) {
       const now = await this.read(dn);
-      if (!now || now.state !== 'DEREGISTERED' || now.values.length === 0) return;
+      if (now?.state !== 'DEREGISTERED' || now.values.length === 0) return;
       const change = removeAll
         ? valuesChange('delete', 'winsockAddresses', now.values)
         : valuesChange('delete', 'keywords', [DEREGISTERED_KEYWORD]);
@@ -364,13 +423,28 @@ export class LdapDirectory implements DirectoryBackend, RemoteDirectoryProvider 
   }
 
   /** DELETE | SERVICE_MULTIPLE that leaves no address: remove the values, then the object — unless someone added one meanwhile. */
-  private async removeAndDeleteIfEmpty(dn: string, existing: LdapObject, action: Extract<TableAction, { action: 'delete' }>): Promise<ProviderOutcome> {
+  private async removeAndDeleteIfEmpty(
+    dn: string,
+    existing: LdapObject,
+    action: Extract<TableAction, { action: 'delete' }>,
+  ): Promise<ProviderOutcome> {
     if (existing.values.length > 0) {
-      await this.write(() => this.client.modify(dn, [valuesChange('delete', 'winsockAddresses', existing.values)]), true);
+      await this.write(
+        () => this.client.modify(dn, [valuesChange('delete', 'winsockAddresses', existing.values)]),
+        true,
+      );
     }
     if (existing.opaque.length > 0) {
       // Values rnrkit cannot read are still addresses: the object stays.
-      return { object: 'updated', state: existing.state, addressCount: existing.opaque.length, added: [], removed: action.removed, unmatched: action.unmatched, alreadyPresent: [] };
+      return {
+        object: 'updated',
+        state: existing.state,
+        addressCount: existing.opaque.length,
+        added: [],
+        removed: action.removed,
+        unmatched: action.unmatched,
+        alreadyPresent: [],
+      };
     }
     const rdn = dn.slice(0, dn.search(/(?<!\\),/));
     const parked = `CN=${REMOVING_PREFIX}${randomBytes(8).toString('hex')}`;
@@ -394,13 +468,19 @@ export class LdapDirectory implements DirectoryBackend, RemoteDirectoryProvider 
       if (!(e instanceof ResultCodeError && e.code === 68)) throw mapWriteError(e);
       // A new object was created under the name meanwhile: give it the parked addresses, then drop the parked one.
       const values = [...(left?.values ?? []), ...(left?.opaque ?? [])];
-      if (values.length > 0) await this.write(() => this.client.modify(dn, [valuesChange('add', 'winsockAddresses', values)], PERMISSIVE));
+      if (values.length > 0)
+        await this.write(() => this.client.modify(dn, [valuesChange('add', 'winsockAddresses', values)], PERMISSIVE));
       await this.write(() => this.client.del(parkedDn));
     }
     const now = await this.read(dn);
     return {
-      object: 'updated', state: now?.state ?? existing.state, addressCount: (now?.values.length ?? 0) + (now?.opaque.length ?? 0),
-      added: [], removed: action.removed, unmatched: action.unmatched, alreadyPresent: [],
+      object: 'updated',
+      state: now?.state ?? existing.state,
+      addressCount: (now?.values.length ?? 0) + (now?.opaque.length ?? 0),
+      added: [],
+      removed: action.removed,
+      unmatched: action.unmatched,
+      alreadyPresent: [],
     };
   }
 
@@ -415,7 +495,8 @@ export class LdapDirectory implements DirectoryBackend, RemoteDirectoryProvider 
     const values = action.addresses.toCanonical().map(encodeNormalised);
     if (values.length > 0) attributes.push(new Attribute({ type: 'winsockAddresses', values }));
     if (props.version) attributes.push(new Attribute({ type: 'serviceInstanceVersion', values: [props.version] }));
-    if (props.description !== undefined) attributes.push(new Attribute({ type: 'description', values: [props.description] }));
+    if (props.description !== undefined)
+      attributes.push(new Attribute({ type: 'description', values: [props.description] }));
     if (props.keywords.length > 0) attributes.push(new Attribute({ type: 'keywords', values: props.keywords }));
     try {
       // One add: the object appears with all its addresses or not at all.
@@ -431,9 +512,21 @@ export class LdapDirectory implements DirectoryBackend, RemoteDirectoryProvider 
   private propertyChanges(existing: LdapObject, qs: QuerySetJson): Change[] {
     const props = propertiesOf(qs);
     const changes = [
-      new Change({ operation: 'replace', modification: new Attribute({ type: 'displayName', values: [props.displayName] }) }),
-      new Change({ operation: 'replace', modification: new Attribute({ type: 'serviceInstanceVersion', values: props.version ? [props.version] : [] }) }),
-      new Change({ operation: 'replace', modification: new Attribute({ type: 'description', values: props.description !== undefined ? [props.description] : [] }) }),
+      new Change({
+        operation: 'replace',
+        modification: new Attribute({ type: 'displayName', values: [props.displayName] }),
+      }),
+      new Change({
+        operation: 'replace',
+        modification: new Attribute({ type: 'serviceInstanceVersion', values: props.version ? [props.version] : [] }),
+      }),
+      new Change({
+        operation: 'replace',
+        modification: new Attribute({
+          type: 'description',
+          values: props.description !== undefined ? [props.description] : [],
+        }),
+      }),
     ];
     // Only rnrkit's own keywords change; anyone else's stay.
     const ours = existing.keywords.filter((k) => k.startsWith(KEYWORD_PREFIX) && !props.keywords.includes(k));
@@ -448,7 +541,10 @@ export class LdapDirectory implements DirectoryBackend, RemoteDirectoryProvider 
     if (this.maxObjects === Number.POSITIVE_INFINITY) return;
     let count = 0;
     const pages = this.client.searchPaginated(this.where.containerDn, {
-      scope: 'one', filter: '(objectClass=serviceInstance)', attributes: ['1.1'], paged: { pageSize: 1000 },
+      scope: 'one',
+      filter: '(objectClass=serviceInstance)',
+      attributes: ['1.1'],
+      paged: { pageSize: 1000 },
     });
     for await (const page of pages) count += page.searchEntries.length;
     if (count >= this.maxObjects) throw notEnoughMemory(`the container holds its quota of ${this.maxObjects} objects`);
@@ -459,7 +555,8 @@ export class LdapDirectory implements DirectoryBackend, RemoteDirectoryProvider 
     try {
       await op();
     } catch (e) {
-      if (e instanceof ResultCodeError && (e.code === 32 || (strict && (e.code === 16 || e.code === 20)))) throw new Conflict();
+      if (e instanceof ResultCodeError && (e.code === 32 || (strict && (e.code === 16 || e.code === 20))))
+        throw new Conflict();
       throw mapWriteError(e);
     }
   }
@@ -484,17 +581,30 @@ export function asDirectoryError(e: unknown, doing: string): Error {
   const message = e instanceof Error ? e.message : String(e);
   const code = (e as { code?: unknown }).code;
   if (e instanceof ResultCodeError) {
-    if (e.code === 10) return new DirectoryError('referral', `${doing}: the server answered with a referral (${message}); point --directory at a server that holds the container`);
-    if (e.code === 49 || e.code === 8 || e.code === 48 || e.code === 13) return new DirectoryError('bind', `${doing}: the bind was refused (${message})`);
+    if (e.code === 10)
+      return new DirectoryError(
+        'referral',
+        `${doing}: the server answered with a referral (${message}); point --directory at a server that holds the container`,
+      );
+    if (e.code === 49 || e.code === 8 || e.code === 48 || e.code === 13)
+      return new DirectoryError('bind', `${doing}: the bind was refused (${message})`);
     if (e.code === 3) return new DirectoryError('timeout', `${doing}: the server's time limit was exceeded`);
-    if (e.code === 17 || e.code === 65) return new DirectoryError('schema', `${doing}: the schema does not fit the mapping (${message})`);
+    if (e.code === 17 || e.code === 65)
+      return new DirectoryError('schema', `${doing}: the schema does not fit the mapping (${message})`);
     if (e.code === 32) return new DirectoryError('schema', `${doing}: no such object (${message})`);
     return new DirectoryError('server', `${doing}: LDAP result ${e.code} (${message})`);
   }
   if (/timed? ?out|timeout/i.test(message)) return new DirectoryError('timeout', `${doing}: ${message}`);
-  if (typeof code === 'string' && /CERT|SELF_SIGNED|UNABLE_TO|ERR_TLS|HOSTNAME|ALTNAME/.test(code)) return new DirectoryError('tls', `${doing}: the server's certificate did not verify (${code}: ${message}); give its CA with --ca FILE`);
-  if (typeof code === 'string' && /ECONNREFUSED|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|ECONNRESET|EPIPE|EADDRNOTAVAIL/.test(code)) return new DirectoryError('unreachable', `${doing}: the server cannot be reached (${code})`);
+  if (typeof code === 'string' && /CERT|SELF_SIGNED|UNABLE_TO|ERR_TLS|HOSTNAME|ALTNAME/.test(code))
+    return new DirectoryError(
+      'tls',
+      `${doing}: the server's certificate did not verify (${code}: ${message}); give its CA with --ca FILE`,
+    );
+  if (
+    typeof code === 'string' &&
+    /ECONNREFUSED|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|ECONNRESET|EPIPE|EADDRNOTAVAIL/.test(code)
+  )
+    return new DirectoryError('unreachable', `${doing}: the server cannot be reached (${code})`);
   if (/closed|socket|connect/i.test(message)) return new DirectoryError('unreachable', `${doing}: ${message}`);
   return new DirectoryError('server', `${doing}: ${message}`);
 }
-

@@ -46,8 +46,22 @@ const HASH_HEX = 20;
 export const REMOVING_PREFIX = 'rnrkit-removing-';
 
 /** The attributes read for every object. */
-export const OBJECT_ATTRIBUTES = ['displayName', 'serviceClassID', 'serviceInstanceVersion', 'winsockAddresses', 'description', 'keywords', 'nTSecurityDescriptor', 'uSNCreated'];
-export const BINARY_ATTRIBUTES = ['serviceClassID', 'serviceInstanceVersion', 'winsockAddresses', 'nTSecurityDescriptor'];
+export const OBJECT_ATTRIBUTES = [
+  'displayName',
+  'serviceClassID',
+  'serviceInstanceVersion',
+  'winsockAddresses',
+  'description',
+  'keywords',
+  'nTSecurityDescriptor',
+  'uSNCreated',
+];
+export const BINARY_ATTRIBUTES = [
+  'serviceClassID',
+  'serviceInstanceVersion',
+  'winsockAddresses',
+  'nTSecurityDescriptor',
+];
 
 /**
  * The RDN of the object with this identity: `CN=<the folded name, cut to 40
@@ -58,9 +72,14 @@ export const BINARY_ATTRIBUTES = ['serviceClassID', 'serviceInstanceVersion', 'w
  * whatever the server's own case rules are.
  */
 export function objectRdn(key: ObjectKey): string {
-  const hash = createHash('sha256').update(JSON.stringify([key.serviceClassId, key.instanceKey, key.contextKey])).digest('hex').slice(0, HASH_HEX);
-  const readable = [...key.instanceKey.startsWith('\u0000') ? '' : key.instanceKey]
-    .filter((c) => c.length > 1 || (c.charCodeAt(0) >= 0x20 && !(c.charCodeAt(0) >= 0xd800 && c.charCodeAt(0) <= 0xdfff)))
+  const hash = createHash('sha256')
+    .update(JSON.stringify([key.serviceClassId, key.instanceKey, key.contextKey]))
+    .digest('hex')
+    .slice(0, HASH_HEX);
+  const readable = [...(key.instanceKey.startsWith('\u0000') ? '' : key.instanceKey)]
+    .filter(
+      (c) => c.length > 1 || (c.charCodeAt(0) >= 0x20 && !(c.charCodeAt(0) >= 0xd800 && c.charCodeAt(0) <= 0xdfff)),
+    )
     .slice(0, RDN_PREFIX_MAX)
     .join('')
     .trim();
@@ -103,7 +122,11 @@ function fits(text: string, max: number): boolean {
 /** A keywords value, or WSAEINVAL naming the member when it is too long for one. */
 function keyword(prefix: string, value: string, member: string): string {
   const text = prefix + JSON.stringify(value);
-  if (text.length > KEYWORD_MAX) throw invalid(`${text.length - prefix.length} characters once quoted; the directory holds at most ${KEYWORD_MAX - prefix.length}`, member);
+  if (text.length > KEYWORD_MAX)
+    throw invalid(
+      `${text.length - prefix.length} characters once quoted; the directory holds at most ${KEYWORD_MAX - prefix.length}`,
+      member,
+    );
   return text;
 }
 
@@ -124,7 +147,10 @@ export function propertiesOf(qs: QuerySetJson): ObjectProperties {
   else {
     if (name !== null) keywords.push(keyword(NAME_KEYWORD, name, 'lpszServiceInstanceName'));
     // displayName is mandatory: a readable stand-in, the exact name being in keywords.
-    displayName = name === null ? '(no name)' : toWellFormed(name).replaceAll('\u0000', '\ufffd').slice(0, DISPLAY_NAME_MAX) || '(empty name)';
+    displayName =
+      name === null
+        ? '(no name)'
+        : toWellFormed(name).replaceAll('\u0000', '\ufffd').slice(0, DISPLAY_NAME_MAX) || '(empty name)';
   }
   let description: string | undefined;
   const comment = qs.lpszComment;
@@ -189,14 +215,18 @@ export function objectFromEntry(entry: RawEntry): LdapObject {
   return {
     dn: entry.dn,
     instanceName: fromKeyword(keywords, NAME_KEYWORD) ?? displayName,
-    serviceClassId: classBytes && classBytes.length === 16 ? guidFromBytes(classBytes) : '{00000000-0000-0000-0000-000000000000}',
+    serviceClassId:
+      classBytes && classBytes.length === 16 ? guidFromBytes(classBytes) : '{00000000-0000-0000-0000-000000000000}',
     context: fromKeyword(keywords, CONTEXT_KEYWORD) ?? null,
     state: keywords.includes(DEREGISTERED_KEYWORD) ? 'DEREGISTERED' : 'REGISTERED',
     addresses,
     values,
     opaque,
     comment: description ?? fromKeyword(keywords, COMMENT_KEYWORD) ?? null,
-    version: versionBytes && versionBytes.length === 8 ? { dwVersion: versionBytes.readUInt32LE(0), ecHow: versionBytes.readUInt32LE(4) } : null,
+    version:
+      versionBytes && versionBytes.length === 8
+        ? { dwVersion: versionBytes.readUInt32LE(0), ecHow: versionBytes.readUInt32LE(4) }
+        : null,
     keywords,
     ownerSid: ownerOf(buffers(entry.nTSecurityDescriptor)[0]),
     created: Number(strings(entry.uSNCreated)[0] ?? 0),

@@ -51,7 +51,8 @@ export function encodeNormalised(entry: CsAddrInfoJson): Buffer {
 
 function sockaddrBytes(hex: string | null, length: number): Buffer {
   if (hex === null || length === 0) return Buffer.alloc(0);
-  if (length > MAX_SOCKADDR) throw new RangeError(`a sockaddr of ${length} bytes does not fit a winsockAddresses value`);
+  if (length > MAX_SOCKADDR)
+    throw new RangeError(`a sockaddr of ${length} bytes does not fit a winsockAddresses value`);
   return Buffer.from(hex.slice(0, length * 2), 'hex');
 }
 

@@ -16,7 +16,11 @@ export interface AsyncLookupBackend {
 }
 
 export function isAsyncLookupBackend(value: unknown): value is AsyncLookupBackend {
-  return typeof value === 'object' && value !== null && typeof (value as Partial<AsyncLookupBackend>).openLookupAsync === 'function';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as Partial<AsyncLookupBackend>).openLookupAsync === 'function'
+  );
 }
 
 /**
@@ -36,7 +40,9 @@ export class DirectoryBackendLookup implements AsyncLookupBackend {
 
   /** A cursor over the backend's objects narrowed by class, exact instance name and (unless LUP_DEEP) context. */
   openLookupAsync(_providerId: string, query: LookupQuery): AsyncLookupCursor {
-    const filter: { -readonly [K in keyof DirectoryObjectQuery]: DirectoryObjectQuery[K] } = { serviceClassId: query.serviceClassId };
+    const filter: { -readonly [K in keyof DirectoryObjectQuery]: DirectoryObjectQuery[K] } = {
+      serviceClassId: query.serviceClassId,
+    };
     if (query.name.kind === 'exact') filter.instanceName = query.name.name;
     if (!query.deep) filter.context = query.context;
     const iterator = this.backend.findObjects(filter)[Symbol.asyncIterator]();

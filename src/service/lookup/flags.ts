@@ -2,11 +2,26 @@ import { LUP } from '../../abi/constants.js';
 import { invalid } from '../errors.js';
 
 const {
-  LUP_DEEP, LUP_CONTAINERS, LUP_NOCONTAINERS, LUP_NEAREST, LUP_RETURN_ALL, LUP_FLUSHPREVIOUS, LUP_FLUSHCACHE, LUP_RES_SERVICE,
+  LUP_DEEP,
+  LUP_CONTAINERS,
+  LUP_NOCONTAINERS,
+  LUP_NEAREST,
+  LUP_RETURN_ALL,
+  LUP_FLUSHPREVIOUS,
+  LUP_FLUSHCACHE,
+  LUP_RES_SERVICE,
 } = LUP;
 
 /** Every dwControlFlags bit WSALookupServiceBegin/Next define (winsock2.h). */
-export const KNOWN_LOOKUP_FLAGS = LUP_DEEP | LUP_CONTAINERS | LUP_NOCONTAINERS | LUP_NEAREST | LUP_RETURN_ALL | LUP_FLUSHPREVIOUS | LUP_FLUSHCACHE | LUP_RES_SERVICE;
+export const KNOWN_LOOKUP_FLAGS =
+  LUP_DEEP |
+  LUP_CONTAINERS |
+  LUP_NOCONTAINERS |
+  LUP_NEAREST |
+  LUP_RETURN_ALL |
+  LUP_FLUSHPREVIOUS |
+  LUP_FLUSHCACHE |
+  LUP_RES_SERVICE;
 
 /**
  * The flags WSALookupServiceNext documents as behaviour rather than
@@ -21,9 +36,14 @@ export const SELECTION_FLAGS = LUP_DEEP | LUP_CONTAINERS | LUP_NOCONTAINERS | LU
 
 /** A DWORD holding only bits the lookup functions define; anything else is WSAEINVAL naming the bits. */
 export function checkLookupFlags(flags: number, call: 'WSALookupServiceBegin' | 'WSALookupServiceNext'): void {
-  if (!Number.isInteger(flags) || flags < 0 || flags > 0xffffffff) throw invalid(`${call}: dwControlFlags ${String(flags)} is not a DWORD`, 'dwControlFlags');
+  if (!Number.isInteger(flags) || flags < 0 || flags > 0xffffffff)
+    throw invalid(`${call}: dwControlFlags ${String(flags)} is not a DWORD`, 'dwControlFlags');
   const unknown = (flags & ~KNOWN_LOOKUP_FLAGS) >>> 0;
-  if (unknown !== 0) throw invalid(`${call}: dwControlFlags 0x${(flags >>> 0).toString(16)} has bits no LUP_ flag defines (0x${unknown.toString(16)})`, 'dwControlFlags');
+  if (unknown !== 0)
+    throw invalid(
+      `${call}: dwControlFlags 0x${(flags >>> 0).toString(16)} has bits no LUP_ flag defines (0x${unknown.toString(16)})`,
+      'dwControlFlags',
+    );
   // "Returns containers only" and "do not return containers" together ask for nothing that can exist.
   if ((flags & LUP_CONTAINERS) !== 0 && (flags & LUP_NOCONTAINERS) !== 0) {
     throw invalid(`${call}: LUP_CONTAINERS and LUP_NOCONTAINERS contradict each other`, 'dwControlFlags');

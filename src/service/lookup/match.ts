@@ -39,12 +39,16 @@ function nameMatches(object: LookupObject, query: LookupQuery): boolean {
 function versionMatches(object: LookupObject, query: LookupQuery): boolean {
   if (query.version === null) return true;
   if (object.version === null) return false;
-  return query.version.ecHow === COMP_EQUAL ? object.version.dwVersion === query.version.dwVersion : object.version.dwVersion >= query.version.dwVersion;
+  return query.version.ecHow === COMP_EQUAL
+    ? object.version.dwVersion === query.version.dwVersion
+    : object.version.dwVersion >= query.version.dwVersion;
 }
 
 /** The sockaddr an entry is about: its LocalAddr when it has one (what a service registers), else its RemoteAddr. */
 function primeAddress(entry: CsAddrInfoJson): SocketAddressJson {
-  return entry.LocalAddr.lpSockaddr !== null && entry.LocalAddr.iSockaddrLength > 0 ? entry.LocalAddr : entry.RemoteAddr;
+  return entry.LocalAddr.lpSockaddr !== null && entry.LocalAddr.iSockaddrLength > 0
+    ? entry.LocalAddr
+    : entry.RemoteAddr;
 }
 
 /**
@@ -73,6 +77,11 @@ export function addressesForProtocols(addresses: readonly CsAddrInfoJson[], quer
 export function matchesQuery(object: LookupObject, providerId: string, query: LookupQuery): boolean {
   if (query.containersOnly) return false;
   if (object.provider !== providerId || object.serviceClassId !== query.serviceClassId) return false;
-  if (!nameMatches(object, query) || !contextMatches(object.context, query.context, query.deep) || !versionMatches(object, query)) return false;
+  if (
+    !nameMatches(object, query) ||
+    !contextMatches(object.context, query.context, query.deep) ||
+    !versionMatches(object, query)
+  )
+    return false;
   return query.protocols === null || addressesForProtocols(object.addresses, query).length > 0;
 }

@@ -64,5 +64,7 @@ export interface LookupBackend {
 }
 
 export function isLookupBackend(value: unknown): value is LookupBackend {
-  return typeof value === 'object' && value !== null && typeof (value as Partial<LookupBackend>).openLookup === 'function';
+  return (
+    typeof value === 'object' && value !== null && typeof (value as Partial<LookupBackend>).openLookup === 'function'
+  );
 }

@@ -7,7 +7,7 @@ import { decodeQuerySet, parseQuerySetJson } from '../../codec/index.js';
 import { querySetToUnicode } from '../ansi.js';
 import { PrivateCopy } from '../caller-memory.js';
 import { invalid } from '../errors.js';
-import { type QuerySetSource, asInvalid, isCanonicalSource, isRawSource } from '../query-set-source.js';
+import { asInvalid, isCanonicalSource, isRawSource, type QuerySetSource } from '../query-set-source.js';
 import { checkSize, querySetStruct } from '../validate.js';
 import type { LookupQuery, NameRestriction } from './query.js';
 
@@ -48,8 +48,15 @@ export function resolveRestrictions(source: QuerySetSource, defaultArch: Arch, c
     const value = wrapped ? source.querySet : source;
     arch = (wrapped ? source.arch : undefined) ?? defaultArch;
     charset = (wrapped ? source.charset : undefined) ?? 'W';
-    if (value === null || typeof value !== 'object') throw invalid('lpqsRestrictions is NULL or not a query set', 'lpqsRestrictions');
-    const cleared = { ...(value as Record<string, unknown>), dwNumberOfCsAddrs: 0, lpcsaBuffer: null, lpszComment: null, dwOutputFlags: 0 };
+    if (value === null || typeof value !== 'object')
+      throw invalid('lpqsRestrictions is NULL or not a query set', 'lpqsRestrictions');
+    const cleared = {
+      ...(value as Record<string, unknown>),
+      dwNumberOfCsAddrs: 0,
+      lpcsaBuffer: null,
+      lpszComment: null,
+      dwOutputFlags: 0,
+    };
     try {
       querySet = parseQuerySetJson(cleared);
     } catch (e) {
@@ -61,7 +68,12 @@ export function resolveRestrictions(source: QuerySetSource, defaultArch: Arch, c
   return { querySet, arch, charset };
 }
 
-function decodeRawRestrictions(space: import('../../memory/address-space.js').AddressSpace, at: number, arch: Arch, charset: Charset): QuerySetJson {
+function decodeRawRestrictions(
+  space: import('../../memory/address-space.js').AddressSpace,
+  at: number,
+  arch: Arch,
+  charset: Charset,
+): QuerySetJson {
   const layout = layoutOf(querySetStruct(charset), arch);
   let dwSize: number;
   try {
@@ -85,7 +97,11 @@ function decodeRawRestrictions(space: import('../../memory/address-space.js').Ad
   }
   const unresolved = (querySet.$unresolved ?? []) as { path: string; address: string; reason: string }[];
   const first = unresolved[0];
-  if (first) throw invalid(first.address && !first.reason.includes(first.address) ? `${first.reason} (at ${first.address})` : first.reason, first.path);
+  if (first)
+    throw invalid(
+      first.address && !first.reason.includes(first.address) ? `${first.reason} (at ${first.address})` : first.reason,
+      first.path,
+    );
   const { $unresolved: _, ...clean } = querySet;
   return clean as QuerySetJson;
 }
@@ -109,18 +125,23 @@ function decodeRawRestrictions(space: import('../../memory/address-space.js').Ad
  */
 export function lookupQuery(qs: QuerySetJson, flags: number): LookupQuery {
   if (qs.lpServiceClassId === null) throw invalid('NULL, but a lookup needs a service class id', 'lpServiceClassId');
-  if (!isGuid(qs.lpServiceClassId)) throw invalid(`${JSON.stringify(qs.lpServiceClassId)} is not a GUID`, 'lpServiceClassId');
+  if (!isGuid(qs.lpServiceClassId))
+    throw invalid(`${JSON.stringify(qs.lpServiceClassId)} is not a GUID`, 'lpServiceClassId');
   const version = qs.lpVersion;
   if (version !== null && version.ecHow !== COMP_EQUAL && version.ecHow !== COMP_NOTLESS) {
     throw invalid(`ecHow ${version.ecHow} is not COMP_EQUAL (0) or COMP_NOTLESS (1)`, 'lpVersion.ecHow');
   }
   const protocols = qs.lpafpProtocols;
   if (protocols === null ? qs.dwNumberOfProtocols !== 0 : protocols.length !== qs.dwNumberOfProtocols) {
-    throw invalid(`dwNumberOfProtocols is ${qs.dwNumberOfProtocols} but lpafpProtocols ${protocols === null ? 'is NULL' : `has ${protocols.length} entries`}`, 'lpafpProtocols');
+    throw invalid(
+      `dwNumberOfProtocols is ${qs.dwNumberOfProtocols} but lpafpProtocols ${protocols === null ? 'is NULL' : `has ${protocols.length} entries`}`,
+      'lpafpProtocols',
+    );
   }
-  const name: NameRestriction = qs.lpszServiceInstanceName === null || qs.lpszServiceInstanceName === INSTANCE_WILDCARD
-    ? { kind: 'any' }
-    : { kind: 'exact', name: qs.lpszServiceInstanceName };
+  const name: NameRestriction =
+    qs.lpszServiceInstanceName === null || qs.lpszServiceInstanceName === INSTANCE_WILDCARD
+      ? { kind: 'any' }
+      : { kind: 'exact', name: qs.lpszServiceInstanceName };
   return {
     serviceClassId: canonicalGuid(qs.lpServiceClassId),
     name,

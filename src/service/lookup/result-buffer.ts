@@ -1,10 +1,10 @@
 import { layoutOf } from '../../abi/layout.js';
 import type { Arch } from '../../abi/types.js';
 import type { Charset, QuerySetJson } from '../../codec/canonical.js';
-import { encodeInto, encodeQuerySet, encodedSize } from '../../codec/index.js';
+import { encodedSize, encodeInto, encodeQuerySet } from '../../codec/index.js';
 import { formatAddress } from '../../errors.js';
+import { invalid, WinsockError } from '../errors.js';
 import type { WritableAddressSpace } from '../provider.js';
-import { WinsockError, invalid } from '../errors.js';
 
 /**
  * lpqsResults: where WSALookupServiceNext writes, as a caller can hand it
@@ -19,7 +19,10 @@ export type ResultTarget =
 
 /** WSAEFAULT with the length the caller must pass. */
 export class BufferTooSmallError extends WinsockError {
-  constructor(readonly required: number, given: number) {
+  constructor(
+    readonly required: number,
+    given: number,
+  ) {
     super('WSAEFAULT', `the result needs ${required} bytes, lpdwBufferLength is ${given}`, 'lpqsResults');
   }
 }
@@ -44,25 +47,50 @@ function targetAddress(target: ResultTarget): number {
  * it: a short buffer is BufferTooSmallError, an unmapped or misaligned one
  * WSAEFAULT, and in both cases not one byte changed.
  */
-export function writeResult(qs: QuerySetJson, target: ResultTarget | null, length: number, arch: Arch, charset: Charset): number {
+export function writeResult(
+  qs: QuerySetJson,
+  target: ResultTarget | null,
+  length: number,
+  arch: Arch,
+  charset: Charset,
+): number {
   const required = resultSize(qs, arch, charset);
   if (required > length) throw new BufferTooSmallError(required, length);
-  if (target === null) throw new WinsockError('WSAEFAULT', `lpqsResults is NULL but lpdwBufferLength is ${length}`, 'lpqsResults');
+  if (target === null)
+    throw new WinsockError('WSAEFAULT', `lpqsResults is NULL but lpdwBufferLength is ${length}`, 'lpqsResults');
   const at = targetAddress(target);
   const align = layoutOf(charset === 'A' ? 'WSAQUERYSETA' : 'WSAQUERYSETW', arch).align;
   if (!Number.isSafeInteger(at) || at <= 0 || at % align !== 0) {
-    throw new WinsockError('WSAEFAULT', `${Number.isSafeInteger(at) && at >= 0 ? formatAddress(at) : String(at)} is not a ${align}-aligned address for a WSAQUERYSET${charset} on ${arch}`, 'lpqsResults');
+    throw new WinsockError(
+      'WSAEFAULT',
+      `${Number.isSafeInteger(at) && at >= 0 ? formatAddress(at) : String(at)} is not a ${align}-aligned address for a WSAQUERYSET${charset} on ${arch}`,
+      'lpqsResults',
+    );
   }
-  if (arch === 'x86' && at + required > 2 ** 32) throw new WinsockError('WSAEFAULT', `${formatAddress(at)}+${required} does not fit x86's 32-bit addresses`, 'lpqsResults');
+  if (arch === 'x86' && at + required > 2 ** 32)
+    throw new WinsockError(
+      'WSAEFAULT',
+      `${formatAddress(at)}+${required} does not fit x86's 32-bit addresses`,
+      'lpqsResults',
+    );
   if ('memory' in target) {
     const mapped = target.memory.mappedLength(at, required);
-    if (mapped < required) throw new WinsockError('WSAEFAULT', `${formatAddress(at)}+${required} is not writable memory (${mapped} bytes are)`, 'lpqsResults');
+    if (mapped < required)
+      throw new WinsockError(
+        'WSAEFAULT',
+        `${formatAddress(at)}+${required} is not writable memory (${mapped} bytes are)`,
+        'lpqsResults',
+      );
     target.memory.write(at, encodeQuerySet(qs, { arch, charset, base: at }));
     return required;
   }
   const offset = target.offset ?? 0;
   if (!Number.isSafeInteger(offset) || offset < 0 || offset + required > target.bytes.length) {
-    throw new WinsockError('WSAEFAULT', `the caller's bytes hold ${Math.max(0, target.bytes.length - offset)} bytes from offset ${String(offset)}, the result needs ${required}`, 'lpqsResults');
+    throw new WinsockError(
+      'WSAEFAULT',
+      `the caller's bytes hold ${Math.max(0, target.bytes.length - offset)} bytes from offset ${String(offset)}, the result needs ${required}`,
+      'lpqsResults',
+    );
   }
   encodeInto(qs, target.bytes, offset, at, { arch, charset });
   return required;
@@ -70,5 +98,6 @@ export function writeResult(qs: QuerySetJson, target: ResultTarget | null, lengt
 
 /** lpdwBufferLength must hold a DWORD. */
 export function checkBufferLength(length: number): void {
-  if (!Number.isInteger(length) || length < 0 || length > 0xffffffff) throw invalid(`*lpdwBufferLength ${String(length)} is not a DWORD`, 'lpdwBufferLength');
+  if (!Number.isInteger(length) || length < 0 || length > 0xffffffff)
+    throw invalid(`*lpdwBufferLength ${String(length)} is not a DWORD`, 'lpdwBufferLength');
 }

@@ -7,7 +7,15 @@ import { InvalidDataError } from '../../errors.js';
 import { addressesForProtocols } from './match.js';
 import type { LookupObject, LookupQuery } from './query.js';
 
-const { LUP_RETURN_NAME, LUP_RETURN_TYPE, LUP_RETURN_VERSION, LUP_RETURN_COMMENT, LUP_RETURN_ADDR, LUP_RETURN_QUERY_STRING, LUP_RES_SERVICE } = LUP;
+const {
+  LUP_RETURN_NAME,
+  LUP_RETURN_TYPE,
+  LUP_RETURN_VERSION,
+  LUP_RETURN_COMMENT,
+  LUP_RETURN_ADDR,
+  LUP_RETURN_QUERY_STRING,
+  LUP_RES_SERVICE,
+} = LUP;
 
 function isEmpty(address: SocketAddressJson): boolean {
   return address.lpSockaddr === null || address.iSockaddrLength === 0;
@@ -25,8 +33,13 @@ function isEmpty(address: SocketAddressJson): boolean {
  */
 export function primeAddresses(entries: readonly CsAddrInfoJson[], resService: boolean): CsAddrInfoJson[] {
   return entries.map((entry) => {
-    if (resService) return isEmpty(entry.LocalAddr) && !isEmpty(entry.RemoteAddr) ? { ...entry, LocalAddr: { ...entry.RemoteAddr } } : entry;
-    return isEmpty(entry.RemoteAddr) && !isEmpty(entry.LocalAddr) ? { ...entry, RemoteAddr: { ...entry.LocalAddr } } : entry;
+    if (resService)
+      return isEmpty(entry.LocalAddr) && !isEmpty(entry.RemoteAddr)
+        ? { ...entry, LocalAddr: { ...entry.RemoteAddr } }
+        : entry;
+    return isEmpty(entry.RemoteAddr) && !isEmpty(entry.LocalAddr)
+      ? { ...entry, RemoteAddr: { ...entry.LocalAddr } }
+      : entry;
   });
 }
 
@@ -41,7 +54,10 @@ export function primeAddresses(entries: readonly CsAddrInfoJson[], resService: b
  * LUP_RETURN_QUERY_STRING "retrieves the query string used for the request".
  */
 export function resultQuerySet(object: LookupObject, query: LookupQuery, flags: number, arch: Arch): QuerySetJson {
-  const addresses = (flags & LUP_RETURN_ADDR) !== 0 ? primeAddresses(addressesForProtocols(object.addresses, query), (flags & LUP_RES_SERVICE) !== 0) : [];
+  const addresses =
+    (flags & LUP_RETURN_ADDR) !== 0
+      ? primeAddresses(addressesForProtocols(object.addresses, query), (flags & LUP_RES_SERVICE) !== 0)
+      : [];
   return {
     dwSize: layoutOf('WSAQUERYSETW', arch).size,
     lpszServiceInstanceName: (flags & LUP_RETURN_NAME) !== 0 ? object.instanceName : null,

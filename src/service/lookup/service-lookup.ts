@@ -1,21 +1,32 @@
-import { LUP, SOCKET_ERROR, WSAENOMORE, WSA_E_NO_MORE } from '../../abi/constants.js';
+import { LUP, SOCKET_ERROR, WSA_E_NO_MORE, WSAENOMORE } from '../../abi/constants.js';
 import type { Arch } from '../../abi/types.js';
 import type { Charset, QuerySetJson } from '../../codec/canonical.js';
+import { UsageError } from '../../errors.js';
 import type { CatalogEntry } from '../catalog.js';
 import type { DirectoryBackend } from '../directory-backend.js';
-import { UsageError } from '../../errors.js';
-import { WinsockError, notFound, notInitialised } from '../errors.js';
+import { notFound, notInitialised, WinsockError } from '../errors.js';
 import { DirectoryProvider } from '../providers/directory.js';
 import type { QuerySetSource } from '../query-set-source.js';
 import type { WinsockRegistry } from '../registry.js';
 import { providersInScope } from '../scope.js';
-import { type AsyncLookupBackend, type AsyncLookupCursor, DirectoryBackendLookup, isAsyncLookupBackend } from './directory-backend-lookup.js';
+import {
+  type AsyncLookupBackend,
+  type AsyncLookupCursor,
+  DirectoryBackendLookup,
+  isAsyncLookupBackend,
+} from './directory-backend-lookup.js';
 import { checkLookupFlags, effectiveNextFlags } from './flags.js';
 import { matchesQuery } from './match.js';
-import { type LookupBackend, type LookupCursor, type LookupObject, type LookupQuery, isLookupBackend } from './query.js';
+import {
+  isLookupBackend,
+  type LookupBackend,
+  type LookupCursor,
+  type LookupObject,
+  type LookupQuery,
+} from './query.js';
 import { lookupQuery, resolveRestrictions } from './restrictions.js';
-import { BufferTooSmallError, type ResultTarget, checkBufferLength, resultSize, writeResult } from './result-buffer.js';
 import { resultForCharset, resultQuerySet } from './result.js';
+import { BufferTooSmallError, checkBufferLength, type ResultTarget, resultSize, writeResult } from './result-buffer.js';
 import { DEFAULT_PAGE_SIZE, StoreLookupBackend } from './store-snapshot.js';
 
 /** An out parameter: lphLookup, lpdwBufferLength. */
@@ -57,8 +68,14 @@ interface OpenLookup {
   cancelled: boolean;
 }
 
-const noMore = (): WinsockError => new WinsockError('WSA_E_NO_MORE', 'no more results: every object the lookup found has been returned');
-const invalidHandle = (handle: unknown): WinsockError => new WinsockError('WSA_INVALID_HANDLE', `${String(handle)} is not an open lookup handle (never returned by WSALookupServiceBegin, or already ended)`, 'hLookup');
+const noMore = (): WinsockError =>
+  new WinsockError('WSA_E_NO_MORE', 'no more results: every object the lookup found has been returned');
+const invalidHandle = (handle: unknown): WinsockError =>
+  new WinsockError(
+    'WSA_INVALID_HANDLE',
+    `${String(handle)} is not an open lookup handle (never returned by WSALookupServiceBegin, or already ended)`,
+    'hLookup',
+  );
 
 /**
  * The end of a lookup, as applications must test for it: "In Windows
@@ -100,7 +117,10 @@ export class ServiceLookup {
   private readonly storeBackends = new Map<DirectoryProvider, StoreLookupBackend>();
   private readonly remoteBackends = new Map<DirectoryBackend, DirectoryBackendLookup>();
 
-  constructor(readonly registry: WinsockRegistry, options: ServiceLookupOptions = {}) {
+  constructor(
+    readonly registry: WinsockRegistry,
+    options: ServiceLookupOptions = {},
+  ) {
     this.pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
     this.backends = options.backends ?? new Map();
     // WSACleanup ends what the process had open: the handles go with it.
@@ -137,17 +157,32 @@ export class ServiceLookup {
   }
 
   /** WSALookupServiceNextW. */
-  lookupServiceNext(hLookup: number, dwControlFlags: number, lpdwBufferLength: OutParameter, lpqsResults: ResultTarget | null): number {
+  lookupServiceNext(
+    hLookup: number,
+    dwControlFlags: number,
+    lpdwBufferLength: OutParameter,
+    lpqsResults: ResultTarget | null,
+  ): number {
     return this.lookupServiceNextAs('W', hLookup, dwControlFlags, lpdwBufferLength, lpqsResults);
   }
 
   /** WSALookupServiceNextW: the same call as lookupServiceNext. */
-  lookupServiceNextW(hLookup: number, dwControlFlags: number, lpdwBufferLength: OutParameter, lpqsResults: ResultTarget | null): number {
+  lookupServiceNextW(
+    hLookup: number,
+    dwControlFlags: number,
+    lpdwBufferLength: OutParameter,
+    lpqsResults: ResultTarget | null,
+  ): number {
     return this.lookupServiceNextAs('W', hLookup, dwControlFlags, lpdwBufferLength, lpqsResults);
   }
 
   /** WSALookupServiceNextA: the result is a WSAQUERYSETA, its strings in the registry's ANSI code page. */
-  lookupServiceNextA(hLookup: number, dwControlFlags: number, lpdwBufferLength: OutParameter, lpqsResults: ResultTarget | null): number {
+  lookupServiceNextA(
+    hLookup: number,
+    dwControlFlags: number,
+    lpdwBufferLength: OutParameter,
+    lpqsResults: ResultTarget | null,
+  ): number {
     return this.lookupServiceNextAs('A', hLookup, dwControlFlags, lpdwBufferLength, lpqsResults);
   }
 
@@ -156,7 +191,13 @@ export class ServiceLookup {
     return this.winsock(() => this.end(hLookup));
   }
 
-  private lookupServiceNextAs(charset: Charset, hLookup: number, flags: number, lpdwBufferLength: OutParameter, lpqsResults: ResultTarget | null): number {
+  private lookupServiceNextAs(
+    charset: Charset,
+    hLookup: number,
+    flags: number,
+    lpdwBufferLength: OutParameter,
+    lpqsResults: ResultTarget | null,
+  ): number {
     return this.winsock(() => {
       try {
         this.next(hLookup, flags, { charset, length: lpdwBufferLength.value, target: lpqsResults });
@@ -188,27 +229,43 @@ export class ServiceLookup {
     checkLookupFlags(flags, 'WSALookupServiceBegin');
     const resolved = resolveRestrictions(source, this.registry.arch, this.registry.codePage);
     const query = lookupQuery(resolved.querySet, flags);
-    const scope = providersInScope(this.registry.catalog, resolved.querySet.dwNameSpace, resolved.querySet.lpNSProviderId);
+    const scope = providersInScope(
+      this.registry.catalog,
+      resolved.querySet.dwNameSpace,
+      resolved.querySet.lpNSProviderId,
+    );
     const answering = scope.flatMap((entry) => {
       const backend = this.backendFor(entry);
       return backend ? [{ entry, backend }] : [];
     });
-    if (answering.length === 0) throw notFound(`no namespace provider in scope answers lookups (${scope.map((e) => e.name).join(', ')})`);
+    if (answering.length === 0)
+      throw notFound(`no namespace provider in scope answers lookups (${scope.map((e) => e.name).join(', ')})`);
     const participants: Participant[] = [];
     try {
       for (const { entry, backend } of answering) {
-        participants.push(isAsyncLookupBackend(backend)
-          ? { providerId: entry.id, cursor: backend.openLookupAsync(entry.id, query), async: true, done: false }
-          : { providerId: entry.id, cursor: backend.openLookup(entry.id, query), async: false, done: false });
+        participants.push(
+          isAsyncLookupBackend(backend)
+            ? { providerId: entry.id, cursor: backend.openLookupAsync(entry.id, query), async: true, done: false }
+            : { providerId: entry.id, cursor: backend.openLookup(entry.id, query), async: false, done: false },
+        );
       }
     } catch (e) {
       closeAll({ participants } as OpenLookup);
       throw e;
     }
-    const handle = (this.lastHandle += 4);
+    this.lastHandle += 4;
+    const handle = this.lastHandle;
     this.lookups.set(handle, {
-      query, flags, arch: resolved.arch, participants, current: 0, pending: undefined, found: 0,
-      async: participants.some((p) => p.async), busy: false, cancelled: false,
+      query,
+      flags,
+      arch: resolved.arch,
+      participants,
+      current: 0,
+      pending: undefined,
+      found: 0,
+      async: participants.some((p) => p.async),
+      busy: false,
+      cancelled: false,
     });
     return handle;
   }
@@ -223,7 +280,10 @@ export class ServiceLookup {
    */
   next(handle: number, flags: number, options: NextOptions = {}): { querySet: QuerySetJson; size: number } {
     const open = this.openFor(handle, flags, options, 'WSALookupServiceNext');
-    if (open.async) throw new UsageError('this lookup reads from an asynchronous provider (a remote directory): call nextAsync or lookupServiceNextAsync');
+    if (open.async)
+      throw new UsageError(
+        'this lookup reads from an asynchronous provider (a remote directory): call nextAsync or lookupServiceNextAsync',
+      );
     if ((flags & LUP.LUP_FLUSHPREVIOUS) !== 0) open.pending = undefined;
     return this.deliver(open, open.pending ?? this.pull(open), flags, options);
   }
@@ -235,9 +295,18 @@ export class ServiceLookup {
    * ("a call to WSALookupServiceEnd was made while this call was still
    * processing. The call has been canceled").
    */
-  async nextAsync(handle: number, flags: number, options: NextOptions = {}): Promise<{ querySet: QuerySetJson; size: number }> {
+  async nextAsync(
+    handle: number,
+    flags: number,
+    options: NextOptions = {},
+  ): Promise<{ querySet: QuerySetJson; size: number }> {
     const open = this.openFor(handle, flags, options, 'WSALookupServiceNext');
-    if (open.busy) throw new WinsockError('WSAEINVAL', 'another WSALookupServiceNext on this handle has not returned yet', 'hLookup');
+    if (open.busy)
+      throw new WinsockError(
+        'WSAEINVAL',
+        'another WSALookupServiceNext on this handle has not returned yet',
+        'hLookup',
+      );
     if ((flags & LUP.LUP_FLUSHPREVIOUS) !== 0) open.pending = undefined;
     let object = open.pending;
     if (!object) {
@@ -247,13 +316,23 @@ export class ServiceLookup {
       } finally {
         open.busy = false;
       }
-      if (open.cancelled) throw new WinsockError('WSA_E_CANCELLED', 'WSALookupServiceEnd was called while this call was still processing: the call has been canceled');
+      if (open.cancelled)
+        throw new WinsockError(
+          'WSA_E_CANCELLED',
+          'WSALookupServiceEnd was called while this call was still processing: the call has been canceled',
+        );
     }
     return this.deliver(open, object, flags, options);
   }
 
   /** The Winsock-shaped form of nextAsync: 0 or SOCKET_ERROR, as lookupServiceNext. */
-  async lookupServiceNextAsync(hLookup: number, dwControlFlags: number, lpdwBufferLength: OutParameter, lpqsResults: ResultTarget | null, charset: Charset = 'W'): Promise<number> {
+  async lookupServiceNextAsync(
+    hLookup: number,
+    dwControlFlags: number,
+    lpdwBufferLength: OutParameter,
+    lpqsResults: ResultTarget | null,
+    charset: Charset = 'W',
+  ): Promise<number> {
     try {
       await this.nextAsync(hLookup, dwControlFlags, { charset, length: lpdwBufferLength.value, target: lpqsResults });
       return 0;
@@ -276,11 +355,21 @@ export class ServiceLookup {
     return open;
   }
 
-  private deliver(open: OpenLookup, object: LookupObject | undefined, flags: number, options: NextOptions): { querySet: QuerySetJson; size: number } {
+  private deliver(
+    open: OpenLookup,
+    object: LookupObject | undefined,
+    flags: number,
+    options: NextOptions,
+  ): { querySet: QuerySetJson; size: number } {
     if (!object) throw open.found === 0 ? notFound('no object matches the restrictions') : noMore();
     const charset = options.charset ?? 'W';
     const effective = effectiveNextFlags(open.flags, flags);
-    const querySet = resultForCharset(resultQuerySet(object, open.query, effective, open.arch), charset, open.arch, this.registry.codePage);
+    const querySet = resultForCharset(
+      resultQuerySet(object, open.query, effective, open.arch),
+      charset,
+      open.arch,
+      this.registry.codePage,
+    );
     if (options.length === undefined) {
       open.pending = undefined;
       return { querySet, size: resultSize(querySet, open.arch, charset) };
@@ -320,7 +409,11 @@ export class ServiceLookup {
    * same flags), then End — also when the loop breaks or throws. A lookup
    * that finds nothing yields nothing.
    */
-  async *results(source: QuerySetSource, flags: number, options: { charset?: Charset } = {}): AsyncGenerator<QuerySetJson, void, undefined> {
+  async *results(
+    source: QuerySetSource,
+    flags: number,
+    options: { charset?: Charset } = {},
+  ): AsyncGenerator<QuerySetJson, void, undefined> {
     const handle = this.begin(source, flags);
     try {
       for (;;) {
@@ -344,15 +437,25 @@ export class ServiceLookup {
     const provider = entry.provider;
     if (provider instanceof DirectoryProvider) {
       let backend = this.storeBackends.get(provider);
-      if (!backend) this.storeBackends.set(provider, (backend = new StoreLookupBackend(provider.store, this.pageSize)));
+      if (!backend) {
+        backend = new StoreLookupBackend(provider.store, this.pageSize);
+        this.storeBackends.set(provider, backend);
+      }
       return backend;
     }
     if (isLookupBackend(provider) || isAsyncLookupBackend(provider)) return provider;
     // A Directory provider over a remote backend (LDAP) is read through that backend.
     const remote = (provider as { backend?: unknown }).backend;
-    if (typeof remote === 'object' && remote !== null && typeof (remote as DirectoryBackend).findObjects === 'function') {
+    if (
+      typeof remote === 'object' &&
+      remote !== null &&
+      typeof (remote as DirectoryBackend).findObjects === 'function'
+    ) {
       let backend = this.remoteBackends.get(remote as DirectoryBackend);
-      if (!backend) this.remoteBackends.set(remote as DirectoryBackend, (backend = new DirectoryBackendLookup(remote as DirectoryBackend)));
+      if (!backend) {
+        backend = new DirectoryBackendLookup(remote as DirectoryBackend);
+        this.remoteBackends.set(remote as DirectoryBackend, backend);
+      }
       return backend;
     }
     return undefined;
@@ -437,9 +540,15 @@ export interface NextOptions {
 
 function withCharset(source: QuerySetSource, charset: Charset): QuerySetSource {
   if (typeof source === 'object' && source !== null && 'space' in source && 'at' in source) {
-    if ((source as { charset: Charset }).charset !== charset) throw new WinsockError('WSAEINVAL', `WSALookupServiceBegin${charset} was given a WSAQUERYSET${(source as { charset: Charset }).charset} image`, 'lpqsRestrictions');
+    if ((source as { charset: Charset }).charset !== charset)
+      throw new WinsockError(
+        'WSAEINVAL',
+        `WSALookupServiceBegin${charset} was given a WSAQUERYSET${(source as { charset: Charset }).charset} image`,
+        'lpqsRestrictions',
+      );
     return source;
   }
-  if (typeof source === 'object' && source !== null && 'querySet' in source && !('dwSize' in source)) return { ...source, charset };
+  if (typeof source === 'object' && source !== null && 'querySet' in source && !('dwSize' in source))
+    return { ...source, charset };
   return { querySet: source, charset };
 }

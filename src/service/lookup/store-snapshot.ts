@@ -46,7 +46,10 @@ const COLUMNS = 'id, provider, namespace, service_class_id, instance_name, conte
  * it cannot take part in lookups (StoreError).
  */
 export class StoreLookupBackend implements LookupBackend {
-  constructor(readonly store: ServiceStore, readonly pageSize = DEFAULT_PAGE_SIZE) {}
+  constructor(
+    readonly store: ServiceStore,
+    readonly pageSize = DEFAULT_PAGE_SIZE,
+  ) {}
 
   /**
    * A cursor over a read snapshot of the store, through a connection of its
@@ -66,9 +69,16 @@ class StoreSnapshotCursor implements LookupCursor {
   private lastId = 0;
   private exhausted = false;
 
-  constructor(private readonly path: string, providerId: string, query: LookupQuery, private readonly pageSize: number) {
+  constructor(
+    private readonly path: string,
+    providerId: string,
+    query: LookupQuery,
+    private readonly pageSize: number,
+  ) {
     if (path === '' || path === ':memory:' || path.startsWith('file::memory:')) {
-      throw new StoreError('an in-memory store cannot be looked up: a lookup reads a snapshot through a connection of its own, which needs a store file');
+      throw new StoreError(
+        'an in-memory store cannot be looked up: a lookup reads a snapshot through a connection of its own, which needs a store file',
+      );
     }
     try {
       this.db = new Database(path, { fileMustExist: true, timeout: 10_000 });
@@ -90,7 +100,9 @@ class StoreSnapshotCursor implements LookupCursor {
         this.parameters.push(JSON.stringify(contextKey(query.context)));
       }
       const table = query.name.kind === 'exact' ? 'service_object' : 'service_object NOT INDEXED';
-      this.page = this.db.prepare(`SELECT ${COLUMNS} FROM ${table} WHERE id > ? AND ${where.join(' AND ')} ORDER BY id LIMIT ?`);
+      this.page = this.db.prepare(
+        `SELECT ${COLUMNS} FROM ${table} WHERE id > ? AND ${where.join(' AND ')} ORDER BY id LIMIT ?`,
+      );
       // The snapshot starts at the transaction's first read, so read now: the lookup sees the store as of Begin.
       this.db.exec('BEGIN');
       this.db.prepare('SELECT count(*) FROM service_object WHERE id = 0').get();
@@ -134,10 +146,14 @@ class StoreSnapshotCursor implements LookupCursor {
       properties = JSON.parse(row.properties) as typeof properties;
       addresses = AddressSet.fromBytes(row.addresses);
     } catch (e) {
-      if (e instanceof SyntaxError || e instanceof RnrError) throw new StoreError(`${this.path}: ${where} is damaged: ${e.message}`);
+      if (e instanceof SyntaxError || e instanceof RnrError)
+        throw new StoreError(`${this.path}: ${where} is damaged: ${e.message}`);
       throw e;
     }
-    if ((instanceName !== null && typeof instanceName !== 'string') || (context !== null && typeof context !== 'string')) {
+    if (
+      (instanceName !== null && typeof instanceName !== 'string') ||
+      (context !== null && typeof context !== 'string')
+    ) {
       throw new StoreError(`${this.path}: ${where} is damaged: instance name or context is not a string`);
     }
     return {

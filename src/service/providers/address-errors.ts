@@ -1,6 +1,6 @@
 import { InvalidDataError } from '../../errors.js';
 import { ProtocolSubstitutionError, SetQuotaError } from '../../match/index.js';
-import { WinsockError, invalid, notEnoughMemory } from '../errors.js';
+import { invalid, notEnoughMemory, WinsockError } from '../errors.js';
 
 /** SQLite result codes that mean "out of room", not "broken". */
 const OUT_OF_ROOM = new Set(['SQLITE_FULL', 'SQLITE_NOMEM', 'SQLITE_TOOBIG']);
@@ -29,6 +29,7 @@ export function addressErrorAsWinsock(e: unknown): unknown {
   }
   if (e instanceof SetQuotaError) return notEnoughMemory(e.detail, 'lpcsaBuffer');
   const code = (e as { code?: unknown } | null)?.code;
-  if (typeof code === 'string' && OUT_OF_ROOM.has(code)) return notEnoughMemory(`the store is out of room (${code}): ${(e as Error).message}`);
+  if (typeof code === 'string' && OUT_OF_ROOM.has(code))
+    return notEnoughMemory(`the store is out of room (${code}): ${(e as Error).message}`);
   return e;
 }

@@ -4,12 +4,18 @@ import { layoutOf } from '../../abi/layout.js';
 import type { Arch } from '../../abi/types.js';
 import type { CsAddrInfoJson, QuerySetJson } from '../../codec/canonical.js';
 import { bytesToHex, hexToBytes } from '../../codec/hex.js';
-import { RnrError, formatAddress } from '../../errors.js';
+import { formatAddress, RnrError } from '../../errors.js';
 import { substituteProtocol } from '../../match/index.js';
 import { checkOwner } from '../access.js';
 import { BTH_SDP_VERSION, readBthSetService } from '../bth-set-service.js';
 import { invalid, notEnoughMemory, notFound } from '../errors.js';
-import type { NamespaceProvider, NspCallContext, ProviderOutcome, SetServiceOperation, WritableAddressSpace } from '../provider.js';
+import type {
+  NamespaceProvider,
+  NspCallContext,
+  ProviderOutcome,
+  SetServiceOperation,
+  WritableAddressSpace,
+} from '../provider.js';
 import { sockaddrFamily } from '../validate.js';
 
 /** An SDP record the provider advertises. */
@@ -73,9 +79,18 @@ export class BluetoothProvider implements NamespaceProvider {
     this.maxRecords = options.maxRecords ?? 4096;
   }
 
-  NSPSetService(_providerId: string, _serviceClassInfo: unknown, qs: QuerySetJson, operation: SetServiceOperation, controlFlags: number, context: NspCallContext): ProviderOutcome {
-    if (controlFlags !== 0) throw invalid(`dwControlFlags is 0x${controlFlags.toString(16)}: it is reserved for Bluetooth and must be zero`);
-    if (operation === RNRSERVICE_DEREGISTER) throw invalid('RNRSERVICE_DEREGISTER is not valid in the Bluetooth namespace (use RNRSERVICE_DELETE)');
+  NSPSetService(
+    _providerId: string,
+    _serviceClassInfo: unknown,
+    qs: QuerySetJson,
+    operation: SetServiceOperation,
+    controlFlags: number,
+    context: NspCallContext,
+  ): ProviderOutcome {
+    if (controlFlags !== 0)
+      throw invalid(`dwControlFlags is 0x${controlFlags.toString(16)}: it is reserved for Bluetooth and must be zero`);
+    if (operation === RNRSERVICE_DEREGISTER)
+      throw invalid('RNRSERVICE_DEREGISTER is not valid in the Bluetooth namespace (use RNRSERVICE_DELETE)');
     if (qs.lpBlob !== null) {
       return operation === RNRSERVICE_DELETE ? this.deleteByHandle(qs, context) : this.registerBlob(qs, context);
     }
@@ -95,7 +110,10 @@ export class BluetoothProvider implements NamespaceProvider {
     const endpoint = this.endpointOf(qs);
     for (const r of this.records.values()) {
       if (r.endpoint && r.endpoint.protocol === endpoint.protocol && r.endpoint.port === endpoint.port) {
-        throw invalid(`protocol ${endpoint.protocol} port ${endpoint.port} is already registered (record ${formatAddress(r.handle)}); it must be unique`, 'lpcsaBuffer[0].LocalAddr');
+        throw invalid(
+          `protocol ${endpoint.protocol} port ${endpoint.port} is already registered (record ${formatAddress(r.handle)}); it must be unique`,
+          'lpcsaBuffer[0].LocalAddr',
+        );
       }
     }
     const record = this.add({
@@ -107,7 +125,12 @@ export class BluetoothProvider implements NamespaceProvider {
       sdpRecord: null,
       fCodService: 0,
     });
-    return { object: 'created', state: 'REGISTERED', recordHandle: formatAddress(record.handle), recordHandleWrittenBack: false };
+    return {
+      object: 'created',
+      state: 'REGISTERED',
+      recordHandle: formatAddress(record.handle),
+      recordHandleWrittenBack: false,
+    };
   }
 
   private deleteByEndpoint(qs: QuerySetJson, context: NspCallContext): ProviderOutcome {
@@ -125,11 +148,19 @@ export class BluetoothProvider implements NamespaceProvider {
   private registerBlob(qs: QuerySetJson, context: NspCallContext): ProviderOutcome {
     const set = readBthSetService(qs.lpBlob!, context.arch, false);
     if (set.reserved.some((r) => r !== 0)) throw invalid('Reserved must be zero', 'lpBlob.Reserved');
-    if (set.pRecordHandle === 0) throw invalid('pRecordHandle is NULL: the provider has nowhere to return the record handle', 'lpBlob.pRecordHandle');
+    if (set.pRecordHandle === 0)
+      throw invalid(
+        'pRecordHandle is NULL: the provider has nowhere to return the record handle',
+        'lpBlob.pRecordHandle',
+      );
     const memory = context.memory;
     if (memory) {
       const current = readHandle(memory, set.pRecordHandle, context.arch);
-      if (current !== 0n) throw invalid(`*pRecordHandle is 0x${current.toString(16)}: it must be NULL for a new registration`, 'lpBlob.pRecordHandle');
+      if (current !== 0n)
+        throw invalid(
+          `*pRecordHandle is 0x${current.toString(16)}: it must be NULL for a new registration`,
+          'lpBlob.pRecordHandle',
+        );
     }
     const record = this.add({
       owner: context.principal,
@@ -146,20 +177,32 @@ export class BluetoothProvider implements NamespaceProvider {
         if (set.pSdpVersion !== 0) writeUlong(memory, set.pSdpVersion, BTH_SDP_VERSION);
       } catch (e) {
         this.records.delete(record.handle);
-        if (e instanceof RnrError) throw invalid(`cannot return the record handle: ${e.message}`, 'lpBlob.pRecordHandle');
+        if (e instanceof RnrError)
+          throw invalid(`cannot return the record handle: ${e.message}`, 'lpBlob.pRecordHandle');
         throw e;
       }
     }
-    return { object: 'created', state: 'REGISTERED', recordHandle: formatAddress(record.handle), recordHandleWrittenBack: memory !== undefined };
+    return {
+      object: 'created',
+      state: 'REGISTERED',
+      recordHandle: formatAddress(record.handle),
+      recordHandleWrittenBack: memory !== undefined,
+    };
   }
 
   private deleteByHandle(qs: QuerySetJson, context: NspCallContext): ProviderOutcome {
     const set = readBthSetService(qs.lpBlob!, context.arch, true);
-    if (set.pRecordHandle === 0) throw invalid('pRecordHandle is NULL: DELETE needs the handle REGISTER returned', 'lpBlob.pRecordHandle');
+    if (set.pRecordHandle === 0)
+      throw invalid('pRecordHandle is NULL: DELETE needs the handle REGISTER returned', 'lpBlob.pRecordHandle');
     const memory = context.memory;
-    if (!memory) throw invalid(`pRecordHandle ${formatAddress(set.pRecordHandle)} points into the caller's memory, which this call did not give`, 'lpBlob.pRecordHandle');
+    if (!memory)
+      throw invalid(
+        `pRecordHandle ${formatAddress(set.pRecordHandle)} points into the caller's memory, which this call did not give`,
+        'lpBlob.pRecordHandle',
+      );
     const handle = readHandle(memory, set.pRecordHandle, context.arch);
-    if (handle === 0n) throw invalid('*pRecordHandle is NULL: DELETE needs the handle REGISTER returned', 'lpBlob.pRecordHandle');
+    if (handle === 0n)
+      throw invalid('*pRecordHandle is NULL: DELETE needs the handle REGISTER returned', 'lpBlob.pRecordHandle');
     const record = handle <= BigInt(Number.MAX_SAFE_INTEGER) ? this.records.get(Number(handle)) : undefined;
     if (!record) throw notFound(`no SDP record has handle 0x${handle.toString(16)}`);
     checkOwner(record.owner, context, `SDP record ${formatAddress(record.handle)}`);
@@ -168,7 +211,8 @@ export class BluetoothProvider implements NamespaceProvider {
   }
 
   private add(fields: Omit<BluetoothRecord, 'handle'>): BluetoothRecord {
-    if (this.records.size >= this.maxRecords) throw notEnoughMemory(`the SDP database holds its quota of ${this.maxRecords} records`);
+    if (this.records.size >= this.maxRecords)
+      throw notEnoughMemory(`the SDP database holds its quota of ${this.maxRecords} records`);
     const record = { handle: this.nextHandle++, ...fields };
     this.records.set(record.handle, record);
     return record;
@@ -177,7 +221,10 @@ export class BluetoothProvider implements NamespaceProvider {
   /** The (protocol, port) a simple-form query set names through its one SOCKADDR_BTH. */
   private endpointOf(qs: QuerySetJson): { protocol: number; port: number } {
     if (qs.dwNumberOfCsAddrs !== 1 || qs.lpcsaBuffer === null || qs.lpcsaBuffer.length !== 1) {
-      throw invalid(`dwNumberOfCsAddrs is ${qs.dwNumberOfCsAddrs}: a Bluetooth registration has exactly one address`, 'dwNumberOfCsAddrs');
+      throw invalid(
+        `dwNumberOfCsAddrs is ${qs.dwNumberOfCsAddrs}: a Bluetooth registration has exactly one address`,
+        'dwNumberOfCsAddrs',
+      );
     }
     const entry: CsAddrInfoJson = qs.lpcsaBuffer[0]!;
     const local = entry.LocalAddr;

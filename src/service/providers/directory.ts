@@ -5,11 +5,11 @@ import { checkOwner } from '../access.js';
 import { notEnoughMemory } from '../errors.js';
 import { type ObjectKey, objectKey } from '../object-key.js';
 import type { NamespaceProvider, NspCallContext, ProviderOutcome, SetServiceOperation } from '../provider.js';
-import { type TableAction, type TableLimits, applyTable } from '../semantics.js';
+import { checkPrincipalQuota, type PrincipalQuotas, resolvePrincipalQuotas } from '../quotas.js';
+import { applyTable, type TableAction, type TableLimits } from '../semantics.js';
 import type { ServiceStore } from '../store.js';
 import { addressErrorAsWinsock } from './address-errors.js';
 import { tableOutcome } from './outcome.js';
-import { type PrincipalQuotas, checkPrincipalQuota, resolvePrincipalQuotas } from '../quotas.js';
 
 /** Bounds of the Directory provider's store: object and address counts, and the per-principal quotas. */
 export interface DirectoryOptions extends Partial<PrincipalQuotas> {
@@ -34,14 +34,28 @@ export class DirectoryProvider implements NamespaceProvider {
   readonly quotas: PrincipalQuotas;
   private readonly limits: TableLimits;
 
-  constructor(readonly store: ServiceStore, readonly namespace: number, options: DirectoryOptions = {}) {
+  constructor(
+    readonly store: ServiceStore,
+    readonly namespace: number,
+    options: DirectoryOptions = {},
+  ) {
     this.maxObjects = options.maxObjects ?? 1_000_000;
     this.maxAddressesPerObject = options.maxAddressesPerObject ?? 4096;
-    this.quotas = resolvePrincipalQuotas({ maxObjectsPerPrincipal: options.maxObjectsPerPrincipal, maxAddressesPerPrincipal: options.maxAddressesPerPrincipal });
+    this.quotas = resolvePrincipalQuotas({
+      maxObjectsPerPrincipal: options.maxObjectsPerPrincipal,
+      maxAddressesPerPrincipal: options.maxAddressesPerPrincipal,
+    });
     this.limits = { maxAddressesPerObject: this.maxAddressesPerObject };
   }
 
-  NSPSetService(providerId: string, _serviceClassInfo: unknown, qs: QuerySetJson, operation: SetServiceOperation, controlFlags: number, context: NspCallContext): ProviderOutcome {
+  NSPSetService(
+    providerId: string,
+    _serviceClassInfo: unknown,
+    qs: QuerySetJson,
+    operation: SetServiceOperation,
+    controlFlags: number,
+    context: NspCallContext,
+  ): ProviderOutcome {
     const multiple = (controlFlags & SERVICE_MULTIPLE) !== 0;
     // ws2_32 validated lpServiceClassId before any provider is called.
     const key = objectKey(providerId, qs.lpServiceClassId!, qs.lpszServiceInstanceName, qs.lpszContext);
@@ -77,7 +91,14 @@ export class DirectoryProvider implements NamespaceProvider {
     checkPrincipalQuota(context.principal, usage, 1, qs.lpcsaBuffer?.length ?? 0, this.quotas);
   }
 
-  private operate(providerId: string, key: ObjectKey, qs: QuerySetJson, operation: SetServiceOperation, multiple: boolean, context: NspCallContext): ProviderOutcome {
+  private operate(
+    providerId: string,
+    key: ObjectKey,
+    qs: QuerySetJson,
+    operation: SetServiceOperation,
+    multiple: boolean,
+    context: NspCallContext,
+  ): ProviderOutcome {
     const store = this.store;
     const requested = qs.lpcsaBuffer ?? [];
     if (operation === RNRSERVICE_REGISTER && store.countObjects(providerId) < this.maxObjects) {
@@ -94,7 +115,13 @@ export class DirectoryProvider implements NamespaceProvider {
     const action = applyTable(existing, operation, multiple, requested, this.limits);
     if (action.action === 'write') {
       const owner = existing?.owner ?? context.principal;
-      checkPrincipalQuota(owner, store.usageOf(owner), existing ? 0 : 1, action.addresses.size - sizeBefore, this.quotas);
+      checkPrincipalQuota(
+        owner,
+        store.usageOf(owner),
+        existing ? 0 : 1,
+        action.addresses.size - sizeBefore,
+        this.quotas,
+      );
     }
     if (action.action === 'delete') {
       store.remove(existing!.id);
@@ -108,11 +135,24 @@ export class DirectoryProvider implements NamespaceProvider {
       state: action.state,
       owner: existing?.owner ?? context.principal,
       addresses: action.addresses,
-      properties: registering || !existing ? { lpszComment: qs.lpszComment, lpVersion: qs.lpVersion } : existing.properties,
+      properties:
+        registering || !existing ? { lpszComment: qs.lpszComment, lpVersion: qs.lpVersion } : existing.properties,
     };
     if (existing) store.update(existing.id, fields);
-    else store.insert({ key, provider: providerId, namespace: this.namespace, serviceClassId: key.serviceClassId, ...fields });
-    const changed = action.created || action.added.length > 0 || action.removed.length > 0 || existing?.state !== action.state || registering;
+    else
+      store.insert({
+        key,
+        provider: providerId,
+        namespace: this.namespace,
+        serviceClassId: key.serviceClassId,
+        ...fields,
+      });
+    const changed =
+      action.created ||
+      action.added.length > 0 ||
+      action.removed.length > 0 ||
+      existing?.state !== action.state ||
+      registering;
     return tableOutcome(action, { unchanged: !changed });
   }
 
@@ -125,7 +165,14 @@ export class DirectoryProvider implements NamespaceProvider {
    * object someone else owns is WSAEACCES before its addresses are looked
    * at). The caller checked the object quota.
    */
-  private createIfNew(providerId: string, key: ObjectKey, qs: QuerySetJson, multiple: boolean, requested: readonly CsAddrInfoJson[], context: NspCallContext): ProviderOutcome | undefined {
+  private createIfNew(
+    providerId: string,
+    key: ObjectKey,
+    qs: QuerySetJson,
+    multiple: boolean,
+    requested: readonly CsAddrInfoJson[],
+    context: NspCallContext,
+  ): ProviderOutcome | undefined {
     let action: TableAction;
     try {
       action = applyTable(undefined, RNRSERVICE_REGISTER, multiple, requested, this.limits);
@@ -136,11 +183,22 @@ export class DirectoryProvider implements NamespaceProvider {
     if (action.action !== 'write') throw new Error('RNRSERVICE_REGISTER of a new object is a write');
     // Over a quota, or perhaps not new at all: the general path finds out which, and answers.
     const usage = this.store.usageOf(context.principal);
-    if (usage.objects + 1 > this.quotas.maxObjectsPerPrincipal || usage.addresses + action.addresses.size > this.quotas.maxAddressesPerPrincipal) return undefined;
+    if (
+      usage.objects + 1 > this.quotas.maxObjectsPerPrincipal ||
+      usage.addresses + action.addresses.size > this.quotas.maxAddressesPerPrincipal
+    )
+      return undefined;
     const id = this.store.insertIfNew({
-      key, provider: providerId, namespace: this.namespace, serviceClassId: key.serviceClassId,
-      instanceName: qs.lpszServiceInstanceName, context: qs.lpszContext, state: action.state, owner: context.principal,
-      addresses: action.addresses, properties: { lpszComment: qs.lpszComment, lpVersion: qs.lpVersion },
+      key,
+      provider: providerId,
+      namespace: this.namespace,
+      serviceClassId: key.serviceClassId,
+      instanceName: qs.lpszServiceInstanceName,
+      context: qs.lpszContext,
+      state: action.state,
+      owner: context.principal,
+      addresses: action.addresses,
+      properties: { lpszComment: qs.lpszComment, lpVersion: qs.lpVersion },
     });
     if (id === undefined) return undefined;
     return tableOutcome(action);

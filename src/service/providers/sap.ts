@@ -6,7 +6,7 @@ import { checkOwner } from '../access.js';
 import { notEnoughMemory } from '../errors.js';
 import { objectKey, objectKeyString } from '../object-key.js';
 import type { NamespaceProvider, NspCallContext, ProviderOutcome, SetServiceOperation } from '../provider.js';
-import { type ObjectState, applyTable } from '../semantics.js';
+import { applyTable, type ObjectState } from '../semantics.js';
 import { addressErrorsAsWinsock } from './address-errors.js';
 import { tableOutcome } from './outcome.js';
 
@@ -97,16 +97,28 @@ export class SapProvider implements NamespaceProvider {
     this.maxAddressesPerObject = options.maxAddressesPerObject ?? 4096;
   }
 
-  NSPSetService(providerId: string, _serviceClassInfo: unknown, qs: QuerySetJson, operation: SetServiceOperation, controlFlags: number, context: NspCallContext): ProviderOutcome {
+  NSPSetService(
+    providerId: string,
+    _serviceClassInfo: unknown,
+    qs: QuerySetJson,
+    operation: SetServiceOperation,
+    controlFlags: number,
+    context: NspCallContext,
+  ): ProviderOutcome {
     const multiple = (controlFlags & SERVICE_MULTIPLE) !== 0;
-    const key = objectKeyString(objectKey(providerId, qs.lpServiceClassId!, qs.lpszServiceInstanceName, qs.lpszContext));
+    const key = objectKeyString(
+      objectKey(providerId, qs.lpServiceClassId!, qs.lpszServiceInstanceName, qs.lpszContext),
+    );
     return addressErrorsAsWinsock((): ProviderOutcome => {
       const existing = this.objects.get(key);
       if (existing) checkOwner(existing.owner, context, `service ${JSON.stringify(existing.instanceName)}`);
-      else if (operation === RNRSERVICE_REGISTER && this.objects.size >= this.maxObjects) throw notEnoughMemory(`the SAP agent advertises its quota of ${this.maxObjects} services`);
+      else if (operation === RNRSERVICE_REGISTER && this.objects.size >= this.maxObjects)
+        throw notEnoughMemory(`the SAP agent advertises its quota of ${this.maxObjects} services`);
       // The table mutates the set it is given; work on a copy so a failed call changes nothing.
       const current = existing && { state: existing.state, addresses: existing.addresses.clone() };
-      const action = applyTable(current, operation, multiple, qs.lpcsaBuffer ?? [], { maxAddressesPerObject: this.maxAddressesPerObject });
+      const action = applyTable(current, operation, multiple, qs.lpcsaBuffer ?? [], {
+        maxAddressesPerObject: this.maxAddressesPerObject,
+      });
       if (action.action === 'delete') {
         this.stop(existing!);
         this.objects.delete(key);
@@ -138,16 +150,35 @@ export class SapProvider implements NamespaceProvider {
   }
 
   /** Every service the agent holds, advertised or not, oldest first. */
-  list(): { serviceClassId: string; instanceName: string | null; context: string | null; state: ObjectState; owner: string; addresses: CsAddrInfoJson[]; advertising: boolean }[] {
+  list(): {
+    serviceClassId: string;
+    instanceName: string | null;
+    context: string | null;
+    state: ObjectState;
+    owner: string;
+    addresses: CsAddrInfoJson[];
+    advertising: boolean;
+  }[] {
     return [...this.objects.values()].map((o) => ({
-      serviceClassId: o.serviceClassId, instanceName: o.instanceName, context: o.context, state: o.state, owner: o.owner,
-      addresses: o.addresses.toCanonical(), advertising: o.timer !== undefined,
+      serviceClassId: o.serviceClassId,
+      instanceName: o.instanceName,
+      context: o.context,
+      state: o.state,
+      owner: o.owner,
+      addresses: o.addresses.toCanonical(),
+      advertising: o.timer !== undefined,
     }));
   }
 
   /** The services being advertised now. */
   advertised(): { serviceClassId: string; instanceName: string | null; addresses: CsAddrInfoJson[] }[] {
-    return [...this.objects.values()].filter((o) => o.timer !== undefined).map((o) => ({ serviceClassId: o.serviceClassId, instanceName: o.instanceName, addresses: o.addresses.toCanonical() }));
+    return [...this.objects.values()]
+      .filter((o) => o.timer !== undefined)
+      .map((o) => ({
+        serviceClassId: o.serviceClassId,
+        instanceName: o.instanceName,
+        addresses: o.addresses.toCanonical(),
+      }));
   }
 
   private start(object: SapObject): void {

@@ -25,7 +25,10 @@ export function manyEntriesImage(count: number, sockaddrLength: number, shared: 
   for (let i = 0; i < count; i++) {
     halves.forEach((half, k) => {
       const at = arrayAt + i * entry.size + half;
-      pointer(at + address.field('lpSockaddr').offset, base + sockaddrsAt + (shared ? 0 : (2 * i + k) * sockaddrLength));
+      pointer(
+        at + address.field('lpSockaddr').offset,
+        base + sockaddrsAt + (shared ? 0 : (2 * i + k) * sockaddrLength),
+      );
       view.setInt32(at + address.field('iSockaddrLength').offset, sockaddrLength, true);
     });
   }

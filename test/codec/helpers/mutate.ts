@@ -21,8 +21,12 @@ export function mutate(image: Uint8Array, mutations: readonly Mutation[], base: 
   for (const m of mutations) {
     if (out.length === 0) break;
     switch (m.kind) {
-      case 'flip': out[m.at % out.length]! ^= 1 << m.bit; break;
-      case 'byte': out[m.at % out.length] = m.value; break;
+      case 'flip':
+        out[m.at % out.length]! ^= 1 << m.bit;
+        break;
+      case 'byte':
+        out[m.at % out.length] = m.value;
+        break;
       case 'pointer': {
         // An aligned slot, aimed anywhere in (or just past) the image.
         const slot = Math.floor((m.at % out.length) / width) * width;
@@ -33,7 +37,9 @@ export function mutate(image: Uint8Array, mutations: readonly Mutation[], base: 
         if (width === 8) view.setUint32(slot + 4, Math.floor(value / 2 ** 32), true);
         break;
       }
-      case 'truncate': out = out.subarray(0, m.keep % (out.length + 1)); break;
+      case 'truncate':
+        out = out.subarray(0, m.keep % (out.length + 1));
+        break;
     }
   }
   return out;

@@ -8,7 +8,7 @@
  */
 import { writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { WinsockRegistry, openStore } from '../../../src/service/index.js';
+import { openStore, WinsockRegistry } from '../../../src/service/index.js';
 import { querySet, tcp } from '../helpers.js';
 
 const [dir, roundsText, startText, gapText, name] = process.argv.slice(2);

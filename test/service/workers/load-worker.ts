@@ -13,7 +13,7 @@
  *     Prints `refused N accepted M` when it gets SIGTERM.
  */
 import { writeSync } from 'node:fs';
-import { WinsockRegistry, openStore } from '../../../src/service/index.js';
+import { openStore, WinsockRegistry } from '../../../src/service/index.js';
 import { querySet, tcp } from '../helpers.js';
 
 const [storePath, role, name, opsText, sync] = process.argv.slice(2);
@@ -35,10 +35,20 @@ if (role === 'honest') {
     const instance = `${name}-obj-${block}`;
     let args: [ReturnType<typeof querySet>, number, number];
     switch (k % 4) {
-      case 0: args = [querySet([A], { lpszServiceInstanceName: instance }), 0, 0]; break;
-      case 1: args = [querySet([B], { lpszServiceInstanceName: instance }), 0, 1]; break;
-      case 2: args = [querySet([A], { lpszServiceInstanceName: instance }), 1, 1]; break;
-      default: args = block % 2 === 0 ? [querySet(null, { lpszServiceInstanceName: instance }), 2, 0] : [querySet([C], { lpszServiceInstanceName: instance }), 0, 0];
+      case 0:
+        args = [querySet([A], { lpszServiceInstanceName: instance }), 0, 0];
+        break;
+      case 1:
+        args = [querySet([B], { lpszServiceInstanceName: instance }), 0, 1];
+        break;
+      case 2:
+        args = [querySet([A], { lpszServiceInstanceName: instance }), 1, 1];
+        break;
+      default:
+        args =
+          block % 2 === 0
+            ? [querySet(null, { lpszServiceInstanceName: instance }), 2, 0]
+            : [querySet([C], { lpszServiceInstanceName: instance }), 0, 0];
     }
     const started = process.hrtime.bigint();
     const rc = registry.setService(...args);
@@ -51,17 +61,20 @@ if (role === 'honest') {
   let refused = 0;
   let accepted = 0;
   let stop = false;
-  process.on('SIGTERM', () => { stop = true; });
+  process.on('SIGTERM', () => {
+    stop = true;
+  });
   const many = Array.from({ length: 4096 }, (_, i) => tcp(1 + (i % 250), 2000 + Math.floor(i / 250)));
   const huge = 'x'.repeat(1 << 20);
   const tick = () => {
     for (let i = 0; i < 20 && !stop; i++) {
       const n = accepted + refused;
-      const call: [ReturnType<typeof querySet>, number, number] = n % 3 === 0
-        ? [querySet([tcp(9)], { lpszServiceInstanceName: `flood-${n}` }), 0, 0]
-        : n % 3 === 1
-          ? [querySet([tcp(9)], { lpszServiceInstanceName: `flood-big-${n}`, lpszComment: huge }), 0, 0]
-          : [querySet(many, { lpszServiceInstanceName: 'flood-many' }), 0, 1];
+      const call: [ReturnType<typeof querySet>, number, number] =
+        n % 3 === 0
+          ? [querySet([tcp(9)], { lpszServiceInstanceName: `flood-${n}` }), 0, 0]
+          : n % 3 === 1
+            ? [querySet([tcp(9)], { lpszServiceInstanceName: `flood-big-${n}`, lpszComment: huge }), 0, 0]
+            : [querySet(many, { lpszServiceInstanceName: 'flood-many' }), 0, 1];
       if (registry.setService(...call) === 0) accepted++;
       else refused++;
     }

@@ -20,7 +20,20 @@ export function script(seed: number, count: number): ScriptedOp[] {
   const ops: ScriptedOp[] = [];
   for (let i = 0; i < count; i++) {
     const roll = pick(10);
-    const [operation, flags] = ([[0, 1], [0, 1], [0, 1], [0, 0], [1, 1], [1, 1], [1, 0], [2, 1], [2, 1], [2, 0]] as const)[roll]!;
+    const [operation, flags] = (
+      [
+        [0, 1],
+        [0, 1],
+        [0, 1],
+        [0, 0],
+        [1, 1],
+        [1, 1],
+        [1, 0],
+        [2, 1],
+        [2, 1],
+        [2, 0],
+      ] as const
+    )[roll]!;
     const addresses: CsAddrInfoJson[] = [];
     for (let k = pick(3) + 1; k > 0; k--) addresses.push(tcp(pick(8) + 1));
     ops.push({ instance: `svc${pick(4)}`, operation, flags, addresses });

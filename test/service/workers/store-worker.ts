@@ -8,7 +8,7 @@
  *   node --import tsx store-worker.ts STORE append NAME COUNT
  */
 import { writeSync } from 'node:fs';
-import { WinsockRegistry, openStore } from '../../../src/service/index.js';
+import { openStore, WinsockRegistry } from '../../../src/service/index.js';
 import { querySet, tcp } from '../helpers.js';
 import { script } from './op-script.js';
 
@@ -21,7 +21,11 @@ const ack = (line: string) => writeSync(1, `${line}\n`);
 
 if (mode === 'script') {
   script(Number(arg), count).forEach((op, i) => {
-    const rc = registry.setService(querySet(op.addresses, { lpszServiceInstanceName: op.instance }), op.operation, op.flags);
+    const rc = registry.setService(
+      querySet(op.addresses, { lpszServiceInstanceName: op.instance }),
+      op.operation,
+      op.flags,
+    );
     ack(`ack ${i} ${rc} ${rc === 0 ? 0 : registry.getLastError()}`);
   });
 } else if (mode === 'append') {
