@@ -12,7 +12,9 @@
  * - scan/256mb: scanQuerySets over the RegionList (both arches, both charsets);
  * - scan/256mb@c: bench/native/scan.c over the same bytes (written to a
  *   file under os.tmpdir() in setup), same signature pass and the same
- *   plausibility checks, with the layout offsets rnrkit computes.
+ *   plausibility checks, with the layout offsets rnrkit computes. Before
+ *   it times anything it must find exactly rnrkit's candidates (address,
+ *   score and arch, in order), or the case fails.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,7 +24,7 @@ import type { Arch } from '../../src/abi/types.js';
 import { encodeQuerySet } from '../../src/codec/index.js';
 import { bundledSets } from '../../src/dump/fixtures.js';
 import { shapeOf } from '../../src/dump/plausibility.js';
-import { scanQuerySets } from '../../src/dump/scan.js';
+import { type Candidate, scanQuerySets, scanQuerySetsReport } from '../../src/dump/scan.js';
 import { type Region, RegionList } from '../../src/memory/region-list.js';
 import type { BenchCase } from '../case.js';
 import { compileNative, runNative } from '../native.js';
@@ -146,12 +148,27 @@ function writeCapture(file: string, b: Built): void {
   writeFileSync(file, Buffer.concat(parts));
 }
 
+/** rnrkit's candidates as scan.c compares them: u64 count, then u64 address, i32 score, u32 arch (0 x86, 1 x64). */
+function writeExpected(file: string, found: readonly Candidate[]): void {
+  const out = new DataView(new ArrayBuffer(8 + 16 * found.length));
+  out.setBigUint64(0, BigInt(found.length), true);
+  found.forEach((c, i) => {
+    out.setBigUint64(8 + 16 * i, BigInt(c.at), true);
+    out.setInt32(16 + 16 * i, c.score, true);
+    out.setUint32(20 + 16 * i, c.arch === 'x86' ? 0 : 1, true);
+  });
+  writeFileSync(file, new Uint8Array(out.buffer));
+}
+
 let checked = false;
+/** Every candidate rnrkit finds (no cap), for scan.c to match. */
+let everyCandidate: Candidate[] = [];
 function setup(): void {
   const b = build();
   if (checked) return;
   // Not a benchmark of a broken scanner: every planted set must come first.
-  const found = scanQuerySets(b.space);
+  everyCandidate = scanQuerySetsReport(b.space, { limit: Number.MAX_SAFE_INTEGER }).candidates;
+  const found = everyCandidate;
   const top = new Set(found.slice(0, b.planted.size).map((c) => c.at));
   for (const at of b.planted)
     if (!top.has(at))
@@ -177,8 +194,10 @@ export const cases: BenchCase[] = [
       const dir = mkdtempSync(join(tmpdir(), 'rnrkit-scan-bench-'));
       try {
         const file = join(dir, 'capture.bin');
+        const expected = join(dir, 'expected.bin');
         writeCapture(file, build());
-        return runNative(binary, [file, String(Number(process.env.RNRKIT_BENCH_SECONDS ?? 2))]);
+        writeExpected(expected, everyCandidate);
+        return runNative(binary, [file, String(Number(process.env.RNRKIT_BENCH_SECONDS ?? 2)), expected]);
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }

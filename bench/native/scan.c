@@ -2,18 +2,21 @@
  * scan/256mb@c: the C baseline for rnrkit's query-set scanner
  * (src/dump/scan.ts + plausibility.ts), run over the same bytes.
  *
- * usage: scan CAPTURE [SECONDS]
+ * usage: scan CAPTURE [SECONDS [EXPECTED]]
  *
  * CAPTURE is written by bench/cases/scan.ts: "RNRSCAN1", the layout table
  * (from rnrkit's layoutOf, so no offset is typed twice), then the regions
  * (u64 base, u64 length, bytes). The scan is the same algorithm: every
  * 4-aligned DWORD compared with the two dwSize values (60 for x86, 120 for
  * x64 at 8-aligned addresses); each hit gets the quick pointer test (user
- * mode, aligned for the target), then the assessment: strings terminate and
- * read as text (both charsets), GUIDs and version mapped, known namespace,
- * bounded counts, mapped arrays, sockaddr families and lengths, blob. It
- * keeps candidates scoring >= 1 and sorts them, like scanQuerySets.
- * Prints candidates=N and, last, hz=<bytes scanned per second>.
+ * mode: below 2^47, and NULL or at least 64 KiB; aligned for the target),
+ * then the assessment: strings terminate and read as text (both charsets),
+ * GUIDs and version mapped, known namespace, bounded counts, mapped arrays,
+ * sockaddr families and lengths, blob. It keeps candidates scoring >= 1 and
+ * sorts them, like scanQuerySets.
+ * With EXPECTED (rnrkit's candidates, written by the bench case) it first
+ * checks that it finds the same candidates with the same scores, and fails
+ * if not. Prints candidates=N and, last, hz=<bytes scanned per second>.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdint.h>
@@ -79,12 +82,19 @@ static int readmem(uint64_t a, void *out, uint64_t len) {
 
 static uint32_t u32at(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }
 
-/* -1: impossible (x64 pointer above 2^47); else the pointer. */
+/*
+ * Windows keeps the first 64 KiB of every process free (MmLowestUserAddress
+ * is 0x10000), so a non-NULL pointer word below it is no pointer: the same
+ * rule as plausibility.ts's LOWEST_USER_ADDRESS, for every pointer read.
+ */
+#define LOWEST_USER_ADDRESS 0x10000u
+
+/* -1: impossible (x64 pointer above 2^47, or non-NULL below 64 KiB); else the pointer. */
 static int64_t ptrat(const uint8_t *p, const Shape *s) {
-  if (s->ptr == 4) return u32at(p);
-  uint32_t hi = u32at(p + 4);
+  uint32_t lo = u32at(p), hi = s->ptr == 4 ? 0 : u32at(p + 4);
   if (hi >= 0x8000) return -1;
-  return ((int64_t)hi << 32) | u32at(p);
+  if (hi == 0 && lo != 0 && lo < LOWEST_USER_ADDRESS) return -1;
+  return ((int64_t)hi << 32) | lo;
 }
 
 static const int NS_KNOWN[] = {0, 1, 2, 3, 5, 6, 10, 11, 12, 13, 14, 15, 16, 20, 30, 31, 32, 37, 38, 39, 40, 41, 42, 50, 60};
@@ -264,8 +274,36 @@ static double now(void) {
   return t.tv_sec + t.tv_nsec / 1e9;
 }
 
+/*
+ * Whether this scan found exactly what rnrkit found: EXPECTED holds u64
+ * count, then per candidate u64 address, i32 score, u32 arch (0 x86, 1 x64),
+ * best first. A baseline that finds something else measures something else.
+ */
+static int same_as_rnrkit(const char *file) {
+  FILE *f = fopen(file, "rb");
+  if (!f) { perror(file); return 0; }
+  uint64_t count;
+  int ok = fread(&count, 8, 1, f) == 1;
+  if (ok && count != nfound) {
+    fprintf(stderr, "scan.c: %zu candidates, rnrkit found %llu\n", nfound, (unsigned long long)count);
+    ok = 0;
+  }
+  for (size_t i = 0; ok && i < nfound; i++) {
+    uint64_t at;
+    int32_t score_arch[2];
+    if (fread(&at, 8, 1, f) != 1 || fread(score_arch, 4, 2, f) != 2) { fprintf(stderr, "scan.c: %s is short\n", file); ok = 0; break; }
+    if (at != found[i].at || score_arch[0] != found[i].score || score_arch[1] != found[i].arch) {
+      fprintf(stderr, "scan.c: candidate %zu is 0x%llx score %d, rnrkit's is 0x%llx score %d\n", i,
+              (unsigned long long)found[i].at, found[i].score, (unsigned long long)at, score_arch[0]);
+      ok = 0;
+    }
+  }
+  fclose(f);
+  return ok;
+}
+
 int main(int argc, char **argv) {
-  if (argc < 2) { fprintf(stderr, "usage: scan CAPTURE [SECONDS]\n"); return 2; }
+  if (argc < 2) { fprintf(stderr, "usage: scan CAPTURE [SECONDS [EXPECTED]]\n"); return 2; }
   double seconds = argc > 2 ? atof(argv[2]) : 2.0;
   FILE *f = fopen(argv[1], "rb");
   if (!f) { perror(argv[1]); return 1; }
@@ -291,7 +329,8 @@ int main(int argc, char **argv) {
   nregions = count;
   fclose(f);
 
-  size_t candidates = scan_all(); /* warm-up, and the count to compare with rnrkit's */
+  size_t candidates = scan_all(); /* warm-up, and the candidates to compare with rnrkit's */
+  if (argc > 3 && !same_as_rnrkit(argv[3])) return 1;
   long runs = 0;
   double start = now(), elapsed;
   do { scan_all(); runs++; elapsed = now() - start; } while (elapsed < seconds);
