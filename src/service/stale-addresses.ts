@@ -76,103 +76,115 @@ export class StaleAddressKeeper {
    * stale addresses (the object is gone, and the addresses with it).
    */
   start(source: CanonicalSource & { querySet: QuerySetJson }): StartResult {
-    const qs = source.querySet;
-    const key = StaleAddressKeeper.serviceKey(qs);
-    const current = AddressSet.fromCanonical(qs.lpcsaBuffer ?? []);
-    const previous = this.journal.load(key) ?? new AddressSet();
-    const stale = previous.difference(current);
-    this.journal.save(key, previous.union(current));
-    let deregistered: SetServiceResult | undefined;
-    if (stale.size > 0) {
-      const staleEntries = stale.toCanonical();
-      try {
-        deregistered = this.registry.setServiceTyped(
-          withAddresses(source, staleEntries),
-          RNRSERVICE_DEREGISTER,
-          SERVICE_MULTIPLE,
-        );
-      } catch (e) {
-        // Someone deleted the object meanwhile: the stale addresses are gone already.
-        if (!WinsockError.is(e, 'WSASERVICE_NOT_FOUND')) throw e;
-      }
-    }
-    const registered = this.registry.setServiceTyped(source, RNRSERVICE_REGISTER, SERVICE_MULTIPLE);
-    this.journal.save(key, current);
-    return { stale: stale.toCanonical(), ...(deregistered ? { deregistered } : {}), registered };
+    return runSteps(startSteps(this.journal, source), (call) =>
+      this.registry.setServiceTyped(call.source, call.operation, SERVICE_MULTIPLE),
+    );
   }
 
   /** A clean shutdown: deregister what `start` recorded for this service, then forget it. */
   stop(source: CanonicalSource & { querySet: QuerySetJson }): SetServiceResult | undefined {
-    const qs = source.querySet;
-    const key = StaleAddressKeeper.serviceKey(qs);
-    const recorded = this.journal.load(key);
-    let result: SetServiceResult | undefined;
-    if (recorded && recorded.size > 0) {
-      const entries = recorded.toCanonical();
-      try {
-        result = this.registry.setServiceTyped(withAddresses(source, entries), RNRSERVICE_DEREGISTER, SERVICE_MULTIPLE);
-      } catch (e) {
-        if (!WinsockError.is(e, 'WSASERVICE_NOT_FOUND')) throw e;
-      }
-    }
-    this.journal.remove(key);
-    return result;
+    return runSteps(stopSteps(this.journal, source), (call) =>
+      this.registry.setServiceTyped(call.source, call.operation, SERVICE_MULTIPLE),
+    );
   }
 
   /** `start` for a registry whose Directory is remote (setServiceTypedAsync). */
-  async startAsync(source: CanonicalSource & { querySet: QuerySetJson }): Promise<StartResult> {
-    const qs = source.querySet;
-    const key = StaleAddressKeeper.serviceKey(qs);
-    const current = AddressSet.fromCanonical(qs.lpcsaBuffer ?? []);
-    const previous = this.journal.load(key) ?? new AddressSet();
-    const stale = previous.difference(current);
-    this.journal.save(key, previous.union(current));
-    let deregistered: SetServiceResult | undefined;
-    if (stale.size > 0) {
-      const staleEntries = stale.toCanonical();
-      try {
-        deregistered = await this.registry.setServiceTypedAsync(
-          withAddresses(source, staleEntries),
-          RNRSERVICE_DEREGISTER,
-          SERVICE_MULTIPLE,
-        );
-      } catch (e) {
-        // Someone deleted the object meanwhile: the stale addresses are gone already.
-        if (!WinsockError.is(e, 'WSASERVICE_NOT_FOUND')) throw e;
-      }
-    }
-    const registered = await this.registry.setServiceTypedAsync(source, RNRSERVICE_REGISTER, SERVICE_MULTIPLE);
-    this.journal.save(key, current);
-    return { stale: stale.toCanonical(), ...(deregistered ? { deregistered } : {}), registered };
+  startAsync(source: CanonicalSource & { querySet: QuerySetJson }): Promise<StartResult> {
+    return runStepsAsync(startSteps(this.journal, source), (call) =>
+      this.registry.setServiceTypedAsync(call.source, call.operation, SERVICE_MULTIPLE),
+    );
   }
 
   /** `stop` for a registry whose Directory is remote. */
-  async stopAsync(source: CanonicalSource & { querySet: QuerySetJson }): Promise<SetServiceResult | undefined> {
-    const qs = source.querySet;
-    const key = StaleAddressKeeper.serviceKey(qs);
-    const recorded = this.journal.load(key);
-    let result: SetServiceResult | undefined;
-    if (recorded && recorded.size > 0) {
-      const entries = recorded.toCanonical();
-      try {
-        result = await this.registry.setServiceTypedAsync(
-          withAddresses(source, entries),
-          RNRSERVICE_DEREGISTER,
-          SERVICE_MULTIPLE,
-        );
-      } catch (e) {
-        if (!WinsockError.is(e, 'WSASERVICE_NOT_FOUND')) throw e;
-      }
-    }
-    this.journal.remove(key);
-    return result;
+  stopAsync(source: CanonicalSource & { querySet: QuerySetJson }): Promise<SetServiceResult | undefined> {
+    return runStepsAsync(stopSteps(this.journal, source), (call) =>
+      this.registry.setServiceTypedAsync(call.source, call.operation, SERVICE_MULTIPLE),
+    );
   }
 }
 
+type ServiceSource = CanonicalSource & { querySet: QuerySetJson };
+
+/** One registry call that start or stop makes: `operation` | SERVICE_MULTIPLE on `source`. */
+interface KeeperCall {
+  readonly source: ServiceSource;
+  readonly operation: typeof RNRSERVICE_REGISTER | typeof RNRSERVICE_DEREGISTER;
+}
+
+/**
+ * What start or stop decides, written once for the sync and the async
+ * registry: a generator that does the journal's reads and writes itself,
+ * yields each registry call for its runner to make, and receives the
+ * call's result back (or its error, thrown in at the yield).
+ */
+type KeeperSteps<T> = Generator<KeeperCall, T, SetServiceResult>;
+
+/** `start`'s decisions (see the class comment for the order and why). */
+function* startSteps(journal: AddressJournal, source: ServiceSource): KeeperSteps<StartResult> {
+  const qs = source.querySet;
+  const key = StaleAddressKeeper.serviceKey(qs);
+  const current = AddressSet.fromCanonical(qs.lpcsaBuffer ?? []);
+  const previous = journal.load(key) ?? new AddressSet();
+  const stale = previous.difference(current);
+  journal.save(key, previous.union(current));
+  const deregistered = stale.size > 0 ? yield* deregisterUnlessGone(source, stale) : undefined;
+  const registered = yield { source, operation: RNRSERVICE_REGISTER };
+  journal.save(key, current);
+  return { stale: stale.toCanonical(), ...(deregistered ? { deregistered } : {}), registered };
+}
+
+/** `stop`'s decisions: deregister what was recorded, then forget it. */
+function* stopSteps(journal: AddressJournal, source: ServiceSource): KeeperSteps<SetServiceResult | undefined> {
+  const key = StaleAddressKeeper.serviceKey(source.querySet);
+  const recorded = journal.load(key);
+  const result = recorded && recorded.size > 0 ? yield* deregisterUnlessGone(source, recorded) : undefined;
+  journal.remove(key);
+  return result;
+}
+
+/** DEREGISTER | SERVICE_MULTIPLE of `addresses`; undefined when someone deleted the object meanwhile (the addresses are gone already). */
+function* deregisterUnlessGone(
+  source: ServiceSource,
+  addresses: AddressSet,
+): KeeperSteps<SetServiceResult | undefined> {
+  try {
+    return yield { source: withAddresses(source, addresses.toCanonical()), operation: RNRSERVICE_DEREGISTER };
+  } catch (e) {
+    if (!WinsockError.is(e, 'WSASERVICE_NOT_FOUND')) throw e;
+    return undefined;
+  }
+}
+
+/** Runs `steps` against a synchronous registry: each call's result or error goes back into the steps. */
+function runSteps<T>(steps: KeeperSteps<T>, call: (c: KeeperCall) => SetServiceResult): T {
+  let step = steps.next();
+  while (!step.done) {
+    let result: SetServiceResult;
+    try {
+      result = call(step.value);
+    } catch (e) {
+      step = steps.throw(e);
+      continue;
+    }
+    step = steps.next(result);
+  }
+  return step.value;
+}
+
+/** The same for an asynchronous registry: the steps wait for each call to settle. */
+async function runStepsAsync<T>(steps: KeeperSteps<T>, call: (c: KeeperCall) => Promise<SetServiceResult>): Promise<T> {
+  let step = steps.next();
+  while (!step.done) {
+    const pending = step.value;
+    step = await new Promise<SetServiceResult>((resolve) => resolve(call(pending))).then(
+      (result) => steps.next(result),
+      (e: unknown) => steps.throw(e),
+    );
+  }
+  return step.value;
+}
+
 /** The service's query set carrying `entries` instead of its own addresses (the DEREGISTERs of start and stop). */
-function withAddresses(
-  source: CanonicalSource & { querySet: QuerySetJson },
-  entries: CsAddrInfoJson[],
-): CanonicalSource & { querySet: QuerySetJson } {
+function withAddresses(source: ServiceSource, entries: CsAddrInfoJson[]): ServiceSource {
   return { ...source, querySet: { ...source.querySet, dwNumberOfCsAddrs: entries.length, lpcsaBuffer: entries } };
 }

@@ -1,5 +1,7 @@
 import { existsSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { RNRSERVICE_DELETE, RNRSERVICE_DEREGISTER } from '../../src/abi/constants.js';
+import type { QuerySetJson } from '../../src/codec/canonical.js';
 import { runRegistryDemo } from '../../src/service/demo.js';
 import {
   openStore,
@@ -71,6 +73,72 @@ describe('the stale-address helper (SERVICE_MULTIPLE advice)', () => {
     const key = StaleAddressKeeper.serviceKey(querySet([]));
     expect(intruder.store.journalLoad(key)?.toCanonical()).toEqual([tcp(1), tcp(2)]);
     intruder.end();
+  });
+});
+
+/** The keeper's two forms, both awaited: they run the same steps, so every case below must hold for each. */
+const FORMS = [
+  {
+    form: 'start/stop',
+    start: (keeper: StaleAddressKeeper, qs: QuerySetJson) => keeper.start({ querySet: qs }),
+    stop: (keeper: StaleAddressKeeper, qs: QuerySetJson) => keeper.stop({ querySet: qs }),
+  },
+  {
+    form: 'startAsync/stopAsync',
+    start: (keeper: StaleAddressKeeper, qs: QuerySetJson) => keeper.startAsync({ querySet: qs }),
+    stop: (keeper: StaleAddressKeeper, qs: QuerySetJson) => keeper.stopAsync({ querySet: qs }),
+  },
+];
+
+describe.each(FORMS)('the stale-address helper through $form', ({ start, stop }) => {
+  it('takes an object deleted meanwhile as its stale addresses gone, and registers the new set anew', async () => {
+    const file = temp.file('s.db');
+    const first = invocation(file);
+    await start(first.keeper, querySet([tcp(1), tcp(2)]));
+    first.registry.setServiceTyped(querySet([]), RNRSERVICE_DELETE, 0);
+    first.end();
+
+    const second = invocation(file);
+    const result = await start(second.keeper, querySet([tcp(2), tcp(3)]));
+    expect(result.stale).toEqual([tcp(1)]);
+    expect(result.deregistered).toBeUndefined();
+    expect(result.registered.providers[0]!.outcome).toMatchObject({ object: 'created' });
+    expect(second.registry.list()).toMatchObject([{ state: 'REGISTERED', lpcsaBuffer: [tcp(2), tcp(3)] }]);
+
+    second.registry.setServiceTyped(querySet([]), RNRSERVICE_DELETE, 0);
+    expect(await stop(second.keeper, querySet([tcp(2), tcp(3)]))).toBeUndefined();
+    expect(second.store.journalLoad(StaleAddressKeeper.serviceKey(querySet([])))).toBeUndefined();
+    second.end();
+  });
+
+  it('passes on any other refusal of the stale DEREGISTER, registers nothing and keeps old and new recorded', async () => {
+    const file = temp.file('s.db');
+    const first = invocation(file);
+    await start(first.keeper, querySet([tcp(1)]));
+    first.end();
+    const second = invocation(file);
+    const refusal = new WinsockError('WSAEACCES', 'the DEREGISTER is refused');
+    // The registry as the keeper sees it: every DEREGISTER refused, anything else answered as usual.
+    const refusing = new Proxy(second.registry, {
+      get(target, name, receiver) {
+        const value = Reflect.get(target, name, receiver);
+        if (name !== 'setServiceTyped' && name !== 'setServiceTypedAsync') return value;
+        return (source: unknown, operation: number, flags: number) => {
+          if (operation !== RNRSERVICE_DEREGISTER) return value.call(target, source, operation, flags);
+          if (name === 'setServiceTyped') throw refusal;
+          return Promise.reject(refusal);
+        };
+      },
+    });
+    const keeper = new StaleAddressKeeper(refusing, storeJournal(second.store));
+    const thrown = await Promise.resolve()
+      .then(() => start(keeper, querySet([tcp(2)])))
+      .catch((e: unknown) => e);
+    expect(thrown).toBe(refusal);
+    expect(second.registry.list()).toMatchObject([{ lpcsaBuffer: [tcp(1)] }]);
+    const key = StaleAddressKeeper.serviceKey(querySet([]));
+    expect(second.store.journalLoad(key)?.toCanonical()).toEqual([tcp(1), tcp(2)]);
+    second.end();
   });
 });
 
