@@ -4,9 +4,9 @@ import type { Charset, QuerySetJson } from '../../codec/canonical.js';
 import { UsageError } from '../../errors.js';
 import type { CatalogEntry } from '../catalog.js';
 import type { DirectoryBackend } from '../directory-backend.js';
-import { notFound, notInitialised, WinsockError } from '../errors.js';
+import { invalid, notFound, notInitialised, WinsockError } from '../errors.js';
 import { DirectoryProvider } from '../providers/directory.js';
-import type { QuerySetSource } from '../query-set-source.js';
+import { isCanonicalSource, isRawSource, type QuerySetSource } from '../query-set-source.js';
 import type { WinsockRegistry } from '../registry.js';
 import { providersInScope } from '../scope.js';
 import {
@@ -66,6 +66,8 @@ interface OpenLookup {
   busy: boolean;
   /** WSALookupServiceEnd came while it was: that call ends with WSA_E_CANCELLED. */
   cancelled: boolean;
+  /** Takes this lookup's WSACleanup hook off the registry: called once, when the lookup ends however it ends. */
+  readonly releaseCleanupHook: () => void;
 }
 
 const noMore = (): WinsockError =>
@@ -93,8 +95,9 @@ export function isNoMore(code: number): boolean {
  * Two forms, as for WSASetService:
  * - Winsock-shaped: `lookupServiceBegin(restrictions, flags, lphLookup)`,
  *   `lookupServiceNext(hLookup, flags, lpdwBufferLength, lpqsResults)`,
- *   `lookupServiceEnd(hLookup)` return 0 or SOCKET_ERROR with the code in
- *   the registry's `getLastError()`; out parameters are `{ value }`.
+ *   `lookupServiceEnd(hLookup)` and their W/A forms return 0 or
+ *   SOCKET_ERROR with the code in the registry's `getLastError()`, bad
+ *   arguments included; out parameters are `{ value }`.
  * - typed: `begin`, `next`, `end` throw WinsockError; `results(…)` is an
  *   async iterator of canonical results that ends the lookup however the
  *   loop ends.
@@ -108,6 +111,11 @@ export function isNoMore(code: number): boolean {
  * provider's id order. A lookup that found nothing answers
  * WSASERVICE_NOT_FOUND ("the service cannot be found in the specified
  * namespace"); after its last result, WSA_E_NO_MORE.
+ *
+ * Each open lookup holds one WSACleanup hook on the registry (the last
+ * WSACleanup ends it) and gives it back when it ends — End, the iterator's
+ * loop ending, `close()` or that WSACleanup — so a ServiceLookup, or many,
+ * can serve lookups for the life of a process without the registry growing.
  */
 export class ServiceLookup {
   private readonly lookups = new Map<number, OpenLookup>();
@@ -123,8 +131,6 @@ export class ServiceLookup {
   ) {
     this.pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
     this.backends = options.backends ?? new Map();
-    // WSACleanup ends what the process had open: the handles go with it.
-    registry.onLastCleanup(() => this.endAll());
   }
 
   /** Lookups begun and not ended. */
@@ -133,30 +139,56 @@ export class ServiceLookup {
   }
 
   // ------------------------------------------------------------ Winsock-shaped
+  //
+  // These never throw a WinsockError: every Winsock failure, bad arguments
+  // included, is SOCKET_ERROR with the code in the registry's last error.
+  // What they do throw is not a Winsock result: StoreError (the store itself
+  // is damaged or unreadable) and UsageError (a synchronous Next on a lookup
+  // only nextAsync can read).
 
-  /** WSALookupServiceBegin (W unless the source says charset 'A'). */
+  /**
+   * WSALookupServiceBegin, W unless the source says charset 'A': 0 with the
+   * handle in `lphLookup.value`, or SOCKET_ERROR with the last error set —
+   * WSANOTINITIALISED before WSAStartup; WSAEINVAL for restrictions or
+   * flags that break a rule of docs/lookup.md, or a missing `lphLookup`;
+   * WSASERVICE_NOT_FOUND when no provider in scope answers lookups.
+   * `lphLookup` is left unchanged on failure.
+   */
   lookupServiceBegin(lpqsRestrictions: QuerySetSource, dwControlFlags: number, lphLookup: OutParameter): number {
-    return this.winsock(() => {
-      lphLookup.value = this.begin(lpqsRestrictions, dwControlFlags);
-    });
+    return this.beginAs(undefined, lpqsRestrictions, dwControlFlags, lphLookup);
   }
 
   /**
-   * WSALookupServiceBeginW: returns 0 with the handle in `lphLookup`, or
-   * SOCKET_ERROR with the code in the registry's last error. A raw
-   * restrictions image must be a WSAQUERYSETW: a WSAQUERYSETA one throws a
-   * WinsockError (WSAEINVAL) rather than returning SOCKET_ERROR.
+   * WSALookupServiceBeginW: as lookupServiceBegin, for a WSAQUERYSETW.
+   * Restrictions that say they are a WSAQUERYSETA (a raw image, or a
+   * canonical source with charset 'A') are SOCKET_ERROR with WSAEINVAL
+   * naming lpqsRestrictions; a canonical set that names no charset is read
+   * as W.
    */
   lookupServiceBeginW(lpqsRestrictions: QuerySetSource, dwControlFlags: number, lphLookup: OutParameter): number {
-    return this.lookupServiceBegin(withCharset(lpqsRestrictions, 'W'), dwControlFlags, lphLookup);
+    return this.beginAs('W', lpqsRestrictions, dwControlFlags, lphLookup);
   }
 
-  /** WSALookupServiceBeginA: as lookupServiceBeginW, for a WSAQUERYSETA image. */
+  /**
+   * WSALookupServiceBeginA: as lookupServiceBeginW, for a WSAQUERYSETA
+   * (strings in the registry's ANSI code page); restrictions that say they
+   * are a WSAQUERYSETW are SOCKET_ERROR with WSAEINVAL.
+   */
   lookupServiceBeginA(lpqsRestrictions: QuerySetSource, dwControlFlags: number, lphLookup: OutParameter): number {
-    return this.lookupServiceBegin(withCharset(lpqsRestrictions, 'A'), dwControlFlags, lphLookup);
+    return this.beginAs('A', lpqsRestrictions, dwControlFlags, lphLookup);
   }
 
-  /** WSALookupServiceNextW. */
+  /**
+   * WSALookupServiceNextW: 0 with the result written at `lpqsResults`, or
+   * SOCKET_ERROR with the last error set — WSANOTINITIALISED;
+   * WSA_INVALID_HANDLE for a handle that is not open; WSAEINVAL for unknown
+   * flags, or a missing `lpdwBufferLength` or one that is not a DWORD;
+   * WSAEFAULT for a buffer too small (then `lpdwBufferLength.value` is the
+   * length needed) or unusable; WSASERVICE_NOT_FOUND when the lookup found
+   * nothing; WSA_E_NO_MORE after the last result. Nothing is written to the
+   * buffer on failure. Throws UsageError for a lookup over an asynchronous
+   * provider (use lookupServiceNextAsync).
+   */
   lookupServiceNext(
     hLookup: number,
     dwControlFlags: number,
@@ -166,7 +198,7 @@ export class ServiceLookup {
     return this.lookupServiceNextAs('W', hLookup, dwControlFlags, lpdwBufferLength, lpqsResults);
   }
 
-  /** WSALookupServiceNextW: the same call as lookupServiceNext. */
+  /** WSALookupServiceNextW: the same call, and the same failures, as lookupServiceNext. */
   lookupServiceNextW(
     hLookup: number,
     dwControlFlags: number,
@@ -176,7 +208,10 @@ export class ServiceLookup {
     return this.lookupServiceNextAs('W', hLookup, dwControlFlags, lpdwBufferLength, lpqsResults);
   }
 
-  /** WSALookupServiceNextA: the result is a WSAQUERYSETA, its strings in the registry's ANSI code page. */
+  /**
+   * WSALookupServiceNextA: the result is a WSAQUERYSETA, its strings in the
+   * registry's ANSI code page; failures as lookupServiceNext.
+   */
   lookupServiceNextA(
     hLookup: number,
     dwControlFlags: number,
@@ -186,9 +221,27 @@ export class ServiceLookup {
     return this.lookupServiceNextAs('A', hLookup, dwControlFlags, lpdwBufferLength, lpqsResults);
   }
 
-  /** WSALookupServiceEnd. */
+  /**
+   * WSALookupServiceEnd: 0, or SOCKET_ERROR with WSANOTINITIALISED or
+   * WSA_INVALID_HANDLE (a handle that is not open, or already ended).
+   */
   lookupServiceEnd(hLookup: number): number {
     return this.winsock(() => this.end(hLookup));
+  }
+
+  private beginAs(
+    charset: Charset | undefined,
+    source: QuerySetSource,
+    flags: number,
+    lphLookup: OutParameter,
+  ): number {
+    const call = `WSALookupServiceBegin${charset ?? ''}`;
+    return this.winsock(() => {
+      if (!this.registry.started) throw notInitialised(`${call} before a successful WSAStartup`);
+      if (!isOutParameter(lphLookup)) throw invalid('missing: there is nowhere to return the handle', 'lphLookup');
+      // Checked before Begin opens anything: a lookup nobody can end must not be opened.
+      lphLookup.value = this.begin(charset ? withCharset(source, charset, call) : source, flags);
+    });
   }
 
   private lookupServiceNextAs(
@@ -199,8 +252,9 @@ export class ServiceLookup {
     lpqsResults: ResultTarget | null,
   ): number {
     return this.winsock(() => {
+      const length = bufferLengthOf(lpdwBufferLength);
       try {
-        this.next(hLookup, flags, { charset, length: lpdwBufferLength.value, target: lpqsResults });
+        this.next(hLookup, flags, { charset, length, target: lpqsResults });
       } catch (e) {
         if (e instanceof BufferTooSmallError) lpdwBufferLength.value = e.required;
         throw e;
@@ -255,6 +309,9 @@ export class ServiceLookup {
     }
     this.lastHandle += 4;
     const handle = this.lastHandle;
+    // The last WSACleanup ends what the process had open. The hook lives exactly as long as this lookup,
+    // so a process that begins and ends lookups for ever leaves the registry holding nothing of them.
+    const releaseCleanupHook = this.registry.onLastCleanup(() => this.forget(handle));
     this.lookups.set(handle, {
       query,
       flags,
@@ -266,6 +323,7 @@ export class ServiceLookup {
       async: participants.some((p) => p.async),
       busy: false,
       cancelled: false,
+      releaseCleanupHook,
     });
     return handle;
   }
@@ -325,7 +383,13 @@ export class ServiceLookup {
     return this.deliver(open, object, flags, options);
   }
 
-  /** The Winsock-shaped form of nextAsync: 0 or SOCKET_ERROR, as lookupServiceNext. */
+  /**
+   * The Winsock-shaped form of nextAsync, for every lookup: 0 or
+   * SOCKET_ERROR with the last error set, the failures of lookupServiceNext
+   * plus WSA_E_CANCELLED (WSALookupServiceEnd while it waited) and WSAEINVAL
+   * (another Next on the handle still waiting). It never rejects with a
+   * WinsockError; it rejects with StoreError for a damaged store.
+   */
   async lookupServiceNextAsync(
     hLookup: number,
     dwControlFlags: number,
@@ -334,7 +398,8 @@ export class ServiceLookup {
     charset: Charset = 'W',
   ): Promise<number> {
     try {
-      await this.nextAsync(hLookup, dwControlFlags, { charset, length: lpdwBufferLength.value, target: lpqsResults });
+      const length = bufferLengthOf(lpdwBufferLength);
+      await this.nextAsync(hLookup, dwControlFlags, { charset, length, target: lpqsResults });
       return 0;
     } catch (e) {
       if (e instanceof BufferTooSmallError) lpdwBufferLength.value = e.required;
@@ -387,11 +452,8 @@ export class ServiceLookup {
   /** WSALookupServiceEnd: the handle is closed and its snapshot released. */
   end(handle: number): void {
     if (!this.registry.started) throw notInitialised('WSALookupServiceEnd before a successful WSAStartup');
-    const open = this.lookups.get(handle);
-    if (!open) throw invalidHandle(handle);
-    this.lookups.delete(handle);
-    if (open.busy) open.cancelled = true;
-    closeAll(open);
+    if (!this.lookups.has(handle)) throw invalidHandle(handle);
+    this.forget(handle);
   }
 
   /** WSALookupServiceEnd, waiting until remote providers have let their enumerations go. */
@@ -400,8 +462,19 @@ export class ServiceLookup {
     const open = this.lookups.get(handle);
     if (!open) throw invalidHandle(handle);
     this.lookups.delete(handle);
+    open.releaseCleanupHook();
     if (open.busy) open.cancelled = true;
     await closeAllAsync(open);
+  }
+
+  /**
+   * Ends every lookup still open, as WSALookupServiceEnd would, and lets
+   * their providers' enumerations go; works before and after WSACleanup,
+   * and closing twice is harmless. For an owner that drops this
+   * ServiceLookup with lookups it never ended.
+   */
+  close(): void {
+    for (const handle of [...this.lookups.keys()]) this.forget(handle);
   }
 
   /**
@@ -503,9 +576,14 @@ export class ServiceLookup {
     return undefined;
   }
 
-  private endAll(): void {
-    for (const open of this.lookups.values()) closeAll(open);
-    this.lookups.clear();
+  /** The handle is closed, its WSACleanup hook removed, its enumerations released (a remote one in the background). */
+  private forget(handle: number): void {
+    const open = this.lookups.get(handle);
+    if (!open) return;
+    this.lookups.delete(handle);
+    open.releaseCleanupHook();
+    if (open.busy) open.cancelled = true;
+    closeAll(open);
   }
 }
 
@@ -538,17 +616,35 @@ export interface NextOptions {
   readonly target?: ResultTarget | null;
 }
 
-function withCharset(source: QuerySetSource, charset: Charset): QuerySetSource {
-  if (typeof source === 'object' && source !== null && 'space' in source && 'at' in source) {
-    if ((source as { charset: Charset }).charset !== charset)
-      throw new WinsockError(
-        'WSAEINVAL',
-        `WSALookupServiceBegin${charset} was given a WSAQUERYSET${(source as { charset: Charset }).charset} image`,
-        'lpqsRestrictions',
-      );
-    return source;
-  }
-  if (typeof source === 'object' && source !== null && 'querySet' in source && !('dwSize' in source))
-    return { ...source, charset };
+function isOutParameter(value: unknown): value is OutParameter {
+  return typeof value === 'object' && value !== null;
+}
+
+/** *lpdwBufferLength; a missing out parameter is the caller's WSAEINVAL ("required parameters … missing"). */
+function bufferLengthOf(lpdwBufferLength: OutParameter): number {
+  if (!isOutParameter(lpdwBufferLength))
+    throw invalid('missing: WSALookupServiceNext needs the buffer length', 'lpdwBufferLength');
+  // Not a number (undefined would mean "no buffer" to `next`, which the Winsock form cannot say); the rest of the DWORD check is Next's.
+  if (typeof lpdwBufferLength.value !== 'number')
+    throw invalid(`*lpdwBufferLength ${String(lpdwBufferLength.value)} is not a DWORD`, 'lpdwBufferLength');
+  return lpdwBufferLength.value;
+}
+
+/**
+ * The restrictions as the W or A entry point reads them. A source that
+ * says which struct it is — a raw image always does, a canonical one when
+ * it names a charset — must be that entry point's: a WSAQUERYSETA handed
+ * to the W form is an invalid parameter (WSAEINVAL, as for a dwSize that is
+ * not sizeof(WSAQUERYSET)), never read as the other struct.
+ */
+function withCharset(source: QuerySetSource, charset: Charset, call: string): QuerySetSource {
+  const declared = isRawSource(source) || isCanonicalSource(source) ? source.charset : undefined;
+  if (declared !== undefined && declared !== charset)
+    throw invalid(
+      `${call} was given a WSAQUERYSET${String(declared)}, not a WSAQUERYSET${charset}`,
+      'lpqsRestrictions',
+    );
+  if (isRawSource(source)) return source;
+  if (isCanonicalSource(source)) return { ...source, charset };
   return { querySet: source, charset };
 }
