@@ -5,24 +5,22 @@ import { freshRegistry } from './helpers.js';
 import { LUP_RETURN_ALL, restrictions } from './lookup-helpers.js';
 
 /**
- * The hooks a registry holds for its last WSACleanup, counted as the
- * registry itself adds and removes them: every onLastCleanup registration
- * counts one, and its remover uncounts it only when the registry's set
- * really lost the hook.
+ * The hooks a registry holds for its last WSACleanup, kept as the registry
+ * keeps them (a set: a hook removed twice is removed once), counted through
+ * every onLastCleanup registration and the remover it returned.
  */
 function countCleanupHooks(registry: WinsockRegistry): () => number {
-  let live = 0;
+  const live = new Set<() => void>();
   const register = registry.onLastCleanup.bind(registry);
   vi.spyOn(registry, 'onLastCleanup').mockImplementation((hook) => {
     const remove = register(hook);
-    live++;
+    live.add(hook);
     return () => {
-      const removed = remove();
-      if (removed) live--;
-      return removed;
+      live.delete(hook);
+      remove();
     };
   });
-  return () => live;
+  return () => live.size;
 }
 
 /** A provider whose objects live in memory: a lookup here costs no SQLite connection, so thousands run in moments. */
