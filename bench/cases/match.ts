@@ -16,7 +16,15 @@
  * - match/10k@naive: decode both query sets to objects with the codec, then
  *   compare every request entry with every registered one (O(N²));
  * - match/100k@c, match/1m@c: bench/native/match.c, the same hash-based
- *   algorithm over the same image bytes, compiled with cc -O2.
+ *   algorithm over the same image bytes, compiled with cc -O2;
+ * - match/collide-32k: addresses chosen to share one fast hash under every
+ *   seed (record.ts explains how), 32,768 registered and a request of
+ *   16,384 of them plus 16,384 never registered that collide as well; the
+ *   set must switch to its keyed hash and stay linear (checked in setup
+ *   with probedSlots);
+ * - match/collide-32k@random: the same shapes and counts with random bytes;
+ * - match/collide-32k@c: match.c on the colliding addresses, which must
+ *   switch to its keyed hash too (it says so in its check run).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,9 +34,10 @@ import { layoutOf } from '../../src/abi/layout.js';
 import { writePointer } from '../../src/abi/pointer.js';
 import type { CsAddrInfoJson } from '../../src/codec/canonical.js';
 import { decodeQuerySet } from '../../src/codec/index.js';
+import { probedSlots } from '../../src/match/address-set.js';
 import { AddressSet, CsAddrArrayView, substituteProtocol } from '../../src/match/index.js';
 import { type AddressSpace, RegionList } from '../../src/memory/index.js';
-import { prng } from '../../test/helpers/prng.js';
+import { prng, randomWords } from '../../test/helpers/prng.js';
 import type { BenchCase } from '../case.js';
 import { compileNative, runNative } from '../native.js';
 
@@ -91,7 +100,26 @@ interface Data {
   readonly expectedMatches: number;
 }
 
-/** Lay the two query sets out in one flat x64 image, with offsets from layoutOf. */
+const copySpec = (s: Spec): Spec => ({ ...s, local: s.local.slice(), remote: s.remote?.slice() ?? null });
+
+/** N registered entries and a request of N: half copies of distinct registered ones, half fresh; both shuffled by `random`. */
+function requestOf(random: () => number, registered: readonly Spec[], fresh: readonly Spec[]): Spec[] {
+  const n = registered.length;
+  const order = Array.from({ length: n }, (_, i) => i);
+  const half = n >> 1;
+  for (let i = 0; i < half; i++) {
+    const j = i + Math.floor(random() * (n - i));
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+  const request = order.slice(0, half).map((i) => copySpec(registered[i]!));
+  request.push(...fresh.slice(0, n - half));
+  for (let i = request.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [request[i], request[j]] = [request[j]!, request[i]!];
+  }
+  return request;
+}
+
 function buildData(n: number): Data {
   const random = prng(0x5eed_0000 + n);
   const registered = Array.from({ length: n }, (_, i) => makeSpec(random, i, false));
@@ -113,12 +141,18 @@ function buildData(n: number): Data {
     const j = Math.floor(random() * (i + 1));
     [request[i], request[j]] = [request[j]!, request[i]!];
   }
+  return layOut(registered, request, half);
+}
 
+/** Lay the two query sets out in one flat x64 image, with offsets from layoutOf. */
+function layOut(registered: readonly Spec[], request: readonly Spec[], expectedMatches: number): Data {
+  const n = registered.length;
+  if (request.length !== n) throw new Error('match bench: the request must have as many entries as the registered set');
   const qs = layoutOf('WSAQUERYSETW', ARCH);
   const ca = layoutOf('CSADDR_INFO', ARCH);
   const sa = layoutOf('SOCKET_ADDRESS', ARCH);
-  const sockaddrBytes = (specs: Spec[]) =>
-    specs.reduce((sum, s) => sum + ((s.local.length + 7) & ~7) + (s.remote ? 16 : 0), 0);
+  const sockaddrBytes = (specs: readonly Spec[]) =>
+    specs.reduce((sum, s) => sum + ((s.local.length + 7) & ~7) + (((s.remote?.length ?? 0) + 7) & ~7), 0);
   const size = 2 * qs.size + 2 * n * ca.size + sockaddrBytes(registered) + sockaddrBytes(request);
   const image = new Uint8Array(size);
   const view = new DataView(image.buffer);
@@ -128,7 +162,7 @@ function buildData(n: number): Data {
     used = at + length;
     return at;
   };
-  const writeArray = (specs: Spec[]): number => {
+  const writeArray = (specs: readonly Spec[]): number => {
     const array = alloc(n * ca.size, ca.align);
     specs.forEach((s, i) => {
       const e = array + i * ca.size;
@@ -170,19 +204,105 @@ function buildData(n: number): Data {
     requestSet,
     registeredArray,
     requestArray,
-    expectedMatches: half,
+    expectedMatches,
   };
 }
 
-const cache = new Map<number, Data>();
-function data(n: number): Data {
-  let d = cache.get(n);
+/*
+ * Addresses that collide under the fast hash whatever the seed (the
+ * construction test/match/hash-flooding.test.ts checks): MurmurHash3's
+ * block mix leaves its state as it was when two consecutive words change
+ * so that their scrambled forms differ in bit 18 and in bit 31. Sixteen
+ * such pairs in a 128-byte LocalAddr and a 16-byte RemoteAddr give 2^16
+ * distinct entries with one hash.
+ */
+const C1 = 0xcc9e2d51;
+const C2 = 0x1b873593;
+const COLLIDING_PAIRS = 16;
+const LOCAL_WORDS = 32;
+const REMOTE_WORDS = 4;
+/** Record word of each pair (4 header words, then LocalAddr, then RemoteAddr); word 0 of each sockaddr keeps its family. */
+const PAIR_AT = [...Array.from({ length: 15 }, (_, j) => 4 + 1 + 2 * j), 4 + LOCAL_WORDS + 1];
+
+/** The multiplicative inverse of an odd 32-bit number (Newton's iteration). */
+function inverse(c: number): number {
+  let x = c;
+  for (let i = 0; i < 5; i++) x = Math.imul(x, 2 - Math.imul(c, x));
+  return x;
+}
+const scramble = (k: number) => Math.imul((Math.imul(k, C1) << 15) | (Math.imul(k, C1) >>> 17), C2);
+const unscramble = (y: number) => {
+  const r = Math.imul(y, inverse(C2));
+  return Math.imul((r >>> 15) | (r << 17), inverse(C1));
+};
+
+/** A TCP entry whose record words are `record` (header words 0–3 are implied: 1, 6, 128, 16). */
+function specOfRecord(record: Int32Array): Spec {
+  const bytes = new Uint8Array(record.buffer, record.byteOffset, record.byteLength);
+  return {
+    local: bytes.slice(16, 16 + LOCAL_WORDS * 4),
+    remote: bytes.slice(16 + LOCAL_WORDS * 4),
+    type: 1,
+    protocol: 6,
+  };
+}
+
+/** Random record words, with an AF_INET6 LocalAddr and an AF_INET RemoteAddr. */
+function randomRecord(random: () => number): Int32Array {
+  const record = new Int32Array(4 + LOCAL_WORDS + REMOTE_WORDS);
+  record.set([1, 6, LOCAL_WORDS * 4, REMOTE_WORDS * 4]);
+  for (let i = 4; i < record.length; i++) record[i] = random() | 0;
+  record[4] = 23 | (0x1f90 << 16);
+  record[4 + LOCAL_WORDS] = 2 | (0x50 << 16);
+  return record;
+}
+
+/** Registered: the 2^15 colliding entries whose top pair is as drawn; the request mixes them with the other 2^15. */
+function buildColliding(): Data {
+  const base = randomRecord(randomWords(0xf100d));
+  const flipped = base.slice();
+  for (const at of PAIR_AT) {
+    flipped[at] = unscramble(scramble(base[at]!) ^ (1 << 18));
+    flipped[at + 1] = unscramble(scramble(base[at + 1]!) ^ (1 << 31));
+  }
+  const all: Spec[] = [];
+  for (let mask = 0; mask < 1 << COLLIDING_PAIRS; mask++) {
+    const record = base.slice();
+    for (let j = 0; j < COLLIDING_PAIRS; j++) {
+      if (mask & (1 << j)) {
+        record[PAIR_AT[j]!] = flipped[PAIR_AT[j]!]!;
+        record[PAIR_AT[j]! + 1] = flipped[PAIR_AT[j]! + 1]!;
+      }
+    }
+    all.push(specOfRecord(record));
+  }
+  const half = all.length >> 1;
+  const registered = all.slice(0, half);
+  const random = prng(0xc011_1de);
+  return layOut(registered, requestOf(random, registered, all.slice(half)), half >> 1);
+}
+
+/** buildColliding's shapes and counts, with random bytes. */
+function buildRandomShaped(): Data {
+  const words = randomWords(0x5eed_c011);
+  const n = COLLIDING;
+  const registered = Array.from({ length: n }, () => specOfRecord(randomRecord(words)));
+  const fresh = Array.from({ length: n }, () => specOfRecord(randomRecord(words)));
+  return layOut(registered, requestOf(prng(0xc011_1de), registered, fresh), n >> 1);
+}
+
+const cache = new Map<string, Data>();
+function cached(key: string, build: () => Data): Data {
+  let d = cache.get(key);
   if (!d) {
-    d = buildData(n);
-    cache.set(n, d);
+    d = build();
+    cache.set(key, d);
   }
   return d;
 }
+const data = (n: number): Data => cached(String(n), () => buildData(n));
+const colliding = (): Data => cached('colliding', buildColliding);
+const randomShaped = (): Data => cached('random-shaped', buildRandomShaped);
 
 /** The timed work: register N, delete N (half match). Returns the matches, checked once in setup. */
 function registerThenDelete(d: Data): number {
@@ -194,15 +314,28 @@ function check(name: string, got: number, d: Data): void {
   if (got !== d.expectedMatches) throw new Error(`${name}: ${got} matches, expected ${d.expectedMatches}`);
 }
 
-function rnrkitCase(label: string, n: number): BenchCase {
+/**
+ * rnrkit registering then deleting `source()`'s N entries. Its check run
+ * must find the expected matches and probe at most PROBES_PER_ENTRY slots
+ * per entry: a set that kept its fast hash on colliding addresses would
+ * probe about N²/2 (and this bench would take minutes, not seconds).
+ */
+const PROBES_PER_ENTRY = 16;
+function rnrkitCase(name: string, n: number, source: () => Data): BenchCase {
   let d: Data;
   return {
-    name: `match/${label}`,
+    name,
     unit: 'entry',
     unitsPerCall: 2 * n,
     setup: () => {
-      d = data(n);
-      check(`match/${label}`, registerThenDelete(d), d);
+      d = source();
+      const before = probedSlots();
+      check(name, registerThenDelete(d), d);
+      const probes = probedSlots() - before;
+      if (probes > PROBES_PER_ENTRY * 2 * n)
+        throw new Error(
+          `${name}: ${probes} slots probed for ${2 * n} entries, more than ${PROBES_PER_ENTRY} per entry`,
+        );
     },
     fn: () => registerThenDelete(d),
   };
@@ -265,16 +398,19 @@ function naiveCase(label: string, n: number): BenchCase {
  * base, registered array, request array, N, expected matches, image
  * length) and the image. The CSADDR_INFO offsets come from layoutOf on the
  * command line, so C and TypeScript read the same members at the same places.
+ * Its check run must find the expected matches and say whether its set
+ * switched to the keyed hash: `keyed` for colliding addresses, never for
+ * random ones (then it would not be doing what the TypeScript does).
  */
-function nativeCase(label: string, n: number): BenchCase {
+function nativeCase(name: string, n: number, source: () => Data, keyed: boolean): BenchCase {
   let binary = '';
   let file = '';
   const seconds = String(Number(process.env.RNRKIT_BENCH_SECONDS ?? 2));
   return {
-    name: `match/${label}@c`,
+    name,
     unit: 'entry',
     setup: () => {
-      const d = data(n);
+      const d = source();
       binary = compileNative('match');
       const header = new BigUint64Array([
         0x4843_5441_4d52_4e52n,
@@ -285,7 +421,7 @@ function nativeCase(label: string, n: number): BenchCase {
         BigInt(d.expectedMatches),
         BigInt(d.image.length),
       ]);
-      file = join(mkdtempSync(join(tmpdir(), 'rnrkit-bench-match-')), `match-${label}.bin`);
+      file = join(mkdtempSync(join(tmpdir(), 'rnrkit-bench-match-')), 'match.bin');
       const out = new Uint8Array(header.byteLength + d.image.length);
       out.set(new Uint8Array(header.buffer), 0);
       out.set(d.image, header.byteLength);
@@ -294,7 +430,7 @@ function nativeCase(label: string, n: number): BenchCase {
       const once = execFileSync(binary, [file, '0', ...layoutArgs()], {
         stdio: ['ignore', 'pipe', 'inherit'],
       }).toString();
-      if (!once.includes(`matched=${d.expectedMatches}\n`)) throw new Error(`match/${label}@c: ${once}`);
+      if (!once.includes(`matched=${d.expectedMatches} keyed=${keyed ? 1 : 0} `)) throw new Error(`${name}: ${once}`);
     },
     external: () => {
       try {
@@ -324,12 +460,17 @@ function layoutArgs(): string[] {
   ].map(String);
 }
 
+const COLLIDING = 1 << (COLLIDING_PAIRS - 1);
+
 export const cases: BenchCase[] = [
-  rnrkitCase('1k', 1_000),
-  rnrkitCase('10k', 10_000),
+  rnrkitCase('match/1k', 1_000, () => data(1_000)),
+  rnrkitCase('match/10k', 10_000, () => data(10_000)),
   naiveCase('10k', 10_000),
-  rnrkitCase('100k', 100_000),
-  nativeCase('100k', 100_000),
-  rnrkitCase('1m', 1_000_000),
-  nativeCase('1m', 1_000_000),
+  rnrkitCase('match/100k', 100_000, () => data(100_000)),
+  nativeCase('match/100k@c', 100_000, () => data(100_000), false),
+  rnrkitCase('match/1m', 1_000_000, () => data(1_000_000)),
+  nativeCase('match/1m@c', 1_000_000, () => data(1_000_000), false),
+  rnrkitCase('match/collide-32k', COLLIDING, colliding),
+  rnrkitCase('match/collide-32k@random', COLLIDING, randomShaped),
+  nativeCase('match/collide-32k@c', COLLIDING, colliding, true),
 ];

@@ -8,10 +8,16 @@
  *     with a bounds check, "no address" for NULL or length 0;
  *   - substitute IPROTOCOL_ANY from the family and socket type;
  *   - normalised records of 32-bit words in one arena, each after a state
- *     word, hashed with the MurmurHash3 x86_32 block mix (an inserted
- *     record is written first and hashed as words); open addressing with
- *     linear probing over [hash, ref] slots pointing at the records, load
- *     factor at most 1/2, tombstones reused;
+ *     word, hashed with the MurmurHash3 x86_32 block mix under a per-set
+ *     seed (an inserted record is written first and hashed as words); open
+ *     addressing with linear probing over [hash, ref] slots pointing at the
+ *     records, load factor at most 1/2, tombstones reused;
+ *   - the switch to the keyed hash: once one insert probes more than 128
+ *     slots, or the inserts since the index was built more than 8 per
+ *     entry plus 1,024 (a rebuild is judged the same way), the set rebuilds
+ *     its index with HalfSipHash-1-3 under (a per-process secret, the
+ *     seed) and keeps it; so chosen addresses that all collide under the
+ *     block mix cost C what they cost the TypeScript, not O(N^2);
  *   - deleteExact marks records dead with the call's epoch, so a request
  *     naming an address twice matches twice.
  * One timed iteration = build the set from the registered array, then
@@ -24,13 +30,16 @@
  *              remotePtr remoteLen socketType protocol maxSockaddrLength
  * FILE: seven little-endian u64 (magic "RNRMATCH", base, registered array,
  * request array, N, expected matches, image length), then the image.
- * SECONDS 0: one iteration, prints matched=M. Otherwise prints hz=.
+ * SECONDS 0: one iteration, prints matched=M keyed=K probes=P (K 1 when
+ * the set switched to the keyed hash, P the slots probed). Otherwise
+ * prints hz=.
  */
-#define _POSIX_C_SOURCE 199309L
+#define _DEFAULT_SOURCE
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
 
 static const uint8_t *image;
@@ -134,6 +143,65 @@ static uint32_t hash_cursor(const Cursor *c, uint32_t seed) {
   return finish(h, 4 + words_of(c->local_length) + words_of(c->remote_length));
 }
 
+/*
+ * Per process: the keyed hash's first key word and the secret set seeds are
+ * derived from, both from the OS's CSPRNG, as address-set.ts and record.ts
+ * draw theirs from crypto.getRandomValues.
+ */
+static uint32_t key0, process_secret, sets_seeded;
+
+static void draw_secrets(void) {
+  uint32_t words[2];
+  if (getrandom(words, sizeof words, 0) != (ssize_t)sizeof words) { fprintf(stderr, "match.c: getrandom failed\n"); exit(1); }
+  key0 = words[0];
+  process_secret = words[1];
+}
+
+/* A new set's seed: the secret mixed with a counter by MurmurHash3's finaliser (randomSeed in address-set.ts). */
+static uint32_t random_seed(void) {
+  uint32_t h = process_secret ^ (++sets_seeded * 0x9e3779b9u);
+  h = (h ^ (h >> 16)) * 0x85ebca6bu;
+  h = (h ^ (h >> 13)) * 0xc2b2ae35u;
+  return h ^ (h >> 16);
+}
+
+#define ROTL(x, b) (((x) << (b)) | ((x) >> (32 - (b))))
+#define SIPROUND                                                              \
+  do {                                                                        \
+    v0 += v1; v1 = ROTL(v1, 5); v1 ^= v0; v0 = ROTL(v0, 16);                  \
+    v2 += v3; v3 = ROTL(v3, 8); v3 ^= v2;                                     \
+    v0 += v3; v3 = ROTL(v3, 7); v3 ^= v0;                                     \
+    v2 += v1; v1 = ROTL(v1, 13); v1 ^= v2; v2 = ROTL(v2, 16);                 \
+  } while (0)
+
+/* HalfSipHash-1-3 of n record words under the key (key0, seed): keyedHashWords in record.ts, bit for bit. */
+static uint32_t keyed_hash_words(const int32_t *w, size_t n, uint32_t seed) {
+  uint32_t v0 = key0, v1 = seed, v2 = 0x6c796765u ^ key0, v3 = 0x74656462u ^ seed;
+  for (size_t k = 0; k < n; k++) {
+    uint32_t m = (uint32_t)w[k];
+    v3 ^= m;
+    SIPROUND;
+    v0 ^= m;
+  }
+  uint32_t b = (uint32_t)n << 26;
+  v3 ^= b;
+  SIPROUND;
+  v0 ^= b;
+  v2 ^= 0xff;
+  SIPROUND; SIPROUND; SIPROUND;
+  return v1 ^ v3;
+}
+
+static int32_t *write_bytes(int32_t *q, const uint8_t *p, int32_t length);
+
+/* The keyed hash of the entry under the cursor: its record written out as words, then hashed (keyedHashCursor). */
+static uint32_t keyed_hash_cursor(const Cursor *c, uint32_t seed) {
+  static int32_t words[4 + 2 * 64];
+  words[0] = c->type; words[1] = c->protocol; words[2] = c->local_length; words[3] = c->remote_length;
+  int32_t *end = write_bytes(write_bytes(words + 4, c->local, c->local_length), c->remote, c->remote_length);
+  return keyed_hash_words(words, (size_t)(end - words), seed);
+}
+
 static inline int bytes_equal(const int32_t *q, const uint8_t *p, int32_t length) {
   int32_t whole = length & ~3, k = 0;
   for (; k < whole; k += 4, q++) if ((uint32_t)*q != rd32(p + k)) return 0;
@@ -157,10 +225,18 @@ static int32_t *write_bytes(int32_t *q, const uint8_t *p, int32_t length) {
  * p, -(p + 1) for a deleted one, 0 for empty (address-set.ts). */
 typedef struct {
   uint32_t seed;
+  int keyed;            /* the index uses keyed_hash_*: once set, for good */
+  size_t insert_probes; /* slots probed by inserts since the index was built */
   int32_t *arena; size_t arena_used, arena_cap, live;
   int32_t *table; uint32_t mask; size_t occupied;
   int32_t epoch;
 } Set;
+
+/* The bounds of address-set.ts (MAX_PROBE_RUN, PROBES_PER_ENTRY, PROBE_SLACK). */
+enum { MAX_PROBE_RUN = 128, PROBES_PER_ENTRY = 8, PROBE_SLACK = 1024 };
+
+/* Slots looked at by every lookup and insert (probedSlots in address-set.ts). */
+static uint64_t slots_probed;
 
 static size_t table_capacity_for(size_t entries) {
   size_t capacity = 16;
@@ -176,24 +252,45 @@ static uint32_t hash_words(const int32_t *w, size_t n, uint32_t seed) {
   return finish(h, (uint32_t)n);
 }
 
+static void use_keyed_hash(Set *s);
+
 static void rebuild_table(Set *s, size_t capacity) {
   free(s->table);
   s->table = calloc(2 * capacity, sizeof(int32_t));
   s->mask = (uint32_t)(capacity - 1);
+  size_t probes = 0, longest = 0;
   for (size_t p = 0; p < s->arena_used; p += 1 + record_words(s->arena + p + 1)) {
     if (s->arena[p]) continue;
-    uint32_t h = hash_words(s->arena + p + 1, record_words(s->arena + p + 1), s->seed);
-    uint32_t slot = h & s->mask;
+    const int32_t *r = s->arena + p + 1;
+    uint32_t h = s->keyed ? keyed_hash_words(r, record_words(r), s->seed) : hash_words(r, record_words(r), s->seed);
+    uint32_t start = h & s->mask, slot = start;
     while (s->table[2 * slot + 1]) slot = (slot + 1) & s->mask;
+    size_t run = ((slot - start) & s->mask) + 1;
+    probes += run;
+    if (run > longest) longest = run;
     s->table[2 * slot] = (int32_t)h;
     s->table[2 * slot + 1] = (int32_t)(p + 2);
   }
   s->occupied = s->live;
+  s->insert_probes = 0;
+  slots_probed += probes;
+  if (!s->keyed && (longest > MAX_PROBE_RUN || probes > PROBES_PER_ENTRY * s->live + PROBE_SLACK)) use_keyed_hash(s);
+}
+
+static void use_keyed_hash(Set *s) {
+  s->keyed = 1;
+  rebuild_table(s, (size_t)s->mask + 1);
+}
+
+static void count_insert(Set *s, size_t probed) {
+  slots_probed += probed;
+  s->insert_probes += probed;
+  if (!s->keyed && (probed > MAX_PROBE_RUN || s->insert_probes > PROBES_PER_ENTRY * s->live + PROBE_SLACK)) use_keyed_hash(s);
 }
 
 static void set_init(Set *s, size_t entries, size_t words) {
   memset(s, 0, sizeof *s);
-  s->seed = 0x9e3779b9u;
+  s->seed = random_seed();
   s->arena_cap = words < 256 ? 256 : words;
   s->arena = malloc(s->arena_cap * sizeof(int32_t));
   rebuild_table(s, table_capacity_for(entries));
@@ -214,33 +311,46 @@ static int insert(Set *s, const Cursor *c) {
   int32_t *r = s->arena + at;
   r[0] = c->type; r[1] = c->protocol; r[2] = c->local_length; r[3] = c->remote_length;
   write_bytes(write_bytes(r + 4, c->local, c->local_length), c->remote, c->remote_length);
-  uint32_t h = hash_words(r, words, s->seed);
-  uint32_t slot = h & s->mask;
+  uint32_t h = s->keyed ? keyed_hash_words(r, words, s->seed) : hash_words(r, words, s->seed);
+  uint32_t start = h & s->mask, slot = start;
   int64_t reuse = -1;
   for (;; slot = (slot + 1) & s->mask) {
     int32_t ref = s->table[2 * slot + 1];
     if (!ref) break;
     if (ref < 0) { if (reuse < 0) reuse = slot; }
-    else if ((uint32_t)s->table[2 * slot] == h && memcmp(s->arena + ref - 1, r, words * sizeof(int32_t)) == 0) return 0;
+    else if ((uint32_t)s->table[2 * slot] == h && memcmp(s->arena + ref - 1, r, words * sizeof(int32_t)) == 0) {
+      count_insert(s, ((slot - start) & s->mask) + 1);
+      return 0;
+    }
   }
+  size_t probed = ((slot - start) & s->mask) + 1;
   s->arena[at - 1] = 0;
   s->arena_used = at + words;
   s->live++;
   if (reuse >= 0) slot = (uint32_t)reuse; else s->occupied++;
   s->table[2 * slot] = (int32_t)h;
   s->table[2 * slot + 1] = (int32_t)(at + 1);
+  count_insert(s, probed);
   return 1;
 }
 
+/* Lookups only count their probes: runs are made by inserts and rebuilds, which switch the hash themselves. */
 static int64_t find(const Set *s, const Cursor *c, uint32_t h, int32_t epoch) {
-  for (uint32_t slot = h & s->mask;; slot = (slot + 1) & s->mask) {
+  uint32_t start = h & s->mask;
+  for (uint32_t slot = start;; slot = (slot + 1) & s->mask) {
     int32_t ref = s->table[2 * slot + 1];
-    if (!ref) return -1;
-    if ((uint32_t)s->table[2 * slot] == h) {
-      if (ref > 0) { if (record_equals(s->arena + ref - 1, c)) return slot; }
-      else if (epoch && s->arena[-ref - 2] == epoch && record_equals(s->arena - ref - 1, c)) return slot;
+    if (!ref) { slots_probed += ((slot - start) & s->mask) + 1; return -1; }
+    if ((uint32_t)s->table[2 * slot] == h &&
+        (ref > 0 ? record_equals(s->arena + ref - 1, c)
+                 : epoch && s->arena[-ref - 2] == epoch && record_equals(s->arena - ref - 1, c))) {
+      slots_probed += ((slot - start) & s->mask) + 1;
+      return slot;
     }
   }
+}
+
+static inline uint32_t hash_of(const Set *s, const Cursor *c) {
+  return s->keyed ? keyed_hash_cursor(c, s->seed) : hash_cursor(c, s->seed);
 }
 
 /* Returns the number of request entries matched; `matched` gets their indices. */
@@ -250,7 +360,7 @@ static size_t delete_exact(Set *s, const uint8_t *request, size_t n, int32_t *ma
   Cursor c;
   for (size_t i = 0; i < n; i++) {
     load(request, i, &c);
-    int64_t slot = find(s, &c, hash_cursor(&c, s->seed), epoch);
+    int64_t slot = find(s, &c, hash_of(s, &c), epoch);
     if (slot < 0) { unmatched[u++] = (int32_t)i; continue; }
     int32_t ref = s->table[2 * slot + 1];
     if (ref > 0) { s->table[2 * slot + 1] = -ref; s->arena[ref - 2] = epoch; s->live--; }
@@ -258,6 +368,8 @@ static size_t delete_exact(Set *s, const uint8_t *request, size_t n, int32_t *ma
   }
   return m;
 }
+
+static int last_keyed;
 
 static size_t iteration(const uint8_t *registered, const uint8_t *request, size_t n, int32_t *matched, int32_t *unmatched) {
   Set s;
@@ -268,6 +380,7 @@ static size_t iteration(const uint8_t *registered, const uint8_t *request, size_
     insert(&s, &c);
   }
   size_t m = delete_exact(&s, request, n, matched, unmatched);
+  last_keyed = s.keyed;
   set_free(&s);
   return m;
 }
@@ -303,6 +416,8 @@ int main(int argc, char **argv) {
   off_type = strtoul(argv[9], NULL, 10);
   off_protocol = strtoul(argv[10], NULL, 10);
   max_sockaddr_length = (int32_t)strtol(argv[11], NULL, 10);
+  /* keyed_hash_cursor lays a record out in 4 + 2 * 64 words. */
+  if (max_sockaddr_length < 0 || max_sockaddr_length > 256) { fprintf(stderr, "match.c: maxSockaddrLength %d is not in 0…256\n", max_sockaddr_length); return 2; }
 
   size_t n = (size_t)header[4];
   const uint8_t *registered = locate(header[2], (uint64_t)n * entry_size);
@@ -310,8 +425,10 @@ int main(int argc, char **argv) {
   int32_t *matched = malloc(n * sizeof(int32_t) + 4);
   int32_t *unmatched = malloc(n * sizeof(int32_t) + 4);
 
+  draw_secrets();
   if (seconds <= 0) {
-    printf("matched=%zu\n", iteration(registered, request, n, matched, unmatched));
+    size_t m = iteration(registered, request, n, matched, unmatched);
+    printf("matched=%zu keyed=%d probes=%llu\n", m, last_keyed, (unsigned long long)slots_probed);
     return 0;
   }
   size_t expected = (size_t)header[5];
