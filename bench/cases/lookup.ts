@@ -1,11 +1,9 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { LUP } from '../../src/abi/constants.js';
-import type { CsAddrInfoJson, QuerySetJson } from '../../src/codec/canonical.js';
-import { openStore, PROVIDER_IDS, ServiceLookup, WinsockError, WinsockRegistry } from '../../src/service/index.js';
+import type { QuerySetJson } from '../../src/codec/canonical.js';
+import { PROVIDER_IDS, ServiceLookup, WinsockError } from '../../src/service/index.js';
 import type { BenchCase } from '../case.js';
+import { CLASS_ID, freshStoreFile, openBenchRegistry, printer } from '../store-setup.js';
 
 /**
  * lookup/next: results per second through the buffer path — one whole
@@ -18,39 +16,6 @@ import type { BenchCase } from '../case.js';
  * store does without Winsock's contract.
  */
 const OBJECTS = 10_000;
-const CLASS_ID = '{5C3A1F77-0B2E-4D1A-9F10-3AC477215E0D}';
-const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
-
-function address(i: number, port: number): CsAddrInfoJson {
-  const addr = `0a${HEX[(i >> 16) & 0xff]}${HEX[(i >> 8) & 0xff]}${HEX[i & 0xff]}`;
-  return {
-    LocalAddr: { lpSockaddr: `0200${HEX[port >> 8]}${HEX[port & 0xff]}${addr}0000000000000000`, iSockaddrLength: 16 },
-    RemoteAddr: { lpSockaddr: null, iSockaddrLength: 0 },
-    iSocketType: 1,
-    iProtocol: 6,
-  };
-}
-
-function querySet(i: number): QuerySetJson {
-  return {
-    dwSize: 120,
-    lpszServiceInstanceName: `printer-${i}`,
-    lpServiceClassId: CLASS_ID,
-    lpVersion: { dwVersion: 1, ecHow: 0 },
-    lpszComment: 'colour laser',
-    dwNameSpace: 32,
-    lpNSProviderId: null,
-    lpszContext: null,
-    dwNumberOfProtocols: 0,
-    lpafpProtocols: null,
-    lpszQueryString: null,
-    dwNumberOfCsAddrs: 2,
-    lpcsaBuffer: [address(i, 515), address(i, 9100)],
-    dwOutputFlags: 0,
-    lpBlob: null,
-  };
-}
-
 const RESTRICTIONS: QuerySetJson = {
   dwSize: 120,
   lpszServiceInstanceName: null,
@@ -76,13 +41,11 @@ const BUFFER_ADDRESS = 0x7ff6_0000_0000;
 
 function setup(): void {
   if (lookup) return;
-  path = join(mkdtempSync(join(tmpdir(), 'rnrkit-bench-lookup-')), 'store.db');
-  const store = openStore(path, { synchronous: 'NORMAL' });
-  const registry = new WinsockRegistry({ store, principal: 'bench' });
-  registry.startup();
+  path = freshStoreFile('lookup');
+  const registry = openBenchRegistry(path, { synchronous: 'NORMAL' });
   registry.batch(() => {
     for (let i = 0; i < OBJECTS; i++)
-      if (registry.setService(querySet(i), 0, 0) !== 0)
+      if (registry.setService(printer(i, { dwVersion: 1, ecHow: 0 }), 0, 0) !== 0)
         throw new Error(`REGISTER ${i} failed: ${registry.getLastError()}`);
   });
   lookup = new ServiceLookup(registry);

@@ -1,11 +1,8 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { CsAddrInfoJson, QuerySetJson } from '../../src/codec/canonical.js';
 import { AddressSet } from '../../src/match/index.js';
-import { openStore, WinsockRegistry } from '../../src/service/index.js';
+import type { WinsockRegistry } from '../../src/service/index.js';
 import type { BenchCase } from '../case.js';
+import { CLASS_ID, freshStoreFile, openBenchRegistry, printer, printerAddress } from '../store-setup.js';
 
 /**
  * service/durable: one acknowledged REGISTER per call (a new object with two
@@ -16,58 +13,18 @@ import type { BenchCase } from '../case.js';
  * with nothing computed per row — the floor a SQLite-backed registry sits on.
  */
 const BATCH = 1000;
-const CLASS_ID = '{5C3A1F77-0B2E-4D1A-9F10-3AC477215E0D}';
-
-// Building the caller's input is not the registry's work: a table, not map/padStart/join per byte, keeps it small in the timed region.
-const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
-
-function address(i: number, port: number): CsAddrInfoJson {
-  const addr = `0a${HEX[(i >> 16) & 0xff]}${HEX[(i >> 8) & 0xff]}${HEX[i & 0xff]}`;
-  return {
-    LocalAddr: { lpSockaddr: `0200${HEX[port >> 8]}${HEX[port & 0xff]}${addr}0000000000000000`, iSockaddrLength: 16 },
-    RemoteAddr: { lpSockaddr: null, iSockaddrLength: 0 },
-    iSocketType: 1,
-    iProtocol: 6,
-  };
-}
-
-function querySet(i: number): QuerySetJson {
-  return {
-    dwSize: 120,
-    lpszServiceInstanceName: `printer-${i}`,
-    lpServiceClassId: CLASS_ID,
-    lpVersion: null,
-    lpszComment: 'colour laser',
-    dwNameSpace: 32,
-    lpNSProviderId: null,
-    lpszContext: null,
-    dwNumberOfProtocols: 0,
-    lpafpProtocols: null,
-    lpszQueryString: null,
-    dwNumberOfCsAddrs: 2,
-    lpcsaBuffer: [address(i, 515), address(i, 9100)],
-    dwOutputFlags: 0,
-    lpBlob: null,
-  };
-}
-
-function freshFile(name: string): string {
-  return join(mkdtempSync(join(tmpdir(), `rnrkit-bench-${name}-`)), 'store.db');
-}
 
 let registry: WinsockRegistry | undefined;
 let next = 0;
 function openRegistry(): void {
-  const store = openStore(freshFile('service'));
-  registry = new WinsockRegistry({ store, principal: 'bench' });
-  registry.startup();
+  registry = openBenchRegistry(freshStoreFile('service'));
 }
 
 /** The same table the store has (minus rnrkit's quota trigger), the same pragmas. */
 let plain: { insert: Database.Statement; transaction: Database.Transaction<(rows: unknown[]) => void> } | undefined;
 let plainNext = 0;
 function openPlain(): void {
-  const db = new Database(freshFile('sqlite'));
+  const db = new Database(freshStoreFile('sqlite'));
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   db.exec(`CREATE TABLE service_object (
@@ -85,7 +42,7 @@ function openPlain(): void {
   plain = { insert, transaction };
 }
 // The serialised address set of a row: the same 2 addresses' bytes for every row (the baseline does no per-row work).
-const blob = AddressSet.fromCanonical([address(1, 515), address(1, 9100)]).toBytes();
+const blob = AddressSet.fromCanonical([printerAddress(1, 515), printerAddress(1, 9100)]).toBytes();
 const plainRow = (i: number): [string, string] => [JSON.stringify(`PRINTER-${i}`), JSON.stringify(`printer-${i}`)];
 
 export const cases: BenchCase[] = [
@@ -93,7 +50,7 @@ export const cases: BenchCase[] = [
     name: 'service/durable',
     unit: 'op',
     setup: openRegistry,
-    fn: () => registry!.setService(querySet(next++), 0, 0),
+    fn: () => registry!.setService(printer(next++), 0, 0),
   },
   {
     name: 'service/durable@sqlite',
@@ -109,7 +66,7 @@ export const cases: BenchCase[] = [
     fn: () =>
       registry!.batch(() => {
         let failures = 0;
-        for (let k = 0; k < BATCH; k++) failures += registry!.setService(querySet(next++), 0, 0);
+        for (let k = 0; k < BATCH; k++) failures += registry!.setService(printer(next++), 0, 0);
         return failures;
       }),
   },

@@ -1,0 +1,59 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { CsAddrInfoJson, QuerySetJson } from '../src/codec/canonical.js';
+import { openStore, type StoreOptions, WinsockRegistry } from '../src/service/index.js';
+
+/**
+ * What the store benchmarks (bench/cases/service.ts, bench/cases/lookup.ts)
+ * register: printer `i` of one service class, with two TCP listeners on
+ * 10.x.y.z (ports 515 and 9100), and a fresh store to register them in.
+ */
+export const CLASS_ID = '{5C3A1F77-0B2E-4D1A-9F10-3AC477215E0D}';
+
+// Building the caller's input is not the registry's work: a table, not map/padStart/join per byte, keeps it small in the timed region.
+const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
+
+/** A SOCK_STREAM/IPPROTO_TCP CSADDR_INFO listening on 10.<i as three bytes>:`port`. */
+export function printerAddress(i: number, port: number): CsAddrInfoJson {
+  const addr = `0a${HEX[(i >> 16) & 0xff]}${HEX[(i >> 8) & 0xff]}${HEX[i & 0xff]}`;
+  return {
+    LocalAddr: { lpSockaddr: `0200${HEX[port >> 8]}${HEX[port & 0xff]}${addr}0000000000000000`, iSockaddrLength: 16 },
+    RemoteAddr: { lpSockaddr: null, iSockaddrLength: 0 },
+    iSocketType: 1,
+    iProtocol: 6,
+  };
+}
+
+/** The WSAQUERYSETW registering printer `i` in NS_NTDS, with `lpVersion` (none unless given). */
+export function printer(i: number, lpVersion: QuerySetJson['lpVersion'] = null): QuerySetJson {
+  return {
+    dwSize: 120,
+    lpszServiceInstanceName: `printer-${i}`,
+    lpServiceClassId: CLASS_ID,
+    lpVersion,
+    lpszComment: 'colour laser',
+    dwNameSpace: 32,
+    lpNSProviderId: null,
+    lpszContext: null,
+    dwNumberOfProtocols: 0,
+    lpafpProtocols: null,
+    lpszQueryString: null,
+    dwNumberOfCsAddrs: 2,
+    lpcsaBuffer: [printerAddress(i, 515), printerAddress(i, 9100)],
+    dwOutputFlags: 0,
+    lpBlob: null,
+  };
+}
+
+/** A store file that does not exist yet, in a folder of its own under the system's temporary folder. */
+export function freshStoreFile(name: string): string {
+  return join(mkdtempSync(join(tmpdir(), `rnrkit-bench-${name}-`)), 'store.db');
+}
+
+/** A registry over a new store at `path`, started up, as principal "bench". */
+export function openBenchRegistry(path: string, options: StoreOptions = {}): WinsockRegistry {
+  const registry = new WinsockRegistry({ store: openStore(path, options), principal: 'bench' });
+  registry.startup();
+  return registry;
+}
