@@ -10,6 +10,7 @@ import { contextKey, foldInstanceName, type ObjectKey, objectKey } from '../obje
 import type { NspCallContext, ProviderOutcome, SetServiceOperation } from '../provider.js';
 import { addressErrorAsWinsock } from '../providers/address-errors.js';
 import { tableOutcome } from '../providers/outcome.js';
+import { checkPrincipalQuota, type PrincipalQuotas, resolvePrincipalQuotas } from '../quotas.js';
 import type { RemoteDirectoryProvider } from '../registry.js';
 import { applyTable, type TableAction } from '../semantics.js';
 import type { ServiceObjectJson } from '../store.js';
@@ -19,17 +20,28 @@ import {
   BINARY_ATTRIBUTES,
   classIdBytes,
   DEREGISTERED_KEYWORD,
+  generalizedTime,
   KEYWORD_PREFIX,
   type LdapObject,
   OBJECT_ATTRIBUTES,
+  OWNER_KEYWORD,
   objectFromEntry,
   objectRdn,
+  parkedPrefix,
+  parkedRdn,
   propertiesOf,
   REMOVING_PREFIX,
 } from './mapping.js';
+import { domainOf, principalSid, usageOf } from './quota-usage.js';
 import { encodeNormalised } from './winsock-addresses.js';
 
-export interface LdapDirectoryOptions {
+/**
+ * How to reach the directory, and its bounds. The per-principal quotas
+ * (`maxObjectsPerPrincipal`, `maxAddressesPerPrincipal`) are the embedded
+ * store's, with the same defaults and the same WSA_NOT_ENOUGH_MEMORY
+ * (docs/directory.md, "Quotas").
+ */
+export interface LdapDirectoryOptions extends Partial<PrincipalQuotas> {
   /** `ldaps://HOST[:PORT]/BASE-DN` (dn.ts: the container it names). */
   readonly url: string;
   /** Who binds: a UPN (alice@example.com), a DN, or DOMAIN\user. The principal of every call. */
@@ -54,6 +66,16 @@ export interface LdapDirectoryOptions {
   readonly maxAddressesPerObject?: number;
   /** The provider id objects belong to (the registry's Directory id). */
   readonly providerId: string;
+  /**
+   * How old (by the server's whenChanged) an object parked under
+   * `CN=rnrkit-removing-…` must be before this backend takes it for the
+   * leftover of a writer that stopped between the rename and the delete,
+   * and finishes it: deletes it when empty, else puts it back. Checked on
+   * open and on every write to that object. Default 60,000 ms: far longer
+   * than a live writer keeps an object parked (two operations, each bounded
+   * by its own timeout).
+   */
+  readonly recoverParkedAfterMs?: number;
 }
 
 /** LDAP_SERVER_PERMISSIVE_MODIFY_OID: adding a value that is there, or deleting one that is not, is not an error. */
@@ -117,6 +139,10 @@ export class LdapDirectory implements DirectoryBackend, RemoteDirectoryProvider 
   readonly backend = this;
   readonly maxObjects: number;
   readonly maxAddressesPerObject: number;
+  readonly quotas: PrincipalQuotas;
+  readonly recoverParkedAfterMs: number;
+  /** The bind identity's SID, whom the objects it creates charge (set by open). */
+  principalSid = '';
   private readonly owners = new Map<string, string>();
 
   private constructor(
@@ -130,6 +156,11 @@ export class LdapDirectory implements DirectoryBackend, RemoteDirectoryProvider 
     this.displayName = `rnrkit Directory (LDAP ${this.location})`;
     this.maxObjects = options.maxObjects ?? Number.POSITIVE_INFINITY;
     this.maxAddressesPerObject = options.maxAddressesPerObject ?? 4096;
+    this.quotas = resolvePrincipalQuotas({
+      maxObjectsPerPrincipal: options.maxObjectsPerPrincipal,
+      maxAddressesPerPrincipal: options.maxAddressesPerPrincipal,
+    });
+    this.recoverParkedAfterMs = options.recoverParkedAfterMs ?? 60_000;
   }
 
   /**
@@ -139,6 +170,11 @@ export class LdapDirectory implements DirectoryBackend, RemoteDirectoryProvider 
    */
   static async open(options: LdapDirectoryOptions): Promise<LdapDirectory> {
     const where = parseDirectoryUrl(options.url);
+    // Options are checked before anything is sent, so a bad quota is a UsageError, not a half-open connection.
+    resolvePrincipalQuotas({
+      maxObjectsPerPrincipal: options.maxObjectsPerPrincipal,
+      maxAddressesPerPrincipal: options.maxAddressesPerPrincipal,
+    });
     const client = new Client({
       url: where.serverUrl,
       timeout: options.timeoutMs ?? 10_000,
@@ -159,6 +195,12 @@ export class LdapDirectory implements DirectoryBackend, RemoteDirectoryProvider 
     const directory = new LdapDirectory(client, where, options.bind, options.providerId, options);
     try {
       await directory.checkSchema();
+      try {
+        directory.principalSid = await principalSid(client, domainOf(where.containerDn), options.bind);
+      } catch (e) {
+        throw asDirectoryError(e, `looking up the account of ${options.bind}`);
+      }
+      await directory.recoverParked(REMOVING_PREFIX);
     } catch (e) {
       await client.unbind().catch(() => {});
       throw e;
@@ -271,7 +313,7 @@ export class LdapDirectory implements DirectoryBackend, RemoteDirectoryProvider 
     if (known !== undefined) return known;
     let name = sid;
     try {
-      const base = this.where.containerDn.slice(this.where.containerDn.search(/(^|,)DC=/i)).replace(/^,/, '');
+      const base = domainOf(this.where.containerDn);
       const found = await this.client.search(base, {
         scope: 'sub',
         filter: `(objectSid=${sid})`,
@@ -335,13 +377,16 @@ export class LdapDirectory implements DirectoryBackend, RemoteDirectoryProvider 
 
   private async attempt(
     dn: string,
-    _key: ObjectKey,
+    key: ObjectKey,
     qs: QuerySetJson,
     operation: SetServiceOperation,
     multiple: boolean,
     attemptNumber = 1,
   ): Promise<ProviderOutcome> {
-    const existing = await this.read(dn);
+    // One round trip for both: LDAP answers several requests on one connection.
+    const [existing, recovered] = await Promise.all([this.read(dn), this.recoverParked(parkedPrefix(key))]);
+    // A crashed writer's parked copy of this object was just finished off or put back: read again.
+    if (recovered > 0) throw new Conflict();
     if (!existing && operation !== RNRSERVICE_REGISTER && attemptNumber < NOT_FOUND_REREADS) {
       // Another writer's DELETE | SERVICE_MULTIPLE parks an object under a private name for the moment it
       // checks that the object is really empty, and renames it back when someone added an address
@@ -359,13 +404,14 @@ export class LdapDirectory implements DirectoryBackend, RemoteDirectoryProvider 
       requested,
       limits,
     );
+    await this.checkPrincipalQuotas(existing, action);
     if (!existing) return this.create(dn, qs, action);
     if (action.action === 'delete') {
       if (!multiple) {
         await this.write(() => this.client.del(dn));
         return tableOutcome(action);
       }
-      return this.removeAndDeleteIfEmpty(dn, existing, action);
+      return this.removeAndDeleteIfEmpty(dn, key, existing, action);
     }
     const finalValues = action.addresses.toCanonical().map(encodeNormalised);
     const seen = new Set(existing.values.map((v) => v.toString('hex')));
@@ -425,6 +471,7 @@ export class LdapDirectory implements DirectoryBackend, RemoteDirectoryProvider 
   /** DELETE | SERVICE_MULTIPLE that leaves no address: remove the values, then the object — unless someone added one meanwhile. */
   private async removeAndDeleteIfEmpty(
     dn: string,
+    key: ObjectKey,
     existing: LdapObject,
     action: Extract<TableAction, { action: 'delete' }>,
   ): Promise<ProviderOutcome> {
@@ -446,8 +493,7 @@ export class LdapDirectory implements DirectoryBackend, RemoteDirectoryProvider 
         alreadyPresent: [],
       };
     }
-    const rdn = dn.slice(0, dn.search(/(?<!\\),/));
-    const parked = `CN=${REMOVING_PREFIX}${randomBytes(8).toString('hex')}`;
+    const parked = parkedRdn(key, randomBytes(8).toString('hex'));
     const parkedDn = `${parked},${this.where.containerDn}`;
     try {
       await this.client.modifyDN(dn, parked);
@@ -462,16 +508,7 @@ export class LdapDirectory implements DirectoryBackend, RemoteDirectoryProvider 
       return tableOutcome(action);
     }
     // Another writer added addresses between our modify and the rename: the object stays, with them.
-    try {
-      await this.client.modifyDN(parkedDn, rdn);
-    } catch (e) {
-      if (!(e instanceof ResultCodeError && e.code === 68)) throw mapWriteError(e);
-      // A new object was created under the name meanwhile: give it the parked addresses, then drop the parked one.
-      const values = [...(left?.values ?? []), ...(left?.opaque ?? [])];
-      if (values.length > 0)
-        await this.write(() => this.client.modify(dn, [valuesChange('add', 'winsockAddresses', values)], PERMISSIVE));
-      await this.write(() => this.client.del(parkedDn));
-    }
+    await this.restoreParked(parkedDn, dn, left);
     const now = await this.read(dn);
     return {
       object: 'updated',
@@ -482,6 +519,92 @@ export class LdapDirectory implements DirectoryBackend, RemoteDirectoryProvider 
       unmatched: action.unmatched,
       alreadyPresent: [],
     };
+  }
+
+  /**
+   * Put a parked object back under its own DN. When a new object was
+   * created under that name meanwhile, the parked addresses are added to it
+   * and the parked copy is dropped. A parked copy already gone (another
+   * writer finished it) is not an error.
+   */
+  private async restoreParked(parkedDn: string, dn: string, parked: LdapObject | undefined): Promise<void> {
+    const rdn = dn.slice(0, dn.search(/(?<!\\),/));
+    try {
+      await this.client.modifyDN(parkedDn, rdn);
+      return;
+    } catch (e) {
+      if (e instanceof ResultCodeError && e.code === 32) return;
+      if (!(e instanceof ResultCodeError && e.code === 68)) throw mapWriteError(e);
+    }
+    const values = [...(parked?.values ?? []), ...(parked?.opaque ?? [])];
+    if (values.length > 0)
+      await this.write(() => this.client.modify(dn, [valuesChange('add', 'winsockAddresses', values)], PERMISSIVE));
+    await this.client.del(parkedDn).catch((e: unknown) => {
+      if (!(e instanceof ResultCodeError && e.code === 32)) throw mapWriteError(e);
+    });
+  }
+
+  /**
+   * Finish the parked objects whose cn starts with `prefix` and that are
+   * older than recoverParkedAfterMs: what a writer left when it stopped
+   * between parking an object (DELETE | SERVICE_MULTIPLE) and deleting it.
+   * An empty one is deleted, as that writer meant to; one holding addresses
+   * (a REGISTER landed before the rename) is put back. Younger ones may be
+   * another writer's work in progress and are left alone. Returns how many
+   * were finished.
+   */
+  private async recoverParked(prefix: string): Promise<number> {
+    const found = await this.client.search(
+      this.where.containerDn,
+      {
+        scope: 'one',
+        filter: `(&(objectClass=serviceInstance)(cn=${prefix}*))`,
+        attributes: OBJECT_ATTRIBUTES,
+        explicitBufferAttributes: BINARY_ATTRIBUTES,
+      },
+      OWNER_ONLY,
+    );
+    if (found.searchEntries.length === 0) return 0;
+    // Ages by the server's clock: whenChanged is the server's, and the client's clock may differ.
+    const root = await this.client.search('', { scope: 'base', attributes: ['currentTime'] });
+    const now = generalizedTime(String(root.searchEntries[0]?.currentTime ?? ''));
+    let finished = 0;
+    for (const entry of found.searchEntries) {
+      const parked = objectFromEntry(entry as Entry & { dn: string });
+      // whenChanged has whole seconds: one more second, so nothing younger than the threshold is taken.
+      if (!(now - parked.changed >= this.recoverParkedAfterMs + 1000)) continue;
+      const key = objectKey(this.providerId, parked.serviceClassId, parked.instanceName, parked.context);
+      const dn = `${objectRdn(key)},${this.where.containerDn}`;
+      if (parked.values.length === 0 && parked.opaque.length === 0) {
+        await this.client.del(parked.dn).catch((e: unknown) => {
+          if (!(e instanceof ResultCodeError && e.code === 32)) throw mapWriteError(e);
+        });
+      } else {
+        await this.restoreParked(parked.dn, dn, parked);
+      }
+      finished++;
+    }
+    return finished;
+  }
+
+  /**
+   * The per-principal quotas, as the embedded store applies them: only a
+   * change that grows a count is checked, against what the owner (the
+   * object's, not the caller's: an administrator adding to another's object
+   * charges that owner) owns now. One search per such write; none for a
+   * write that grows nothing. There is no lock to hold across the count and
+   * the write (docs/directory.md, "Quotas", says what that allows).
+   */
+  private async checkPrincipalQuotas(existing: LdapObject | undefined, action: TableAction): Promise<void> {
+    if (action.action !== 'write') return;
+    const newObjects = existing ? 0 : 1;
+    const newAddresses = action.addresses.size - (existing?.values.length ?? 0);
+    if (newObjects <= 0 && newAddresses <= 0) return;
+    const owner = existing ? (existing.quotaOwner ?? existing.ownerSid) : this.principalSid;
+    // An object whose owner cannot be read (no rights to its descriptor, no keyword) charges nobody.
+    if (!owner) return;
+    const usage = await usageOf(this.client, this.where.containerDn, owner, newAddresses > 0);
+    checkPrincipalQuota(await this.ownerName(owner), usage, newObjects, newAddresses, this.quotas);
   }
 
   private async create(dn: string, qs: QuerySetJson, action: TableAction): Promise<ProviderOutcome> {
@@ -497,7 +620,9 @@ export class LdapDirectory implements DirectoryBackend, RemoteDirectoryProvider 
     if (props.version) attributes.push(new Attribute({ type: 'serviceInstanceVersion', values: [props.version] }));
     if (props.description !== undefined)
       attributes.push(new Attribute({ type: 'description', values: [props.description] }));
-    if (props.keywords.length > 0) attributes.push(new Attribute({ type: 'keywords', values: props.keywords }));
+    attributes.push(
+      new Attribute({ type: 'keywords', values: [...props.keywords, OWNER_KEYWORD + this.principalSid] }),
+    );
     try {
       // One add: the object appears with all its addresses or not at all.
       await this.client.add(dn, attributes);
@@ -528,11 +653,16 @@ export class LdapDirectory implements DirectoryBackend, RemoteDirectoryProvider 
         }),
       }),
     ];
-    // Only rnrkit's own keywords change; anyone else's stay.
-    const ours = existing.keywords.filter((k) => k.startsWith(KEYWORD_PREFIX) && !props.keywords.includes(k));
+    // Only rnrkit's own keywords change; anyone else's stay, and so does whom the object's quota charges.
+    const ours = existing.keywords.filter(
+      (k) => k.startsWith(KEYWORD_PREFIX) && !k.startsWith(OWNER_KEYWORD) && !props.keywords.includes(k),
+    );
     if (!ours.includes(DEREGISTERED_KEYWORD)) ours.push(DEREGISTERED_KEYWORD);
     changes.push(valuesChange('delete', 'keywords', ours));
-    const fresh = props.keywords.filter((k) => !existing.keywords.includes(k));
+    const wanted = [...props.keywords];
+    // An object another writer made starts to count against its owner's quota the first time rnrkit registers to it.
+    if (existing.quotaOwner === undefined && existing.ownerSid) wanted.push(OWNER_KEYWORD + existing.ownerSid);
+    const fresh = wanted.filter((k) => !existing.keywords.includes(k));
     if (fresh.length > 0) changes.push(valuesChange('add', 'keywords', fresh));
     return changes;
   }

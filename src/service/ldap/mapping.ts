@@ -23,6 +23,7 @@ import { decodeAddress } from './winsock-addresses.js';
  * | lpszContext               | keywords value `rnrkit:context=<JSON string>`           |
  * | DEREGISTERED              | keywords value `rnrkit:state=DEREGISTERED`               |
  * | owner                     | the object's owner in nTSecurityDescriptor               |
+ * | whom its quota charges    | keywords value `rnrkit:owner=<SID>` (quota-usage.ts)     |
  *
  * A string the attribute cannot hold exactly (a lone surrogate, which UTF-8
  * cannot carry; a NUL; more characters than the attribute's range) is kept
@@ -35,6 +36,13 @@ const CONTEXT_KEYWORD = 'rnrkit:context=';
 const NAME_KEYWORD = 'rnrkit:name=';
 const COMMENT_KEYWORD = 'rnrkit:comment=';
 export const DEREGISTERED_KEYWORD = 'rnrkit:state=DEREGISTERED';
+/**
+ * `rnrkit:owner=<SID>`: the principal whose quotas the object counts
+ * against (quota-usage.ts). keywords is indexed in the AD schema, so the
+ * server finds a principal's objects without reading anyone else's; the
+ * owner in nTSecurityDescriptor cannot be searched.
+ */
+export const OWNER_KEYWORD = 'rnrkit:owner=';
 /** rangeUpper of keywords, displayName and description in the AD schema. */
 const KEYWORD_MAX = 256;
 const DISPLAY_NAME_MAX = 256;
@@ -55,6 +63,7 @@ export const OBJECT_ATTRIBUTES = [
   'keywords',
   'nTSecurityDescriptor',
   'uSNCreated',
+  'whenChanged',
 ];
 export const BINARY_ATTRIBUTES = [
   'serviceClassID',
@@ -72,10 +81,7 @@ export const BINARY_ATTRIBUTES = [
  * whatever the server's own case rules are.
  */
 export function objectRdn(key: ObjectKey): string {
-  const hash = createHash('sha256')
-    .update(JSON.stringify([key.serviceClassId, key.instanceKey, key.contextKey]))
-    .digest('hex')
-    .slice(0, HASH_HEX);
+  const hash = identityHash(key);
   const readable = [...(key.instanceKey.startsWith('\u0000') ? '' : key.instanceKey)]
     .filter(
       (c) => c.length > 1 || (c.charCodeAt(0) >= 0x20 && !(c.charCodeAt(0) >= 0xd800 && c.charCodeAt(0) <= 0xdfff)),
@@ -84,6 +90,29 @@ export function objectRdn(key: ObjectKey): string {
     .join('')
     .trim();
   return `CN=${escapeDnValue(readable ? `${readable} ${hash}` : hash)}`;
+}
+
+function identityHash(key: ObjectKey): string {
+  return createHash('sha256')
+    .update(JSON.stringify([key.serviceClassId, key.instanceKey, key.contextKey]))
+    .digest('hex')
+    .slice(0, HASH_HEX);
+}
+
+/**
+ * The RDN an object is parked under while DELETE | SERVICE_MULTIPLE checks
+ * that it is empty: `CN=rnrkit-removing-<identity hash>-<random>`. The
+ * hash lets a later write to the same identity find a parked object a
+ * crashed writer left behind (parkedPrefix); the random part keeps two
+ * writers' parked copies apart. 16 + 20 + 1 + 16 characters, within cn's 64.
+ */
+export function parkedRdn(key: ObjectKey, random: string): string {
+  return `CN=${parkedPrefix(key)}${random}`;
+}
+
+/** The cn prefix every parked copy of this identity has (for a substring filter). */
+export function parkedPrefix(key: ObjectKey): string {
+  return `${REMOVING_PREFIX}${identityHash(key)}-`;
 }
 
 /** A stored object as read from the directory. */
@@ -102,7 +131,11 @@ export interface LdapObject {
   readonly version: WsaVersionJson | null;
   readonly keywords: string[];
   readonly ownerSid: string | undefined;
+  /** The SID of its `rnrkit:owner=` keyword: whom its quota charges (absent on objects other writers made). */
+  readonly quotaOwner: string | undefined;
   readonly created: number;
+  /** whenChanged, ms since 1970 (the server's clock, to the second). */
+  readonly changed: number;
 }
 
 /** No lone surrogate (UTF-8, the directory's encoding, cannot carry one). */
@@ -229,7 +262,9 @@ export function objectFromEntry(entry: RawEntry): LdapObject {
         : null,
     keywords,
     ownerSid: ownerOf(buffers(entry.nTSecurityDescriptor)[0]),
+    quotaOwner: keywords.find((k) => k.startsWith(OWNER_KEYWORD))?.slice(OWNER_KEYWORD.length),
     created: Number(strings(entry.uSNCreated)[0] ?? 0),
+    changed: generalizedTime(strings(entry.whenChanged)[0]),
   };
 }
 
@@ -237,12 +272,26 @@ export function objectFromEntry(entry: RawEntry): LdapObject {
 export function ownerOf(sd: Buffer | undefined): string | undefined {
   if (!sd || sd.length < 20) return undefined;
   const offset = sd.readUInt32LE(4);
-  if (offset === 0 || offset + 8 > sd.length) return undefined;
-  const count = sd[offset + 1]!;
-  if (offset + 8 + count * 4 > sd.length) return undefined;
+  if (offset === 0) return undefined;
+  return sidString(sd, offset);
+}
+
+/** A binary SID ([MS-DTYP] 2.4.2) at `offset`, as S-1-…; undefined when it does not fit. */
+export function sidString(bytes: Buffer, offset = 0): string | undefined {
+  if (offset + 8 > bytes.length) return undefined;
+  const count = bytes[offset + 1]!;
+  if (offset + 8 + count * 4 > bytes.length) return undefined;
   let authority = 0;
-  for (let i = 0; i < 6; i++) authority = authority * 256 + sd[offset + 2 + i]!;
-  const parts = [`S-${sd[offset]}-${authority}`];
-  for (let i = 0; i < count; i++) parts.push(String(sd.readUInt32LE(offset + 8 + i * 4)));
+  for (let i = 0; i < 6; i++) authority = authority * 256 + bytes[offset + 2 + i]!;
+  const parts = [`S-${bytes[offset]}-${authority}`];
+  for (let i = 0; i < count; i++) parts.push(String(bytes.readUInt32LE(offset + 8 + i * 4)));
   return parts.join('-');
+}
+
+/** A GeneralizedTime as AD writes it (`20261203132436.0Z`), as ms since 1970; NaN when absent or not that shape. */
+export function generalizedTime(text: string | undefined): number {
+  const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(?:\.\d+)?Z$/.exec(text ?? '');
+  if (!m) return Number.NaN;
+  const [, y, mo, d, h, mi, s] = m.map(Number) as number[];
+  return Date.UTC(y!, mo! - 1, d!, h!, mi!, s!);
 }
