@@ -1,14 +1,17 @@
 import type { Arch } from '../abi/types.js';
 import type { Charset } from '../codec/canonical.js';
+import type { DecodeLimits } from '../codec/limits.js';
 import { MinidumpFormatError } from '../dump/errors.js';
 import { describeFirstBytes, kernelDumpError } from '../dump/file-kind.js';
 import { fileSource } from '../dump/file-source.js';
 import { inflateGzipFile, isGzip } from '../dump/gzip.js';
 import { isMinidump, Minidump } from '../dump/minidump.js';
+import type { PlausibilityLimits } from '../dump/plausibility.js';
 import { scanQuerySets } from '../dump/scan.js';
 import type { ByteSource } from '../dump/source.js';
 import { type SourceRegion, SourceRegions } from '../dump/source-regions.js';
 import type { AddressSpace } from '../memory/address-space.js';
+import { scanLimits } from './codec-limits.js';
 import { addressOption, sizeOption } from './options.js';
 import { CliUsageError } from './usage-error.js';
 
@@ -38,6 +41,8 @@ export interface CaptureOptions {
   readonly regions?: readonly string[];
   /** `--max-inflated`: the most bytes a gzipped capture may inflate to (default 4 GiB). */
   readonly maxInflatedBytes?: number;
+  /** What the scanner may believe a set holds when it looks for the default --at of a minidump (from the codec limit options). */
+  readonly scanLimits?: Partial<PlausibilityLimits>;
 }
 
 /**
@@ -50,13 +55,22 @@ export const CAPTURE_OPTIONS = {
   'max-inflated': { type: 'string' },
 } as const;
 
-/** CaptureOptions from the parsed CAPTURE_OPTIONS values. */
-export function captureOptions(values: {
-  base?: string | undefined;
-  region?: string[] | undefined;
-  'max-inflated'?: string | undefined;
-}): CaptureOptions {
+/**
+ * CaptureOptions from the parsed CAPTURE_OPTIONS values, and the codec
+ * limits the command was given (codec-limits.ts), which widen or narrow
+ * the search for a minidump's default --at as they do `rnrkit scan`.
+ */
+export function captureOptions(
+  values: {
+    base?: string | undefined;
+    region?: string[] | undefined;
+    'max-inflated'?: string | undefined;
+  },
+  limits: Partial<DecodeLimits> = {},
+): CaptureOptions {
+  const forScan = scanLimits(limits);
   return {
+    ...(Object.keys(forScan).length > 0 ? { scanLimits: forScan } : {}),
     ...(values.base !== undefined ? { base: values.base } : {}),
     ...(values.region !== undefined ? { regions: values.region } : {}),
     ...(values['max-inflated'] !== undefined
@@ -96,7 +110,7 @@ export async function openCapture(file: string | undefined, options: CaptureOpti
         throw new CliUsageError(`${file} is a minidump: --region adds raw files to raw captures only`);
       const minidump = new Minidump(source, file);
       handedOver = true;
-      return minidumpCapture(minidump);
+      return minidumpCapture(minidump, options.scanLimits);
     }
     if (options.base === undefined) {
       // Without --base the file was meant as a dump: say what it is instead.
@@ -156,11 +170,15 @@ export async function openCaptureFromRegions(
   }
 }
 
-function minidumpCapture(minidump: Minidump): Capture {
+function minidumpCapture(minidump: Minidump, limits: Partial<PlausibilityLimits> | undefined): Capture {
   let best: { at: number; charset: Charset } | null | undefined;
   const scanOnce = () => {
     if (best === undefined) {
-      const top = scanQuerySets(minidump, { ...(minidump.arch ? { arches: [minidump.arch] } : {}), limit: 1 })[0];
+      const top = scanQuerySets(minidump, {
+        ...(minidump.arch ? { arches: [minidump.arch] } : {}),
+        ...(limits ? { limits } : {}),
+        limit: 1,
+      })[0];
       best = top ? { at: top.at, charset: top.charset } : null;
     }
     return best ?? undefined;

@@ -1,5 +1,6 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { InvalidDataError } from '../errors.js';
+import { sizeOption } from './options.js';
 
 /**
  * The most JSON text a command reads (a file or stdin): 64 MiB. The largest
@@ -13,6 +14,21 @@ export const DEFAULT_MAX_JSON_BYTES = 64 << 20;
 export interface JsonInputOptions {
   /** Refuse input longer than this many bytes (default DEFAULT_MAX_JSON_BYTES). */
   readonly maxBytes?: number;
+}
+
+/**
+ * The option every command that reads JSON input takes (`encode`, `match`,
+ * `service register|deregister|delete`): `--max-input BYTES`, spread into
+ * its parseArgs options and read with jsonInputOptions.
+ */
+export const JSON_INPUT_OPTIONS = {
+  'max-input': { type: 'string' },
+} as const;
+
+/** JsonInputOptions from the parsed JSON_INPUT_OPTIONS value (a usage error, exit 2, when it is no byte count). */
+export function jsonInputOptions(values: { 'max-input'?: string | undefined }): JsonInputOptions {
+  const text = values['max-input'];
+  return text === undefined ? {} : { maxBytes: sizeOption(text, '--max-input') };
 }
 
 /**

@@ -57,7 +57,9 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
 
 const USAGE = `usage: rnrkit COMMAND [options]\n\ncommands:\n${Object.values(COMMANDS)
   .map((c) => `  ${c.summary}`)
-  .join('\n')}\n`;
+  .join(
+    '\n',
+  )}\n\nlimits (docs/limits/):\n  --max-string-units N  --max-count N  --max-blob-size BYTES   the codec's (decode, encode, match) and the scanner's (scan, annotate, a minidump's default --at)\n  --max-sockaddr-length N                                     the codec's (decode, encode, match)\n  --max-total-bytes BYTES                                     the codec's (decode, encode)\n  --max-input BYTES       JSON input (encode, match, service register|deregister|delete)\n  --max-inflated BYTES    a gzipped capture (decode, scan, regions, annotate, match)\n`;
 
 export interface Io {
   stdout: (text: string) => void;

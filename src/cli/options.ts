@@ -54,12 +54,31 @@ export function addressOption(text: string, option: string, extent = 0): number 
  * suffix K, M, G, T (`64M` is 64 MiB).
  */
 export function sizeOption(text: string, option: string): number {
-  const m = /^\s*([0-9]+)\s*([KMGT]?)i?B?\s*$/i.exec(text);
-  const shift = m ? { '': 0, K: 10, M: 20, G: 30, T: 40 }[m[2]!.toUpperCase() as '' | 'K' | 'M' | 'G' | 'T'] : 0;
-  const value = m ? Number(m[1]) * 2 ** shift : Number.NaN;
+  const value = binaryCount(text);
   if (!Number.isSafeInteger(value) || value <= 0)
     throw new CliUsageError(
       `${option} ${JSON.stringify(text)}: expected a positive byte count, e.g. 1048576, 64M or 8G`,
     );
   return value;
+}
+
+/**
+ * A limit (`--max-count`, `--max-blob-size`, …): like a byte count, but 0
+ * is a limit too (`--max-count 0` refuses every non-empty array).
+ */
+export function limitOption(text: string, option: string): number {
+  const value = binaryCount(text);
+  if (!Number.isSafeInteger(value) || value < 0)
+    throw new CliUsageError(
+      `${option} ${JSON.stringify(text)}: expected a whole number, 0 or more, e.g. 131072 or 128K`,
+    );
+  return value;
+}
+
+/** Decimal digits with an optional binary suffix K, M, G or T (and an optional `iB`/`B`); NaN for anything else. */
+function binaryCount(text: string): number {
+  const m = /^\s*([0-9]+)\s*([KMGT]?)i?B?\s*$/i.exec(text);
+  if (!m) return Number.NaN;
+  const shift = { '': 0, K: 10, M: 20, G: 30, T: 40 }[m[2]!.toUpperCase() as '' | 'K' | 'M' | 'G' | 'T'];
+  return Number(m[1]) * 2 ** shift;
 }

@@ -2,18 +2,21 @@ import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { layoutOf } from '../../abi/layout.js';
 import { readPointer } from '../../abi/pointer.js';
+import { DEFAULT_DECODE_LIMITS, type DecodeLimits } from '../../codec/limits.js';
 import { parseQuerySetJson } from '../../codec/parse.js';
-import { RnrError } from '../../errors.js';
+import { formatAddress, InvalidDataError, RnrError } from '../../errors.js';
 import { AddressSet, type EntrySource } from '../../match/address-set.js';
 import { CsAddrArrayView } from '../../match/csaddr-view.js';
 import type { Located } from '../../memory/address-space.js';
 import { type Capture, captureOptions, openCapture } from '../capture.js';
-import { readJsonInput } from '../json-input.js';
+import { codecLimits, limitOptions } from '../codec-limits.js';
+import { JSON_INPUT_OPTIONS, jsonInputOptions, readJsonInput } from '../json-input.js';
 import { addressOption, archOption, charsetOption, json, LARGEST_QUERY_SET } from '../options.js';
 import type { Command } from '../run.js';
 import { CliUsageError } from '../usage-error.js';
 
-const USAGE = 'match A B [--semantic] [--arch x86|x64]… [--charset W|A] [--base ADDR]… [--at ADDR]…';
+const USAGE =
+  'match A B [--semantic] [--arch x86|x64]… [--charset W|A] [--base ADDR]… [--at ADDR]… [--max-input BYTES] [--max-count N] [--max-sockaddr-length N] [--max-string-units N] [--max-blob-size BYTES]';
 
 /**
  * rnrkit match A B: which lpcsaBuffer entries of query set B match an entry
@@ -24,6 +27,12 @@ const USAGE = 'match A B [--semantic] [--arch x86|x64]… [--charset W|A] [--bas
  * --arch, --base and --at given once apply to both files, given twice the
  * first is A's and the second B's (an x86 image against an x64 one). Prints {"matched":[…],"unmatched":[…]}: indices
  * into B's lpcsaBuffer.
+ *
+ * A JSON file is read up to --max-input. In an image, --max-count bounds
+ * dwNumberOfCsAddrs and --max-sockaddr-length each sockaddr, as they bound
+ * decode, so a set `rnrkit decode` refuses is not matched either; with
+ * --max-string-units and --max-blob-size they also bound the search for a
+ * minidump's set, as in scan.
  */
 export const match: Command = async ({ args, stdout }) => {
   const { values, positionals } = parseArgs({
@@ -36,6 +45,9 @@ export const match: Command = async ({ args, stdout }) => {
       base: { type: 'string', multiple: true },
       at: { type: 'string', multiple: true },
       'max-inflated': { type: 'string' },
+      ...JSON_INPUT_OPTIONS,
+      // No byte budget: entries are read in place, never copied out.
+      ...limitOptions('maxStringUnits', 'maxCount', 'maxSockaddrLength', 'maxBlobSize'),
     },
   });
   if (positionals.length !== 2) throw new CliUsageError(`match takes two query sets: ${USAGE}`);
@@ -50,23 +62,25 @@ export const match: Command = async ({ args, stdout }) => {
   const ats = perFile('at', values.at);
   const charset = charsetOption(values.charset);
   const mode = values.semantic ? 'semantic' : 'exact';
+  const jsonInput = jsonInputOptions(values);
+  const limits = codecLimits(values);
 
   const opened: Capture[] = [];
   try {
     const load = async (k: 0 | 1): Promise<EntrySource> => {
       const file = positionals[k]!;
-      if (looksLikeJson(file)) return parseQuerySetJson(readJsonInput(file)).lpcsaBuffer ?? [];
+      if (looksLikeJson(file)) return parseQuerySetJson(readJsonInput(file, jsonInput)).lpcsaBuffer ?? [];
       const atText = ats[k];
       const given = atText !== undefined ? addressOption(atText, '--at', LARGEST_QUERY_SET) : undefined;
       const capture = await openCapture(
         file,
-        captureOptions({ base: bases[k], 'max-inflated': values['max-inflated'] }),
+        captureOptions({ base: bases[k], 'max-inflated': values['max-inflated'] }, limits),
       );
       opened.push(capture);
       const arch = archOption(arches[k] ?? capture.arch);
       const at = given ?? capture.defaultAt;
       if (at === undefined) throw new CliUsageError(`${file}: --at ADDR is required (where the query set is)`);
-      return csAddrsInMemory(capture, at, arch, charset);
+      return csAddrsInMemory(capture, at, arch, charset, limits);
     };
     const registered = new AddressSet({ mode });
     const a = await load(0);
@@ -80,12 +94,19 @@ export const match: Command = async ({ args, stdout }) => {
   }
 };
 
-/** Errors about JSON entries say `[i]…`; views name their array themselves. */
+/**
+ * Errors about JSON entries say `[i]…`; views name their array themselves.
+ * A view's sockaddr over its limit also says which option raises it.
+ */
 function named<T>(source: EntrySource, run: () => T): T {
   try {
     return run();
   } catch (e) {
-    throw e instanceof RnrError && Array.isArray(source) && e.path.startsWith('[') ? e.withContext('lpcsaBuffer') : e;
+    if (!(e instanceof RnrError)) throw e;
+    if (Array.isArray(source) && e.path.startsWith('[')) throw e.withContext('lpcsaBuffer');
+    if (e instanceof InvalidDataError && e.path.endsWith('.iSockaddrLength') && e.detail.includes('over the limit'))
+      throw new InvalidDataError(`${e.detail}; --max-sockaddr-length N raises it`, e.path, e.address);
+    throw e;
   }
 }
 
@@ -116,8 +137,17 @@ function looksLikeJson(file: string): boolean {
 /**
  * The lpcsaBuffer of the query set at `at`, as a view: only the two
  * members of the fixed part that locate it are read (offsets from layoutOf).
+ * Its count and sockaddrs are held to decode's limits (maxCount,
+ * maxSockaddrLength), with decode's words.
  */
-function csAddrsInMemory(capture: Capture, at: number, arch: 'x86' | 'x64', charset: 'W' | 'A'): EntrySource {
+function csAddrsInMemory(
+  capture: Capture,
+  at: number,
+  arch: 'x86' | 'x64',
+  charset: 'W' | 'A',
+  limits: Partial<DecodeLimits>,
+): EntrySource {
+  const { maxCount, maxSockaddrLength } = { ...DEFAULT_DECODE_LIMITS, ...limits };
   const layout = layoutOf(charset === 'A' ? 'WSAQUERYSETA' : 'WSAQUERYSETW', arch);
   const count = layout.field('dwNumberOfCsAddrs');
   const buffer = layout.field('lpcsaBuffer');
@@ -135,5 +165,12 @@ function csAddrsInMemory(capture: Capture, at: number, arch: 'x86' | 'x64', char
     throw e instanceof RnrError ? e.withContext('lpcsaBuffer') : e;
   }
   // A NULL lpcsaBuffer holds no entries whatever the count says (canonical JSON keeps such a count too).
-  return new CsAddrArrayView(capture.space, pointer, pointer === 0 ? 0 : n, arch);
+  if (pointer === 0) return new CsAddrArrayView(capture.space, pointer, 0, arch);
+  if (n > maxCount)
+    throw new InvalidDataError(
+      `dwNumberOfCsAddrs = ${n} exceeds maxCount (${maxCount}) for the array at ${formatAddress(pointer)}; --max-count N raises it`,
+      'lpcsaBuffer',
+      BigInt(pointer),
+    );
+  return new CsAddrArrayView(capture.space, pointer, n, arch, { maxSockaddrLength });
 }

@@ -5,13 +5,14 @@ import { DEFAULT_SCAN_KEEP, scanQuerySetsReport } from '../../dump/scan.js';
 import { AddressLocator } from '../../dump/where-is.js';
 import { formatAddress } from '../../errors.js';
 import { CAPTURE_OPTIONS, captureOptions, openCapture } from '../capture.js';
+import { codecLimits, SCAN_LIMIT_OPTIONS, scanLimits } from '../codec-limits.js';
 import { archOption, charsetOption, json } from '../options.js';
 import type { Command } from '../run.js';
 import { errorLine } from '../terminal-text.js';
 import { CliUsageError } from '../usage-error.js';
 
 const USAGE =
-  'scan FILE [--base ADDR] [--region ADDR=FILE]… [--arch x86|x64]… [--charset W|A] [--limit N] [--min-score N]';
+  'scan FILE [--base ADDR] [--region ADDR=FILE]… [--arch x86|x64]… [--charset W|A] [--limit N] [--min-score N] [--max-string-units N] [--max-count N] [--max-blob-size BYTES]';
 
 /**
  * rnrkit scan FILE: candidate WSAQUERYSETW/A sets, best first, one JSON
@@ -22,6 +23,9 @@ const USAGE =
  * progress bar goes to stderr when stderr is a terminal. At most --limit
  * candidates are kept (default 1000, whatever the capture holds); when
  * more were left out, without a --limit, one line on stderr says how many.
+ * --max-string-units, --max-count and --max-blob-size replace the bounds
+ * of what a candidate may hold (docs/limits/captures.md, Scanning), so a
+ * set larger than heap noise usually is can still be found.
  */
 export const scan: Command = async ({ args, stdout, stderr, interactive }) => {
   const { values, positionals } = parseArgs({
@@ -33,9 +37,11 @@ export const scan: Command = async ({ args, stdout, stderr, interactive }) => {
       charset: { type: 'string' },
       limit: { type: 'string' },
       'min-score': { type: 'string' },
+      ...SCAN_LIMIT_OPTIONS,
     },
   });
   if (positionals.length > 1) throw new CliUsageError(`scan takes one capture: ${USAGE}`);
+  const limits = scanLimits(codecLimits(values));
   const capture = await openCapture(positionals[0], captureOptions(values));
   try {
     const arches: readonly Arch[] = values.arch?.map((a) => archOption(a)) ?? (capture.arch ? [capture.arch] : ARCHES);
@@ -44,6 +50,7 @@ export const scan: Command = async ({ args, stdout, stderr, interactive }) => {
     const report = scanQuerySetsReport(capture.space, {
       arches,
       charsets,
+      limits,
       ...(values.limit !== undefined ? { limit: integerOption(values.limit, '--limit', 1) } : {}),
       ...(values['min-score'] !== undefined
         ? { minScore: integerOption(values['min-score'], '--min-score', -1000) }
