@@ -1,5 +1,14 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -243,5 +252,36 @@ describe('JSON input', () => {
       { input: json, encoding: 'utf8' },
     );
     expect(JSON.parse(piped)).toEqual({ at: hex(BASE), size: readFileSync(image).length });
+  });
+
+  it('--max-input is the same option on every command that reads JSON: encode, match, service register|deregister|delete', async () => {
+    const input = join(work, 'capped.json');
+    writeFileSync(input, json);
+    const size = Buffer.byteLength(json);
+    const over = `rnrkit: ${input}: ${size} bytes of JSON input, over the limit of 1024 bytes\n`;
+    const store = join(work, 'capped.db');
+    const commands: string[][] = [
+      ['encode', input, '--arch', 'x64', '--base', hex(BASE), '-o', join(work, 'capped.bin')],
+      ['match', input, input],
+      ...['register', 'deregister', 'delete'].map((op) => ['service', op, input, '--store', store]),
+    ];
+    for (const args of commands) {
+      const name = args.slice(0, 2).join(' ');
+      const capped = await runCli([...args, '--max-input', '1K']);
+      expect([capped.code, capped.stdout, capped.stderr], name).toEqual([1, '', over]);
+      const nonsense = await runCli([...args, '--max-input', '0']);
+      expect([nonsense.code, nonsense.stderr], name).toEqual([
+        2,
+        'rnrkit: --max-input "0": expected a positive byte count, e.g. 1048576, 64M or 8G\n',
+      ]);
+    }
+    // Refused before the store is opened: nothing was created.
+    expect(existsSync(store)).toBe(false);
+    const matched = await runCli(['match', input, input, '--max-input', String(size)]);
+    expect([matched.code, matched.stderr]).toEqual([0, '']);
+    expect(JSON.parse(matched.stdout).matched.length).toBe(set.expected.dwNumberOfCsAddrs);
+    const registered = await runCli(['service', 'register', input, '--store', store, '--max-input', String(size)]);
+    expect(registered.code, registered.stdout + registered.stderr).toBe(0);
+    expect(JSON.parse(registered.stdout).result).toBe(0);
   });
 });

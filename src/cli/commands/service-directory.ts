@@ -22,6 +22,9 @@ export const DIRECTORY_OPTIONS = {
   timeout: { type: 'string' },
 } as const;
 
+/** Where `rnrkit service` keeps and finds objects: the embedded store (--store) or a directory. */
+export const BACKEND_OPTIONS = { store: { type: 'string' }, ...DIRECTORY_OPTIONS } as const;
+
 export interface DirectoryOptionValues {
   directory?: string | undefined;
   bind?: string | undefined;
@@ -32,7 +35,7 @@ export interface DirectoryOptionValues {
 }
 
 /** The directory URL when one is asked for (option or environment), else undefined: the embedded store. */
-export function directoryUrl(values: DirectoryOptionValues): string | undefined {
+function directoryUrl(values: DirectoryOptionValues): string | undefined {
   const url = values.directory ?? process.env.RNRKIT_DIRECTORY;
   if (url !== undefined && url.trim() === '')
     throw new CliUsageError(
@@ -41,12 +44,28 @@ export function directoryUrl(values: DirectoryOptionValues): string | undefined 
   return url;
 }
 
-/** Refuse directory options without a directory (they would be silently ignored). */
-export function checkNoDirectoryOptions(values: DirectoryOptionValues, other: string): void {
+/**
+ * The backend the BACKEND_OPTIONS choose: the directory's URL, or undefined
+ * for the embedded store. Both at once, or a directory option without a
+ * directory (it would be silently ignored), is a usage error; `storeUse`
+ * says what the store does instead (`listed`, `looked up`).
+ */
+export function backendUrl(
+  values: DirectoryOptionValues & { store?: string | undefined },
+  storeUse: string,
+): string | undefined {
+  const url = directoryUrl(values);
+  if (url !== undefined) {
+    if (values.store !== undefined) throw new CliUsageError('--store and --directory are two backends: give one');
+    return url;
+  }
   for (const name of ['bind', 'ca', 'password-file', 'insecure-skip-tls-verify', 'timeout'] as const) {
     if (values[name] !== undefined)
-      throw new CliUsageError(`--${name} needs --directory (or RNRKIT_DIRECTORY); ${other}`);
+      throw new CliUsageError(
+        `--${name} needs --directory (or RNRKIT_DIRECTORY); without one, the embedded store is ${storeUse}`,
+      );
   }
+  return undefined;
 }
 
 /** Connect and bind as the options say; failures are DirectoryErrors with their own exit codes. */

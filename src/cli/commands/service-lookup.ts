@@ -17,7 +17,7 @@ import { openStore } from '../../service/store.js';
 import { archOption, charsetOption, json } from '../options.js';
 import type { CommandContext } from '../run.js';
 import { CliUsageError } from '../usage-error.js';
-import { checkNoDirectoryOptions, DIRECTORY_OPTIONS, directoryUrl, openDirectory } from './service-directory.js';
+import { BACKEND_OPTIONS, backendUrl, openDirectory } from './service-directory.js';
 
 export const LOOKUP_USAGE =
   'service lookup --class GUID [--name NAME] [--context CTX] [--version N[+]] [--protocol FAMILY:PROTOCOL]… [--namespace N] [--provider GUID] ' +
@@ -63,12 +63,11 @@ export async function lookupCommand(
       flags: { type: 'string' },
       arch: { type: 'string' },
       charset: { type: 'string' },
-      store: { type: 'string' },
       buffer: { type: 'string' },
       at: { type: 'string' },
       out: { type: 'string' },
       index: { type: 'string' },
-      ...DIRECTORY_OPTIONS,
+      ...BACKEND_OPTIONS,
     },
   });
   if (positionals.length > 0) throw new CliUsageError(`service lookup takes options only: ${LOOKUP_USAGE}`);
@@ -91,16 +90,14 @@ export async function lookupCommand(
     };
   }
   const restrictions = buildRestrictions(values, arch, charset);
-  const url = directoryUrl(values);
+  const url = backendUrl(values, 'looked up');
   let registry: WinsockRegistry;
   let close: () => Promise<void>;
   if (url !== undefined) {
-    if (values.store !== undefined) throw new CliUsageError('--store and --directory are two backends: give one');
     const directory = await openDirectory(url, values, PROVIDER_IDS.directory, undefined, stderr);
     registry = new WinsockRegistry({ remoteDirectory: directory, principal: directory.principal, arch });
     close = () => directory.close();
   } else {
-    checkNoDirectoryOptions(values, 'without one, the embedded store is looked up');
     const path = storePath(values.store);
     if (!existsSync(path)) {
       stdout(

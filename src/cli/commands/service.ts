@@ -9,18 +9,19 @@ import {
 } from '../../abi/constants.js';
 import { StoreError, WinsockError } from '../../service/errors.js';
 import { DirectoryError } from '../../service/ldap/errors.js';
+import type { LdapDirectory } from '../../service/ldap/ldap-directory.js';
 import { checkFieldLimits, DEFAULT_FIELD_LIMITS } from '../../service/limits.js';
 import { resolveSource } from '../../service/query-set-source.js';
 import { PROVIDER_IDS, WinsockRegistry } from '../../service/registry.js';
 import { openStore, openTransientStore } from '../../service/store.js';
 import { checkStorePath } from '../../service/store-path.js';
 import { validateSetService } from '../../service/validate.js';
-import { readJsonInput } from '../json-input.js';
+import { JSON_INPUT_OPTIONS, jsonInputOptions, readJsonInput } from '../json-input.js';
 import { archOption, charsetOption, json } from '../options.js';
 import type { Command, CommandContext } from '../run.js';
 import { errorLine } from '../terminal-text.js';
 import { CliUsageError } from '../usage-error.js';
-import { checkNoDirectoryOptions, DIRECTORY_OPTIONS, directoryUrl, openDirectory } from './service-directory.js';
+import { BACKEND_OPTIONS, backendUrl, openDirectory } from './service-directory.js';
 import { lookupCommand } from './service-lookup.js';
 
 const OPERATIONS: Record<string, number> = {
@@ -31,7 +32,7 @@ const OPERATIONS: Record<string, number> = {
 const SUBCOMMANDS = [...Object.keys(OPERATIONS), 'list', 'providers', 'lookup'];
 
 /**
- * rnrkit service register|deregister|delete QUERY.json [--multiple] [--store PATH] [--as NAME] [--arch x86|x64] [--charset W|A]
+ * rnrkit service register|deregister|delete QUERY.json [--multiple] [--store PATH] [--as NAME] [--arch x86|x64] [--charset W|A] [--max-input BYTES]
  * rnrkit service list [--store PATH]
  * rnrkit service providers
  * rnrkit service lookup --class GUID … (service-lookup.ts)
@@ -94,36 +95,30 @@ function defaultPrincipal(): string {
   }
 }
 
-/** Capped, strict UTF-8 (docs/limits/captures.md, "CLI inputs"). */
-function readQuery(file: string): unknown {
-  return readJsonInput(file);
-}
-
 async function setService({ stdout, stderr }: CommandContext, args: string[], operation: number): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
     options: {
       multiple: { type: 'boolean' },
-      store: { type: 'string' },
       as: { type: 'string' },
       arch: { type: 'string' },
       charset: { type: 'string' },
       'busy-timeout': { type: 'string' },
-      ...DIRECTORY_OPTIONS,
+      ...JSON_INPUT_OPTIONS,
+      ...BACKEND_OPTIONS,
     },
   });
   if (positionals.length !== 1)
     throw new CliUsageError(
       'service register|deregister|delete takes one QUERY.json (canonical JSON of a query set, - for stdin)',
     );
-  const url = directoryUrl(values);
-  if (url === undefined) checkNoDirectoryOptions(values, 'without one, the embedded store is used');
-  else if (values.store !== undefined) throw new CliUsageError('--store and --directory are two backends: give one');
+  const url = backendUrl(values, 'used');
   const arch = archOption(values.arch, 'x64');
   const charset = charsetOption(values.charset);
   const flags = values.multiple ? SERVICE_MULTIPLE : 0;
-  const querySet = readQuery(positionals[0]!);
+  // Capped, strict UTF-8 (docs/limits/captures.md, "Command line inputs").
+  const querySet = readJsonInput(positionals[0]!, jsonInputOptions(values));
   const source = { querySet, arch, charset };
   try {
     // Everything ws2_32 checks before a provider runs, before the store is opened.
@@ -134,27 +129,24 @@ async function setService({ stdout, stderr }: CommandContext, args: string[], op
     if (e instanceof WinsockError) return winsockFailure(stdout, e);
     throw e;
   }
+  let registry: WinsockRegistry;
+  let close: () => Promise<void>;
   if (url !== undefined) {
     const directory = await openDirectory(url, values, PROVIDER_IDS.directory, values.as, stderr);
-    const registry = new WinsockRegistry({ remoteDirectory: directory, principal: directory.principal, arch });
-    registry.startup();
-    try {
-      const result = await registry.setServiceTypedAsync(source, operation, flags);
-      stdout(json({ result: result.result, providers: result.providers }));
-      return 0;
-    } catch (e) {
-      if (e instanceof WinsockError) return winsockFailure(stdout, e);
-      throw e;
-    } finally {
-      registry.cleanup();
-      await directory.close();
-    }
+    registry = new WinsockRegistry({ remoteDirectory: directory, principal: directory.principal, arch });
+    close = () => directory.close();
+  } else {
+    const store = openStore(storePath(values.store), { busyTimeoutMs: busyTimeoutOption(values['busy-timeout']) });
+    registry = new WinsockRegistry({ store, principal: values.as ?? defaultPrincipal(), arch });
+    close = async () => store.close();
   }
-  const store = openStore(storePath(values.store), { busyTimeoutMs: busyTimeoutOption(values['busy-timeout']) });
-  const registry = new WinsockRegistry({ store, principal: values.as ?? defaultPrincipal(), arch });
   registry.startup();
   try {
-    const result = registry.setServiceTyped(source, operation, flags);
+    // The directory's provider is asynchronous (LDAP); the store's is synchronous.
+    const result =
+      url !== undefined
+        ? await registry.setServiceTypedAsync(source, operation, flags)
+        : registry.setServiceTyped(source, operation, flags);
     stdout(json({ result: result.result, providers: result.providers }));
     return 0;
   } catch (e) {
@@ -162,7 +154,7 @@ async function setService({ stdout, stderr }: CommandContext, args: string[], op
     throw e;
   } finally {
     registry.cleanup();
-    store.close();
+    await close();
   }
 }
 
@@ -180,40 +172,55 @@ function winsockFailure(stdout: (text: string) => void, e: WinsockError): number
   return 1;
 }
 
-async function list({ stdout, stderr }: CommandContext, args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: { store: { type: 'string' }, ...DIRECTORY_OPTIONS },
-  });
-  if (positionals.length > 0) throw new CliUsageError('service list takes no arguments');
-  const url = directoryUrl(values);
-  if (url !== undefined) {
-    if (values.store !== undefined) throw new CliUsageError('--store and --directory are two backends: give one');
-    const directory = await openDirectory(url, values, PROVIDER_IDS.directory, undefined, stderr);
-    try {
-      stdout(json(await directory.list()));
-    } finally {
-      await directory.close();
-    }
+/**
+ * `service list` and `service providers`: no arguments, and an answer from
+ * the directory when one is asked for, else from the embedded store.
+ */
+async function describeBackend(
+  { stdout, stderr }: CommandContext,
+  args: string[],
+  command: string,
+  answer: {
+    /** What the embedded store does in this command, for the message that refuses directory options without a directory. */
+    readonly storeUse: string;
+    fromDirectory(directory: LdapDirectory): Promise<unknown>;
+    fromStore(store: string | undefined): unknown;
+  },
+): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: BACKEND_OPTIONS });
+  if (positionals.length > 0) throw new CliUsageError(`service ${command} takes no arguments`);
+  const url = backendUrl(values, answer.storeUse);
+  if (url === undefined) {
+    stdout(json(answer.fromStore(values.store)));
     return 0;
   }
-  checkNoDirectoryOptions(values, 'without one, the embedded store is listed');
-  const path = storePath(values.store);
-  checkStorePath(path);
-  // Listing a store that does not exist shows it empty, and does not create it.
-  if (!existsSync(path) || isEmptyFile(path)) {
-    stdout(json([]));
-    return 0;
-  }
-  // Read-only: listing writes nothing, so a store this user may only read can be listed.
-  const store = openStore(path, { readOnly: true });
+  const directory = await openDirectory(url, values, PROVIDER_IDS.directory, undefined, stderr);
   try {
-    stdout(json(store.list()));
+    stdout(json(await answer.fromDirectory(directory)));
   } finally {
-    store.close();
+    await directory.close();
   }
   return 0;
+}
+
+function list(ctx: CommandContext, args: string[]): Promise<number> {
+  return describeBackend(ctx, args, 'list', {
+    storeUse: 'listed',
+    fromDirectory: (directory) => directory.list(),
+    fromStore(option) {
+      const path = storePath(option);
+      checkStorePath(path);
+      // Listing a store that does not exist shows it empty, and does not create it.
+      if (!existsSync(path) || isEmptyFile(path)) return [];
+      // Read-only: listing writes nothing, so a store this user may only read can be listed.
+      const store = openStore(path, { readOnly: true });
+      try {
+        return store.list();
+      } finally {
+        store.close();
+      }
+    },
+  });
 }
 
 function isEmptyFile(path: string): boolean {
@@ -221,31 +228,19 @@ function isEmptyFile(path: string): boolean {
   return stat.isFile() && stat.size === 0;
 }
 
-async function providers({ stdout, stderr }: CommandContext, args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: { store: { type: 'string' }, ...DIRECTORY_OPTIONS },
-  });
-  if (positionals.length > 0) throw new CliUsageError('service providers takes no arguments');
-  const url = directoryUrl(values);
-  if (url !== undefined) {
+function providers(ctx: CommandContext, args: string[]): Promise<number> {
+  return describeBackend(ctx, args, 'providers', {
+    storeUse: 'described',
     // Connected and bound, so a catalog that names the directory is one that works.
-    const directory = await openDirectory(url, values, PROVIDER_IDS.directory, undefined, stderr);
-    try {
-      stdout(json(new WinsockRegistry({ remoteDirectory: directory }).catalog.toJson()));
-    } finally {
-      await directory.close();
-    }
-    return 0;
-  }
-  checkNoDirectoryOptions(values, 'without one, the embedded store is described');
-  // The catalog does not depend on the store's contents: an in-memory store stands in, so no file is touched.
-  const store = openTransientStore();
-  try {
-    stdout(json(new WinsockRegistry({ store }).catalog.toJson()));
-  } finally {
-    store.close();
-  }
-  return 0;
+    fromDirectory: async (directory) => new WinsockRegistry({ remoteDirectory: directory }).catalog.toJson(),
+    fromStore() {
+      // The catalog does not depend on the store's contents: an in-memory store stands in, so no file is touched.
+      const store = openTransientStore();
+      try {
+        return new WinsockRegistry({ store }).catalog.toJson();
+      } finally {
+        store.close();
+      }
+    },
+  });
 }
