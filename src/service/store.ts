@@ -1,8 +1,7 @@
 import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { CsAddrInfoJson, WsaVersionJson } from '../codec/canonical.js';
-import { RnrError } from '../errors.js';
-import { AddressSet } from '../match/index.js';
+import type { AddressSet } from '../match/index.js';
 import { StoreBusyError, StoreError } from './errors.js';
 import type { ObjectKey } from './object-key.js';
 import type { ObjectState } from './semantics.js';
@@ -10,6 +9,12 @@ import { StoreAdministrators } from './store-administrators.js';
 import { retryBusyBegin } from './store-busy.js';
 import { StoreAddressJournal } from './store-journal.js';
 import { checkStorePath } from './store-path.js';
+import {
+  decodeServiceObjectRow,
+  decodeStoredAddresses,
+  SERVICE_OBJECT_COLUMNS,
+  type ServiceObjectRow,
+} from './store-row.js';
 import { createSchema, inspectSchema, SQLITE_MAGIC } from './store-schema.js';
 
 /** How openStore opens the SQLite file: durability, lock waiting, read-only. Every member is optional. */
@@ -82,21 +87,8 @@ export interface ServiceObjectJson {
   lpcsaBuffer: CsAddrInfoJson[];
 }
 
-interface Row {
-  id: number;
-  provider: string;
-  namespace: number;
-  service_class_id: string;
-  instance_name: string;
-  context: string;
-  state: ObjectState;
-  owner: string;
-  addresses: Uint8Array;
-  properties: string;
-}
-
-const COLUMNS =
-  'id, provider, namespace, service_class_id, instance_name, context, state, owner, addresses, properties';
+const COLUMNS = SERVICE_OBJECT_COLUMNS;
+type Row = ServiceObjectRow;
 
 /**
  * The Directory provider's persistent store: one SQLite file (WAL mode)
@@ -431,46 +423,13 @@ export class ServiceStore {
     ];
   }
 
+  /** A row as a StoredObject; damage is a StoreError naming the row and column (store-row.ts). */
   private fromRow(row: Row): StoredObject {
-    const where = `service_object ${row.id}`;
-    let instanceName: unknown;
-    let context: unknown;
-    let properties: ObjectProperties;
-    try {
-      instanceName = JSON.parse(row.instance_name);
-      context = JSON.parse(row.context);
-      properties = JSON.parse(row.properties) as ObjectProperties;
-    } catch (e) {
-      throw new StoreError(`${this.path}: ${where} is damaged: ${(e as Error).message}`);
-    }
-    if (
-      (instanceName !== null && typeof instanceName !== 'string') ||
-      (context !== null && typeof context !== 'string')
-    ) {
-      throw new StoreError(`${this.path}: ${where} is damaged: instance name or context is not a string`);
-    }
-    return {
-      id: row.id,
-      provider: row.provider,
-      namespace: row.namespace,
-      serviceClassId: row.service_class_id,
-      instanceName,
-      context,
-      state: row.state,
-      owner: row.owner,
-      addresses: this.addressesFrom(row.addresses, where),
-      properties,
-    };
+    return decodeServiceObjectRow(row, this.path);
   }
 
   private addressesFrom(bytes: Uint8Array, where: string): AddressSet {
-    try {
-      // The provider enforces its own per-object quota; a quota stored with the set (from when it was built) is not the authority.
-      return AddressSet.fromBytes(bytes, { maxEntries: Infinity });
-    } catch (e) {
-      if (e instanceof RnrError) throw new StoreError(`${this.path}: ${where}: addresses are damaged: ${e.message}`);
-      throw e;
-    }
+    return decodeStoredAddresses(bytes, this.path, where);
   }
 }
 

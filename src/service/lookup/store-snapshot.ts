@@ -1,30 +1,16 @@
 import Database from 'better-sqlite3';
-import type { WsaVersionJson } from '../../codec/canonical.js';
-import { RnrError } from '../../errors.js';
-import { AddressSet } from '../../match/index.js';
 import { StoreError } from '../errors.js';
 import { contextKey, foldInstanceName } from '../object-key.js';
-import type { ObjectState } from '../semantics.js';
 import type { ServiceStore } from '../store.js';
+import { decodeServiceObjectRow, SERVICE_OBJECT_COLUMNS, type ServiceObjectRow } from '../store-row.js';
 import { inspectSchema } from '../store-schema.js';
 import type { LookupBackend, LookupCursor, LookupObject, LookupQuery } from './query.js';
 
 /** Rows read per query: what one lookup holds in memory at most, whatever the store's size. */
 export const DEFAULT_PAGE_SIZE = 256;
 
-interface Row {
-  id: number;
-  provider: string;
-  namespace: number;
-  service_class_id: string;
-  instance_name: string;
-  context: string;
-  state: ObjectState;
-  addresses: Uint8Array;
-  properties: string;
-}
-
-const COLUMNS = 'id, provider, namespace, service_class_id, instance_name, context, state, addresses, properties';
+type Row = ServiceObjectRow;
+const COLUMNS = SERVICE_OBJECT_COLUMNS;
 
 /**
  * Lookups over the embedded store. Each lookup reads through a connection
@@ -134,38 +120,19 @@ class StoreSnapshotCursor implements LookupCursor {
     this.db.close();
   }
 
+  /** The store's own row decoder (store-row.ts): a damaged row fails here exactly as it does through the store. */
   private fromRow(row: Row): LookupObject {
-    const where = `service_object ${row.id}`;
-    let instanceName: unknown;
-    let context: unknown;
-    let properties: { lpszComment?: string | null; lpVersion?: WsaVersionJson | null };
-    let addresses: AddressSet;
-    try {
-      instanceName = JSON.parse(row.instance_name);
-      context = JSON.parse(row.context);
-      properties = JSON.parse(row.properties) as typeof properties;
-      addresses = AddressSet.fromBytes(row.addresses);
-    } catch (e) {
-      if (e instanceof SyntaxError || e instanceof RnrError)
-        throw new StoreError(`${this.path}: ${where} is damaged: ${e.message}`);
-      throw e;
-    }
-    if (
-      (instanceName !== null && typeof instanceName !== 'string') ||
-      (context !== null && typeof context !== 'string')
-    ) {
-      throw new StoreError(`${this.path}: ${where} is damaged: instance name or context is not a string`);
-    }
+    const o = decodeServiceObjectRow(row, this.path);
     return {
-      provider: row.provider,
-      namespace: row.namespace,
-      serviceClassId: row.service_class_id,
-      instanceName,
-      context,
-      state: row.state,
-      comment: properties.lpszComment ?? null,
-      version: properties.lpVersion ?? null,
-      addresses: addresses.toCanonical(),
+      provider: o.provider,
+      namespace: o.namespace,
+      serviceClassId: o.serviceClassId,
+      instanceName: o.instanceName,
+      context: o.context,
+      state: o.state,
+      comment: o.properties.lpszComment,
+      version: o.properties.lpVersion,
+      addresses: o.addresses.toCanonical(),
     };
   }
 }
