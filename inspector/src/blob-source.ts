@@ -1,13 +1,4 @@
-import type { ByteSource } from '../../src/dump/source.js';
-
-/**
- * A ByteSource that can also hand out a fresh array of the bytes it reads:
- * FileReaderSync allocates one anyway, so a large read (a scan chunk) need
- * not be copied into a second buffer.
- */
-export interface SlicingSource extends ByteSource {
-  slice(position: number, length: number): Uint8Array;
-}
+import type { SlicingSource } from '../../src/dump/source-regions.js';
 
 /**
  * A File or Blob as a positional ByteSource, for the worker: each read is

@@ -3,6 +3,7 @@ import { decodeQuerySet } from '../../src/codec/decode.js';
 import { isMinidump, Minidump } from '../../src/dump/minidump.js';
 import { scanQuerySets } from '../../src/dump/scan.js';
 import type { ByteSource } from '../../src/dump/source.js';
+import { SourceRegions } from '../../src/dump/source-regions.js';
 import { InvalidDataError, RnrError } from '../../src/errors.js';
 import { type AddressSpace, parseAddress } from '../../src/memory/address-space.js';
 import { blobSource } from './blob-source.js';
@@ -11,7 +12,6 @@ import { httpSource } from './http-source.js';
 import { inflateToSource } from './inflate.js';
 import { mapQuerySet } from './memory-map.js';
 import type { CaptureInfo, CaptureInput, Request, Response } from './protocol.js';
-import { SourceRegions } from './source-regions.js';
 
 /**
  * The inspector's worker: it owns the capture and runs the unchanged
@@ -108,7 +108,7 @@ async function open(input: CaptureInput, inflateLimit: number, onInflate: (n: nu
     for (const r of input.regions) {
       const base = parseAddress(r.base.trim());
       const { source } = await sourceOfFile(r.file, inflateLimit, onInflate);
-      regions.push({ base, source });
+      regions.push({ base, source, label: r.file.name });
     }
     const label = regions.length === 1 ? input.regions[0]!.file.name : `${regions.length} regions`;
     const space = new SourceRegions(regions, label);

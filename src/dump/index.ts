@@ -22,5 +22,5 @@ export type { Segment } from './memory-index.js';
 export type { CodeViewRecord, FileVersion } from './module-identity.js';
 export { openMinidump } from './open.js';
 export { type Assessment, assess, DEFAULT_PLAUSIBILITY_LIMITS, type PlausibilityLimits } from './plausibility.js';
-export { type SourceRegion, SourceRegions } from './source-regions.js';
+export { type SlicingSource, type SourceRegion, SourceRegions } from './source-regions.js';
 export type { DeclaredRange, ModuleInfo, StreamEntry, SystemInfo } from './streams.js';
