@@ -1,8 +1,8 @@
-import { layoutOf } from '../../abi/layout.js';
-import type { Arch } from '../../abi/types.js';
+import { ARCHES, type Arch } from '../../abi/types.js';
 import type { Charset, QuerySetJson } from '../../codec/canonical.js';
-import { encodedSize, encodeInto, encodeQuerySet } from '../../codec/index.js';
-import { formatAddress } from '../../errors.js';
+import { type StructEncoder, structEncoder } from '../../codec/encoder.js';
+import { DEFAULT_DECODE_LIMITS } from '../../codec/limits.js';
+import { formatAddress, InvalidDataError, UsageError } from '../../errors.js';
 import { invalid, WinsockError } from '../errors.js';
 import type { WritableAddressSpace } from '../provider.js';
 
@@ -27,9 +27,42 @@ export class BufferTooSmallError extends WinsockError {
   }
 }
 
-/** The bytes a result takes in the caller's buffer: the struct and everything it points to (the codec's flat image). */
+/**
+ * The codec's encoder for each result shape. writeResult uses it directly
+ * rather than through encodeInto: encodeInto sizes (and so validates) the
+ * image again and makes a DataView, work writeResult has already done or
+ * can keep; the bytes are the codec's either way (bench lookup/next).
+ */
+const encoders: Record<Arch, Partial<Record<Charset, StructEncoder>>> = { x86: {}, x64: {} };
+function encoderFor(arch: Arch, charset: Charset): StructEncoder {
+  // Looked up by property, not by a template-string key: this runs twice per result, and such a key cost 3% of lookup/next.
+  const byCharset = arch === 'x64' ? encoders.x64 : arch === 'x86' ? encoders.x86 : undefined;
+  if (!byCharset) throw new UsageError(`unknown arch ${JSON.stringify(arch)}: one of ${ARCHES.join(', ')}`);
+  if (charset !== 'W' && charset !== 'A')
+    throw new UsageError(`unknown charset ${JSON.stringify(charset)}: one of W, A`);
+  let encoder = byCharset[charset];
+  if (!encoder) {
+    encoder = structEncoder(charset === 'A' ? 'WSAQUERYSETA' : 'WSAQUERYSETW', arch);
+    byCharset[charset] = encoder;
+  }
+  return encoder;
+}
+
+/** The highest address + 1 a pointer of the arch holds exactly (as the codec's encode checks). */
+const ADDRESS_LIMIT: Record<Arch, number> = { x86: 2 ** 32, x64: 2 ** 53 };
+
+/**
+ * The bytes a result takes in the caller's buffer: the struct and everything
+ * it points to (the codec's flat image, encodedSize). Validates `qs` on the
+ * way, against the codec's default limits.
+ */
 export function resultSize(qs: QuerySetJson, arch: Arch, charset: Charset): number {
-  return encodedSize(qs, { arch, charset });
+  const size = encoderFor(arch, charset).size(qs, DEFAULT_DECODE_LIMITS);
+  if (size > DEFAULT_DECODE_LIMITS.maxTotalBytes)
+    throw new InvalidDataError(
+      `the image would be ${size} bytes, over maxTotalBytes (${DEFAULT_DECODE_LIMITS.maxTotalBytes}); raise limits.maxTotalBytes to encode it`,
+    );
+  return size;
 }
 
 function targetAddress(target: ResultTarget): number {
@@ -59,7 +92,8 @@ export function writeResult(
   if (target === null)
     throw new WinsockError('WSAEFAULT', `lpqsResults is NULL but lpdwBufferLength is ${length}`, 'lpqsResults');
   const at = targetAddress(target);
-  const align = layoutOf(charset === 'A' ? 'WSAQUERYSETA' : 'WSAQUERYSETW', arch).align;
+  const encoder = encoderFor(arch, charset);
+  const align = encoder.align;
   if (!Number.isSafeInteger(at) || at <= 0 || at % align !== 0) {
     throw new WinsockError(
       'WSAEFAULT',
@@ -67,10 +101,10 @@ export function writeResult(
       'lpqsResults',
     );
   }
-  if (arch === 'x86' && at + required > 2 ** 32)
+  if (at + required > ADDRESS_LIMIT[arch])
     throw new WinsockError(
       'WSAEFAULT',
-      `${formatAddress(at)}+${required} does not fit x86's 32-bit addresses`,
+      `${formatAddress(at)}+${required} does not fit ${arch}'s ${arch === 'x86' ? 32 : 53}-bit addresses`,
       'lpqsResults',
     );
   if ('memory' in target) {
@@ -81,7 +115,10 @@ export function writeResult(
         `${formatAddress(at)}+${required} is not writable memory (${mapped} bytes are)`,
         'lpqsResults',
       );
-    target.memory.write(at, encodeQuerySet(qs, { arch, charset, base: at }));
+    // The image is built whole before memory.write, so a failing write leaves nothing half written.
+    const image = new Uint8Array(required);
+    encoder.write(qs, image, new DataView(image.buffer), 0, at);
+    target.memory.write(at, image);
     return required;
   }
   const offset = target.offset ?? 0;
@@ -92,7 +129,11 @@ export function writeResult(
       'lpqsResults',
     );
   }
-  encodeInto(qs, target.bytes, offset, at, { arch, charset });
+  const { bytes } = target;
+  if (!(bytes instanceof Uint8Array)) throw new UsageError('target must be a Uint8Array (a Buffer is one)');
+  // Zeroed first, so padding is zero whatever the buffer held (the encoder writes only what is not).
+  bytes.fill(0, offset, offset + required);
+  encoder.write(qs, bytes, new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), offset, at);
   return required;
 }
 
