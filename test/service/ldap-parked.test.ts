@@ -22,11 +22,11 @@ const MULTIPLE = 1;
 /** whenChanged has whole seconds: this long makes a parked copy older than a threshold of 0 (ldap-directory.ts). */
 const PAST_THRESHOLD_0_MS = 2100;
 
-function alice(url: string, recoverParkedAfterMs?: number): Promise<LdapDirectory> {
+function alice(url: string, recoverParkedAfterMs?: number, user = 0): Promise<LdapDirectory> {
   return LdapDirectory.open({
     url,
-    bind: DC!.users[0]!.bind,
-    password: DC!.users[0]!.password,
+    bind: DC!.users[user]!.bind,
+    password: DC!.users[user]!.password,
     ca: readFileSync(DC!.ca),
     providerId: PROVIDER_IDS.directory,
     ...(recoverParkedAfterMs === undefined ? {} : { recoverParkedAfterMs }),
@@ -34,7 +34,7 @@ function alice(url: string, recoverParkedAfterMs?: number): Promise<LdapDirector
 }
 
 function registryOf(directory: LdapDirectory): WinsockRegistry {
-  const r = new WinsockRegistry({ remoteDirectory: directory, principal: 'alice' });
+  const r = new WinsockRegistry({ remoteDirectory: directory, principal: directory.principal });
   r.startup();
   return r;
 }
@@ -131,6 +131,33 @@ describe.skipIf(!DC)(
         );
       } finally {
         await directory.close();
+        await admin.unbind();
+        await container.remove();
+      }
+    });
+
+    it("another principal's parked object is left to its owner: opening does not fail on it", async () => {
+      const container = await testContainer(DC!);
+      const admin = await adminClient(DC!);
+      const directories: LdapDirectory[] = [];
+      try {
+        const bob = await alice(container.url, 0, 1);
+        directories.push(bob);
+        await registryOf(bob).setServiceTypedAsync(
+          querySet([tcp(7)], { lpszServiceInstanceName: 'bobs' }),
+          REGISTER,
+          0,
+        );
+        await crashMidDelete(admin, container.dn, 'bobs', false);
+        await new Promise((resolve) => setTimeout(resolve, PAST_THRESHOLD_0_MS));
+        directories.push(await alice(container.url, 0));
+        expect(await parkedNames(admin, container.dn)).toEqual(['bobs']);
+        const bobAgain = await alice(container.url, 0, 1);
+        directories.push(bobAgain);
+        expect(await parkedNames(admin, container.dn)).toEqual([]);
+        expect(summary(await bobAgain.list())).toEqual([['bobs', [tcp(7)]]]);
+      } finally {
+        for (const d of directories) await d.close();
         await admin.unbind();
         await container.remove();
       }

@@ -550,8 +550,9 @@ export class LdapDirectory implements DirectoryBackend, RemoteDirectoryProvider 
    * between parking an object (DELETE | SERVICE_MULTIPLE) and deleting it.
    * An empty one is deleted, as that writer meant to; one holding addresses
    * (a REGISTER landed before the rename) is put back. Younger ones may be
-   * another writer's work in progress and are left alone. Returns how many
-   * were finished.
+   * another writer's work in progress and are left alone, and so are other
+   * principals' (only their owner, or an administrator by hand, may finish
+   * them). Returns how many were finished.
    */
   private async recoverParked(prefix: string): Promise<number> {
     const found = await this.client.search(
@@ -573,14 +574,23 @@ export class LdapDirectory implements DirectoryBackend, RemoteDirectoryProvider 
       const parked = objectFromEntry(entry as Entry & { dn: string });
       // whenChanged has whole seconds: one more second, so nothing younger than the threshold is taken.
       if (!(now - parked.changed >= this.recoverParkedAfterMs + 1000)) continue;
+      // Another principal's leftover is theirs to finish: the directory would refuse this one half-way
+      // (its addresses moved to the object under the name, the parked copy not deletable).
+      if ((parked.quotaOwner ?? parked.ownerSid) !== this.principalSid) continue;
       const key = objectKey(this.providerId, parked.serviceClassId, parked.instanceName, parked.context);
       const dn = `${objectRdn(key)},${this.where.containerDn}`;
-      if (parked.values.length === 0 && parked.opaque.length === 0) {
-        await this.client.del(parked.dn).catch((e: unknown) => {
-          if (!(e instanceof ResultCodeError && e.code === 32)) throw mapWriteError(e);
-        });
-      } else {
-        await this.restoreParked(parked.dn, dn, parked);
+      try {
+        if (parked.values.length === 0 && parked.opaque.length === 0) {
+          await this.client.del(parked.dn).catch((e: unknown) => {
+            if (!(e instanceof ResultCodeError && e.code === 32)) throw mapWriteError(e);
+          });
+        } else {
+          await this.restoreParked(parked.dn, dn, parked);
+        }
+      } catch (e) {
+        // Rights narrowed since it was made (an administrator's ACL change): leave it, do not fail the call.
+        if (WinsockError.is(e, 'WSAEACCES')) continue;
+        throw e;
       }
       finished++;
     }
