@@ -16,22 +16,13 @@ import { CLASS_ID, freshStoreFile, openBenchRegistry, printer } from '../store-s
  * store does without Winsock's contract.
  */
 const OBJECTS = 10_000;
+/** Every printer of the class: a printer's query set without its name, comment or addresses. */
 const RESTRICTIONS: QuerySetJson = {
-  dwSize: 120,
+  ...printer(0),
   lpszServiceInstanceName: null,
-  lpServiceClassId: CLASS_ID,
-  lpVersion: null,
   lpszComment: null,
-  dwNameSpace: 32,
-  lpNSProviderId: null,
-  lpszContext: null,
-  dwNumberOfProtocols: 0,
-  lpafpProtocols: null,
-  lpszQueryString: null,
   dwNumberOfCsAddrs: 0,
   lpcsaBuffer: null,
-  dwOutputFlags: 0,
-  lpBlob: null,
 };
 
 let path = '';
