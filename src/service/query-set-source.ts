@@ -47,6 +47,27 @@ export function isCanonicalSource(source: QuerySetSource): source is CanonicalSo
   return typeof source === 'object' && source !== null && 'querySet' in source && !('dwSize' in source);
 }
 
+/**
+ * The source as the W or A form of a call sees it. A source that declares
+ * the other charset (a WSAQUERYSETA image given to a W call, or the
+ * reverse) is refused with WSAEINVAL naming `parameter`: the bytes are not
+ * the struct the call takes, and reading them as such would misread every
+ * string. A source that declares nothing takes the form's charset.
+ */
+export function sourceInCharset(
+  source: QuerySetSource,
+  charset: Charset,
+  call: string,
+  parameter: string,
+): QuerySetSource {
+  const declared = isRawSource(source) || isCanonicalSource(source) ? source.charset : undefined;
+  if (declared !== undefined && declared !== charset)
+    throw invalid(`${call} was given a WSAQUERYSET${String(declared)}, not a WSAQUERYSET${charset}`, parameter);
+  if (isRawSource(source)) return source;
+  if (isCanonicalSource(source)) return { ...source, charset };
+  return { querySet: source, charset };
+}
+
 /** Members WSASetService ignores: an unreadable pointer there is not the caller's problem. */
 const IGNORED_MEMBERS = ['lpafpProtocols', 'lpszQueryString'];
 

@@ -17,7 +17,7 @@ import { type BluetoothOptions, BluetoothProvider } from './providers/bluetooth.
 import { type DirectoryOptions, DirectoryProvider } from './providers/directory.js';
 import { DnsProvider } from './providers/dns.js';
 import { type SapOptions, SapProvider } from './providers/sap.js';
-import { isCanonicalSource, isRawSource, type QuerySetSource, resolveSource } from './query-set-source.js';
+import { type QuerySetSource, resolveSource, sourceInCharset } from './query-set-source.js';
 import { providersInScope } from './scope.js';
 import type { ServiceObjectJson, ServiceStore } from './store.js';
 import { validateSetService } from './validate.js';
@@ -257,8 +257,30 @@ export class WinsockRegistry {
 
   /** WSASetService (W unless the source says charset 'A'): 0 or SOCKET_ERROR. */
   setService(source: QuerySetSource, operation: number, controlFlags: number): number {
+    return this.winsock(() => this.setServiceTyped(source, operation, controlFlags));
+  }
+
+  /** WSASetServiceW: a canonical set (or image) of WSAQUERYSETW; a WSAQUERYSETA image is SOCKET_ERROR, WSAEINVAL. */
+  setServiceW(source: QuerySetSource, operation: number, controlFlags: number): number {
+    return this.winsock(() =>
+      this.setServiceTyped(sourceInCharset(source, 'W', 'WSASetServiceW', 'lpqsRegInfo'), operation, controlFlags),
+    );
+  }
+
+  /**
+   * WSASetServiceA: a WSAQUERYSETA, converted to Unicode first (see
+   * SetServiceResult.unicodeQuerySet); a WSAQUERYSETW image is SOCKET_ERROR, WSAEINVAL.
+   */
+  setServiceA(source: QuerySetSource, operation: number, controlFlags: number): number {
+    return this.winsock(() =>
+      this.setServiceTyped(sourceInCharset(source, 'A', 'WSASetServiceA', 'lpqsRegInfo'), operation, controlFlags),
+    );
+  }
+
+  /** 0, or SOCKET_ERROR with the last error set from the WinsockError the call threw. */
+  private winsock(call: () => unknown): number {
     try {
-      this.setServiceTyped(source, operation, controlFlags);
+      call();
       return 0;
     } catch (e) {
       if (e instanceof WinsockError) {
@@ -267,16 +289,6 @@ export class WinsockRegistry {
       }
       throw e;
     }
-  }
-
-  /** WSASetServiceW: a canonical set (or image) of WSAQUERYSETW. */
-  setServiceW(source: QuerySetSource, operation: number, controlFlags: number): number {
-    return this.setService(withCharset(source, 'W'), operation, controlFlags);
-  }
-
-  /** WSASetServiceA: a WSAQUERYSETA, converted to Unicode first (see SetServiceResult.unicodeQuerySet). */
-  setServiceA(source: QuerySetSource, operation: number, controlFlags: number): number {
-    return this.setService(withCharset(source, 'A'), operation, controlFlags);
   }
 
   /**
@@ -472,16 +484,6 @@ function failedProvider(entry: CatalogEntry, e: unknown, errors: (WinsockError |
     code: error.code,
     message: error.message,
   };
-}
-
-function withCharset(source: QuerySetSource, charset: 'W' | 'A'): QuerySetSource {
-  if (isRawSource(source)) {
-    if (source.charset !== charset)
-      throw new UsageError(`WSASetService${charset} was given a WSAQUERYSET${source.charset} image`);
-    return source;
-  }
-  if (isCanonicalSource(source)) return { ...source, charset };
-  return { querySet: source, charset };
 }
 
 /** A provider's failure in Winsock terms; bad data it tripped over is WSAEINVAL. Anything else is a bug or a store failure, and propagates. */

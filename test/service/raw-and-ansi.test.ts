@@ -182,3 +182,29 @@ describe('WSASetServiceA', () => {
     expect(env.registry.list()[0]!.lpszServiceInstanceName).toBe('\u20acuro');
   });
 });
+
+describe('the W and A forms take only their own struct', () => {
+  // WSASetServiceW reads WSAQUERYSETW: an ANSI image's strings would be read as UTF-16, so it is refused
+  // the way the API refuses a bad parameter (SOCKET_ERROR, WSAEINVAL) and nothing is stored.
+  it.each([
+    ['W', 'A'],
+    ['A', 'W'],
+  ] as const)(
+    'WSASetService%s given a WSAQUERYSET%s image or source answers SOCKET_ERROR, WSAEINVAL',
+    (form, other) => {
+      const registry = env.registry;
+      const set = querySet([tcp(1)], { dwSize: 120 });
+      const call = form === 'W' ? registry.setServiceW.bind(registry) : registry.setServiceA.bind(registry);
+      registry.setLastError(0);
+      expect(call(raw(set, 'x64', other), REGISTER, 0)).toBe(-1);
+      expect(registry.getLastError()).toBe(10022);
+      registry.setLastError(0);
+      expect(call({ querySet: set, charset: other }, REGISTER, 0)).toBe(-1);
+      expect(registry.getLastError()).toBe(10022);
+      expect(registry.list()).toHaveLength(0);
+      // Its own form is accepted.
+      expect(call(raw(set, 'x64', form), REGISTER, 0)).toBe(0);
+      expect(registry.list()).toHaveLength(1);
+    },
+  );
+});

@@ -6,7 +6,7 @@ import type { CatalogEntry } from '../catalog.js';
 import type { DirectoryBackend } from '../directory-backend.js';
 import { invalid, notFound, notInitialised, WinsockError } from '../errors.js';
 import { DirectoryProvider } from '../providers/directory.js';
-import { isCanonicalSource, isRawSource, type QuerySetSource } from '../query-set-source.js';
+import { type QuerySetSource, sourceInCharset } from '../query-set-source.js';
 import type { WinsockRegistry } from '../registry.js';
 import { providersInScope } from '../scope.js';
 import {
@@ -240,7 +240,10 @@ export class ServiceLookup {
       if (!this.registry.started) throw notInitialised(`${call} before a successful WSAStartup`);
       if (!isOutParameter(lphLookup)) throw invalid('missing: there is nowhere to return the handle', 'lphLookup');
       // Checked before Begin opens anything: a lookup nobody can end must not be opened.
-      lphLookup.value = this.begin(charset ? withCharset(source, charset, call) : source, flags);
+      lphLookup.value = this.begin(
+        charset ? sourceInCharset(source, charset, call, 'lpqsRestrictions') : source,
+        flags,
+      );
     });
   }
 
@@ -628,23 +631,4 @@ function bufferLengthOf(lpdwBufferLength: OutParameter): number {
   if (typeof lpdwBufferLength.value !== 'number')
     throw invalid(`*lpdwBufferLength ${String(lpdwBufferLength.value)} is not a DWORD`, 'lpdwBufferLength');
   return lpdwBufferLength.value;
-}
-
-/**
- * The restrictions as the W or A entry point reads them. A source that
- * says which struct it is — a raw image always does, a canonical one when
- * it names a charset — must be that entry point's: a WSAQUERYSETA handed
- * to the W form is an invalid parameter (WSAEINVAL, as for a dwSize that is
- * not sizeof(WSAQUERYSET)), never read as the other struct.
- */
-function withCharset(source: QuerySetSource, charset: Charset, call: string): QuerySetSource {
-  const declared = isRawSource(source) || isCanonicalSource(source) ? source.charset : undefined;
-  if (declared !== undefined && declared !== charset)
-    throw invalid(
-      `${call} was given a WSAQUERYSET${String(declared)}, not a WSAQUERYSET${charset}`,
-      'lpqsRestrictions',
-    );
-  if (isRawSource(source)) return source;
-  if (isCanonicalSource(source)) return { ...source, charset };
-  return { querySet: source, charset };
 }
