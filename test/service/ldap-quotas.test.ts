@@ -6,13 +6,16 @@
  * and the write.
  */
 import { readFileSync } from 'node:fs';
+import { Attribute, Client } from 'ldapts';
 import { describe, expect, it } from 'vitest';
 import type { QuerySetJson } from '../../src/codec/canonical.js';
 import { openStore, PROVIDER_IDS, WinsockError, WinsockRegistry } from '../../src/service/index.js';
 import { LdapDirectory, type LdapDirectoryOptions } from '../../src/service/ldap/ldap-directory.js';
+import { classIdBytes, objectRdn } from '../../src/service/ldap/mapping.js';
+import { objectKey } from '../../src/service/object-key.js';
 import { DEFAULT_PRINCIPAL_QUOTAS } from '../../src/service/quotas.js';
 import { DC, NO_DC_REASON, testContainer, type Who } from './directory-backends.js';
-import { querySet, tcp, tempDir } from './helpers.js';
+import { CLASS_ID, querySet, tcp, tempDir } from './helpers.js';
 
 const REGISTER = 0;
 const DEREGISTER = 1;
@@ -196,6 +199,43 @@ describe.skipIf(!DC)(
         expect(objects.length).toBeLessThanOrEqual(quota + writers - 1);
       } finally {
         for (const d of directories) await d.close();
+        await container.remove();
+      }
+    });
+
+    it('an object made without the owner keyword (another writer, an older rnrkit) counts once rnrkit registers to it', async () => {
+      const container = await testContainer(DC!);
+      const directory = await open(container.url, 'alice', { maxObjectsPerPrincipal: 1 });
+      const raw = new Client({
+        url: directory.where.serverUrl,
+        tlsOptions: { ca: readFileSync(DC!.ca), servername: '' },
+      });
+      try {
+        await raw.bind(DC!.users[0]!.bind, DC!.users[0]!.password);
+        const key = objectKey(PROVIDER_IDS.directory, CLASS_ID, 'legacy', null);
+        await raw.add(`${objectRdn(key)},${container.dn}`, [
+          new Attribute({ type: 'objectClass', values: ['serviceInstance'] }),
+          new Attribute({ type: 'displayName', values: ['legacy'] }),
+          new Attribute({ type: 'serviceClassID', values: [classIdBytes(CLASS_ID)] }),
+        ]);
+        const r = new WinsockRegistry({ remoteDirectory: directory, principal: 'alice' });
+        r.startup();
+        // Not yet counted: alice's one object may still be made.
+        await r.setServiceTypedAsync(named('fresh', [1]), REGISTER, 0);
+        // A REGISTER to it marks it as alice's; from then on it counts.
+        await r.setServiceTypedAsync(named('legacy', [2]), REGISTER, 0);
+        const refused = await r.setServiceTypedAsync(named('another', []), REGISTER, 0).catch((e: unknown) => e);
+        expect(refused).toMatchObject({
+          name: 'WSA_NOT_ENOUGH_MEMORY',
+          message: expect.stringMatching(/"alice" owns 2 objects; its quota is 1 \(maxObjectsPerPrincipal\)/),
+        });
+        expect((await directory.list()).map((o) => [o.lpszServiceInstanceName, o.owner]).sort()).toEqual([
+          ['fresh', 'alice'],
+          ['legacy', 'alice'],
+        ]);
+      } finally {
+        await raw.unbind();
+        await directory.close();
         await container.remove();
       }
     });
