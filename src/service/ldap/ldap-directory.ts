@@ -614,7 +614,22 @@ export class LdapDirectory implements DirectoryBackend, RemoteDirectoryProvider 
     // An object whose owner cannot be read (no rights to its descriptor, no keyword) charges nobody.
     if (!owner) return;
     const usage = await usageOf(this.client, this.where.containerDn, owner, newAddresses > 0);
-    checkPrincipalQuota(await this.ownerName(owner), usage, newObjects, newAddresses, this.quotas);
+    try {
+      checkPrincipalQuota(await this.ownerName(owner), usage, newObjects, newAddresses, this.quotas);
+    } catch (e) {
+      // Access comes before quotas, as in the embedded store: someone who may not change another's
+      // object is told WSAEACCES, not how full its owner is.
+      if (existing && owner !== this.principalSid && !(await this.mayWriteAddresses(existing.dn)))
+        throw accessDenied(`the directory refused: this identity may not change winsockAddresses of ${existing.dn}`);
+      throw e;
+    }
+  }
+
+  /** Whether the bound identity may write winsockAddresses of `dn` (allowedAttributesEffective, computed by the server from its ACL). */
+  private async mayWriteAddresses(dn: string): Promise<boolean> {
+    const found = await this.client.search(dn, { scope: 'base', attributes: ['allowedAttributesEffective'] });
+    const allowed = found.searchEntries[0]?.allowedAttributesEffective;
+    return (Array.isArray(allowed) ? allowed : [allowed]).some((a) => String(a).toLowerCase() === 'winsockaddresses');
   }
 
   private async create(dn: string, qs: QuerySetJson, action: TableAction): Promise<ProviderOutcome> {
