@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { entriesMatch } from '../../src/match/index.js';
 import { escapeDnValue, parseDirectoryUrl, unescapeDnValue } from '../../src/service/ldap/dn.js';
-import { objectRdn } from '../../src/service/ldap/mapping.js';
+import {
+  generalizedTime,
+  objectFromEntry,
+  objectRdn,
+  parkedPrefix,
+  parkedRdn,
+} from '../../src/service/ldap/mapping.js';
 import { decodeAddress, encodeAddresses, encodeNormalised } from '../../src/service/ldap/winsock-addresses.js';
 import { objectKey } from '../../src/service/object-key.js';
 import { CLASS_ID, sockaddrIn, tcp } from './helpers.js';
@@ -94,5 +100,30 @@ describe('DNs', () => {
     expect(() => parseDirectoryUrl('ldap://dc1/DC=x')).toThrow(/ldaps/);
     expect(() => parseDirectoryUrl('ldaps://u:p@dc1/DC=x')).toThrow(/credentials/);
     expect(() => parseDirectoryUrl('ldaps://dc1/')).toThrow(/base DN/);
+  });
+
+  it('a parked RDN fits cn (64) and starts with the prefix a later write to the same identity searches for', () => {
+    const key = objectKey('p', CLASS_ID, 'x'.repeat(300), 'ctx');
+    const rdn = parkedRdn(key, 'ffffffffffffffff');
+    expect(rdn.length - 'CN='.length).toBeLessThanOrEqual(64);
+    expect(rdn.startsWith(`CN=${parkedPrefix(key)}`)).toBe(true);
+    expect(parkedPrefix(key)).toBe(parkedPrefix(objectKey('p', CLASS_ID, 'X'.repeat(300), 'ctx')));
+    expect(parkedPrefix(key)).not.toBe(parkedPrefix(objectKey('p', CLASS_ID, 'x'.repeat(300), null)));
+    // Only hex and hyphens: safe in a substring filter without escaping.
+    expect(parkedPrefix(key)).toMatch(/^rnrkit-removing-[0-9a-f]{20}-$/);
+  });
+
+  it("whom an object's quota charges: a SID in the owner keyword, and nothing else written there", () => {
+    const entry = (keywords: string[]) => objectFromEntry({ dn: 'CN=x', keywords, whenChanged: '20261203132436.0Z' });
+    expect(entry(['rnrkit:owner=S-1-5-21-1-2-3-1104']).quotaOwner).toBe('S-1-5-21-1-2-3-1104');
+    for (const forged of [
+      'rnrkit:owner=*)(cn=*',
+      'rnrkit:owner=',
+      'rnrkit:owner=S-1-5-21-1-2-3-1104 ',
+      'rnrkit:owner=alice',
+    ])
+      expect(entry([forged]).quotaOwner, forged).toBeUndefined();
+    expect(entry([]).changed).toBe(Date.UTC(2026, 11, 3, 13, 24, 36));
+    expect(generalizedTime('yesterday')).toBeNaN();
   });
 });

@@ -262,10 +262,21 @@ export function objectFromEntry(entry: RawEntry): LdapObject {
         : null,
     keywords,
     ownerSid: ownerOf(buffers(entry.nTSecurityDescriptor)[0]),
-    quotaOwner: keywords.find((k) => k.startsWith(OWNER_KEYWORD))?.slice(OWNER_KEYWORD.length),
+    quotaOwner: quotaOwnerOf(keywords),
     created: Number(strings(entry.uSNCreated)[0] ?? 0),
     changed: generalizedTime(strings(entry.whenChanged)[0]),
   };
+}
+
+/**
+ * The SID in an `rnrkit:owner=` keyword. Anyone who may write the object
+ * may write keywords, so a value that is not a SID's string form is
+ * ignored (the descriptor's owner is charged instead) rather than put into
+ * a search filter or a message.
+ */
+function quotaOwnerOf(keywords: readonly string[]): string | undefined {
+  const sid = keywords.find((k) => k.startsWith(OWNER_KEYWORD))?.slice(OWNER_KEYWORD.length);
+  return sid !== undefined && /^S-1-\d{1,15}(-\d{1,10}){1,15}$/.test(sid) ? sid : undefined;
 }
 
 /** The owner SID of a self-relative SECURITY_DESCRIPTOR ([MS-DTYP] 2.4.6), as S-1-…; undefined when absent or malformed. */
