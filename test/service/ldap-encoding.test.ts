@@ -123,6 +123,8 @@ describe('DNs', () => {
       'rnrkit:owner=alice',
     ])
       expect(entry([forged]).quotaOwner, forged).toBeUndefined();
+    // A forged value beside a real one (rnrkit adds the real one when it finds none) does not hide it.
+    expect(entry(['rnrkit:owner=alice', 'rnrkit:owner=S-1-5-21-9-1104']).quotaOwner).toBe('S-1-5-21-9-1104');
     expect(entry([]).changed).toBe(Date.UTC(2026, 11, 3, 13, 24, 36));
     expect(generalizedTime('yesterday')).toBeNaN();
   });

@@ -275,8 +275,10 @@ export function objectFromEntry(entry: RawEntry): LdapObject {
  * a search filter or a message.
  */
 function quotaOwnerOf(keywords: readonly string[]): string | undefined {
-  const sid = keywords.find((k) => k.startsWith(OWNER_KEYWORD))?.slice(OWNER_KEYWORD.length);
-  return sid !== undefined && /^S-1-\d{1,15}(-\d{1,10}){1,15}$/.test(sid) ? sid : undefined;
+  return keywords
+    .filter((k) => k.startsWith(OWNER_KEYWORD))
+    .map((k) => k.slice(OWNER_KEYWORD.length))
+    .find((sid) => /^S-1-\d{1,15}(-\d{1,10}){1,15}$/.test(sid));
 }
 
 /** The owner SID of a self-relative SECURITY_DESCRIPTOR ([MS-DTYP] 2.4.6), as S-1-…; undefined when absent or malformed. */
