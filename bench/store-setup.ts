@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CsAddrInfoJson, QuerySetJson } from '../src/codec/canonical.js';
@@ -46,9 +46,21 @@ export function printer(i: number, lpVersion: QuerySetJson['lpVersion'] = null):
   };
 }
 
-/** A store file that does not exist yet, in a folder of its own under the system's temporary folder. */
+/**
+ * A store file that does not exist yet, in a folder of its own under the
+ * system's temporary folder. The folders go when the bench process exits
+ * (a lookup store is about 8 MB, and the cases have no teardown).
+ */
 export function freshStoreFile(name: string): string {
-  return join(mkdtempSync(join(tmpdir(), `rnrkit-bench-${name}-`)), 'store.db');
+  const folder = mkdtempSync(join(tmpdir(), `rnrkit-bench-${name}-`));
+  if (storeFolders.size === 0) process.once('exit', removeStoreFolders);
+  storeFolders.add(folder);
+  return join(folder, 'store.db');
+}
+
+const storeFolders = new Set<string>();
+function removeStoreFolders(): void {
+  for (const folder of storeFolders) rmSync(folder, { recursive: true, force: true });
 }
 
 /** A registry over a new store at `path`, started up, as principal "bench". */
