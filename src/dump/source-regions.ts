@@ -10,6 +10,7 @@ import type { ByteSource } from './source.js';
  * that array instead of having it copied into another.
  */
 export interface SlicingSource extends ByteSource {
+  /** A new array holding the `length` bytes at `position` (the caller keeps it). */
   slice(position: number, length: number): Uint8Array;
 }
 

@@ -35,6 +35,7 @@ export const PROVIDER_IDS = {
   bluetooth: GUIDS.SVCID_BTH_PROVIDER,
 } as const;
 
+/** How a WinsockRegistry is built: its store or directory, its providers, its limits. */
 export interface RegistryOptions {
   /** The persistent store for the Directory provider (NS_NTDS). Without one, no Directory provider is installed. */
   readonly store?: ServiceStore;
@@ -84,6 +85,7 @@ export interface ProviderResult {
   outcome?: ProviderOutcome;
 }
 
+/** What a successful WSASetService did: each provider in scope, in catalog order, with its outcome. */
 export interface SetServiceResult {
   result: 0;
   providers: ProviderResult[];
