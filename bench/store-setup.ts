@@ -5,9 +5,10 @@ import type { CsAddrInfoJson, QuerySetJson } from '../src/codec/canonical.js';
 import { openStore, type StoreOptions, WinsockRegistry } from '../src/service/index.js';
 
 /**
- * What the store benchmarks (bench/cases/service.ts, bench/cases/lookup.ts)
- * register: printer `i` of one service class, with two TCP listeners on
- * 10.x.y.z (ports 515 and 9100), and a fresh store to register them in.
+ * What the store and directory benchmarks (bench/cases/service.ts,
+ * bench/cases/lookup.ts, bench/cases/service-ldap.ts) register: printer `i`
+ * of one service class, with two TCP listeners on 10.x.y.z (ports 515 and
+ * 9100), and a fresh store to register them in.
  */
 export const CLASS_ID = '{5C3A1F77-0B2E-4D1A-9F10-3AC477215E0D}';
 

@@ -37,6 +37,7 @@ import { decodeQuerySet } from '../../src/codec/index.js';
 import { probedSlots } from '../../src/match/address-set.js';
 import { AddressSet, CsAddrArrayView, substituteProtocol } from '../../src/match/index.js';
 import { type AddressSpace, RegionList } from '../../src/memory/index.js';
+import { COLLIDING_PAIRS, collidingRecords, LOCAL_WORDS, randomRecord } from '../../test/helpers/colliding-records.js';
 import { prng, randomWords } from '../../test/helpers/prng.js';
 import type { BenchCase } from '../case.js';
 import { compileNative, runNative } from '../native.js';
@@ -208,34 +209,6 @@ function layOut(registered: readonly Spec[], request: readonly Spec[], expectedM
   };
 }
 
-/*
- * Addresses that collide under the fast hash whatever the seed (the
- * construction test/match/hash-flooding.test.ts checks): MurmurHash3's
- * block mix leaves its state as it was when two consecutive words change
- * so that their scrambled forms differ in bit 18 and in bit 31. Sixteen
- * such pairs in a 128-byte LocalAddr and a 16-byte RemoteAddr give 2^16
- * distinct entries with one hash.
- */
-const C1 = 0xcc9e2d51;
-const C2 = 0x1b873593;
-const COLLIDING_PAIRS = 16;
-const LOCAL_WORDS = 32;
-const REMOTE_WORDS = 4;
-/** Record word of each pair (4 header words, then LocalAddr, then RemoteAddr); word 0 of each sockaddr keeps its family. */
-const PAIR_AT = [...Array.from({ length: 15 }, (_, j) => 4 + 1 + 2 * j), 4 + LOCAL_WORDS + 1];
-
-/** The multiplicative inverse of an odd 32-bit number (Newton's iteration). */
-function inverse(c: number): number {
-  let x = c;
-  for (let i = 0; i < 5; i++) x = Math.imul(x, 2 - Math.imul(c, x));
-  return x;
-}
-const scramble = (k: number) => Math.imul((Math.imul(k, C1) << 15) | (Math.imul(k, C1) >>> 17), C2);
-const unscramble = (y: number) => {
-  const r = Math.imul(y, inverse(C2));
-  return Math.imul((r >>> 15) | (r << 17), inverse(C1));
-};
-
 /** A TCP entry whose record words are `record` (header words 0–3 are implied: 1, 6, 128, 16). */
 function specOfRecord(record: Int32Array): Spec {
   const bytes = new Uint8Array(record.buffer, record.byteOffset, record.byteLength);
@@ -247,35 +220,9 @@ function specOfRecord(record: Int32Array): Spec {
   };
 }
 
-/** Random record words, with an AF_INET6 LocalAddr and an AF_INET RemoteAddr. */
-function randomRecord(random: () => number): Int32Array {
-  const record = new Int32Array(4 + LOCAL_WORDS + REMOTE_WORDS);
-  record.set([1, 6, LOCAL_WORDS * 4, REMOTE_WORDS * 4]);
-  for (let i = 4; i < record.length; i++) record[i] = random() | 0;
-  record[4] = 23 | (0x1f90 << 16);
-  record[4 + LOCAL_WORDS] = 2 | (0x50 << 16);
-  return record;
-}
-
 /** Registered: the 2^15 colliding entries whose top pair is as drawn; the request mixes them with the other 2^15. */
 function buildColliding(): Data {
-  const base = randomRecord(randomWords(0xf100d));
-  const flipped = base.slice();
-  for (const at of PAIR_AT) {
-    flipped[at] = unscramble(scramble(base[at]!) ^ (1 << 18));
-    flipped[at + 1] = unscramble(scramble(base[at + 1]!) ^ (1 << 31));
-  }
-  const all: Spec[] = [];
-  for (let mask = 0; mask < 1 << COLLIDING_PAIRS; mask++) {
-    const record = base.slice();
-    for (let j = 0; j < COLLIDING_PAIRS; j++) {
-      if (mask & (1 << j)) {
-        record[PAIR_AT[j]!] = flipped[PAIR_AT[j]!]!;
-        record[PAIR_AT[j]! + 1] = flipped[PAIR_AT[j]! + 1]!;
-      }
-    }
-    all.push(specOfRecord(record));
-  }
+  const all = collidingRecords(randomWords(0xf100d)).map(specOfRecord);
   const half = all.length >> 1;
   const registered = all.slice(0, half);
   const random = prng(0xc011_1de);

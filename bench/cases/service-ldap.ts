@@ -9,6 +9,7 @@ import { objectRdn } from '../../src/service/ldap/mapping.js';
 import { encodeAddresses } from '../../src/service/ldap/winsock-addresses.js';
 import { objectKey } from '../../src/service/object-key.js';
 import type { BenchCase } from '../case.js';
+import { CLASS_ID, printer, printerAddress } from '../store-setup.js';
 
 /**
  * service/ldap: REGISTER | SERVICE_MULTIPLE of one address to an existing
@@ -39,37 +40,21 @@ function dc(): Dc | undefined {
   return line ? (JSON.parse(line) as Dc) : undefined;
 }
 
-const CLASS_ID = '{5C3A1F77-0B2E-4D1A-9F10-3AC477215E0D}';
 const POOL = 16;
 const seconds = Number(process.env.RNRKIT_BENCH_SECONDS ?? 2);
 
+/** One of POOL addresses (10.0.0.x port 80), so the object stays small. */
 function address(i: number): CsAddrInfoJson {
-  const host = (i % POOL).toString(16).padStart(2, '0');
-  return {
-    LocalAddr: { lpSockaddr: `02000050c0a800${host}0000000000000000`, iSockaddrLength: 16 },
-    RemoteAddr: { lpSockaddr: null, iSockaddrLength: 0 },
-    iSocketType: 1,
-    iProtocol: 6,
-  };
+  return printerAddress(i % POOL, 80);
 }
 
+/** The bench printer with these addresses. */
 function querySet(addresses: CsAddrInfoJson[]): QuerySetJson {
   return {
-    dwSize: 120,
+    ...printer(0),
     lpszServiceInstanceName: 'bench printer',
-    lpServiceClassId: CLASS_ID,
-    lpVersion: null,
-    lpszComment: 'colour laser',
-    dwNameSpace: 32,
-    lpNSProviderId: null,
-    lpszContext: null,
-    dwNumberOfProtocols: 0,
-    lpafpProtocols: null,
-    lpszQueryString: null,
     dwNumberOfCsAddrs: addresses.length,
     lpcsaBuffer: addresses,
-    dwOutputFlags: 0,
-    lpBlob: null,
   };
 }
 

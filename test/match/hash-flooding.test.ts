@@ -2,16 +2,15 @@ import { describe, expect, it } from 'vitest';
 import type { CsAddrInfoJson } from '../../src/codec/canonical.js';
 import { probedSlots } from '../../src/match/address-set.js';
 import { AddressSet } from '../../src/match/index.js';
+import { C1, C2, collidingRecords, LOCAL_WORDS, REMOTE_WORDS, randomRecord } from '../helpers/colliding-records.js';
 import { randomWords } from '../helpers/prng.js';
 
 /**
  * The address-set hash before it was keyed: MurmurHash3's x86_32 block mix
  * over the record words (record.ts's layout), a per-set seed and the usual
- * finaliser. Kept here only to build the set of addresses that all collide
- * under it, whatever the seed.
+ * finaliser. Kept here only to prove that test/helpers/colliding-records.ts
+ * builds addresses that all collide under it, whatever the seed.
  */
-const C1 = 0xcc9e2d51;
-const C2 = 0x1b873593;
 function oldHash(words: Int32Array, seed: number): number {
   let h = seed;
   for (const word of words) {
@@ -30,24 +29,6 @@ function oldHash(words: Int32Array, seed: number): number {
   return h ^ (h >>> 16);
 }
 
-/** The multiplicative inverse of an odd 32-bit number (Newton's iteration). */
-function inverse(c: number): number {
-  let x = c;
-  for (let i = 0; i < 5; i++) x = Math.imul(x, 2 - Math.imul(c, x));
-  return x;
-}
-const scramble = (k: number) => Math.imul((Math.imul(k, C1) << 15) | (Math.imul(k, C1) >>> 17), C2);
-const unscramble = (y: number) => {
-  const r = Math.imul(y, inverse(C2));
-  return Math.imul((r >>> 15) | (r << 17), inverse(C1));
-};
-
-const PAIRS = 16;
-const LOCAL_WORDS = 32; // a 128-byte LocalAddr
-const REMOTE_WORDS = 4; // a 16-byte RemoteAddr
-/** Where each pair of words sits in the record (4 header words, then LocalAddr, then RemoteAddr); word 0 of each sockaddr keeps its family. */
-const PAIR_AT = [...Array.from({ length: 15 }, (_, j) => 4 + 1 + 2 * j), 4 + LOCAL_WORDS + 1];
-
 const hexOf = (words: Int32Array, from: number, count: number) =>
   Buffer.from(words.buffer, words.byteOffset + from * 4, count * 4).toString('hex');
 
@@ -60,48 +41,15 @@ function entryOf(record: Int32Array): CsAddrInfoJson {
   };
 }
 
-function baseRecord(random: () => number): Int32Array {
-  const record = new Int32Array(4 + LOCAL_WORDS + REMOTE_WORDS);
-  record.set([1, 6, LOCAL_WORDS * 4, REMOTE_WORDS * 4]);
-  for (let i = 4; i < record.length; i++) record[i] = random() | 0;
-  record[4] = 23 | (0x1f90 << 16); // AF_INET6, a port
-  record[4 + LOCAL_WORDS] = 2 | (0x50 << 16); // AF_INET
-  return record;
-}
-
-/**
- * 2^16 distinct entries with one old hash for every seed: pair j of words
- * (a, b) is either as drawn or changed so that the scrambled a differs in
- * bit 18 and the scrambled b in bit 31. Bit 18 of the state becomes bit 31
- * after the rotate by 13, the multiply by 5 and the add keep it there, and
- * the next word's bit 31 cancels it: the state after the pair is the same.
- */
+/** The 2^16 colliding entries, and 128 of their records (the first and last 64) to hash with the old hash. */
 function collidingSet(): { entries: CsAddrInfoJson[]; records: Int32Array[] } {
-  const base = baseRecord(randomWords(0xf100d));
-  const flipped = base.slice();
-  for (const at of PAIR_AT) {
-    flipped[at] = unscramble(scramble(base[at]!) ^ (1 << 18));
-    flipped[at + 1] = unscramble(scramble(base[at + 1]!) ^ (1 << 31));
-  }
-  const entries: CsAddrInfoJson[] = [];
-  const records: Int32Array[] = [];
-  for (let mask = 0; mask < 1 << PAIRS; mask++) {
-    const record = base.slice();
-    for (let j = 0; j < PAIRS; j++) {
-      if (mask & (1 << j)) {
-        record[PAIR_AT[j]!] = flipped[PAIR_AT[j]!]!;
-        record[PAIR_AT[j]! + 1] = flipped[PAIR_AT[j]! + 1]!;
-      }
-    }
-    if (mask < 64 || mask > (1 << PAIRS) - 64) records.push(record);
-    entries.push(entryOf(record));
-  }
-  return { entries, records };
+  const all = collidingRecords(randomWords(0xf100d));
+  return { entries: all.map(entryOf), records: [...all.slice(0, 64), ...all.slice(-63)] };
 }
 
 function randomSet(count: number): CsAddrInfoJson[] {
   const random = randomWords(0x5eed);
-  return Array.from({ length: count }, () => entryOf(baseRecord(random)));
+  return Array.from({ length: count }, () => entryOf(randomRecord(random)));
 }
 
 /** Add in chunks, and stop as soon as probing is far beyond linear: the old hash would take minutes here. */
