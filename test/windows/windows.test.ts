@@ -26,6 +26,10 @@ import { hasCommand, WinePrefix, windowsPath } from './wine.js';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 const enabled = process.env.RNRKIT_WINDOWS_SUITE === '1';
+if (!enabled)
+  console.log(
+    'Windows process suite skipped: RNRKIT_WINDOWS_SUITE is not 1 (.ci/services/wine.sh sets it when Wine and the Windows Node builds are there)',
+  );
 const ARCHES = ['x64', 'x86'] as const;
 
 /** Microseconds per operation: the median batch and the fastest. */
