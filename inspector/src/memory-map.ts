@@ -1,6 +1,7 @@
 import { AF } from '../../src/abi/constants.js';
 import { type FieldLayout, layoutOf, type StructLayout } from '../../src/abi/layout.js';
 import { readPointer } from '../../src/abi/pointer.js';
+import { sockaddrStructOf } from '../../src/abi/sockaddr-structs.js';
 import type { Arch } from '../../src/abi/types.js';
 import type { Charset } from '../../src/codec/canonical.js';
 import { formatAddress, InvalidDataError, MemoryError, RnrError } from '../../src/errors.js';
@@ -227,16 +228,7 @@ export function mapQuerySet(space: AddressSpace, at: number, options: MapOptions
         case 'sockaddr': {
           const bytes = space.read(address, Math.min(pointee.length, maxBytes));
           const family = bytes.length >= 2 ? bytes[0]! | (bytes[1]! << 8) : -1;
-          const name =
-            family === AF.AF_INET
-              ? 'SOCKADDR_IN'
-              : family === AF.AF_INET6
-                ? 'SOCKADDR_IN6'
-                : family === AF.AF_BTH
-                  ? 'SOCKADDR_BTH'
-                  : family === AF.AF_IPX
-                    ? 'SOCKADDR_IPX'
-                    : 'SOCKADDR';
+          const name = sockaddrStructOf(family);
           const layout = layoutOf(name, options.arch);
           if (bytes.length >= layout.size) structMembers(layout, bytes, 0, label, members, 0);
           else

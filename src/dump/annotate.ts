@@ -1,6 +1,7 @@
 import { AF, NS } from '../abi/constants.js';
 import { guidFromBytes } from '../abi/guid.js';
 import { type FieldLayout, layoutOf, type ResolvedType, type StructLayout } from '../abi/layout.js';
+import { sockaddrStructOf } from '../abi/sockaddr-structs.js';
 import type { Arch } from '../abi/types.js';
 import type { Charset } from '../codec/canonical.js';
 import { formatAddress, MemoryError } from '../errors.js';
@@ -338,16 +339,7 @@ class Walk {
   private sockaddr(label: string, address: number, length: number): void {
     const family = this.space.read(address, Math.min(2, length));
     const af = family.length === 2 ? family[0]! | (family[1]! << 8) : -1;
-    const name =
-      af === AF.AF_INET
-        ? 'SOCKADDR_IN'
-        : af === AF.AF_INET6
-          ? 'SOCKADDR_IN6'
-          : af === AF.AF_BTH
-            ? 'SOCKADDR_BTH'
-            : af === AF.AF_IPX
-              ? 'SOCKADDR_IPX'
-              : 'SOCKADDR';
+    const name = sockaddrStructOf(af);
     const layout = layoutOf(name, this.options.arch);
     if (length < layout.size) {
       this.bytes(label, address, length, `BYTE /* ${AF_NAMES.get(af) ?? `family ${af}`}, shorter than ${name} */`);

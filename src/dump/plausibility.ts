@@ -1,6 +1,7 @@
 import { AF, NS, RESULT_FLAGS, SOCK } from '../abi/constants.js';
 import { guidFromBytes } from '../abi/guid.js';
 import { layoutOf } from '../abi/layout.js';
+import { SOCKADDR_STRUCTS } from '../abi/sockaddr-structs.js';
 import type { Arch } from '../abi/types.js';
 import type { Charset } from '../codec/canonical.js';
 import type { AddressSpace } from '../memory/address-space.js';
@@ -145,12 +146,7 @@ export function shapeOf(arch: Arch): Shape {
     },
     version: { size: version.size, ecHow: version.field('ecHow').offset },
     guid: { size: guid.size, align: guid.align },
-    minSockaddr: new Map([
-      [AF.AF_INET, layoutOf('SOCKADDR_IN', arch).size],
-      [AF.AF_INET6, layoutOf('SOCKADDR_IN6', arch).size],
-      [AF.AF_BTH, layoutOf('SOCKADDR_BTH', arch).size],
-      [AF.AF_IPX, layoutOf('SOCKADDR_IPX', arch).size],
-    ]),
+    minSockaddr: new Map([...SOCKADDR_STRUCTS].map(([family, struct]) => [family, layoutOf(struct, arch).size])),
   };
   shapes.set(arch, shape);
   return shape;

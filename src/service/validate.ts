@@ -1,8 +1,4 @@
 import {
-  AF_BTH,
-  AF_INET,
-  AF_INET6,
-  AF_IPX,
   NS_BTH,
   RNRSERVICE_DELETE,
   RNRSERVICE_DEREGISTER,
@@ -11,6 +7,7 @@ import {
 } from '../abi/constants.js';
 import { isGuid } from '../abi/guid.js';
 import { layoutOf } from '../abi/layout.js';
+import { SOCKADDR_STRUCTS } from '../abi/sockaddr-structs.js';
 import type { Arch } from '../abi/types.js';
 import type { Charset, QuerySetJson, SocketAddressJson } from '../codec/canonical.js';
 import { invalid } from './errors.js';
@@ -71,14 +68,7 @@ export function isBluetoothBlobSet(qs: QuerySetJson): boolean {
 let minimumSockaddrLengths: Map<number, { struct: string; size: number }> | undefined;
 function minimumSockaddrLength(family: number): { struct: string; size: number } | undefined {
   minimumSockaddrLengths ??= new Map(
-    (
-      [
-        [AF_INET, 'SOCKADDR_IN'],
-        [AF_INET6, 'SOCKADDR_IN6'],
-        [AF_IPX, 'SOCKADDR_IPX'],
-        [AF_BTH, 'SOCKADDR_BTH'],
-      ] as const
-    ).map(([f, struct]) => [f, { struct, size: layoutOf(struct, 'x64').size }]),
+    [...SOCKADDR_STRUCTS].map(([f, struct]) => [f, { struct, size: layoutOf(struct, 'x64').size }]),
   );
   return minimumSockaddrLengths.get(family);
 }

@@ -44,47 +44,14 @@ describe('raw images of 2 GiB and more', () => {
   ] as const) {
     it(`${label}: decode, annotate, match and regions work`, async () => {
       const file = sparseImage(`image-${size}.bin`, size, offset);
-      const at = hex(BASE + offset);
-      const decoded = await runCli([
-        'decode',
-        file,
-        '--arch',
-        'x64',
-        '--base',
-        hex(BASE),
-        '--at',
-        at,
-        '--charset',
-        set.charset,
-      ]);
+      // Where the set is, the same for every command.
+      const where = ['--arch', 'x64', '--base', hex(BASE), '--at', hex(BASE + offset), '--charset', set.charset];
+      const decoded = await runCli(['decode', file, ...where]);
       expect([decoded.code, decoded.stderr]).toEqual([0, '']);
       expect(JSON.parse(decoded.stdout)).toEqual(set.expected);
-      const annotated = await runCli([
-        'annotate',
-        file,
-        '--arch',
-        'x64',
-        '--base',
-        hex(BASE),
-        '--at',
-        at,
-        '--charset',
-        set.charset,
-      ]);
+      const annotated = await runCli(['annotate', file, ...where]);
       expect([annotated.code, annotated.stderr]).toEqual([0, '']);
-      const matched = await runCli([
-        'match',
-        file,
-        file,
-        '--arch',
-        'x64',
-        '--base',
-        hex(BASE),
-        '--at',
-        at,
-        '--charset',
-        set.charset,
-      ]);
+      const matched = await runCli(['match', file, file, ...where]);
       expect([matched.code, matched.stderr]).toEqual([0, '']);
       expect(JSON.parse(matched.stdout).unmatched).toEqual([]);
       const regions = await runCli(['regions', file, '--base', hex(BASE)]);

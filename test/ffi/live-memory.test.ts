@@ -6,12 +6,11 @@
  * The C library is built with the host cc at test time, as walker.test.ts
  * does; on Linux x64 its structs have Windows x64's layout (win-types.h).
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { layoutOf } from '../../src/abi/layout.js';
 import { decodeQuerySet, encodedSize, encodeInto } from '../../src/codec/index.js';
@@ -20,11 +19,11 @@ import { copyOutOf } from '../../src/ffi/copy-out.js';
 import { type LiveMemory, liveMemory, parseProcMaps } from '../../src/ffi/index.js';
 import { BAD_SETS } from '../helpers/bad-sets.js';
 import { goodSets } from '../helpers/codec-fixtures.js';
+import { buildSharedLibrary } from './shared-library.js';
 
 type Koffi = typeof import('koffi');
 const koffi = createRequire(import.meta.url)('koffi') as Koffi;
 
-const repo = fileURLToPath(new URL('../../', import.meta.url));
 const hasCc = spawnSync('cc', ['--version'], { stdio: 'ignore' }).status === 0;
 const skipReason =
   process.platform !== 'linux'
@@ -53,25 +52,7 @@ describe.skipIf(skipReason !== '')(`liveMemory on Linux${skipReason ? ` (skipped
   beforeAll(() => {
     work = mkdtempSync(join(tmpdir(), 'rnrkit-ffi-live-'));
     const library = join(work, 'rnrkit-ffi-live.so');
-    execFileSync(
-      'cc',
-      [
-        '-shared',
-        '-fPIC',
-        '-O1',
-        '-std=c11',
-        '-Wall',
-        '-Wextra',
-        '-Werror',
-        '-I',
-        join(repo, 'fixtures', 'codec', 'src'),
-        '-o',
-        library,
-        join(repo, 'test', 'ffi', 'walker.c'),
-        join(repo, 'test', 'ffi', 'live.c'),
-      ],
-      { stdio: ['ignore', 'inherit', 'inherit'] },
-    );
+    buildSharedLibrary(library, ['test/ffi/walker.c', 'test/ffi/live.c']);
     const loaded = koffi.load(library);
     lib = {
       walk: loaded.func(

@@ -8,7 +8,7 @@
  * the canonical JSON of what it found, which must equal what was encoded,
  * for every fixture.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -18,6 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { QuerySetJson } from '../../src/codec/canonical.js';
 import { encodedSize, encodeInto } from '../../src/codec/index.js';
 import { goodSets } from '../helpers/codec-fixtures.js';
+import { buildSharedLibrary } from './shared-library.js';
 
 type Koffi = typeof import('koffi');
 const koffi = createRequire(import.meta.url)('koffi') as Koffi;
@@ -62,24 +63,7 @@ if (skipReason) {
     beforeAll(() => {
       work = mkdtempSync(join(tmpdir(), 'rnrkit-ffi-'));
       const library = join(work, 'rnrkit-ffi-walker.so');
-      execFileSync(
-        'cc',
-        [
-          '-shared',
-          '-fPIC',
-          '-O1',
-          '-std=c11',
-          '-Wall',
-          '-Wextra',
-          '-Werror',
-          '-I',
-          join(repo, 'fixtures', 'codec', 'src'),
-          '-o',
-          library,
-          join(repo, 'test', 'ffi', 'walker.c'),
-        ],
-        { stdio: ['ignore', 'inherit', 'inherit'] },
-      );
+      buildSharedLibrary(library, ['test/ffi/walker.c']);
       const lib = koffi.load(library);
       walker = {
         walk: lib.func(

@@ -2,30 +2,14 @@ import { LUP, NS_NTDS } from '../../src/abi/constants.js';
 import type { QuerySetJson } from '../../src/codec/canonical.js';
 import { RegionList } from '../../src/memory/region-list.js';
 import { callerMemory, type ServiceLookup, WinsockError } from '../../src/service/index.js';
+import { nullSet } from '../helpers/samples.js';
 import { CLASS_ID } from './helpers.js';
 
 export const { LUP_RETURN_ALL } = LUP;
 
 /** Restrictions for a lookup of CLASS_ID in NS_NTDS (x64 WSAQUERYSETW unless overridden). */
 export function restrictions(overrides: Partial<QuerySetJson> = {}): QuerySetJson {
-  return {
-    dwSize: 120,
-    lpszServiceInstanceName: null,
-    lpServiceClassId: CLASS_ID,
-    lpVersion: null,
-    lpszComment: null,
-    dwNameSpace: NS_NTDS,
-    lpNSProviderId: null,
-    lpszContext: null,
-    dwNumberOfProtocols: 0,
-    lpafpProtocols: null,
-    lpszQueryString: null,
-    dwNumberOfCsAddrs: 0,
-    lpcsaBuffer: null,
-    dwOutputFlags: 0,
-    lpBlob: null,
-    ...overrides,
-  };
+  return { ...nullSet(), dwSize: 120, lpServiceClassId: CLASS_ID, dwNameSpace: NS_NTDS, ...overrides };
 }
 
 /** Every canonical result of a lookup (Begin, Next until the end, End). */
